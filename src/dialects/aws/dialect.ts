@@ -1,0 +1,247 @@
+import { fromUtf8, utf8 } from '../../crypto/bytes.js';
+import type { AuditEvent, JsonValue } from '../../engine/audit.js';
+import type { Engine } from '../../engine/engine.js';
+import { isKmsError } from '../../engine/errors.js';
+import type { CallContext, Principal, Realm } from '../../engine/types.js';
+import { toCloudTrail, type CloudTrailRecord } from './cloudtrail.js';
+import { awsErrorFrom, AwsServiceError } from './errors.js';
+import { OPERATIONS, SHAPES } from './model.generated.js';
+import { HANDLERS, type Call, type Trail } from './operations.js';
+import { decodeInput, isPlainObject, SerializationProblem, validationMessage } from './validate.js';
+
+export interface AwsDialectOptions {
+  account: string;
+  region: string;
+}
+
+/** Who is calling and from where; the SDK handler and the server fill it from the request. */
+export interface AwsCallMeta {
+  region?: string;
+  accessKeyId?: string;
+  principal?: Principal;
+  sourceIp?: string;
+  userAgent?: string;
+}
+
+export type AwsOutcome =
+  | { ok: true; requestId: string; output: Record<string, unknown> }
+  | { ok: false; requestId: string; error: AwsServiceError };
+
+export interface AwsHttpRequest {
+  headers: Record<string, string | undefined>;
+  body?: string | Uint8Array;
+}
+
+export interface AwsHttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+const TARGET_PREFIX = 'TrentService.';
+const PLACEHOLDER_CREDENTIALS = { accessKeyId: 'AKIAEMULATOR00000000', secretAccessKey: 'kms-emulator-secret-access-key' };
+
+/** The AWS KMS dialect: TrentService operations over the neutral engine. */
+export class AwsDialect {
+  /** Unexpected exceptions caught at the boundary (answered as KMSInternalException). Always empty unless there is a bug. */
+  readonly internalErrors: unknown[] = [];
+
+  constructor(
+    readonly engine: Engine,
+    readonly options: AwsDialectOptions,
+  ) {}
+
+  /** Calls one operation with AWS-shaped JSON (base64 blobs, epoch-second dates); throws AwsServiceError. */
+  async send(operation: string, input: Record<string, unknown> = {}, meta: AwsCallMeta = {}): Promise<Record<string, any>> {
+    const outcome = this.invoke(operation, input, meta);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.output;
+  }
+
+  /** The synchronous core: validates, runs, records one CloudTrail-bound audit event. */
+  invoke(operation: string, input: unknown, meta: AwsCallMeta = {}): AwsOutcome {
+    const requestId = this.engine.newId();
+    const spec = HANDLERS[operation];
+    const model = OPERATIONS[operation];
+    if (!spec || !model) {
+      return { ok: false, requestId, error: new AwsServiceError('UnknownOperationException', undefined) };
+    }
+    const realm: Realm = { account: this.options.account, region: meta.region ?? this.options.region };
+    const principal: Principal = meta.principal ?? {
+      account: realm.account,
+      type: 'root',
+      id: realm.account,
+      ...(meta.accessKeyId ? { accessKeyId: meta.accessKeyId } : {}),
+    };
+    const ctx: CallContext = {
+      realm,
+      principal,
+      requestId,
+      ...(meta.sourceIp ? { sourceIp: meta.sourceIp } : {}),
+      ...(meta.userAgent ? { userAgent: meta.userAgent } : {}),
+    };
+    const trail: Trail = { resources: [] };
+    const raw = isPlainObject(input) ? input : undefined;
+    let output: Record<string, unknown> | undefined;
+    let error: AwsServiceError | undefined;
+    try {
+      if (!raw) throw new AwsServiceError('SerializationException', 'Start of structure or map found where not expected.');
+      const decoded = decodeInput(raw, model.input);
+      if (decoded.violations.length > 0) throw new AwsServiceError('ValidationException', validationMessage(decoded.violations));
+      const call: Call = { engine: this.engine, ctx, realm, operation, input: decoded.value, trail };
+      output = spec.handler(call);
+    } catch (e) {
+      error = this.#toAwsError(e, realm, operation);
+      if (trail.resources.length === 0 && raw && typeof raw.KeyId === 'string') {
+        this.#addResourceFor(ctx, operation, raw.KeyId, trail);
+      }
+    }
+    this.engine.recordCall({
+      dialect: 'aws',
+      action: operation,
+      realm,
+      principal,
+      ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}),
+      ...(ctx.userAgent ? { userAgent: ctx.userAgent } : {}),
+      requestId,
+      readOnly: spec.readOnly,
+      resources: dedupe(trail.resources.map((k) => ({ account: k.realm.account, region: k.realm.region, keyId: k.id }))),
+      request: raw ? { ...requestParameters(raw, model.input), ...(error ? {} : trail.request) } : null,
+      response: error ? null : (trail.response ?? null),
+      ...(!error && trail.additional ? { additional: trail.additional } : {}),
+      ...(error ? { error: { code: error.code, message: error.wireMessage ?? '' } } : {}),
+    });
+    return error ? { ok: false, requestId, error } : { ok: true, requestId, output: output! };
+  }
+
+  #addResourceFor(ctx: CallContext, operation: string, keyId: string, trail: Trail): void {
+    try {
+      const ref = keyId.startsWith('alias/') ? { alias: keyId } : { keyId: keyId.replace(/^arn:[^:]+:kms:[^:]*:[^:]*:key\//, '') };
+      const key = this.engine.findKey(ctx, ref);
+      if (key) trail.resources.push(key);
+    } catch {
+      // a name that resolves to nothing has no resource to record
+    }
+    void operation;
+  }
+
+  #toAwsError(e: unknown, realm: Realm, operation: string): AwsServiceError {
+    if (e instanceof AwsServiceError) return e;
+    if (isKmsError(e)) return awsErrorFrom(e, realm, operation);
+    if (e instanceof SerializationProblem) return new AwsServiceError('SerializationException', e.message);
+    this.internalErrors.push(e);
+    return new AwsServiceError('KMSInternalException', 'An internal error occurred.');
+  }
+
+  /** Serves one AWS JSON 1.1 request (`X-Amz-Target: TrentService.<Operation>`). */
+  handle(request: AwsHttpRequest, meta: AwsCallMeta = {}): AwsHttpResponse {
+    const headers = lowerCaseKeys(request.headers);
+    const target = headers['x-amz-target'];
+    const fromAuth = parseAuthorization(headers['authorization']);
+    const callMeta: AwsCallMeta = {
+      ...(fromAuth.region ? { region: fromAuth.region } : {}),
+      ...(fromAuth.accessKeyId ? { accessKeyId: fromAuth.accessKeyId } : {}),
+      ...(headers['user-agent'] || headers['x-amz-user-agent'] ? { userAgent: headers['x-amz-user-agent'] ?? headers['user-agent']! } : {}),
+      ...meta,
+    };
+    if (!target || !target.startsWith(TARGET_PREFIX)) {
+      return this.#respond(this.engine.newId(), new AwsServiceError('UnknownOperationException', undefined));
+    }
+    let input: unknown;
+    try {
+      const text = typeof request.body === 'string' ? request.body : request.body ? fromUtf8(request.body) : '';
+      input = text.trim() === '' ? {} : JSON.parse(text);
+    } catch {
+      return this.#respond(this.engine.newId(), new AwsServiceError('SerializationException', 'Malformed request body: not valid JSON.'));
+    }
+    const outcome = this.invoke(target.slice(TARGET_PREFIX.length), input, callMeta);
+    return this.#respond(outcome.requestId, outcome.ok ? undefined : outcome.error, outcome.ok ? outcome.output : undefined);
+  }
+
+  #respond(requestId: string, error?: AwsServiceError, output?: Record<string, unknown>): AwsHttpResponse {
+    const body = error ? error.toJSON() : output;
+    return {
+      statusCode: error ? error.httpStatusCode : 200,
+      headers: { 'content-type': AWS_JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId },
+      body: utf8(JSON.stringify(body)),
+    };
+  }
+
+  /**
+   * Configuration for `new KMSClient({ ...kms.aws.clientConfig() })`: an in-process request
+   * handler (no network), placeholder credentials and the emulator's region.
+   */
+  clientConfig(options: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } } = {}) {
+    return {
+      region: options.region ?? this.options.region,
+      credentials: options.credentials ?? PLACEHOLDER_CREDENTIALS,
+      requestHandler: new InProcessRequestHandler(this),
+    };
+  }
+
+  /** CloudTrail records of AWS API calls and of service events (rotations, deletions), oldest first. */
+  cloudTrail(filter?: (record: CloudTrailRecord) => boolean): CloudTrailRecord[] {
+    this.engine.runDueWork();
+    const records = this.engine.audit.list(isAwsEvent).map(toCloudTrail);
+    return filter ? records.filter(filter) : records;
+  }
+}
+
+function isAwsEvent(event: AuditEvent): boolean {
+  return event.kind === 'service_event' || event.dialect === 'aws';
+}
+
+/**
+ * The `requestHandler` for `@aws-sdk/client-kms`: takes the SDK's signed HttpRequest and answers
+ * it from the dialect, in process.
+ */
+export class InProcessRequestHandler {
+  readonly metadata = { handlerProtocol: 'http/1.1' };
+  constructor(readonly dialect: AwsDialect) {}
+
+  async handle(request: { headers: Record<string, string>; body?: unknown }): Promise<{ response: AwsHttpResponse }> {
+    const body = typeof request.body === 'string' || request.body instanceof Uint8Array ? request.body : undefined;
+    return { response: this.dialect.handle({ headers: request.headers, ...(body !== undefined ? { body } : {}) }, { sourceIp: '127.0.0.1' }) };
+  }
+
+  updateHttpClientConfig(): void {}
+  httpHandlerConfigs(): Record<string, unknown> {
+    return {};
+  }
+  destroy(): void {}
+}
+
+function lowerCaseKeys(headers: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** Reads `Credential=AKID/date/region/service/aws4_request` from a SigV4 Authorization header. */
+export function parseAuthorization(header: string | undefined): { accessKeyId?: string; region?: string } {
+  if (!header) return {};
+  const m = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/[^/,\s]+\/aws4_request/.exec(header);
+  return m ? { accessKeyId: m[1]!, region: m[2]! } : {};
+}
+
+/** CloudTrail's requestParameters: lowerCamelCase members, without blobs or grant tokens. */
+function requestParameters(input: Record<string, unknown>, shapeName: string): Record<string, JsonValue> {
+  const shape = SHAPES[shapeName];
+  const out: Record<string, JsonValue> = {};
+  if (!shape || shape.type !== 'structure') return out;
+  for (const [member, def] of Object.entries(shape.members)) {
+    const value = input[member];
+    if (value === undefined || value === null || member === 'GrantTokens') continue;
+    const target = SHAPES[def.target];
+    if (!target || target.type === 'blob') continue;
+    const name = member.charAt(0).toLowerCase() + member.slice(1);
+    out[name] = target.type === 'structure' && isPlainObject(value) ? requestParameters(value, def.target) : (value as JsonValue);
+  }
+  return out;
+}
+
+function dedupe<T extends { keyId: string }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => (seen.has(i.keyId) ? false : (seen.add(i.keyId), true)));
+}

@@ -1,0 +1,107 @@
+import type { KmsError } from '../../engine/errors.js';
+import type { Realm } from '../../engine/types.js';
+import { aliasArn, keyArn } from './arn.js';
+import { ERRORS } from './model.generated.js';
+
+/** An AWS KMS error as the service returns it: `__type` name, message, HTTP status. */
+export class AwsServiceError extends Error {
+  readonly __type: string;
+  readonly httpStatusCode: number;
+  readonly $fault: 'client' | 'server';
+
+  constructor(
+    readonly code: string,
+    message: string | undefined,
+  ) {
+    super(message ?? '');
+    this.name = code;
+    this.__type = code;
+    const modelled = ERRORS[code];
+    this.$fault = modelled?.fault ?? 'client';
+    // The service answers every client error with HTTP 400, whatever the model's httpError says.
+    this.httpStatusCode = this.$fault === 'server' ? 500 : 400;
+    this.wireMessage = message;
+  }
+
+  /** The message on the wire; some AWS errors carry none. */
+  readonly wireMessage: string | undefined;
+
+  toJSON(): { __type: string; message?: string } {
+    return this.wireMessage === undefined ? { __type: this.__type } : { __type: this.__type, message: this.wireMessage };
+  }
+}
+
+export const DRY_RUN_MESSAGE = 'The request would have succeeded, but the DryRun option is set.';
+
+const STATE_PHRASE: Record<string, string> = {
+  PendingDeletion: 'is pending deletion',
+  PendingImport: 'is pending import',
+  PendingReplicaDeletion: 'is pending replica deletion',
+  Unavailable: 'is unavailable',
+  Creating: 'is being created',
+  Updating: 'is being updated',
+  Disabled: 'is disabled',
+  Enabled: 'is enabled',
+  Archived: 'is archived',
+};
+
+/** Words a neutral engine error as AWS KMS does. */
+export function awsErrorFrom(error: KmsError, realm: Realm, operation: string): AwsServiceError {
+  const d = error.details;
+  const arn = d.keyId ? keyArn({ account: d.account ?? realm.account, region: d.region ?? realm.region }, d.keyId) : '';
+  switch (error.code) {
+    case 'NotFound':
+      if (d.resource === 'alias') return new AwsServiceError('NotFoundException', `Alias ${aliasArn(realm, d.alias!)} is not found.`);
+      if (d.resource === 'policy') return new AwsServiceError('NotFoundException', 'No such policy exists');
+      return new AwsServiceError('NotFoundException', `Key '${arn}' does not exist`);
+    case 'Disabled':
+      return new AwsServiceError('DisabledException', `${arn} is disabled.`);
+    case 'InvalidState':
+      if (d.reason === 'not-pending-deletion') return new AwsServiceError('KMSInvalidStateException', `${arn} is not pending deletion.`);
+      return new AwsServiceError('KMSInvalidStateException', `${arn} ${STATE_PHRASE[d.state ?? ''] ?? 'is in an invalid state'}.`);
+    case 'InvalidCiphertext':
+      return new AwsServiceError('InvalidCiphertextException', undefined);
+    case 'IncorrectKey':
+      return new AwsServiceError('IncorrectKeyException', 'The key ID in the request does not identify a CMK that can perform this operation.');
+    case 'InvalidKeyUsage':
+      return new AwsServiceError('InvalidKeyUsageException', `${arn} key usage is ${d.usage} which is not valid for ${operation}.`);
+    case 'AccessDenied':
+      if (d.reason === 'ciphertext-key') {
+        return new AwsServiceError(
+          'AccessDeniedException',
+          'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.',
+        );
+      }
+      return new AwsServiceError('AccessDeniedException', error.message);
+    case 'AlreadyExists':
+      if (d.resource === 'alias') return new AwsServiceError('AlreadyExistsException', `An alias with the name ${aliasArn(realm, d.alias!)} already exists`);
+      return new AwsServiceError('AlreadyExistsException', error.message);
+    case 'LimitExceeded':
+      if (d.reason === 'rotation-limit') {
+        return new AwsServiceError(
+          'LimitExceededException',
+          `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${arn}`,
+        );
+      }
+      return new AwsServiceError('LimitExceededException', error.message);
+    case 'InvalidMarker':
+      return new AwsServiceError('InvalidMarkerException', 'Could not deserialize marker');
+    case 'Unsupported':
+      if (d.reason === 'origin') return new AwsServiceError('UnsupportedOperationException', `${arn} origin is ${d.origin === 'EXTERNAL' ? 'EXTERNAL' : d.origin} which is not valid for this operation.`);
+      if (d.reason === 'key-spec' && d.keyId) return new AwsServiceError('UnsupportedOperationException', `${arn} key spec is ${d.spec === 'AES_256' ? 'SYMMETRIC_DEFAULT' : d.spec} which is not valid for this operation.`);
+      if (d.state) return new AwsServiceError('UnsupportedOperationException', `${arn} origin is EXTERNAL which is not valid for this operation.`);
+      return new AwsServiceError('UnsupportedOperationException', error.message);
+    case 'Validation':
+      return new AwsServiceError('ValidationException', error.message);
+    case 'InvalidPolicy':
+      return new AwsServiceError('MalformedPolicyDocumentException', error.message);
+    case 'Conflict':
+      return new AwsServiceError('ConflictException', error.message);
+    case 'DryRun':
+      return new AwsServiceError('DryRunOperationException', DRY_RUN_MESSAGE);
+    case 'InvalidSignature':
+      return new AwsServiceError('KMSInvalidSignatureException', undefined);
+    case 'Internal':
+      return new AwsServiceError('KMSInternalException', error.message);
+  }
+}

@@ -1,0 +1,6 @@
+export { AwsDialect, InProcessRequestHandler, parseAuthorization, AWS_JSON_CONTENT_TYPE } from './dialect.js';
+export type { AwsDialectOptions, AwsCallMeta, AwsOutcome, AwsHttpRequest, AwsHttpResponse } from './dialect.js';
+export { AwsServiceError } from './errors.js';
+export type { CloudTrailRecord } from './cloudtrail.js';
+export { keyArn, aliasArn } from './arn.js';
+export { HANDLERS as AWS_OPERATIONS, LIMITS as AWS_LIMITS } from './operations.js';

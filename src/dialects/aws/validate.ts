@@ -1,0 +1,171 @@
+import { fromBase64 } from '../../crypto/bytes.js';
+import { SHAPES, type ShapeModel } from './model.generated.js';
+
+/**
+ * Model-driven input checks, worded as AWS words them:
+ *   1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint:
+ *   Member must have value greater than or equal to 1
+ * Type mismatches (a string where a number belongs, bad base64) are serialization errors.
+ */
+export class SerializationProblem extends Error {}
+
+export interface Decoded {
+  /** The input with blobs decoded to Uint8Array and timestamps to epoch ms. */
+  value: Record<string, unknown>;
+  violations: string[];
+}
+
+const patternCache = new Map<string, RegExp>();
+function compile(pattern: string): RegExp {
+  let re = patternCache.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern);
+    patternCache.set(pattern, re);
+  }
+  return re;
+}
+
+function lowerFirst(name: string): string {
+  // AWSAccountId -> aWSAccountId, as the service reports member paths
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+function show(value: unknown, shape: ShapeModel): string {
+  if (value === null || value === undefined) return 'null';
+  if (shape.type === 'blob' && value instanceof Uint8Array) {
+    return `'java.nio.HeapByteBuffer[pos=0 lim=${value.length} cap=${value.length}]'`;
+  }
+  return `'${javaString(value)}'`;
+}
+
+function javaString(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(javaString).join(', ')}]`;
+  if (value instanceof Uint8Array) return `java.nio.HeapByteBuffer[pos=0 lim=${value.length} cap=${value.length}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}=${javaString(v)}`)
+      .join(', ')}}`;
+  }
+  return String(value);
+}
+
+function sizeOf(value: unknown, shape: ShapeModel): number {
+  if (shape.type === 'string') return [...(value as string)].length;
+  if (shape.type === 'blob') return (value as Uint8Array).length;
+  if (shape.type === 'list') return (value as unknown[]).length;
+  return Object.keys(value as object).length;
+}
+
+function checkConstraints(value: unknown, shape: ShapeModel, path: string, out: string[]): void {
+  const fail = (constraint: string) => out.push(`Value ${show(value, shape)} at '${path}' failed to satisfy constraint: ${constraint}`);
+  if ('length' in shape && shape.length) {
+    const [min, max] = shape.length;
+    const n = sizeOf(value, shape);
+    if (min !== undefined && n < min) fail(`Member must have length greater than or equal to ${min}`);
+    else if (max !== undefined && n > max) fail(`Member must have length less than or equal to ${max}`);
+  }
+  if ('range' in shape && shape.range) {
+    const [min, max] = shape.range;
+    const n = value as number;
+    if (min !== undefined && n < min) fail(`Member must have value greater than or equal to ${min}`);
+    else if (max !== undefined && n > max) fail(`Member must have value less than or equal to ${max}`);
+  }
+  if (shape.type === 'string') {
+    if (shape.enum && !shape.enum.includes(value as string)) fail(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+    if (shape.pattern && !compile(shape.pattern).test(value as string)) fail(`Member must satisfy regular expression pattern: ${shape.pattern}`);
+  }
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** Decodes and checks one value against a shape; type mismatches throw SerializationProblem. */
+function decode(value: unknown, shapeName: string, path: string, out: string[]): unknown {
+  const shape = SHAPES[shapeName];
+  if (!shape) throw new Error(`no shape ${shapeName}`);
+  const mismatch = (expected: string) =>
+    new SerializationProblem(`Expected ${expected} for '${path}' but found ${typeName(value)}`);
+  let decoded: unknown = value;
+  switch (shape.type) {
+    case 'string':
+      if (typeof value !== 'string') throw mismatch('a string');
+      break;
+    case 'blob': {
+      if (typeof value !== 'string') throw mismatch('a base64 string');
+      const bytes = fromBase64(value);
+      if (!bytes) throw new SerializationProblem(`Value for '${path}' is not valid base64`);
+      decoded = bytes;
+      break;
+    }
+    case 'integer':
+    case 'long':
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw mismatch('an integer');
+      break;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw mismatch('a boolean');
+      break;
+    case 'timestamp':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw mismatch('a timestamp');
+      decoded = value * 1000;
+      break;
+    case 'list': {
+      if (!Array.isArray(value)) throw mismatch('a list');
+      decoded = value.map((item, i) => {
+        if (item === null) throw new SerializationProblem(`Null element in list '${path}'`);
+        return decode(item, shape.member, `${path}.${i + 1}.member`, out);
+      });
+      break;
+    }
+    case 'map': {
+      if (!isPlainObject(value)) throw mismatch('a map');
+      const entries: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        decode(k, shape.key, path, out);
+        if (v === null) throw new SerializationProblem(`Null value in map '${path}'`);
+        entries[k] = decode(v, shape.value, path, out);
+      }
+      decoded = entries;
+      break;
+    }
+    case 'structure':
+      if (!isPlainObject(value)) throw mismatch('a structure');
+      decoded = decodeStructure(value, shapeName, path ? `${path}.` : '', out);
+      break;
+  }
+  if (shape.type !== 'structure' && shape.type !== 'boolean' && shape.type !== 'timestamp') checkConstraints(decoded, shape, path, out);
+  return decoded;
+}
+
+function decodeStructure(value: Record<string, unknown>, shapeName: string, prefix: string, out: string[]): Record<string, unknown> {
+  const shape = SHAPES[shapeName] as Extract<ShapeModel, { type: 'structure' }>;
+  const result: Record<string, unknown> = {};
+  for (const [member, def] of Object.entries(shape.members)) {
+    const path = prefix + lowerFirst(member);
+    const v = value[member];
+    if (v === undefined || v === null) {
+      if (def.required) out.push(`Value null at '${path}' failed to satisfy constraint: Member must not be null`);
+      continue;
+    }
+    result[member] = decode(v, def.target, path, out);
+  }
+  return result;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+/** Decodes an operation's input; unknown members are ignored, as the service ignores them. */
+export function decodeInput(input: Record<string, unknown>, shapeName: string): Decoded {
+  const violations: string[] = [];
+  const value = decodeStructure(input, shapeName, '', violations);
+  return { value, violations };
+}
+
+export function validationMessage(violations: string[]): string {
+  const n = violations.length;
+  return `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.join('; ')}`;
+}

@@ -1,0 +1,85 @@
+/**
+ * An append-ordered collection with O(1) look-up by id and O(log n + page) paging from any
+ * position. Every item gets a rising sequence number; removal leaves a tombstone that is
+ * compacted away once tombstones are the majority, which keeps the array sorted by sequence.
+ */
+export class OrderedIndex<T> {
+  readonly #byId = new Map<string, { seq: number; value: T }>();
+  #order: Array<{ seq: number; id: string; removed: boolean }> = [];
+  #removed = 0;
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  get(id: string): T | undefined {
+    return this.#byId.get(id)?.value;
+  }
+
+  has(id: string): boolean {
+    return this.#byId.has(id);
+  }
+
+  add(id: string, seq: number, value: T): void {
+    if (this.#byId.has(id)) throw new Error(`duplicate id ${id}`);
+    const last = this.#order[this.#order.length - 1];
+    if (last && last.seq >= seq) throw new Error('sequence numbers must rise');
+    const slot = { seq, id, removed: false };
+    this.#order.push(slot);
+    this.#byId.set(id, { seq, value });
+  }
+
+  /** Replaces the value stored under an existing id, keeping its position. */
+  replace(id: string, value: T): void {
+    const entry = this.#byId.get(id);
+    if (entry) entry.value = value;
+  }
+
+  remove(id: string): boolean {
+    const entry = this.#byId.get(id);
+    if (!entry) return false;
+    this.#byId.delete(id);
+    const i = this.#find(entry.seq);
+    if (i < this.#order.length && this.#order[i]!.seq === entry.seq) this.#order[i]!.removed = true;
+    this.#removed++;
+    if (this.#removed > 64 && this.#removed * 2 > this.#order.length) {
+      this.#order = this.#order.filter((s) => !s.removed);
+      this.#removed = 0;
+    }
+    return true;
+  }
+
+  /** First position whose sequence is >= seq. */
+  #find(seq: number): number {
+    let lo = 0;
+    let hi = this.#order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#order[mid]!.seq < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Up to `limit` items with sequence >= fromSeq (and passing `filter`), and the sequence to continue from. */
+  page(fromSeq: number, limit: number, filter?: (value: T) => boolean): { items: T[]; nextSeq?: number } {
+    const items: T[] = [];
+    for (let i = this.#find(fromSeq); i < this.#order.length; i++) {
+      const slot = this.#order[i]!;
+      if (slot.removed) continue;
+      const value = this.#byId.get(slot.id)!.value;
+      if (filter && !filter(value)) continue;
+      if (items.length === limit) return { items, nextSeq: slot.seq };
+      items.push(value);
+    }
+    return { items };
+  }
+
+  *values(): IterableIterator<T> {
+    for (const slot of this.#order) if (!slot.removed) yield this.#byId.get(slot.id)!.value;
+  }
+
+  seqOf(id: string): number | undefined {
+    return this.#byId.get(id)?.seq;
+  }
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { fromBase64 } from '../crypto/bytes.js';
+import { KmsError } from './errors.js';
+import { KEY_STATES, KEY_SPECS } from './types.js';
+
+export const SNAPSHOT_FORMAT = 'kms-emulator/snapshot';
+export const SNAPSHOT_VERSION = 1;
+
+const base64 = z.string().refine((s) => fromBase64(s) !== undefined, 'not base64');
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const time = z.number().finite();
+
+const json: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
+);
+
+const materialSchema = z.object({
+  id: hex64,
+  createdAt: time,
+  rotation: z.object({ kind: z.enum(['AUTOMATIC', 'ON_DEMAND']), at: time }).optional(),
+  secret: base64,
+});
+
+const keySchema = z.object({
+  seq: z.number().int().positive(),
+  id: z.string().min(1).max(255),
+  spec: z.enum(KEY_SPECS),
+  usage: z.enum(['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT', 'ENCAPSULATE_DECAPSULATE']),
+  origin: z.enum(['GENERATED', 'EXTERNAL']),
+  manager: z.enum(['CUSTOMER', 'SERVICE']),
+  description: z.string(),
+  state: z.enum(KEY_STATES),
+  createdAt: time,
+  deletionDate: time.optional(),
+  pendingWindowDays: z.number().int().optional(),
+  multiRegion: z.boolean(),
+  currentMaterialId: hex64.optional(),
+  materials: z.array(materialSchema),
+  rotation: z.object({
+    enabled: z.boolean(),
+    periodDays: z.number().int().positive(),
+    enabledAt: time.optional(),
+    nextRotation: time.optional(),
+    onDemandStartedAt: time.optional(),
+    onDemandCount: z.number().int().nonnegative(),
+  }),
+  tags: z.array(z.tuple([z.string(), z.string()])),
+  policies: z.array(z.tuple([z.string(), z.string()])),
+});
+
+const aliasSchema = z.object({
+  name: z.string().min(1),
+  keyId: z.string().min(1),
+  createdAt: time,
+  updatedAt: time,
+  seq: z.number().int().positive(),
+});
+
+const auditSchema = z
+  .object({
+    eventId: z.string(),
+    time,
+    kind: z.enum(['api_call', 'service_event']),
+    action: z.string(),
+    realm: z.object({ account: z.string(), region: z.string() }),
+    readOnly: z.boolean(),
+    resources: z.array(z.object({ account: z.string(), region: z.string(), keyId: z.string() })),
+    request: json,
+    response: json,
+  })
+  .passthrough();
+
+export const snapshotSchema = z.object({
+  format: z.literal(SNAPSHOT_FORMAT),
+  version: z.literal(SNAPSHOT_VERSION),
+  takenAt: time,
+  seq: z.number().int().nonnegative(),
+  markerSecret: base64,
+  random: z.object({ seed: z.string().optional(), position: z.number().int().nonnegative().optional() }),
+  realms: z.array(
+    z.object({
+      account: z.string().min(1).max(255),
+      region: z.string().min(1).max(255),
+      keys: z.array(keySchema),
+      aliases: z.array(aliasSchema),
+    }),
+  ),
+  audit: z.array(auditSchema),
+});
+
+export type EngineSnapshot = z.infer<typeof snapshotSchema>;
+export type KeySnapshot = z.infer<typeof keySchema>;
+
+export function parseSnapshot(document: unknown): EngineSnapshot {
+  const text = typeof document === 'string' ? safeJson(document) : document;
+  const result = snapshotSchema.safeParse(text);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue ? issue.path.join('.') : '';
+    throw new KmsError('Validation', `Invalid snapshot${where ? ` at '${where}'` : ''}: ${issue?.message ?? 'malformed document'}`, {
+      reason: 'snapshot',
+    });
+  }
+  const doc = result.data;
+  for (const realm of doc.realms) {
+    for (const key of realm.keys) {
+      if (key.currentMaterialId !== undefined && !key.materials.some((m) => m.id === key.currentMaterialId)) {
+        throw new KmsError('Validation', `Invalid snapshot: key ${key.id} names current material that it does not hold.`, { reason: 'snapshot' });
+      }
+    }
+  }
+  return doc;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new KmsError('Validation', 'Invalid snapshot: not JSON.', { reason: 'snapshot' });
+  }
+}
