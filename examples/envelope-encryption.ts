@@ -30,7 +30,7 @@ const document = new TextEncoder().encode('The quarterly numbers are in.');
 // Encrypt: a fresh data key, used once, locally; keep only its encrypted copy.
 const dataKey = await client.send(new GenerateDataKeyCommand({ KeyId: 'alias/documents', KeySpec: 'AES_256', EncryptionContext: context }));
 const iv = crypto.getRandomValues(new Uint8Array(12));
-const aesKey = await crypto.subtle.importKey('raw', dataKey.Plaintext!, 'AES-GCM', false, ['encrypt', 'decrypt']);
+const aesKey = await crypto.subtle.importKey('raw', new Uint8Array(dataKey.Plaintext!), 'AES-GCM', false, ['encrypt', 'decrypt']);
 const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, aesKey, document));
 dataKey.Plaintext!.fill(0);
 const stored = { encryptedDataKey: dataKey.CiphertextBlob!, iv, sealed };
@@ -39,7 +39,7 @@ console.log(`document sealed: ${sealed.length} bytes; encrypted data key: ${stor
 // Later: ask KMS to decrypt the data key (no KeyId needed), then open the document.
 kms.clock.advance('2h');
 const recovered = await client.send(new DecryptCommand({ CiphertextBlob: stored.encryptedDataKey, EncryptionContext: context }));
-const key = await crypto.subtle.importKey('raw', recovered.Plaintext!, 'AES-GCM', false, ['decrypt']);
+const key = await crypto.subtle.importKey('raw', new Uint8Array(recovered.Plaintext!), 'AES-GCM', false, ['decrypt']);
 const opened = new TextDecoder().decode(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: stored.iv }, key, stored.sealed));
 console.log(`document opened: "${opened}"`);
 

@@ -16,6 +16,8 @@ export interface AwsDialectOptions {
 
 /** Who is calling and from where; the SDK handler and the server fill it from the request. */
 export interface AwsCallMeta {
+  /** The caller's account; default: the dialect's account. */
+  account?: string;
   region?: string;
   accessKeyId?: string;
   principal?: Principal;
@@ -67,7 +69,7 @@ export class AwsDialect {
     if (!spec || !model) {
       return { ok: false, requestId, error: new AwsServiceError('UnknownOperationException', undefined) };
     }
-    const realm: Realm = { account: this.options.account, region: meta.region ?? this.options.region };
+    const realm: Realm = { account: meta.account ?? this.options.account, region: meta.region ?? this.options.region };
     const principal: Principal = meta.principal ?? {
       account: realm.account,
       type: 'root',
@@ -172,11 +174,13 @@ export class AwsDialect {
    * Configuration for `new KMSClient({ ...kms.aws.clientConfig() })`: an in-process request
    * handler (no network), placeholder credentials and the emulator's region.
    */
-  clientConfig(options: { region?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } } = {}) {
+  clientConfig(
+    options: { region?: string; account?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } } = {},
+  ) {
     return {
       region: options.region ?? this.options.region,
       credentials: options.credentials ?? PLACEHOLDER_CREDENTIALS,
-      requestHandler: new InProcessRequestHandler(this),
+      requestHandler: new InProcessRequestHandler(this, options.account !== undefined ? { account: options.account } : {}),
     };
   }
 
@@ -198,11 +202,15 @@ function isAwsEvent(event: AuditEvent): boolean {
  */
 export class InProcessRequestHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };
-  constructor(readonly dialect: AwsDialect) {}
+  constructor(
+    readonly dialect: AwsDialect,
+    readonly meta: AwsCallMeta = {},
+  ) {}
 
   async handle(request: { headers: Record<string, string>; body?: unknown }): Promise<{ response: AwsHttpResponse }> {
     const body = typeof request.body === 'string' || request.body instanceof Uint8Array ? request.body : undefined;
-    return { response: this.dialect.handle({ headers: request.headers, ...(body !== undefined ? { body } : {}) }, { sourceIp: '127.0.0.1' }) };
+    const meta: AwsCallMeta = { sourceIp: '127.0.0.1', ...this.meta };
+    return { response: this.dialect.handle({ headers: request.headers, ...(body !== undefined ? { body } : {}) }, meta) };
   }
 
   updateHttpClientConfig(): void {}
