@@ -238,6 +238,13 @@ export class Engine {
         usage: input.usage,
       });
     }
+    // Ciphertext headers carry the account and region in at most 255 bytes each.
+    for (const [field, value] of [['account', ctx.realm.account], ['region', ctx.realm.region]] as const) {
+      const size = utf8(value).length;
+      if (size < 1 || size > 255) {
+        throw new KmsError('Validation', `The ${field} name must be 1 to 255 bytes long.`, { reason: 'realm-name', field });
+      }
+    }
     const realm = this.#realmFor(ctx.realm);
     const now = this.now();
     const key: KeyRecord = {
@@ -323,7 +330,8 @@ export class Engine {
 
   cancelDeletion(ctx: CallContext, ref: KeyRef): KeyInfo {
     const key = this.#use(ctx, ref, 'cancelDeletion');
-    key.state = 'Disabled';
+    // A key without key material (imported material never imported) goes back to waiting for it.
+    key.state = key.currentMaterialId === undefined ? 'PendingImport' : 'Disabled';
     delete key.deletionDate;
     delete key.pendingWindowDays;
     return key;
@@ -465,10 +473,11 @@ export class Engine {
     return { source, sourceMaterialId: parsed.materialId, destination, destinationMaterialId: sealed.materialId, ciphertext: sealed.ciphertext };
   }
 
-  /** Looks into an envelope (for records and errors): which key it names, without decrypting. */
-  peekCiphertext(ciphertext: Uint8Array): { account: string; region: string; keyId: string; materialId: string } | undefined {
+  /** The key a ciphertext names, if it is a well-formed envelope of a key in the caller's realm (for records). */
+  ciphertextKey(ctx: CallContext, ciphertext: Uint8Array): KeyInfo | undefined {
     const p = parseEnvelope(ciphertext);
-    return p ? { account: p.account, region: p.region, keyId: p.keyId, materialId: p.materialId } : undefined;
+    if (!p || p.account !== ctx.realm.account || p.region !== ctx.realm.region) return undefined;
+    return this.#realm(p.account, p.region)?.keys.get(p.keyId);
   }
 
   generateRandom(numberOfBytes: number): Uint8Array {
@@ -483,8 +492,9 @@ export class Engine {
   }
 
   createAlias(ctx: CallContext, name: string, target: KeyRef): AliasInfo {
-    const realm = this.#realmFor(ctx.realm);
+    // Resolve the key first: a refused call must not leave an empty realm behind.
     const key = this.#use(ctx, target, 'createAlias');
+    const realm = this.#realmFor(ctx.realm);
     if (realm.aliases.has(name)) {
       throw new KmsError('AlreadyExists', `An alias with the name ${name} already exists.`, { resource: 'alias', alias: name });
     }

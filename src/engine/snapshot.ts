@@ -102,11 +102,34 @@ export function parseSnapshot(document: unknown): EngineSnapshot {
     });
   }
   const doc = result.data;
+  const invalid = (why: string) => new KmsError('Validation', `Invalid snapshot: ${why}`, { reason: 'snapshot' });
+  const realms = new Set<string>();
   for (const realm of doc.realms) {
+    const realmKey = `${realm.account}\u0000${realm.region}`;
+    if (realms.has(realmKey)) throw invalid(`realm ${realm.account}/${realm.region} appears twice.`);
+    realms.add(realmKey);
+    const ids = new Set<string>();
+    const seqs = new Set<number>();
     for (const key of realm.keys) {
+      if (ids.has(key.id)) throw invalid(`key ${key.id} appears twice.`);
+      ids.add(key.id);
+      if (seqs.has(key.seq) || key.seq > doc.seq) throw invalid(`key ${key.id} has a sequence number that is repeated or above the counter.`);
+      seqs.add(key.seq);
       if (key.currentMaterialId !== undefined && !key.materials.some((m) => m.id === key.currentMaterialId)) {
-        throw new KmsError('Validation', `Invalid snapshot: key ${key.id} names current material that it does not hold.`, { reason: 'snapshot' });
+        throw invalid(`key ${key.id} names current material that it does not hold.`);
       }
+      if (new Set(key.materials.map((m) => m.id)).size !== key.materials.length) throw invalid(`key ${key.id} holds a material id twice.`);
+      if (key.spec === 'AES_256' && key.materials.some((m) => fromBase64(m.secret)!.length !== 32)) {
+        throw invalid(`key ${key.id} holds key material of the wrong size.`);
+      }
+    }
+    const names = new Set<string>();
+    const aliasSeqs = new Set<number>();
+    for (const alias of realm.aliases) {
+      if (names.has(alias.name)) throw invalid(`alias ${alias.name} appears twice.`);
+      names.add(alias.name);
+      if (aliasSeqs.has(alias.seq) || alias.seq > doc.seq) throw invalid(`alias ${alias.name} has a sequence number that is repeated or above the counter.`);
+      aliasSeqs.add(alias.seq);
     }
   }
   return doc;

@@ -64,8 +64,9 @@ export class AwsDialect {
   /** The synchronous core: validates, runs, records one CloudTrail-bound audit event. */
   invoke(operation: string, input: unknown, meta: AwsCallMeta = {}): AwsOutcome {
     const requestId = this.engine.newId();
-    const spec = HANDLERS[operation];
-    const model = OPERATIONS[operation];
+    // Own properties only: 'toString' or 'constructor' name no operation.
+    const spec = Object.hasOwn(HANDLERS, operation) ? HANDLERS[operation] : undefined;
+    const model = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
     if (!spec || !model) {
       return { ok: false, requestId, error: new AwsServiceError('UnknownOperationException', undefined) };
     }
@@ -109,7 +110,7 @@ export class AwsDialect {
       requestId,
       readOnly: spec.readOnly,
       resources: dedupe(trail.resources.map((k) => ({ account: k.realm.account, region: k.realm.region, keyId: k.id }))),
-      request: raw ? { ...requestParameters(raw, model.input), ...(error ? {} : trail.request) } : null,
+      request: raw ? { ...requestParameters(raw, model.input), ...trail.request } : null,
       response: error ? null : (trail.response ?? null),
       ...(!error && trail.additional ? { additional: trail.additional } : {}),
       ...(error ? { error: { code: error.code, message: error.wireMessage ?? '' } } : {}),
@@ -229,7 +230,8 @@ function lowerCaseKeys(headers: Record<string, string | undefined>): Record<stri
 /** Reads `Credential=AKID/date/region/service/aws4_request` from a SigV4 Authorization header. */
 export function parseAuthorization(header: string | undefined): { accessKeyId?: string; region?: string } {
   if (!header) return {};
-  const m = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/[^/,\s]+\/aws4_request/.exec(header);
+  // A region is lower-case letters, digits and dashes; anything else is not a region (ignored).
+  const m = /Credential=([^/,\s]+)\/\d{8}\/([a-z0-9-]{1,64})\/[^/,\s]+\/aws4_request/.exec(header);
   return m ? { accessKeyId: m[1]!, region: m[2]! } : {};
 }
 

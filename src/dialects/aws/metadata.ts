@@ -33,7 +33,8 @@ export function keyMetadata(key: KeyInfo): Record<string, unknown> {
     KeySpec: spec,
     EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
     MultiRegion: key.multiRegion,
-    ...(key.pendingWindowDays !== undefined ? { PendingDeletionWindowInDays: key.pendingWindowDays } : {}),
+    // AWS shows the waiting period only while a multi-Region primary waits for its replicas.
+    ...(key.state === 'PendingReplicaDeletion' && key.pendingWindowDays !== undefined ? { PendingDeletionWindowInDays: key.pendingWindowDays } : {}),
     ...(key.currentMaterialId !== undefined ? { CurrentKeyMaterialId: key.currentMaterialId } : {}),
   };
 }

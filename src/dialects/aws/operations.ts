@@ -259,6 +259,13 @@ function checkDryRunModifiers(call: Call): boolean {
   return ignoreCiphertext;
 }
 
+/** CiphertextBlob is optional in the model (IGNORE_CIPHERTEXT dry runs) but required otherwise. */
+function requireCiphertext(input: Record<string, any>): void {
+  if (input.CiphertextBlob === undefined) {
+    throw validation("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
+  }
+}
+
 const decrypt: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
   refuseRecipient(input);
@@ -270,11 +277,17 @@ const decrypt: Handler = (call) => {
     engine.assertUsable(ctx, expected, 'decrypt');
     throw dryRun();
   }
+  requireCiphertext(input);
+  // CloudTrail logs the algorithm and the ciphertext's key even when Decrypt fails.
+  trail.request = { encryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
+  const named = engine.ciphertextKey(ctx, input.CiphertextBlob);
+  if (named) {
+    trail.resources.push(named);
+    trail.request.keyId = arnOf(named);
+  }
   const result = engine.decrypt(ctx, input.CiphertextBlob, context(input.EncryptionContext), expected);
-  trail.resources.push(result.key);
   requireSymmetricAlgorithm(result.key, input.EncryptionAlgorithm);
   if (input.DryRun === true) throw dryRun();
-  trail.request = { keyId: arnOf(result.key), encryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
   trail.additional = { keyMaterialId: result.materialId };
   return {
     KeyId: arnOf(result.key),
@@ -294,6 +307,13 @@ const reEncrypt: Handler = (call) => {
     engine.assertUsable(ctx, destinationKey, 'reEncryptTo');
     throw dryRun();
   }
+  requireCiphertext(input);
+  trail.request = {
+    sourceEncryptionAlgorithm: input.SourceEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
+    destinationEncryptionAlgorithm: input.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
+  };
+  const named = engine.ciphertextKey(ctx, input.CiphertextBlob);
+  if (named) trail.resources.push(named);
   const result = engine.reEncrypt(ctx, {
     ciphertext: input.CiphertextBlob,
     sourceContext: context(input.SourceEncryptionContext),
@@ -301,14 +321,11 @@ const reEncrypt: Handler = (call) => {
     destinationKey,
     destinationContext: context(input.DestinationEncryptionContext),
   });
-  trail.resources.push(result.source, result.destination);
+  if (!named) trail.resources.push(result.source);
+  trail.resources.push(result.destination);
   requireSymmetricAlgorithm(result.source, input.SourceEncryptionAlgorithm);
   requireSymmetricAlgorithm(result.destination, input.DestinationEncryptionAlgorithm);
   if (input.DryRun === true) throw dryRun();
-  trail.request = {
-    sourceEncryptionAlgorithm: input.SourceEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
-    destinationEncryptionAlgorithm: input.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
-  };
   trail.additional = { sourceKeyMaterialId: result.sourceMaterialId, destinationKeyMaterialId: result.destinationMaterialId };
   return {
     CiphertextBlob: b64(result.ciphertext),
@@ -342,7 +359,7 @@ function dataKey(withPlaintext: boolean): Handler {
 const generateRandom: Handler = ({ engine, input }) => {
   refuseRecipient(input);
   refuseCustomKeyStore(input.CustomKeyStoreId);
-  if (input.NumberOfBytes === undefined) throw validation('Please specify either number of bytes or key spec.');
+  if (input.NumberOfBytes === undefined) throw validation('NumberOfBytes is required.');
   return { Plaintext: b64(engine.generateRandom(input.NumberOfBytes)) };
 };
 
@@ -476,11 +493,13 @@ const getKeyRotationStatus: Handler = (call) => {
   call.trail.resources.push(key);
   const r = key.rotation;
   const inProgress = r.onDemandStartedAt !== undefined && call.engine.rotationInProgress(key);
+  // While a key is pending deletion AWS reports rotation off; cancelling the deletion restores it.
+  const enabled = r.enabled && key.state !== 'PendingDeletion' && key.state !== 'PendingReplicaDeletion';
   return {
-    KeyRotationEnabled: r.enabled,
+    KeyRotationEnabled: enabled,
     KeyId: arnOf(key),
-    ...(r.enabled ? { RotationPeriodInDays: r.periodDays } : {}),
-    ...(r.enabled && r.nextRotation !== undefined ? { NextRotationDate: secs(r.nextRotation) } : {}),
+    ...(enabled ? { RotationPeriodInDays: r.periodDays } : {}),
+    ...(enabled && r.nextRotation !== undefined ? { NextRotationDate: secs(r.nextRotation) } : {}),
     ...(inProgress ? { OnDemandRotationStartDate: secs(r.onDemandStartedAt!) } : {}),
   };
 };

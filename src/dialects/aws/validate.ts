@@ -57,7 +57,9 @@ function sizeOf(value: unknown, shape: ShapeModel): number {
 }
 
 function checkConstraints(value: unknown, shape: ShapeModel, path: string, out: string[]): void {
-  const fail = (constraint: string) => out.push(`Value ${show(value, shape)} at '${path}' failed to satisfy constraint: ${constraint}`);
+  // AWS never echoes a sensitive member (Plaintext, passwords): "Value at 'plaintext' failed to ..."
+  const shown = 'sensitive' in shape && shape.sensitive ? '' : ` ${show(value, shape)}`;
+  const fail = (constraint: string) => out.push(`Value${shown} at '${path}' failed to satisfy constraint: ${constraint}`);
   if ('length' in shape && shape.length) {
     const [min, max] = shape.length;
     const n = sizeOf(value, shape);

@@ -1,0 +1,112 @@
+import { buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node';
+import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMS, RotateKeyOnDemandCommand } from '@aws-sdk/client-kms';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Kms, ManualClock } from '../../src/index.js';
+import { setup } from '../support/kms.js';
+
+const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+
+let current: Kms<ManualClock> | undefined;
+afterEach(() => {
+  expect(current?.aws.internalErrors).toEqual([]);
+  current = undefined;
+});
+
+function fresh() {
+  const env = setup();
+  current = env.kms;
+  // The keyring calls client.generateDataKey()/decrypt(): the aggregated KMS client, wired in process.
+  const regions: string[] = [];
+  const clientProvider = (region: string) => {
+    regions.push(region);
+    return new KMS({ ...env.kms.aws.clientConfig({ region }) });
+  };
+  return { ...env, clientProvider, regions };
+}
+
+describe('AWS Encryption SDK for JavaScript through the emulator', () => {
+  it('encrypts and decrypts a message with an encryption context; CloudTrail shows GenerateDataKey and Decrypt', async () => {
+    const { client, kms, clientProvider, regions } = fresh();
+    const { KeyMetadata: key } = await client.send(new CreateKeyCommand({ Description: 'esdk' }));
+    const keyring = new KmsKeyringNode({ generatorKeyId: key!.Arn!, clientProvider });
+    const message = new TextEncoder().encode('The quick brown fox jumps over the lazy dog. '.repeat(200));
+    const context = { purpose: 'unit-test', tenant: 'acme' };
+
+    const { result, messageHeader: written } = await encrypt(keyring, message, { encryptionContext: context });
+    expect(result.length).toBeGreaterThan(message.length);
+    expect(Buffer.from(result).includes(Buffer.from('quick brown fox'))).toBe(false);
+    expect(written.encryptedDataKeys).toHaveLength(1);
+    expect(written.encryptedDataKeys[0]!.providerId).toBe('aws-kms');
+    expect(written.encryptedDataKeys[0]!.providerInfo).toBe(key!.Arn);
+
+    const { plaintext, messageHeader } = await decrypt(keyring, result);
+    expect(Buffer.from(plaintext).equals(Buffer.from(message))).toBe(true);
+    expect(messageHeader.encryptionContext).toMatchObject(context);
+    expect(regions.every((r) => r === 'us-east-1')).toBe(true);
+
+    const records = kms.aws.cloudTrail((r) => r.eventName !== 'CreateKey');
+    expect(records.map((r) => [r.eventName, r.errorCode])).toEqual([
+      ['GenerateDataKey', undefined],
+      ['Decrypt', undefined],
+    ]);
+    const [gdk, dec] = records;
+    // The SDK binds its own context entries (the signing public key) next to the caller's.
+    const fullContext = messageHeader.encryptionContext;
+    expect(Object.keys(fullContext)).toContain('aws-crypto-public-key');
+    expect(gdk!.requestParameters).toEqual({ keyId: key!.Arn, numberOfBytes: 32, encryptionContext: fullContext });
+    expect(gdk!.additionalEventData).toEqual({ keyMaterialId: key!.CurrentKeyMaterialId });
+    expect(gdk!.resources).toEqual([{ accountId: '111122223333', type: 'AWS::KMS::Key', ARN: key!.Arn }]);
+    expect(dec!.requestParameters).toEqual({ keyId: key!.Arn, encryptionAlgorithm: 'SYMMETRIC_DEFAULT', encryptionContext: fullContext });
+    expect(dec!.additionalEventData).toEqual({ keyMaterialId: key!.CurrentKeyMaterialId });
+    for (const r of records) {
+      expect(r.eventSource).toBe('kms.amazonaws.com');
+      expect(r.responseElements).toBeNull();
+      expect(r.readOnly).toBe(true);
+    }
+  });
+
+  it('encrypts to several keys; any one of them decrypts', async () => {
+    const { client, kms, clientProvider } = fresh();
+    const { KeyMetadata: a } = await client.send(new CreateKeyCommand({}));
+    const { KeyMetadata: b } = await client.send(new CreateKeyCommand({}));
+    const both = new KmsKeyringNode({ generatorKeyId: a!.Arn!, keyIds: [b!.Arn!], clientProvider });
+    const { result, messageHeader } = await encrypt(both, 'multi-recipient', { encryptionContext: { app: 'x' } });
+    expect(messageHeader.encryptedDataKeys.map((k) => k.providerInfo)).toEqual([a!.Arn, b!.Arn]);
+
+    const onlyB = new KmsKeyringNode({ generatorKeyId: b!.Arn!, clientProvider });
+    const { plaintext } = await decrypt(onlyB, result);
+    expect(Buffer.from(plaintext).toString()).toBe('multi-recipient');
+    expect(kms.aws.cloudTrail((r) => r.eventName !== 'CreateKey').map((r) => [r.eventName, r.resources[0]!.ARN])).toEqual([
+      ['GenerateDataKey', a!.Arn],
+      ['Encrypt', b!.Arn],
+      ['Decrypt', b!.Arn],
+    ]);
+  });
+
+  it('messages written before a key rotation still decrypt after it', async () => {
+    const { client, kms, clientProvider } = fresh();
+    const { KeyMetadata: key } = await client.send(new CreateKeyCommand({}));
+    const keyring = new KmsKeyringNode({ generatorKeyId: key!.Arn!, clientProvider });
+    const { result } = await encrypt(keyring, 'before rotation', { encryptionContext: { v: '1' } });
+    await client.send(new RotateKeyOnDemandCommand({ KeyId: key!.KeyId }));
+    kms.clock.advance('400d');
+    const { plaintext } = await decrypt(keyring, result);
+    expect(Buffer.from(plaintext).toString()).toBe('before rotation');
+    const dec = kms.aws.cloudTrail((r) => r.eventName === 'Decrypt').at(-1)!;
+    expect(dec.additionalEventData).toEqual({ keyMaterialId: key!.CurrentKeyMaterialId });
+  });
+
+  it('a disabled key makes the SDK fail to decrypt, and CloudTrail shows the refused Decrypt', async () => {
+    const { client, kms, clientProvider } = fresh();
+    const { KeyMetadata: key } = await client.send(new CreateKeyCommand({}));
+    const keyring = new KmsKeyringNode({ generatorKeyId: key!.Arn!, clientProvider });
+    const { result } = await encrypt(keyring, 'locked', { encryptionContext: { v: '1' } });
+    await client.send(new DisableKeyCommand({ KeyId: key!.KeyId }));
+    await expect(decrypt(keyring, result)).rejects.toThrow();
+    const refused = kms.aws.cloudTrail((r) => r.eventName === 'Decrypt').at(-1)!;
+    expect(refused.errorCode).toBe('DisabledException');
+    expect(refused.errorMessage).toBe(`${key!.Arn} is disabled.`);
+    await client.send(new EnableKeyCommand({ KeyId: key!.KeyId }));
+    expect(Buffer.from((await decrypt(keyring, result)).plaintext).toString()).toBe('locked');
+  });
+});
