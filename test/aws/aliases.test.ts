@@ -1,63 +1,24 @@
 import {
   CreateAliasCommand,
-  CreateKeyCommand,
-  type CreateKeyCommandInput,
   DeleteAliasCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
   KMSClient,
   ListAliasesCommand,
-  type ListAliasesCommandInput,
   ScheduleKeyDeletionCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Kms, ManualClock } from '../../src/index.js';
-import { rejection, setup, START } from '../support/kms.js';
-
-const ACCOUNT = '111122223333';
-const T0 = Date.parse(START);
-const aliasArn = (name: string, region = 'us-east-1') => `arn:aws:kms:${region}:${ACCOUNT}:${name}`;
-
-const emulators: Kms<ManualClock>[] = [];
-function env(options: { region?: string } = {}) {
-  const e = setup(options);
-  emulators.push(e.kms);
-  return e;
-}
-afterEach(() => {
-  for (const kms of emulators.splice(0)) expect(kms.aws.internalErrors).toEqual([]);
-});
-
-/** Everything a call could change: keys, aliases, tags, policies, dates (not the audit trail). */
-function state(kms: Kms) {
-  const { realms, seq, markerSecret } = kms.snapshot();
-  return { realms, seq, markerSecret };
-}
-
-/** The call must fail, and leave the emulator as it found it. */
-async function refused(kms: Kms, call: () => Promise<unknown>) {
-  const before = state(kms);
-  const error = await rejection(call);
-  expect(state(kms)).toEqual(before);
-  return error;
-}
-
-async function createKey(client: KMSClient, input: CreateKeyCommandInput = {}) {
-  return (await client.send(new CreateKeyCommand(input))).KeyMetadata!;
-}
-
-async function aliasNames(client: KMSClient, input: ListAliasesCommandInput = {}) {
-  return (await client.send(new ListAliasesCommand(input))).Aliases!.map((a) => a.AliasName);
-}
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT, aliasArn, aliasNames, createKey, describeKey, refused, T0 } from '../support/aws.js';
+import { setup } from '../support/kms.js';
 
 async function targetOf(client: KMSClient, alias: string) {
-  return (await client.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata!.KeyId;
+  return (await describeKey(client, alias)).KeyId;
 }
 
 describe('CreateAlias', () => {
   it('creates an alias that DescribeKey resolves to its key', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     const out = await client.send(new CreateAliasCommand({ AliasName: 'alias/orders', TargetKeyId: key.KeyId }));
     expect(out.$metadata.httpStatusCode).toBe(200);
@@ -65,14 +26,14 @@ describe('CreateAlias', () => {
   });
 
   it('accepts the key ARN as TargetKeyId', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/by-arn', TargetKeyId: key.Arn }));
     expect(await targetOf(client, 'alias/by-arn')).toBe(key.KeyId);
   });
 
   it('ListAliases shows the alias with its ARN, target key and dates', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/listed', TargetKeyId: key.KeyId }));
     const { Aliases, Truncated } = await client.send(new ListAliasesCommand({}));
@@ -89,7 +50,7 @@ describe('CreateAlias', () => {
   });
 
   it('lets one key have several aliases', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     for (const name of ['alias/one', 'alias/two', 'alias/three']) {
       await client.send(new CreateAliasCommand({ AliasName: name, TargetKeyId: key.KeyId }));
@@ -99,7 +60,7 @@ describe('CreateAlias', () => {
   });
 
   it('accepts names with letters, digits, slashes, underscores, dashes and colons, up to 256 characters', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     const long = `alias/${'a'.repeat(250)}`;
     expect(long).toHaveLength(256);
@@ -110,7 +71,7 @@ describe('CreateAlias', () => {
   });
 
   it('creates aliases for a disabled key and for a key pending import', async () => {
-    const { client } = env();
+    const { client } = setup();
     const disabled = await createKey(client);
     await client.send(new DisableKeyCommand({ KeyId: disabled.KeyId }));
     const external = await createKey(client, { Origin: 'EXTERNAL' });
@@ -121,7 +82,7 @@ describe('CreateAlias', () => {
   });
 
   it('allows the same alias name in two regions, each naming its own key', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const west = new KMSClient({ ...kms.aws.clientConfig({ region: 'us-west-2' }) });
     const east = await createKey(client);
     const other = await createKey(west);
@@ -134,7 +95,7 @@ describe('CreateAlias', () => {
   });
 
   it('refuses a name without the alias/ prefix with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new CreateAliasCommand({ AliasName: 'orders', TargetKeyId: key.KeyId })));
     expect(err.name).toBe('ValidationException');
@@ -142,7 +103,7 @@ describe('CreateAlias', () => {
   });
 
   it('refuses the reserved alias/aws/ prefix with NotAuthorizedException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new CreateAliasCommand({ AliasName: 'alias/aws/s3', TargetKeyId: key.KeyId })));
     expect(err.name).toBe('NotAuthorizedException');
@@ -154,7 +115,7 @@ describe('CreateAlias', () => {
     ['a dot', 'alias/has.dot'],
     ['a non-ASCII letter', 'alias/caf\u00e9'],
   ])('refuses a name with %s with ValidationException from the model pattern', async (_what, name) => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new CreateAliasCommand({ AliasName: name, TargetKeyId: key.KeyId })));
     expect(err.name).toBe('ValidationException');
@@ -164,7 +125,7 @@ describe('CreateAlias', () => {
   });
 
   it('refuses a name longer than 256 characters with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const name = `alias/${'a'.repeat(251)}`;
     const err = await refused(kms, () => client.send(new CreateAliasCommand({ AliasName: name, TargetKeyId: key.KeyId })));
@@ -173,7 +134,7 @@ describe('CreateAlias', () => {
   });
 
   it('refuses a name that is already taken with AlreadyExistsException, keeping the first target', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const first = await createKey(client);
     const second = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/taken', TargetKeyId: first.KeyId }));
@@ -184,7 +145,7 @@ describe('CreateAlias', () => {
   });
 
   it('refuses a target key that does not exist with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     await createKey(client);
     const id = '1234abcd-12ab-34cd-56ef-1234567890ab';
     const err = await refused(kms, () => client.send(new CreateAliasCommand({ AliasName: 'alias/nowhere', TargetKeyId: id })));
@@ -193,7 +154,7 @@ describe('CreateAlias', () => {
   });
 
   it('refuses a target key that does not exist, in a region with no keys yet, without changing anything', async () => {
-    const { kms } = env();
+    const { kms } = setup();
     const fresh = new KMSClient({ ...kms.aws.clientConfig({ region: 'ap-southeast-2' }) });
     const err = await refused(kms, () =>
       fresh.send(new CreateAliasCommand({ AliasName: 'alias/nowhere', TargetKeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' })),
@@ -202,7 +163,7 @@ describe('CreateAlias', () => {
   });
 
   it('an alias cannot be created for a key pending deletion: KMSInvalidStateException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     const err = await refused(kms, () => client.send(new CreateAliasCommand({ AliasName: 'alias/late', TargetKeyId: key.KeyId })));
@@ -213,7 +174,7 @@ describe('CreateAlias', () => {
 
 describe('UpdateAlias', () => {
   it('points an alias at another key, keeping its creation date and moving its last-updated date', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const first = await createKey(client);
     const second = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/moving', TargetKeyId: first.KeyId }));
@@ -227,7 +188,7 @@ describe('UpdateAlias', () => {
   });
 
   it('moves the alias from the old key to the new one in ListAliases filtered by KeyId', async () => {
-    const { client } = env();
+    const { client } = setup();
     const first = await createKey(client);
     const second = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/moving', TargetKeyId: first.KeyId }));
@@ -237,7 +198,7 @@ describe('UpdateAlias', () => {
   });
 
   it('refuses an alias that does not exist with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new UpdateAliasCommand({ AliasName: 'alias/ghost', TargetKeyId: key.KeyId })));
     expect(err.name).toBe('NotFoundException');
@@ -245,7 +206,7 @@ describe('UpdateAlias', () => {
   });
 
   it('refuses a new target key that does not exist with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/stays', TargetKeyId: key.KeyId }));
     const err = await refused(kms, () =>
@@ -256,7 +217,7 @@ describe('UpdateAlias', () => {
   });
 
   it('refuses a new target key pending deletion with KMSInvalidStateException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const doomed = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/stays', TargetKeyId: key.KeyId }));
@@ -267,7 +228,7 @@ describe('UpdateAlias', () => {
   });
 
   it('refuses a name without the alias/ prefix with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new UpdateAliasCommand({ AliasName: 'orders', TargetKeyId: key.KeyId })));
     expect(err.name).toBe('ValidationException');
@@ -276,7 +237,7 @@ describe('UpdateAlias', () => {
 
 describe('DeleteAlias', () => {
   it('deletes the alias; the key stays and the alias name then names nothing', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/short-lived', TargetKeyId: key.KeyId }));
     await client.send(new DeleteAliasCommand({ AliasName: 'alias/short-lived' }));
@@ -288,7 +249,7 @@ describe('DeleteAlias', () => {
   });
 
   it('frees the name for a new alias', async () => {
-    const { client } = env();
+    const { client } = setup();
     const first = await createKey(client);
     const second = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/reused', TargetKeyId: first.KeyId }));
@@ -298,7 +259,7 @@ describe('DeleteAlias', () => {
   });
 
   it('deletes the alias of a key pending deletion', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/doomed', TargetKeyId: key.KeyId }));
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
@@ -307,7 +268,7 @@ describe('DeleteAlias', () => {
   });
 
   it('refuses an alias that does not exist with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     await createKey(client);
     const err = await refused(kms, () => client.send(new DeleteAliasCommand({ AliasName: 'alias/ghost' })));
     expect(err.name).toBe('NotFoundException');
@@ -315,7 +276,7 @@ describe('DeleteAlias', () => {
   });
 
   it('refuses a name without the alias/ prefix with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new DeleteAliasCommand({ AliasName: 'ghost' })));
     expect(err.name).toBe('ValidationException');
   });
@@ -323,7 +284,7 @@ describe('DeleteAlias', () => {
 
 describe('ListAliases', () => {
   it('lists the aliases of the account and region in creation order', async () => {
-    const { client } = env();
+    const { client } = setup();
     const a = await createKey(client);
     const b = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/zeta', TargetKeyId: a.KeyId }));
@@ -338,7 +299,7 @@ describe('ListAliases', () => {
   });
 
   it('with KeyId lists only the aliases of that key, by key id or key ARN', async () => {
-    const { client } = env();
+    const { client } = setup();
     const a = await createKey(client);
     const b = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/a1', TargetKeyId: a.KeyId }));
@@ -349,7 +310,7 @@ describe('ListAliases', () => {
   });
 
   it('with KeyId of a key without aliases lists nothing', async () => {
-    const { client } = env();
+    const { client } = setup();
     const a = await createKey(client);
     const b = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/a1', TargetKeyId: a.KeyId }));
@@ -359,13 +320,13 @@ describe('ListAliases', () => {
   });
 
   it('with KeyId of a key that does not exist refuses with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new ListAliasesCommand({ KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' })));
     expect(err.name).toBe('NotFoundException');
   });
 
   it('still lists the aliases of a key pending deletion', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/doomed', TargetKeyId: key.KeyId }));
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
@@ -374,7 +335,7 @@ describe('ListAliases', () => {
   });
 
   it('the aliases of a deleted key disappear when the key is deleted, and their names become free', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const keep = await createKey(client);
     const doomed = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/keep', TargetKeyId: keep.KeyId }));
@@ -390,7 +351,7 @@ describe('ListAliases', () => {
   });
 
   it('does not list aliases of another region', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/east-only', TargetKeyId: key.KeyId }));
     const west = new KMSClient({ ...kms.aws.clientConfig({ region: 'us-west-2' }) });

@@ -15,30 +15,16 @@ import {
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CloudTrailRecord, Kms, ManualClock } from '../../src/index.js';
-import { rejection, setup, START, text } from '../support/kms.js';
+import { ACCOUNT, UUID_V4 as UUID } from '../support/aws.js';
+import { b64, rejection, setup, START, text } from '../support/kms.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO_SECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const HEX64 = /^[0-9a-f]{64}$/;
-const ACCOUNT = '111122223333';
-
-let current: Kms<ManualClock> | undefined;
-afterEach(() => {
-  expect(current?.aws.internalErrors).toEqual([]);
-  current = undefined;
-});
-
-function fresh(options: { seed?: string } = {}) {
-  const env = setup(options);
-  current = env.kms;
-  return env;
-}
 
 const resource = (arn: string) => ({ accountId: ACCOUNT, type: 'AWS::KMS::Key', ARN: arn });
 const last = (kms: Kms<ManualClock>): CloudTrailRecord => kms.aws.cloudTrail().at(-1)!;
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 /** The fields every API-call record has, whatever the operation. */
 function expectApiCallShape(r: CloudTrailRecord, region = 'us-east-1') {
@@ -93,7 +79,7 @@ function expectServiceEventShape(r: CloudTrailRecord, name: string, arn: string)
 
 describe('one record per call', () => {
   it('records every call, successful or not, in order, with the request id the SDK saw', async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     const expected: Array<{ name: string; requestId: string | undefined; error?: string }> = [];
     const call = async <T extends { $metadata: { requestId?: string } }>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
       try {
@@ -147,7 +133,7 @@ describe('one record per call', () => {
   });
 
   it('eventTime follows the clock, at second precision', async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     await client.send(new ListKeysCommand({}));
     kms.clock.advance('1d2h3m4s');
     kms.clock.advance(999);
@@ -159,7 +145,7 @@ describe('one record per call', () => {
   });
 
   it('records the region and the access key of the calling client', async () => {
-    const { kms } = fresh();
+    const { kms } = setup();
     const eu = new KMSClient({ ...kms.aws.clientConfig({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' } }) });
     const { KeyMetadata } = await eu.send(new CreateKeyCommand({}));
     const r = last(kms);
@@ -172,7 +158,7 @@ describe('one record per call', () => {
 
 describe('record shapes', () => {
   it('CreateKey: requestParameters and keyMetadata in responseElements, as in the CloudTrail examples', async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     const { KeyMetadata: key } = await client.send(new CreateKeyCommand({ Description: 'orders' }));
     const r = last(kms);
     expectApiCallShape(r);
@@ -211,7 +197,7 @@ describe('record shapes', () => {
   });
 
   it('CreateKey with Origin EXTERNAL records a disabled PendingImport key, as in the seed example', async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     kms.clock.advance('22h38m27s');
     await client.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }));
     const r = last(kms);
@@ -222,7 +208,7 @@ describe('record shapes', () => {
   });
 
   it('Encrypt, Decrypt, GenerateDataKey*, ReEncrypt: null responseElements and key material ids in additionalEventData', async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     const { KeyMetadata: key } = await client.send(new CreateKeyCommand({}));
     const { KeyMetadata: dest } = await client.send(new CreateKeyCommand({}));
     await client.send(new CreateAliasCommand({ AliasName: 'alias/app', TargetKeyId: key!.KeyId }));
@@ -283,7 +269,7 @@ describe('record shapes', () => {
   });
 
   it('requestParameters are lowerCamelCase and never hold Plaintext, CiphertextBlob or grant tokens', async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     const { KeyMetadata: key } = await client.send(new CreateKeyCommand({}));
     const enc = await client.send(new EncryptCommand({ KeyId: key!.KeyId, Plaintext: text('p'), GrantTokens: ['tok-a', 'tok-b'] }));
     await client.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, GrantTokens: ['tok-c'] }));
@@ -300,7 +286,7 @@ describe('record shapes', () => {
   });
 
   it('failures carry errorCode and errorMessage, no responseElements and no key material ids', async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     const { KeyMetadata: key } = await client.send(new CreateKeyCommand({}));
     await client.send(new DisableKeyCommand({ KeyId: key!.KeyId }));
     await rejection(() => client.send(new EncryptCommand({ KeyId: key!.KeyId, Plaintext: text('p') })));
@@ -336,7 +322,7 @@ describe('record shapes', () => {
   });
 
   it('EnableKeyRotation, RotateKeyOnDemand and ScheduleKeyDeletion record their parameters and responses', async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     const { KeyMetadata: key } = await client.send(new CreateKeyCommand({}));
     await client.send(new EnableKeyRotationCommand({ KeyId: key!.KeyId, RotationPeriodInDays: 180 }));
     let r = last(kms);
@@ -377,7 +363,7 @@ describe('record shapes', () => {
 
 describe('failed decryption', () => {
   it('a Decrypt refused for its encryption context still names the ciphertext key and the algorithm', async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     const { KeyMetadata: key } = await client.send(new CreateKeyCommand({}));
     const { CiphertextBlob } = await client.send(new EncryptCommand({ KeyId: key!.KeyId, Plaintext: text('p'), EncryptionContext: { a: '1' } }));
     const err = await rejection(() => client.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { a: '2' } })));
@@ -393,7 +379,7 @@ describe('failed decryption', () => {
   });
 
   it('a Decrypt of bytes that are no ciphertext records no resource', async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     await rejection(() => client.send(new DecryptCommand({ CiphertextBlob: text('not a ciphertext at all') })));
     expect(last(kms)).toMatchObject({ eventName: 'Decrypt', errorCode: 'InvalidCiphertextException', resources: [] });
   });
@@ -401,7 +387,7 @@ describe('failed decryption', () => {
 
 describe('service events', () => {
   it('automatic rotation appears as a RotateKey AwsServiceEvent at the rotation time', async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     const { KeyMetadata: key } = await client.send(new CreateKeyCommand({}));
     await client.send(new EnableKeyRotationCommand({ KeyId: key!.KeyId, RotationPeriodInDays: 90 }));
     const before = kms.aws.cloudTrail().length;
@@ -422,7 +408,7 @@ describe('service events', () => {
   });
 
   it('deletion appears as a DeleteKey AwsServiceEvent at the deletion date', async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     const { KeyMetadata: key } = await client.send(new CreateKeyCommand({}));
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key!.KeyId, PendingWindowInDays: 7 }));
     kms.clock.advance('3d');
@@ -439,7 +425,7 @@ describe('service events', () => {
 
 describe('no secrets in records', () => {
   it('no record holds the base64 (or hex) of any plaintext, data key or ciphertext of the test', async () => {
-    const { client, kms } = fresh({ seed: 'secrets' });
+    const { client, kms } = setup({ seed: 'secrets' });
     const secrets: Uint8Array[] = [];
     const keep = (...items: Array<Uint8Array | undefined>) => {
       for (const i of items) if (i) secrets.push(i);

@@ -1,8 +1,6 @@
 import {
   CreateAliasCommand,
-  CreateKeyCommand,
   DecryptCommand,
-  DescribeKeyCommand,
   DisableKeyCommand,
   EnableKeyCommand,
   EncryptCommand,
@@ -12,44 +10,15 @@ import {
   KMSClient,
   ReEncryptCommand,
   ScheduleKeyDeletionCommand,
-  type KMSClient as Client,
 } from '@aws-sdk/client-kms';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Kms, ManualClock } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { ACCESS_DENIED, createKey, DRY_RUN, INCORRECT_KEY } from '../support/aws.js';
 import { rejection, setup, str, text } from '../support/kms.js';
-
-const DRY_RUN = 'The request would have succeeded, but the DryRun option is set.';
-const ACCESS_DENIED =
-  'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.';
-const INCORRECT_KEY = 'The key ID in the request does not identify a CMK that can perform this operation.';
-
-let current: Kms<ManualClock> | undefined;
-afterEach(() => {
-  // No call in any test may have hit an unexpected exception inside the emulator.
-  expect(current?.aws.internalErrors).toEqual([]);
-  current = undefined;
-});
-
-function fresh(options: { seed?: string } = {}) {
-  const env = setup(options);
-  current = env.kms;
-  return env;
-}
-
-async function newKey(client: Client, input: { Origin?: 'AWS_KMS' | 'EXTERNAL'; Description?: string } = {}) {
-  const { KeyMetadata } = await client.send(new CreateKeyCommand(input));
-  return KeyMetadata!;
-}
-
-async function currentMaterial(client: Client, keyId: string): Promise<string> {
-  const { KeyMetadata } = await client.send(new DescribeKeyCommand({ KeyId: keyId }));
-  return KeyMetadata!.CurrentKeyMaterialId!;
-}
 
 describe('Encrypt and Decrypt', () => {
   it('round-trips without a KeyId on Decrypt and reports the key ARN and key material', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     const enc = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('attack at dawn') }));
     expect(enc.KeyId).toBe(key.Arn);
     expect(enc.EncryptionAlgorithm).toBe('SYMMETRIC_DEFAULT');
@@ -65,16 +34,16 @@ describe('Encrypt and Decrypt', () => {
   });
 
   it('encrypts the same plaintext to different ciphertexts each time', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     const a = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('same') }));
     const b = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('same') }));
     expect(Buffer.from(a.CiphertextBlob!).equals(Buffer.from(b.CiphertextBlob!))).toBe(false);
   });
 
   it('accepts 1 and 4096 bytes of plaintext, and every byte value', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     const all = new Uint8Array(4096).map((_, i) => i % 256);
     for (const plaintext of [new Uint8Array([0]), all]) {
       const enc = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: plaintext }));
@@ -84,8 +53,8 @@ describe('Encrypt and Decrypt', () => {
   });
 
   it('refuses 0 and 4097 bytes of plaintext in AWS words, without echoing the plaintext', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     const empty = await rejection(() => client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: new Uint8Array(0) })));
     expect(empty.name).toBe('ValidationException');
     expect(empty.message).toBe(
@@ -99,8 +68,8 @@ describe('Encrypt and Decrypt', () => {
   });
 
   it('accepts a KeyId on Decrypt when it names the encrypting key, by id, ARN, alias name or alias ARN', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/orders', TargetKeyId: key.KeyId }));
     const enc = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('x') }));
     for (const keyId of [key.KeyId!, key.Arn!, 'alias/orders', 'arn:aws:kms:us-east-1:111122223333:alias/orders']) {
@@ -111,9 +80,9 @@ describe('Encrypt and Decrypt', () => {
   });
 
   it('refuses Decrypt with IncorrectKeyException when KeyId names another key', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
-    const other = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
+    const other = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/other', TargetKeyId: other.KeyId }));
     const enc = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('x') }));
     for (const keyId of [other.KeyId!, other.Arn!, 'alias/other']) {
@@ -128,8 +97,8 @@ describe('Encrypt and Decrypt', () => {
   });
 
   it('binds the encryption context: wrong, missing, extra or partial context is InvalidCiphertextException', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     const context = { purpose: 'test', tenant: 'acme' };
     const enc = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('secret'), EncryptionContext: context }));
     // Order of the pairs does not matter.
@@ -157,8 +126,8 @@ describe('Encrypt and Decrypt', () => {
   });
 
   it('refuses blobs that are not ciphertexts with InvalidCiphertextException', async () => {
-    const { client } = fresh();
-    await newKey(client);
+    const { client } = setup();
+    await createKey(client);
     for (const blob of [new Uint8Array([1]), new Uint8Array(64), text('not a ciphertext at all, just words'), new Uint8Array(200).fill(1)]) {
       const err = await rejection(() => client.send(new DecryptCommand({ CiphertextBlob: blob })));
       expect(err.name).toBe('InvalidCiphertextException');
@@ -166,7 +135,7 @@ describe('Encrypt and Decrypt', () => {
   });
 
   it('refuses unknown keys and malformed key ids with NotFoundException in AWS words', async () => {
-    const { client } = fresh();
+    const { client } = setup();
     const unknown = '11111111-2222-4333-8444-555555555555';
     const err = await rejection(() => client.send(new EncryptCommand({ KeyId: unknown, Plaintext: text('x') })));
     expect(err.name).toBe('NotFoundException');
@@ -182,9 +151,9 @@ describe('Encrypt and Decrypt', () => {
 
 describe('alias names and ARNs as KeyId', () => {
   it('Encrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext and ReEncrypt accept key ARN, alias name and alias ARN', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
-    const dest = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
+    const dest = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/app/key', TargetKeyId: key.Arn }));
     await client.send(new CreateAliasCommand({ AliasName: 'alias/dest', TargetKeyId: dest.KeyId }));
     const names = [key.KeyId!, key.Arn!, 'alias/app/key', 'arn:aws:kms:us-east-1:111122223333:alias/app/key'];
@@ -204,8 +173,8 @@ describe('alias names and ARNs as KeyId', () => {
   });
 
   it('an ARN of another account or region names nothing here', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     const otherAccount = key.Arn!.replace('111122223333', '444455556666');
     const a = await rejection(() => client.send(new EncryptCommand({ KeyId: otherAccount, Plaintext: text('x') })));
     expect(a.name).toBe('NotFoundException');
@@ -219,9 +188,9 @@ describe('alias names and ARNs as KeyId', () => {
 
 describe('ReEncrypt', () => {
   it('moves a ciphertext to another key with a new context and reports both key materials', async () => {
-    const { client } = fresh();
-    const source = await newKey(client);
-    const dest = await newKey(client);
+    const { client } = setup();
+    const source = await createKey(client);
+    const dest = await createKey(client);
     const enc = await client.send(new EncryptCommand({ KeyId: source.KeyId, Plaintext: text('payload'), EncryptionContext: { v: '1' } }));
     const re = await client.send(
       new ReEncryptCommand({
@@ -254,8 +223,8 @@ describe('ReEncrypt', () => {
   });
 
   it('re-encrypts under the same key to change only the context', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     const enc = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('p'), EncryptionContext: { stage: 'draft' } }));
     const re = await client.send(
       new ReEncryptCommand({
@@ -274,9 +243,9 @@ describe('ReEncrypt', () => {
   });
 
   it('needs the right source context and source key', async () => {
-    const { client } = fresh();
-    const source = await newKey(client);
-    const dest = await newKey(client);
+    const { client } = setup();
+    const source = await createKey(client);
+    const dest = await createKey(client);
     const enc = await client.send(new EncryptCommand({ KeyId: source.KeyId, Plaintext: text('p'), EncryptionContext: { a: '1' } }));
     const badContext = await rejection(() => client.send(new ReEncryptCommand({ CiphertextBlob: enc.CiphertextBlob, DestinationKeyId: dest.KeyId })));
     expect(badContext.name).toBe('InvalidCiphertextException');
@@ -294,8 +263,8 @@ describe('ReEncrypt', () => {
 
 describe('GenerateDataKey and GenerateDataKeyWithoutPlaintext', () => {
   it('KeySpec AES_128 gives 16 bytes and AES_256 gives 32, and the ciphertext decrypts to the plaintext key', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     for (const [KeySpec, length] of [
       ['AES_128', 16],
       ['AES_256', 32],
@@ -317,8 +286,8 @@ describe('GenerateDataKey and GenerateDataKeyWithoutPlaintext', () => {
   });
 
   it('NumberOfBytes 1 to 1024 gives that many bytes; data keys differ from call to call', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     for (const n of [1, 2, 31, 64, 1000, 1024]) {
       const dk = await client.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, NumberOfBytes: n }));
       expect(dk.Plaintext).toHaveLength(n);
@@ -331,8 +300,8 @@ describe('GenerateDataKey and GenerateDataKeyWithoutPlaintext', () => {
   });
 
   it('needs exactly one of KeySpec and NumberOfBytes', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     for (const Command of [GenerateDataKeyCommand, GenerateDataKeyWithoutPlaintextCommand]) {
       const both = await rejection(() => client.send(new Command({ KeyId: key.KeyId, KeySpec: 'AES_256', NumberOfBytes: 32 })));
       expect(both.name).toBe('ValidationException');
@@ -344,8 +313,8 @@ describe('GenerateDataKey and GenerateDataKeyWithoutPlaintext', () => {
   });
 
   it('refuses NumberOfBytes 0 and 1025 in AWS words', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     for (const Command of [GenerateDataKeyCommand, GenerateDataKeyWithoutPlaintextCommand]) {
       const zero = await rejection(() => client.send(new Command({ KeyId: key.KeyId, NumberOfBytes: 0 })));
       expect(zero.name).toBe('ValidationException');
@@ -368,7 +337,7 @@ describe('GenerateDataKey and GenerateDataKeyWithoutPlaintext', () => {
 
 describe('GenerateRandom', () => {
   it('gives 1 to 1024 random bytes', async () => {
-    const { client } = fresh();
+    const { client } = setup();
     for (const n of [1, 12, 91, 1024]) {
       const r = await client.send(new GenerateRandomCommand({ NumberOfBytes: n }));
       expect(r.Plaintext).toHaveLength(n);
@@ -379,7 +348,7 @@ describe('GenerateRandom', () => {
   });
 
   it('refuses 0, 1025 and a missing NumberOfBytes', async () => {
-    const { client } = fresh();
+    const { client } = setup();
     const zero = await rejection(() => client.send(new GenerateRandomCommand({ NumberOfBytes: 0 })));
     expect(zero.name).toBe('ValidationException');
     expect(zero.message).toBe(
@@ -398,9 +367,9 @@ describe('GenerateRandom', () => {
 
 describe('DryRun', () => {
   it('answers DryRunOperationException when the call would have succeeded, and audits each dry run as a failed call', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
-    const dest = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
+    const dest = await createKey(client);
     const enc = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('p'), EncryptionContext: { a: 'b' } }));
     const calls: Array<[string, () => Promise<unknown>]> = [
       ['Encrypt', () => client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('p'), DryRun: true }))],
@@ -426,9 +395,9 @@ describe('DryRun', () => {
   });
 
   it('gives the real error instead when the call would fail', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
-    const other = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
+    const other = await createKey(client);
     const enc = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('p'), EncryptionContext: { a: 'b' } }));
     // wrong context
     expect((await rejection(() => client.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, DryRun: true })))).name).toBe('InvalidCiphertextException');
@@ -456,9 +425,9 @@ describe('DryRun', () => {
 
 describe('key states', () => {
   it('a disabled key refuses Encrypt, Decrypt, GenerateDataKey* and ReEncrypt with DisabledException until enabled again', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
-    const other = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
+    const other = await createKey(client);
     const enc = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('kept') }));
     const otherEnc = await client.send(new EncryptCommand({ KeyId: other.KeyId, Plaintext: text('other') }));
     await client.send(new DisableKeyCommand({ KeyId: key.KeyId }));
@@ -483,9 +452,9 @@ describe('key states', () => {
   });
 
   it('a key pending deletion refuses cryptographic operations with KMSInvalidStateException', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
-    const other = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
+    const other = await createKey(client);
     const enc = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('p') }));
     const otherEnc = await client.send(new EncryptCommand({ KeyId: other.KeyId, Plaintext: text('p') }));
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
@@ -505,11 +474,11 @@ describe('key states', () => {
   });
 
   it('an EXTERNAL-origin key awaiting its material (PendingImport) refuses with KMSInvalidStateException', async () => {
-    const { client } = fresh();
-    const key = await newKey(client, { Origin: 'EXTERNAL' });
+    const { client } = setup();
+    const key = await createKey(client, { Origin: 'EXTERNAL' });
     expect(key.KeyState).toBe('PendingImport');
     expect(key.Origin).toBe('EXTERNAL');
-    const other = await newKey(client);
+    const other = await createKey(client);
     const otherEnc = await client.send(new EncryptCommand({ KeyId: other.KeyId, Plaintext: text('p') }));
     const calls = [
       () => client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('p') })),
@@ -544,8 +513,8 @@ describe('tampering', () => {
   }
 
   it('flipping any single bit of a ciphertext gives InvalidCiphertextException, never plaintext', async () => {
-    const { client } = fresh({ seed: 'tamper' });
-    const key = await newKey(client);
+    const { client } = setup({ seed: 'tamper' });
+    const key = await createKey(client);
     const enc = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('the crown jewels') }));
     const blob = enc.CiphertextBlob!;
     const outcomes = await flipEveryBit(client, blob, undefined);
@@ -555,9 +524,9 @@ describe('tampering', () => {
   });
 
   it('with an encryption context and a KeyId on Decrypt, every bit flip still gives InvalidCiphertextException', async () => {
-    const { client } = fresh({ seed: 'tamper-2' });
-    const key = await newKey(client);
-    await newKey(client);
+    const { client } = setup({ seed: 'tamper-2' });
+    const key = await createKey(client);
+    await createKey(client);
     const dk = await client.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_128', EncryptionContext: { bucket: 'b1' } }));
     const blob = dk.CiphertextBlob!;
     const outcomes = await flipEveryBit(client, blob, { bucket: 'b1' }, key.Arn);
@@ -565,8 +534,8 @@ describe('tampering', () => {
   });
 
   it('truncating or extending a ciphertext gives InvalidCiphertextException', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     const blob = (await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('abc') }))).CiphertextBlob!;
     for (let n = 1; n < blob.length; n++) {
       const err = await rejection(() => client.send(new DecryptCommand({ CiphertextBlob: blob.slice(0, n) })));
@@ -578,8 +547,8 @@ describe('tampering', () => {
   });
 
   it('swapping the body of a ciphertext into another ciphertext header does not decrypt', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     const a = (await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('aaaa') }))).CiphertextBlob!;
     const b = (await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('bbbb') }))).CiphertextBlob!;
     expect(a.length).toBe(b.length);
@@ -592,9 +561,9 @@ describe('tampering', () => {
 
 describe('regions', () => {
   it("a ciphertext from another region's client does not decrypt in us-east-1", async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     const eu = new KMSClient({ ...kms.aws.clientConfig({ region: 'eu-west-1' }) });
-    const euKey = await newKey(eu);
+    const euKey = await createKey(eu);
     expect(euKey.Arn).toMatch(/^arn:aws:kms:eu-west-1:111122223333:key\//);
     const enc = await eu.send(new EncryptCommand({ KeyId: euKey.KeyId, Plaintext: text('bonjour') }));
     expect(str((await eu.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }))).Plaintext)).toBe('bonjour');
@@ -606,7 +575,7 @@ describe('regions', () => {
     const byId = await rejection(() => client.send(new EncryptCommand({ KeyId: euKey.KeyId, Plaintext: text('x') })));
     expect(byId.name).toBe('NotFoundException');
     // ReEncrypt from another region's ciphertext is refused the same way.
-    const usKey = await newKey(client);
+    const usKey = await createKey(client);
     const re = await rejection(() => client.send(new ReEncryptCommand({ CiphertextBlob: enc.CiphertextBlob, DestinationKeyId: usKey.KeyId })));
     expect(re.name).toBe('AccessDeniedException');
     expect(re.message).toBe(ACCESS_DENIED);

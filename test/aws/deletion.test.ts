@@ -1,54 +1,26 @@
 import {
   CancelKeyDeletionCommand,
   CreateAliasCommand,
-  CreateKeyCommand,
   DecryptCommand,
   DescribeKeyCommand,
   EnableKeyCommand,
   EncryptCommand,
   KMSClient,
-  ListAliasesCommand,
   ListKeysCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Kms, ManualClock } from '../../src/index.js';
-import { rejection, setup, START, str, text } from '../support/kms.js';
-
-const DAY = 86_400_000;
-const T0 = Date.parse(START);
-const ACCESS_DENIED =
-  'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.';
-
-let current: Kms<ManualClock> | undefined;
-afterEach(() => {
-  expect(current?.aws.internalErrors).toEqual([]);
-  current = undefined;
-});
-
-function fresh() {
-  const env = setup();
-  current = env.kms;
-  return env;
-}
-
-async function newKey(client: KMSClient) {
-  const { KeyMetadata } = await client.send(new CreateKeyCommand({}));
-  return KeyMetadata!;
-}
+import { describe, expect, it } from 'vitest';
+import { ACCESS_DENIED, aliasNames, createKey, DAY, T0 } from '../support/aws.js';
+import { rejection, setup, str, text } from '../support/kms.js';
 
 async function keyIds(client: KMSClient): Promise<string[]> {
   return (await client.send(new ListKeysCommand({}))).Keys!.map((k) => k.KeyId!);
 }
 
-async function aliasNames(client: KMSClient): Promise<string[]> {
-  return (await client.send(new ListAliasesCommand({}))).Aliases!.map((a) => a.AliasName!);
-}
-
 describe('ScheduleKeyDeletion', () => {
   it('puts the key in PendingDeletion with a DeletionDate PendingWindowInDays from now', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     const out = await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     expect(out.KeyId).toBe(key.Arn);
     expect(out.KeyState).toBe('PendingDeletion');
@@ -63,8 +35,8 @@ describe('ScheduleKeyDeletion', () => {
   });
 
   it('defaults to a 30-day window and refuses 6 and 31 days in AWS words', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     const low = await rejection(() => client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 6 })));
     expect(low.name).toBe('ValidationException');
     expect(low.message).toBe(
@@ -82,8 +54,8 @@ describe('ScheduleKeyDeletion', () => {
   });
 
   it('cannot schedule a key twice', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     const err = await rejection(() => client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 30 })));
     expect(err.name).toBe('KMSInvalidStateException');
@@ -94,9 +66,9 @@ describe('ScheduleKeyDeletion', () => {
 
 describe('deletion when the waiting period ends', () => {
   it("after advancing 31 days the key, its aliases and its ciphertexts' key are gone", async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
-    const keep = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
+    const keep = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/doomed', TargetKeyId: key.KeyId }));
     await client.send(new CreateAliasCommand({ AliasName: 'alias/doomed-too', TargetKeyId: key.Arn }));
     await client.send(new CreateAliasCommand({ AliasName: 'alias/kept', TargetKeyId: keep.KeyId }));
@@ -130,8 +102,8 @@ describe('deletion when the waiting period ends', () => {
   });
 
   it('happens exactly at DeletionDate, not a millisecond before', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     const enc = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('x') }));
     kms.clock.advance('5h');
     const out = await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
@@ -151,10 +123,10 @@ describe('deletion when the waiting period ends', () => {
   });
 
   it('keys with different dates are deleted each at its own time, even in one big clock step', async () => {
-    const { client, kms } = fresh();
-    const a = await newKey(client);
-    const b = await newKey(client);
-    const c = await newKey(client);
+    const { client, kms } = setup();
+    const a = await createKey(client);
+    const b = await createKey(client);
+    const c = await createKey(client);
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: b.KeyId, PendingWindowInDays: 20 }));
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: a.KeyId, PendingWindowInDays: 7 }));
     kms.clock.advance('10d');
@@ -169,10 +141,10 @@ describe('deletion when the waiting period ends', () => {
   });
 
   it('deletion in one region leaves another region alone', async () => {
-    const { client, kms } = fresh();
+    const { client, kms } = setup();
     const eu = new KMSClient({ ...kms.aws.clientConfig({ region: 'eu-west-1' }) });
-    const usKey = await newKey(client);
-    const euKey = await newKey(eu);
+    const usKey = await createKey(client);
+    const euKey = await createKey(eu);
     await eu.send(new ScheduleKeyDeletionCommand({ KeyId: euKey.KeyId, PendingWindowInDays: 7 }));
     kms.clock.advance('8d');
     expect(await keyIds(eu)).toEqual([]);
@@ -183,8 +155,8 @@ describe('deletion when the waiting period ends', () => {
 
 describe('CancelKeyDeletion', () => {
   it('before the date keeps the key, Disabled, past the original date; enabling makes it usable again', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/spared', TargetKeyId: key.KeyId }));
     const enc = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('spared') }));
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
@@ -211,8 +183,8 @@ describe('CancelKeyDeletion', () => {
   });
 
   it('a rescheduled deletion uses the new date, not the cancelled one', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     kms.clock.advance('1d');
     await client.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId }));
@@ -226,8 +198,8 @@ describe('CancelKeyDeletion', () => {
   });
 
   it('on a key that is not pending deletion is KMSInvalidStateException', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     const err = await rejection(() => client.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId })));
     expect(err.name).toBe('KMSInvalidStateException');
     expect((await client.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.KeyState).toBe('Enabled');

@@ -1,20 +1,13 @@
 import { buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node';
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMS, RotateKeyOnDemandCommand } from '@aws-sdk/client-kms';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Kms, ManualClock } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { setup } from '../support/kms.js';
 
 const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 
-let current: Kms<ManualClock> | undefined;
-afterEach(() => {
-  expect(current?.aws.internalErrors).toEqual([]);
-  current = undefined;
-});
-
-function fresh() {
+/** setup(), plus a clientProvider for the SDK's keyrings that records the regions it is asked for. */
+function setupWithProvider() {
   const env = setup();
-  current = env.kms;
   // The keyring calls client.generateDataKey()/decrypt(): the aggregated KMS client, wired in process.
   const regions: string[] = [];
   const clientProvider = (region: string) => {
@@ -26,7 +19,7 @@ function fresh() {
 
 describe('AWS Encryption SDK for JavaScript through the emulator', () => {
   it('encrypts and decrypts a message with an encryption context; CloudTrail shows GenerateDataKey and Decrypt', async () => {
-    const { client, kms, clientProvider, regions } = fresh();
+    const { client, kms, clientProvider, regions } = setupWithProvider();
     const { KeyMetadata: key } = await client.send(new CreateKeyCommand({ Description: 'esdk' }));
     const keyring = new KmsKeyringNode({ generatorKeyId: key!.Arn!, clientProvider });
     const message = new TextEncoder().encode('The quick brown fox jumps over the lazy dog. '.repeat(200));
@@ -66,7 +59,7 @@ describe('AWS Encryption SDK for JavaScript through the emulator', () => {
   });
 
   it('encrypts to several keys; any one of them decrypts', async () => {
-    const { client, kms, clientProvider } = fresh();
+    const { client, kms, clientProvider } = setupWithProvider();
     const { KeyMetadata: a } = await client.send(new CreateKeyCommand({}));
     const { KeyMetadata: b } = await client.send(new CreateKeyCommand({}));
     const both = new KmsKeyringNode({ generatorKeyId: a!.Arn!, keyIds: [b!.Arn!], clientProvider });
@@ -84,7 +77,7 @@ describe('AWS Encryption SDK for JavaScript through the emulator', () => {
   });
 
   it('messages written before a key rotation still decrypt after it', async () => {
-    const { client, kms, clientProvider } = fresh();
+    const { client, kms, clientProvider } = setupWithProvider();
     const { KeyMetadata: key } = await client.send(new CreateKeyCommand({}));
     const keyring = new KmsKeyringNode({ generatorKeyId: key!.Arn!, clientProvider });
     const { result } = await encrypt(keyring, 'before rotation', { encryptionContext: { v: '1' } });
@@ -97,7 +90,7 @@ describe('AWS Encryption SDK for JavaScript through the emulator', () => {
   });
 
   it('a disabled key makes the SDK fail to decrypt, and CloudTrail shows the refused Decrypt', async () => {
-    const { client, kms, clientProvider } = fresh();
+    const { client, kms, clientProvider } = setupWithProvider();
     const { KeyMetadata: key } = await client.send(new CreateKeyCommand({}));
     const keyring = new KmsKeyringNode({ generatorKeyId: key!.Arn!, clientProvider });
     const { result } = await encrypt(keyring, 'locked', { encryptionContext: { v: '1' } });

@@ -2,7 +2,6 @@ import {
   CancelKeyDeletionCommand,
   CreateAliasCommand,
   CreateKeyCommand,
-  type CreateKeyCommandInput,
   DescribeKeyCommand,
   DisableKeyCommand,
   EnableKeyCommand,
@@ -14,52 +13,13 @@ import {
   ScheduleKeyDeletionCommand,
   UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Kms, ManualClock } from '../../src/index.js';
-import { rejection, setup, START, text } from '../support/kms.js';
-
-const ACCOUNT = '111122223333';
-const DAY = 86_400_000;
-const T0 = Date.parse(START);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const emulators: Kms<ManualClock>[] = [];
-function env(options: { region?: string } = {}) {
-  const e = setup(options);
-  emulators.push(e.kms);
-  return e;
-}
-afterEach(() => {
-  for (const kms of emulators.splice(0)) expect(kms.aws.internalErrors).toEqual([]);
-});
-
-/** Everything a call could change: keys, aliases, tags, policies, dates (not the audit trail). */
-function state(kms: Kms) {
-  const { realms, seq, markerSecret } = kms.snapshot();
-  return { realms, seq, markerSecret };
-}
-
-/** The call must fail, and leave the emulator as it found it. */
-async function refused(kms: Kms, call: () => Promise<unknown>) {
-  const before = state(kms);
-  const error = await rejection(call);
-  expect(state(kms)).toEqual(before);
-  return error;
-}
-
-async function createKey(client: KMSClient, input: CreateKeyCommandInput = {}) {
-  return (await client.send(new CreateKeyCommand(input))).KeyMetadata!;
-}
-
-async function describeKey(client: KMSClient, keyId: string) {
-  return (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
-}
-
-const arnOf = (id: string, region = 'us-east-1') => `arn:aws:kms:${region}:${ACCOUNT}:key/${id}`;
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT, arnOf, createKey, DAY, describeKey, refused, T0, UUID } from '../support/aws.js';
+import { setup, text } from '../support/kms.js';
 
 describe('CreateKey', () => {
   it('creates an enabled symmetric encryption key owned by the caller account by default', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     expect(key.KeyId).toMatch(UUID);
     expect(key).toMatchObject({
@@ -82,27 +42,27 @@ describe('CreateKey', () => {
   });
 
   it('gives every key a distinct key id', async () => {
-    const { client } = env();
+    const { client } = setup();
     const ids = new Set<string>();
     for (let i = 0; i < 10; i++) ids.add((await createKey(client)).KeyId!);
     expect(ids.size).toBe(10);
   });
 
   it('accepts KeySpec SYMMETRIC_DEFAULT, or the deprecated CustomerMasterKeySpec alone', async () => {
-    const { client } = env();
+    const { client } = setup();
     expect((await createKey(client, { KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT' })).KeySpec).toBe('SYMMETRIC_DEFAULT');
     expect((await createKey(client, { CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT' })).CustomerMasterKeySpec).toBe('SYMMETRIC_DEFAULT');
   });
 
   it('stores the Description, which DescribeKey returns', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, { Description: 'orders database key' });
     expect(key.Description).toBe('orders database key');
     expect((await describeKey(client, key.KeyId!)).Description).toBe('orders database key');
   });
 
   it('attaches the Tags given at creation, which ListResourceTags returns', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, {
       Tags: [
         { TagKey: 'team', TagValue: 'payments' },
@@ -120,7 +80,7 @@ describe('CreateKey', () => {
   });
 
   it('stores the Policy given at creation verbatim, which GetKeyPolicy returns', async () => {
-    const { client } = env();
+    const { client } = setup();
     const policy = JSON.stringify({
       Version: '2012-10-17',
       Statement: [{ Sid: 'root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
@@ -130,7 +90,7 @@ describe('CreateKey', () => {
   });
 
   it('gives a key created without a Policy the default key policy, which lets the account root do everything', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     const { Policy, PolicyName } = await client.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }));
     expect(PolicyName).toBe('default');
@@ -150,7 +110,7 @@ describe('CreateKey', () => {
   });
 
   it('names the root principal of the region partition in the default key policy (aws-cn in China)', async () => {
-    const { client } = env({ region: 'cn-north-1' });
+    const { client } = setup({ region: 'cn-north-1' });
     const key = await createKey(client);
     expect(key.Arn).toBe(`arn:aws-cn:kms:cn-north-1:${ACCOUNT}:key/${key.KeyId}`);
     const { Policy } = await client.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }));
@@ -158,13 +118,13 @@ describe('CreateKey', () => {
   });
 
   it('creates a key with Origin AWS_KMS as an enabled key with key material', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, { Origin: 'AWS_KMS' });
     expect(key).toMatchObject({ Origin: 'AWS_KMS', KeyState: 'Enabled', Enabled: true });
   });
 
   it('creates a key with Origin EXTERNAL in PendingImport, disabled and without key material', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, { Origin: 'EXTERNAL' });
     expect(key).toMatchObject({ Origin: 'EXTERNAL', KeyState: 'PendingImport', Enabled: false, KeySpec: 'SYMMETRIC_DEFAULT' });
     expect(key.CurrentKeyMaterialId).toBeUndefined();
@@ -172,7 +132,7 @@ describe('CreateKey', () => {
   });
 
   it('refuses KeySpec and CustomerMasterKeySpec together with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new CreateKeyCommand({ KeySpec: 'SYMMETRIC_DEFAULT', CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT' })));
     expect(err.name).toBe('ValidationException');
     expect(err.message).toMatch(/KeySpec and CustomerMasterKeySpec/);
@@ -180,34 +140,34 @@ describe('CreateKey', () => {
   });
 
   it('refuses KeyUsage SIGN_VERIFY for a SYMMETRIC_DEFAULT key with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new CreateKeyCommand({ KeyUsage: 'SIGN_VERIFY' })));
     expect(err.name).toBe('ValidationException');
     expect(err.message).toBe('KeyUsage SIGN_VERIFY is not compatible with KeySpec SYMMETRIC_DEFAULT');
   });
 
   it('refuses KeyUsage GENERATE_VERIFY_MAC with an explicit SYMMETRIC_DEFAULT KeySpec with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new CreateKeyCommand({ KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'GENERATE_VERIFY_MAC' })));
     expect(err.name).toBe('ValidationException');
     expect(err.message).toBe('KeyUsage GENERATE_VERIFY_MAC is not compatible with KeySpec SYMMETRIC_DEFAULT');
   });
 
   it('refuses Origin AWS_CLOUDHSM in a custom key store that does not exist with CustomKeyStoreNotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: 'cks-1234567890abcdef0' })));
     expect(err.name).toBe('CustomKeyStoreNotFoundException');
   });
 
   it('refuses an Origin outside the model enum with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new CreateKeyCommand({ Origin: 'SOMEWHERE' as never })));
     expect(err.name).toBe('ValidationException');
     expect(err.message).toMatch(/^1 validation error detected: Value 'SOMEWHERE' at 'origin' failed to satisfy constraint: Member must satisfy enum value set/);
   });
 
   it('refuses a Description longer than 8192 characters with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new CreateKeyCommand({ Description: 'd'.repeat(8193) })));
     expect(err.name).toBe('ValidationException');
     expect(err.message).toMatch(/at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192/);
@@ -215,14 +175,14 @@ describe('CreateKey', () => {
   });
 
   it('refuses tags with the reserved aws: prefix with TagException and creates no key', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new CreateKeyCommand({ Tags: [{ TagKey: 'aws:owner', TagValue: 'x' }] })));
     expect(err.name).toBe('TagException');
     expect((await client.send(new ListKeysCommand({}))).Keys).toEqual([]);
   });
 
   it('refuses duplicate tag keys with TagException and creates no key', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const tags = [
       { TagKey: 'team', TagValue: 'a' },
       { TagKey: 'team', TagValue: 'b' },
@@ -233,7 +193,7 @@ describe('CreateKey', () => {
   });
 
   it('refuses more than 50 tags with TagException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const tags = Array.from({ length: 51 }, (_, i) => ({ TagKey: `k${i}`, TagValue: 'v' }));
     const err = await refused(kms, () => client.send(new CreateKeyCommand({ Tags: tags })));
     expect(err.name).toBe('TagException');
@@ -241,7 +201,7 @@ describe('CreateKey', () => {
   });
 
   it('refuses a Policy that is not JSON with MalformedPolicyDocumentException and creates no key', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new CreateKeyCommand({ Policy: '{"Version": "2012-10-17", "Statement": [' })));
     expect(err.name).toBe('MalformedPolicyDocumentException');
     expect((await client.send(new ListKeysCommand({}))).Keys).toEqual([]);
@@ -250,7 +210,7 @@ describe('CreateKey', () => {
 
 describe('DescribeKey', () => {
   it('finds a key by key id, key ARN, alias name and alias ARN', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, { Description: 'four ways' });
     await client.send(new CreateAliasCommand({ AliasName: 'alias/four-ways', TargetKeyId: key.KeyId }));
     for (const ref of [key.KeyId!, key.Arn!, 'alias/four-ways', `arn:aws:kms:us-east-1:${ACCOUNT}:alias/four-ways`]) {
@@ -261,13 +221,13 @@ describe('DescribeKey', () => {
   });
 
   it('returns the same metadata CreateKey returned', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, { Description: 'same' });
     expect(await describeKey(client, key.KeyId!)).toEqual(key);
   });
 
   it('refuses a well-formed key id that names no key with NotFoundException naming its ARN', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const id = '1234abcd-12ab-34cd-56ef-1234567890ab';
     const err = await refused(kms, () => client.send(new DescribeKeyCommand({ KeyId: id })));
     expect(err.name).toBe('NotFoundException');
@@ -278,7 +238,7 @@ describe('DescribeKey', () => {
   it.each(['fake-key-id', '134f2428cec14b25a1ae9048164dba47', 'mrk-fake-key-id'])(
     "refuses the malformed key id '%s' with NotFoundException \"Invalid keyId\"",
     async (keyId) => {
-      const { client, kms } = env();
+      const { client, kms } = setup();
       await createKey(client);
       const err = await refused(kms, () => client.send(new DescribeKeyCommand({ KeyId: keyId })));
       expect(err.name).toBe('NotFoundException');
@@ -287,7 +247,7 @@ describe('DescribeKey', () => {
   );
 
   it('refuses the ARN of a key in another region with NotFoundException "Invalid arn <region>"', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new DescribeKeyCommand({ KeyId: arnOf(key.KeyId!, 'us-west-2') })));
     expect(err.name).toBe('NotFoundException');
@@ -295,7 +255,7 @@ describe('DescribeKey', () => {
   });
 
   it('refuses the ARN of a key in another account with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const foreign = `arn:aws:kms:us-east-1:444455556666:key/${key.KeyId}`;
     const err = await refused(kms, () => client.send(new DescribeKeyCommand({ KeyId: foreign })));
@@ -304,7 +264,7 @@ describe('DescribeKey', () => {
   });
 
   it('does not find a key from a client in another region by its bare key id', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const west = new KMSClient({ ...kms.aws.clientConfig({ region: 'eu-west-1' }) });
     const err = await refused(kms, () => west.send(new DescribeKeyCommand({ KeyId: key.KeyId })));
@@ -316,14 +276,14 @@ describe('DescribeKey', () => {
   });
 
   it('refuses an alias name that names no alias with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new DescribeKeyCommand({ KeyId: 'alias/nothing-here' })));
     expect(err.name).toBe('NotFoundException');
     expect(err.message).toBe(`Alias arn:aws:kms:us-east-1:${ACCOUNT}:alias/nothing-here is not found.`);
   });
 
   it('refuses an empty KeyId with ValidationException from the model', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new DescribeKeyCommand({ KeyId: '' })));
     expect(err.name).toBe('ValidationException');
     expect(err.message).toMatch(/at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1/);
@@ -332,7 +292,7 @@ describe('DescribeKey', () => {
 
 describe('ListKeys', () => {
   it('lists no keys in a fresh account', async () => {
-    const { client } = env();
+    const { client } = setup();
     const page = await client.send(new ListKeysCommand({}));
     expect(page.Keys).toEqual([]);
     expect(page.Truncated).toBe(false);
@@ -340,7 +300,7 @@ describe('ListKeys', () => {
   });
 
   it('lists every key of the account and region with its id and ARN, in creation order', async () => {
-    const { client } = env();
+    const { client } = setup();
     const a = await createKey(client);
     const b = await createKey(client, { Origin: 'EXTERNAL' });
     const c = await createKey(client);
@@ -350,7 +310,7 @@ describe('ListKeys', () => {
   });
 
   it('still lists disabled keys and keys pending deletion or import', async () => {
-    const { client } = env();
+    const { client } = setup();
     const disabled = await createKey(client);
     await client.send(new DisableKeyCommand({ KeyId: disabled.KeyId }));
     const doomed = await createKey(client);
@@ -361,7 +321,7 @@ describe('ListKeys', () => {
   });
 
   it('does not list keys of another region', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const east = await createKey(client);
     const west = new KMSClient({ ...kms.aws.clientConfig({ region: 'us-west-2' }) });
     const other = await createKey(west);
@@ -370,7 +330,7 @@ describe('ListKeys', () => {
   });
 
   it('stops listing a key once its deletion waiting period has passed', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const keep = await createKey(client);
     const doomed = await createKey(client);
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: doomed.KeyId, PendingWindowInDays: 7 }));
@@ -381,7 +341,7 @@ describe('ListKeys', () => {
 
 describe('UpdateKeyDescription', () => {
   it('replaces the description, by key id or key ARN', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, { Description: 'old' });
     await client.send(new UpdateKeyDescriptionCommand({ KeyId: key.KeyId, Description: 'new' }));
     expect((await describeKey(client, key.KeyId!)).Description).toBe('new');
@@ -390,14 +350,14 @@ describe('UpdateKeyDescription', () => {
   });
 
   it('accepts an empty description', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, { Description: 'something' });
     await client.send(new UpdateKeyDescriptionCommand({ KeyId: key.KeyId, Description: '' }));
     expect((await describeKey(client, key.KeyId!)).Description).toBe('');
   });
 
   it('updates the description of a disabled key and of a key pending import', async () => {
-    const { client } = env();
+    const { client } = setup();
     const disabled = await createKey(client);
     await client.send(new DisableKeyCommand({ KeyId: disabled.KeyId }));
     const external = await createKey(client, { Origin: 'EXTERNAL' });
@@ -408,7 +368,7 @@ describe('UpdateKeyDescription', () => {
   });
 
   it('refuses a description longer than 8192 characters with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client, { Description: 'kept' });
     const err = await refused(kms, () => client.send(new UpdateKeyDescriptionCommand({ KeyId: key.KeyId, Description: 'x'.repeat(8193) })));
     expect(err.name).toBe('ValidationException');
@@ -416,7 +376,7 @@ describe('UpdateKeyDescription', () => {
   });
 
   it('refuses a key that does not exist with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () =>
       client.send(new UpdateKeyDescriptionCommand({ KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', Description: 'x' })),
     );
@@ -426,7 +386,7 @@ describe('UpdateKeyDescription', () => {
 
 describe('EnableKey and DisableKey', () => {
   it('DisableKey makes a key Disabled and EnableKey makes it Enabled again', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     await client.send(new DisableKeyCommand({ KeyId: key.KeyId }));
     expect(await describeKey(client, key.KeyId!)).toMatchObject({ KeyState: 'Disabled', Enabled: false });
@@ -435,7 +395,7 @@ describe('EnableKey and DisableKey', () => {
   });
 
   it('EnableKey on an enabled key and DisableKey on a disabled key succeed and change nothing', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     await client.send(new EnableKeyCommand({ KeyId: key.KeyId }));
     expect((await describeKey(client, key.KeyId!)).KeyState).toBe('Enabled');
@@ -445,7 +405,7 @@ describe('EnableKey and DisableKey', () => {
   });
 
   it('a disabled key refuses Encrypt with DisabledException, and encrypts again once enabled', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     await client.send(new DisableKeyCommand({ KeyId: key.KeyId }));
     const err = await refused(kms, () => client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('secret') })));
@@ -456,7 +416,7 @@ describe('EnableKey and DisableKey', () => {
   });
 
   it('a key pending import refuses EnableKey and DisableKey with KMSInvalidStateException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client, { Origin: 'EXTERNAL' });
     for (const command of [new EnableKeyCommand({ KeyId: key.KeyId }), new DisableKeyCommand({ KeyId: key.KeyId })]) {
       const err = await refused(kms, () => client.send(command as never));
@@ -467,7 +427,7 @@ describe('EnableKey and DisableKey', () => {
   });
 
   it('a key pending import refuses Encrypt with KMSInvalidStateException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client, { Origin: 'EXTERNAL' });
     const err = await refused(kms, () => client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('x') })));
     expect(err.name).toBe('KMSInvalidStateException');
@@ -475,7 +435,7 @@ describe('EnableKey and DisableKey', () => {
   });
 
   it('EnableKey refuses an alias name, which names no key for it, with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     await client.send(new CreateAliasCommand({ AliasName: 'alias/no-enable', TargetKeyId: key.KeyId }));
     await client.send(new DisableKeyCommand({ KeyId: key.KeyId }));
@@ -486,7 +446,7 @@ describe('EnableKey and DisableKey', () => {
 
 describe('ScheduleKeyDeletion', () => {
   it('schedules deletion in 30 days by default and answers with the key ARN, state and window', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     const out = await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId }));
     expect(out.KeyId).toBe(key.Arn);
@@ -496,7 +456,7 @@ describe('ScheduleKeyDeletion', () => {
   });
 
   it.each([7, 15, 30])('accepts a waiting period of %i days', async (days) => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     const out = await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.Arn, PendingWindowInDays: days }));
     expect(out.PendingWindowInDays).toBe(days);
@@ -504,7 +464,7 @@ describe('ScheduleKeyDeletion', () => {
   });
 
   it('puts the key in PendingDeletion with a DeletionDate that DescribeKey shows', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     kms.clock.advance('2h');
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 10 }));
@@ -514,7 +474,7 @@ describe('ScheduleKeyDeletion', () => {
   });
 
   it('refuses a waiting period of 6 days with ValidationException in AWS words', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 6 })));
     expect(err.name).toBe('ValidationException');
@@ -525,7 +485,7 @@ describe('ScheduleKeyDeletion', () => {
   });
 
   it('refuses a waiting period of 31 days with ValidationException in AWS words', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 31 })));
     expect(err.name).toBe('ValidationException');
@@ -535,7 +495,7 @@ describe('ScheduleKeyDeletion', () => {
   });
 
   it('schedules deletion of a disabled key and of a key pending import', async () => {
-    const { client } = env();
+    const { client } = setup();
     const disabled = await createKey(client);
     await client.send(new DisableKeyCommand({ KeyId: disabled.KeyId }));
     const external = await createKey(client, { Origin: 'EXTERNAL' });
@@ -546,7 +506,7 @@ describe('ScheduleKeyDeletion', () => {
   });
 
   it('a key pending deletion refuses another ScheduleKeyDeletion with KMSInvalidStateException and keeps its date', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     const err = await refused(kms, () => client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 30 })));
@@ -556,7 +516,7 @@ describe('ScheduleKeyDeletion', () => {
   });
 
   it('deletes the key when the waiting period ends: DescribeKey then answers NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     kms.clock.advance('6d23h');
@@ -568,7 +528,7 @@ describe('ScheduleKeyDeletion', () => {
   });
 
   it('refuses a key that does not exist with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new ScheduleKeyDeletionCommand({ KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab' })));
     expect(err.name).toBe('NotFoundException');
   });
@@ -576,7 +536,7 @@ describe('ScheduleKeyDeletion', () => {
 
 describe('CancelKeyDeletion', () => {
   it('cancels a scheduled deletion, answers with the key ARN and leaves the key Disabled', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     const out = await client.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId }));
@@ -588,7 +548,7 @@ describe('CancelKeyDeletion', () => {
   });
 
   it('a key whose deletion was canceled survives its old deletion date and can be enabled again', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     await client.send(new CancelKeyDeletionCommand({ KeyId: key.Arn }));
@@ -599,7 +559,7 @@ describe('CancelKeyDeletion', () => {
   });
 
   it('a key can be scheduled for deletion again after a cancellation, with a new date', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     await client.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId }));
@@ -611,7 +571,7 @@ describe('CancelKeyDeletion', () => {
   });
 
   it('refuses an enabled key, which is not pending deletion, with KMSInvalidStateException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId })));
     expect(err.name).toBe('KMSInvalidStateException');
@@ -620,7 +580,7 @@ describe('CancelKeyDeletion', () => {
   });
 
   it('refuses a disabled key and a key pending import with KMSInvalidStateException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const disabled = await createKey(client);
     await client.send(new DisableKeyCommand({ KeyId: disabled.KeyId }));
     const external = await createKey(client, { Origin: 'EXTERNAL' });
@@ -631,7 +591,7 @@ describe('CancelKeyDeletion', () => {
   });
 
   it('returns a key without key material to PendingImport, where it still refuses EnableKey and Encrypt', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client, { Origin: 'EXTERNAL' });
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     await client.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId }));
@@ -644,7 +604,7 @@ describe('CancelKeyDeletion', () => {
 
 describe('key states: a key pending deletion', () => {
   async function pendingDeletion() {
-    const e = env();
+    const e = setup();
     const key = await createKey(e.client, { Description: 'doomed', Tags: [{ TagKey: 'team', TagValue: 'a' }] });
     await e.client.send(new CreateAliasCommand({ AliasName: 'alias/doomed', TargetKeyId: key.KeyId }));
     await e.client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));

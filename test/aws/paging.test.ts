@@ -1,7 +1,5 @@
 import {
   CreateAliasCommand,
-  CreateKeyCommand,
-  type CreateKeyCommandInput,
   DeleteAliasCommand,
   KMSClient,
   ListAliasesCommand,
@@ -10,43 +8,9 @@ import {
   ListResourceTagsCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Kms, ManualClock } from '../../src/index.js';
-import { rejection, setup } from '../support/kms.js';
-
-const emulators: Kms<ManualClock>[] = [];
-function env(options: { region?: string } = {}) {
-  const e = setup(options);
-  emulators.push(e.kms);
-  return e;
-}
-afterEach(() => {
-  for (const kms of emulators.splice(0)) expect(kms.aws.internalErrors).toEqual([]);
-});
-
-/** Everything a call could change: keys, aliases, tags, policies, dates (not the audit trail). */
-function state(kms: Kms) {
-  const { realms, seq, markerSecret } = kms.snapshot();
-  return { realms, seq, markerSecret };
-}
-
-/** The call must fail, and leave the emulator as it found it. */
-async function refused(kms: Kms, call: () => Promise<unknown>) {
-  const before = state(kms);
-  const error = await rejection(call);
-  expect(state(kms)).toEqual(before);
-  return error;
-}
-
-async function createKey(client: KMSClient, input: CreateKeyCommandInput = {}) {
-  return (await client.send(new CreateKeyCommand(input))).KeyMetadata!;
-}
-
-async function createKeys(client: KMSClient, n: number) {
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push((await createKey(client)).KeyId!);
-  return ids;
-}
+import { describe, expect, it } from 'vitest';
+import { createKey, createKeys, refused } from '../support/aws.js';
+import { setup } from '../support/kms.js';
 
 interface Page<T> {
   items: T[];
@@ -91,7 +55,7 @@ async function firstMarker(fetch: (marker: string | undefined) => Promise<Page<u
 
 describe('ListKeys paging', () => {
   it('pages through 25 keys with Limit 7 in pages of 7, 7, 7 and 4, returning each key exactly once', async () => {
-    const { client } = env();
+    const { client } = setup();
     const ids = await createKeys(client, 25);
     const { sizes, items } = await pageThrough(7, listKeys(client, 7));
     expect(sizes).toEqual([7, 7, 7, 4]);
@@ -99,7 +63,7 @@ describe('ListKeys paging', () => {
   });
 
   it('ends without an empty page when the keys fill the last page exactly', async () => {
-    const { client } = env();
+    const { client } = setup();
     const ids = await createKeys(client, 14);
     const { sizes, items } = await pageThrough(7, listKeys(client, 7));
     expect(sizes).toEqual([7, 7]);
@@ -107,7 +71,7 @@ describe('ListKeys paging', () => {
   });
 
   it('pages one key at a time with Limit 1', async () => {
-    const { client } = env();
+    const { client } = setup();
     const ids = await createKeys(client, 3);
     const { sizes, items } = await pageThrough(1, listKeys(client, 1));
     expect(sizes).toEqual([1, 1, 1]);
@@ -115,7 +79,7 @@ describe('ListKeys paging', () => {
   });
 
   it('returns at most 100 keys per page when no Limit is given', async () => {
-    const { client } = env();
+    const { client } = setup();
     const ids = await createKeys(client, 101);
     const first = await client.send(new ListKeysCommand({}));
     expect(first.Keys).toHaveLength(100);
@@ -126,7 +90,7 @@ describe('ListKeys paging', () => {
   });
 
   it('accepts Limit 1000, the largest allowed', async () => {
-    const { client } = env();
+    const { client } = setup();
     const ids = await createKeys(client, 3);
     const page = await client.send(new ListKeysCommand({ Limit: 1000 }));
     expect(page.Keys!.map((k) => k.KeyId)).toEqual(ids);
@@ -134,7 +98,7 @@ describe('ListKeys paging', () => {
   });
 
   it('refuses Limit 0 with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     await createKeys(client, 2);
     const err = await refused(kms, () => client.send(new ListKeysCommand({ Limit: 0 })));
     expect(err.name).toBe('ValidationException');
@@ -142,21 +106,21 @@ describe('ListKeys paging', () => {
   });
 
   it('refuses Limit 1001 with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new ListKeysCommand({ Limit: 1001 })));
     expect(err.name).toBe('ValidationException');
     expect(err.message).toBe("1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000");
   });
 
   it('refuses an empty Marker with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new ListKeysCommand({ Marker: '' })));
     expect(err.name).toBe('ValidationException');
     expect(err.message).toMatch(/at 'marker' failed to satisfy constraint: Member must have length greater than or equal to 1/);
   });
 
   it.each(['bogus', '7', '3.000000000000000000000000', 'eyJvZmZzZXQiOjd9'])('refuses the made-up marker %j with InvalidMarkerException', async (marker) => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     await createKeys(client, 10);
     const err = await refused(kms, () => client.send(new ListKeysCommand({ Limit: 3, Marker: marker })));
     expect(err.name).toBe('InvalidMarkerException');
@@ -164,14 +128,14 @@ describe('ListKeys paging', () => {
   });
 
   it('refuses a made-up marker even in a region that has no keys', async () => {
-    const { kms } = env();
+    const { kms } = setup();
     const empty = new KMSClient({ ...kms.aws.clientConfig({ region: 'sa-east-1' }) });
     const err = await refused(kms, () => empty.send(new ListKeysCommand({ Marker: 'bogus' })));
     expect(err.name).toBe('InvalidMarkerException');
   });
 
   it('refuses a marker whose characters were altered with InvalidMarkerException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     await createKeys(client, 10);
     const marker = await firstMarker(listKeys(client, 3));
     const flip = (c: string) => (c === '0' ? '1' : '0');
@@ -182,7 +146,7 @@ describe('ListKeys paging', () => {
   });
 
   it('refuses a marker issued by ListAliases with InvalidMarkerException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     await createKeys(client, 5);
     for (let i = 0; i < 5; i++) await client.send(new CreateAliasCommand({ AliasName: `alias/a${i}`, TargetKeyId: key.KeyId }));
@@ -192,7 +156,7 @@ describe('ListKeys paging', () => {
   });
 
   it('refuses a marker issued in another region with InvalidMarkerException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const west = new KMSClient({ ...kms.aws.clientConfig({ region: 'us-west-2' }) });
     await createKeys(client, 5);
     await createKeys(west, 5);
@@ -202,8 +166,8 @@ describe('ListKeys paging', () => {
   });
 
   it('refuses a marker issued by another emulator with InvalidMarkerException', async () => {
-    const first = env();
-    const second = env();
+    const first = setup();
+    const second = setup();
     await createKeys(first.client, 5);
     await createKeys(second.client, 5);
     const marker = await firstMarker(listKeys(first.client, 2));
@@ -212,7 +176,7 @@ describe('ListKeys paging', () => {
   });
 
   it('answers the same page for the same marker twice', async () => {
-    const { client } = env();
+    const { client } = setup();
     await createKeys(client, 10);
     const marker = await firstMarker(listKeys(client, 4));
     const once = await client.send(new ListKeysCommand({ Limit: 4, Marker: marker }));
@@ -222,7 +186,7 @@ describe('ListKeys paging', () => {
   });
 
   it('a marker may continue with a different Limit', async () => {
-    const { client } = env();
+    const { client } = setup();
     const ids = await createKeys(client, 10);
     const first = await client.send(new ListKeysCommand({ Limit: 3 }));
     const rest = await client.send(new ListKeysCommand({ Limit: 100, Marker: first.NextMarker }));
@@ -230,7 +194,7 @@ describe('ListKeys paging', () => {
   });
 
   it('keys created while paging appear on a later page; none is returned twice', async () => {
-    const { client } = env();
+    const { client } = setup();
     const ids = await createKeys(client, 10);
     const first = await client.send(new ListKeysCommand({ Limit: 4 }));
     const added = await createKeys(client, 3);
@@ -242,7 +206,7 @@ describe('ListKeys paging', () => {
   });
 
   it('a key deleted while paging, even the next one due, is skipped and the others are each returned once', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const ids = await createKeys(client, 10);
     const first = await client.send(new ListKeysCommand({ Limit: 4 }));
     // the key the marker points at, and one further on
@@ -256,7 +220,7 @@ describe('ListKeys paging', () => {
 
 describe('ListAliases paging', () => {
   it('pages through 25 aliases with Limit 7, returning each alias exactly once', async () => {
-    const { client } = env();
+    const { client } = setup();
     const [a, b] = [await createKey(client), await createKey(client)];
     const names: string[] = [];
     for (let i = 0; i < 25; i++) {
@@ -270,7 +234,7 @@ describe('ListAliases paging', () => {
   });
 
   it('with KeyId pages through only that key’s aliases, each exactly once', async () => {
-    const { client } = env();
+    const { client } = setup();
     const [a, b] = [await createKey(client), await createKey(client)];
     const ofA: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -285,7 +249,7 @@ describe('ListAliases paging', () => {
   });
 
   it('returns at most 50 aliases per page when no Limit is given', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     for (let i = 0; i < 51; i++) await client.send(new CreateAliasCommand({ AliasName: `alias/d${i}`, TargetKeyId: key.KeyId }));
     const first = await client.send(new ListAliasesCommand({}));
@@ -297,7 +261,7 @@ describe('ListAliases paging', () => {
   });
 
   it('an alias deleted while paging is skipped and the others are each returned once', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     for (let i = 0; i < 6; i++) await client.send(new CreateAliasCommand({ AliasName: `alias/p${i}`, TargetKeyId: key.KeyId }));
     const first = await client.send(new ListAliasesCommand({ Limit: 2 }));
@@ -307,20 +271,20 @@ describe('ListAliases paging', () => {
   });
 
   it.each([0, 1001])('refuses Limit %i with ValidationException', async (limit) => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new ListAliasesCommand({ Limit: limit })));
     expect(err.name).toBe('ValidationException');
     expect(err.message).toMatch(new RegExp(`^1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint`));
   });
 
   it('refuses a made-up marker with InvalidMarkerException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new ListAliasesCommand({ Marker: 'not-a-marker' })));
     expect(err.name).toBe('InvalidMarkerException');
   });
 
   it('refuses a marker of the unfiltered list when listing one key’s aliases, and one key’s marker for another key', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const [a, b] = [await createKey(client), await createKey(client)];
     for (let i = 0; i < 4; i++) {
       await client.send(new CreateAliasCommand({ AliasName: `alias/a${i}`, TargetKeyId: a.KeyId }));
@@ -339,7 +303,7 @@ describe('ListAliases paging', () => {
   });
 
   it('refuses a marker issued by ListKeys with InvalidMarkerException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     await createKeys(client, 5);
     const marker = await firstMarker(listKeys(client, 2));
     const err = await refused(kms, () => client.send(new ListAliasesCommand({ Marker: marker })));
@@ -349,7 +313,7 @@ describe('ListAliases paging', () => {
 
 describe('ListResourceTags paging', () => {
   it('pages through 50 tags with Limit 20 in pages of 20, 20 and 10, returning each tag exactly once', async () => {
-    const { client } = env();
+    const { client } = setup();
     const tags = Array.from({ length: 50 }, (_, i) => ({ TagKey: `t${i}`, TagValue: `${i}` }));
     const key = await createKey(client, { Tags: tags });
     const { sizes, items } = await pageThrough(20, listTags(client, key.KeyId!, 20));
@@ -358,7 +322,7 @@ describe('ListResourceTags paging', () => {
   });
 
   it('refuses a marker issued for another key with InvalidMarkerException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const tags = Array.from({ length: 5 }, (_, i) => ({ TagKey: `t${i}`, TagValue: '' }));
     const a = await createKey(client, { Tags: tags });
     const b = await createKey(client, { Tags: tags });
@@ -368,7 +332,7 @@ describe('ListResourceTags paging', () => {
   });
 
   it('refuses a marker issued by ListKeys with InvalidMarkerException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const [id] = await createKeys(client, 5);
     const marker = await firstMarker(listKeys(client, 2));
     const err = await refused(kms, () => client.send(new ListResourceTagsCommand({ KeyId: id, Marker: marker })));
@@ -376,7 +340,7 @@ describe('ListResourceTags paging', () => {
   });
 
   it.each([0, 1001])('refuses Limit %i with ValidationException', async (limit) => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new ListResourceTagsCommand({ KeyId: key.KeyId, Limit: limit })));
     expect(err.name).toBe('ValidationException');
@@ -385,7 +349,7 @@ describe('ListResourceTags paging', () => {
 
 describe('ListKeyPolicies paging', () => {
   it('returns the single policy name with Limit 1, not truncated', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     const page = await client.send(new ListKeyPoliciesCommand({ KeyId: key.KeyId, Limit: 1 }));
     expect(page.PolicyNames).toEqual(['default']);
@@ -394,14 +358,14 @@ describe('ListKeyPolicies paging', () => {
   });
 
   it.each([0, 1001])('refuses Limit %i with ValidationException', async (limit) => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new ListKeyPoliciesCommand({ KeyId: key.KeyId, Limit: limit })));
     expect(err.name).toBe('ValidationException');
   });
 
   it('refuses a marker it did not issue with InvalidMarkerException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     await createKeys(client, 5);
     const key = await createKey(client);
     const fromListKeys = await firstMarker(listKeys(client, 2));

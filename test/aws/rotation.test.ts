@@ -1,8 +1,6 @@
 import {
   CancelKeyDeletionCommand,
-  CreateKeyCommand,
   DecryptCommand,
-  DescribeKeyCommand,
   DisableKeyCommand,
   DisableKeyRotationCommand,
   EnableKeyCommand,
@@ -17,34 +15,11 @@ import {
   type KMSClient,
   type RotationsListEntry,
 } from '@aws-sdk/client-kms';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Kms, ManualClock } from '../../src/index.js';
-import { rejection, setup, START, str, text } from '../support/kms.js';
+import { describe, expect, it } from 'vitest';
+import { createKey, currentMaterial, DAY, T0 } from '../support/aws.js';
+import { rejection, setup, str, text } from '../support/kms.js';
 
-const DAY = 86_400_000;
-const T0 = Date.parse(START);
 const at = (ms: number) => new Date(ms);
-
-let current: Kms<ManualClock> | undefined;
-afterEach(() => {
-  expect(current?.aws.internalErrors).toEqual([]);
-  current = undefined;
-});
-
-function fresh() {
-  const env = setup();
-  current = env.kms;
-  return env;
-}
-
-async function newKey(client: KMSClient, input: { Origin?: 'AWS_KMS' | 'EXTERNAL' } = {}) {
-  const { KeyMetadata } = await client.send(new CreateKeyCommand(input));
-  return KeyMetadata!;
-}
-
-async function material(client: KMSClient, keyId: string): Promise<string> {
-  return (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.CurrentKeyMaterialId!;
-}
 
 async function rotations(client: KMSClient, keyId: string, include?: 'ROTATIONS_ONLY' | 'ALL_KEY_MATERIAL'): Promise<RotationsListEntry[]> {
   const out: RotationsListEntry[] = [];
@@ -59,8 +34,8 @@ async function rotations(client: KMSClient, keyId: string, include?: 'ROTATIONS_
 
 describe('EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus', () => {
   it('a new key has rotation off; enabling defaults to 365 days from now', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     const off = await client.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }));
     expect(off.KeyRotationEnabled).toBe(false);
     expect(off.KeyId).toBe(key.Arn);
@@ -75,8 +50,8 @@ describe('EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus', () => {
   });
 
   it('accepts rotation periods 90 and 2560 and refuses 89 and 2561 in AWS words', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     for (const days of [90, 2560, 1000]) {
       await client.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: days }));
       const status = await client.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }));
@@ -98,21 +73,21 @@ describe('EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus', () => {
   });
 
   it('disabling stops the schedule: no automatic rotation happens afterwards', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     await client.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 90 }));
     await client.send(new DisableKeyRotationCommand({ KeyId: key.KeyId }));
     const status = await client.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }));
     expect(status.KeyRotationEnabled).toBe(false);
     expect(status.NextRotationDate).toBeUndefined();
     kms.clock.advance('400d');
-    expect(await material(client, key.KeyId!)).toBe(key.CurrentKeyMaterialId);
+    expect(await currentMaterial(client, key.KeyId!)).toBe(key.CurrentKeyMaterialId);
     expect(await rotations(client, key.KeyId!)).toEqual([]);
   });
 
   it('rotation settings need an enabled key; GetKeyRotationStatus works on a disabled key', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     await client.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 180 }));
     await client.send(new DisableKeyCommand({ KeyId: key.KeyId }));
     for (const call of [
@@ -130,8 +105,8 @@ describe('EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus', () => {
   });
 
   it('a key pending deletion reports rotation off, and cancelling the deletion brings the status back', async () => {
-    const { client } = fresh();
-    const key = await newKey(client);
+    const { client } = setup();
+    const key = await createKey(client);
     await client.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 90 }));
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     const pending = await client.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }));
@@ -148,8 +123,8 @@ describe('EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus', () => {
   });
 
   it('rotation operations on an EXTERNAL-origin key are UnsupportedOperationException', async () => {
-    const { client } = fresh();
-    const key = await newKey(client, { Origin: 'EXTERNAL' });
+    const { client } = setup();
+    const key = await createKey(client, { Origin: 'EXTERNAL' });
     for (const call of [
       () => client.send(new EnableKeyRotationCommand({ KeyId: key.KeyId })),
       () => client.send(new DisableKeyRotationCommand({ KeyId: key.KeyId })),
@@ -163,7 +138,7 @@ describe('EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus', () => {
   });
 
   it('unknown keys are NotFoundException', async () => {
-    const { client } = fresh();
+    const { client } = setup();
     const id = '12366f9b-1230-423d-923e-123e6ae60c02';
     for (const call of [
       () => client.send(new EnableKeyRotationCommand({ KeyId: id })),
@@ -181,8 +156,8 @@ describe('EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus', () => {
 
 describe('RotateKeyOnDemand', () => {
   it('makes new key material current; old ciphertexts still decrypt, new ones use the new material', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     const first = key.CurrentKeyMaterialId!;
     const before = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('before'), EncryptionContext: { n: '0' } }));
     const dkBefore = await client.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, KeySpec: 'AES_256' }));
@@ -190,7 +165,7 @@ describe('RotateKeyOnDemand', () => {
 
     const out = await client.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }));
     expect(out.KeyId).toBe(key.KeyId);
-    const second = await material(client, key.KeyId!);
+    const second = await currentMaterial(client, key.KeyId!);
     expect(second).toMatch(/^[0-9a-f]{64}$/);
     expect(second).not.toBe(first);
 
@@ -224,8 +199,8 @@ describe('RotateKeyOnDemand', () => {
   });
 
   it('a second rotation within a second is ConflictException; after the clock moves it succeeds', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     await client.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }));
     const status = await client.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }));
     expect(status.OnDemandRotationStartDate).toEqual(at(T0));
@@ -241,9 +216,9 @@ describe('RotateKeyOnDemand', () => {
   });
 
   it('allows 25 on-demand rotations per key, then LimitExceededException in AWS words', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
-    const other = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
+    const other = await createKey(client);
     const ciphertexts: Uint8Array[] = [];
     for (let i = 0; i < 25; i++) {
       ciphertexts.push((await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text(`m${i}`) }))).CiphertextBlob!);
@@ -271,8 +246,8 @@ describe('RotateKeyOnDemand', () => {
   });
 
   it('does not change the automatic rotation schedule', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     await client.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 730 }));
     kms.clock.advance('100d');
     await client.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }));
@@ -283,16 +258,16 @@ describe('RotateKeyOnDemand', () => {
 
 describe('ListKeyRotations', () => {
   it('ROTATIONS_ONLY lists rotations; ALL_KEY_MATERIAL adds the original material; CURRENT marks the newest', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     expect(await rotations(client, key.KeyId!)).toEqual([]);
     const original = key.CurrentKeyMaterialId!;
     kms.clock.advance('1h');
     await client.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }));
-    const m1 = await material(client, key.KeyId!);
+    const m1 = await currentMaterial(client, key.KeyId!);
     kms.clock.advance('1h');
     await client.send(new RotateKeyOnDemandCommand({ KeyId: key.Arn }));
-    const m2 = await material(client, key.KeyId!);
+    const m2 = await currentMaterial(client, key.KeyId!);
 
     const only = await rotations(client, key.KeyId!, 'ROTATIONS_ONLY');
     expect(only).toEqual([
@@ -309,8 +284,8 @@ describe('ListKeyRotations', () => {
   });
 
   it('pages with Limit and Marker, and refuses a forged marker', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     for (let i = 0; i < 5; i++) {
       await client.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId }));
       kms.clock.advance('1m');
@@ -343,8 +318,8 @@ describe('ListKeyRotations', () => {
 
 describe('automatic rotation', () => {
   it('period 90 days and 200 days later: two rotations, at +90 and +180 days, and old ciphertexts still decrypt', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     const m0 = key.CurrentKeyMaterialId!;
     const c0 = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('gen0'), EncryptionContext: { g: '0' } }));
     await client.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 90 }));
@@ -361,7 +336,7 @@ describe('automatic rotation', () => {
     ]);
     const [m1, m2] = list.map((r) => r.KeyMaterialId!);
     expect(new Set([m0, m1, m2]).size).toBe(3);
-    expect(await material(client, key.KeyId!)).toBe(m2);
+    expect(await currentMaterial(client, key.KeyId!)).toBe(m2);
     const status = await client.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }));
     expect(status.NextRotationDate).toEqual(at(T0 + 270 * DAY));
 
@@ -386,18 +361,18 @@ describe('automatic rotation', () => {
   });
 
   it('rotates exactly at the due time, not a millisecond before', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     await client.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 90 }));
     kms.clock.advance(90 * DAY - 1);
-    expect(await material(client, key.KeyId!)).toBe(key.CurrentKeyMaterialId);
+    expect(await currentMaterial(client, key.KeyId!)).toBe(key.CurrentKeyMaterialId);
     kms.clock.advance(1);
-    expect(await material(client, key.KeyId!)).not.toBe(key.CurrentKeyMaterialId);
+    expect(await currentMaterial(client, key.KeyId!)).not.toBe(key.CurrentKeyMaterialId);
   });
 
   it('changing the period of an enabled key reschedules from the last rotation', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     await client.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 365 }));
     kms.clock.advance('100d');
     await client.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 180 }));
@@ -410,14 +385,14 @@ describe('automatic rotation', () => {
   });
 
   it('a disabled key is not rotated; enabling it after its rotation came due rotates it at once', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     const c = await client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('old') }));
     await client.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 90 }));
     await client.send(new DisableKeyCommand({ KeyId: key.KeyId }));
     kms.clock.advance('120d');
     expect(await rotations(client, key.KeyId!)).toEqual([]);
-    expect(await material(client, key.KeyId!)).toBe(key.CurrentKeyMaterialId);
+    expect(await currentMaterial(client, key.KeyId!)).toBe(key.CurrentKeyMaterialId);
     expect(kms.aws.cloudTrail((r) => r.eventName === 'RotateKey')).toEqual([]);
 
     await client.send(new EnableKeyCommand({ KeyId: key.KeyId }));
@@ -435,8 +410,8 @@ describe('automatic rotation', () => {
   });
 
   it('re-enabling a key before its rotation is due keeps the prior schedule', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     await client.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 90 }));
     await client.send(new DisableKeyCommand({ KeyId: key.KeyId }));
     kms.clock.advance('30d');
@@ -448,8 +423,8 @@ describe('automatic rotation', () => {
   });
 
   it('a key pending deletion is not rotated', async () => {
-    const { client, kms } = fresh();
-    const key = await newKey(client);
+    const { client, kms } = setup();
+    const key = await createKey(client);
     await client.send(new EnableKeyRotationCommand({ KeyId: key.KeyId, RotationPeriodInDays: 90 }));
     kms.clock.advance('85d');
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 30 }));

@@ -1,6 +1,4 @@
 import {
-  CreateKeyCommand,
-  type CreateKeyCommandInput,
   DisableKeyCommand,
   GetKeyPolicyCommand,
   KMSClient,
@@ -11,40 +9,11 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-kms';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Kms, ManualClock } from '../../src/index.js';
-import { rejection, setup } from '../support/kms.js';
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT, createKey, refused } from '../support/aws.js';
+import { setup } from '../support/kms.js';
 
-const ACCOUNT = '111122223333';
 const MISSING = '1234abcd-12ab-34cd-56ef-1234567890ab';
-
-const emulators: Kms<ManualClock>[] = [];
-function env() {
-  const e = setup();
-  emulators.push(e.kms);
-  return e;
-}
-afterEach(() => {
-  for (const kms of emulators.splice(0)) expect(kms.aws.internalErrors).toEqual([]);
-});
-
-/** Everything a call could change: keys, aliases, tags, policies, dates (not the audit trail). */
-function state(kms: Kms) {
-  const { realms, seq, markerSecret } = kms.snapshot();
-  return { realms, seq, markerSecret };
-}
-
-/** The call must fail, and leave the emulator as it found it. */
-async function refused(kms: Kms, call: () => Promise<unknown>) {
-  const before = state(kms);
-  const error = await rejection(call);
-  expect(state(kms)).toEqual(before);
-  return error;
-}
-
-async function createKey(client: KMSClient, input: CreateKeyCommandInput = {}) {
-  return (await client.send(new CreateKeyCommand(input))).KeyMetadata!;
-}
 
 async function tagsOf(client: KMSClient, keyId: string) {
   return (await client.send(new ListResourceTagsCommand({ KeyId: keyId }))).Tags!;
@@ -72,21 +41,21 @@ const POLICY = JSON.stringify(
 
 describe('TagResource', () => {
   it('adds tags that ListResourceTags returns', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     await client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [tag('team', 'payments'), tag('env', 'prod')] }));
     expect(await tagsOf(client, key.KeyId!)).toEqual([tag('team', 'payments'), tag('env', 'prod')]);
   });
 
   it('accepts the key ARN', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     await client.send(new TagResourceCommand({ KeyId: key.Arn, Tags: [tag('team', 'a')] }));
     expect(await tagsOf(client, key.Arn!)).toEqual([tag('team', 'a')]);
   });
 
   it('edits a tag: a new value for an existing tag key replaces the old one', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, { Tags: [tag('team', 'old'), tag('env', 'prod')] });
     await client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [tag('team', 'new')] }));
     const tags = await tagsOf(client, key.KeyId!);
@@ -95,7 +64,7 @@ describe('TagResource', () => {
   });
 
   it('accepts an empty tag value, a 128-character tag key and a 256-character tag value', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     const tags = [tag('empty', ''), tag('k'.repeat(128), 'v'), tag('long', 'v'.repeat(256))];
     await client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: tags }));
@@ -103,7 +72,7 @@ describe('TagResource', () => {
   });
 
   it('tags only the key it names', async () => {
-    const { client } = env();
+    const { client } = setup();
     const a = await createKey(client);
     const b = await createKey(client);
     await client.send(new TagResourceCommand({ KeyId: a.KeyId, Tags: [tag('only', 'a')] }));
@@ -111,7 +80,7 @@ describe('TagResource', () => {
   });
 
   it('tags a disabled key and a key pending import', async () => {
-    const { client } = env();
+    const { client } = setup();
     const disabled = await createKey(client);
     await client.send(new DisableKeyCommand({ KeyId: disabled.KeyId }));
     const external = await createKey(client, { Origin: 'EXTERNAL' });
@@ -122,7 +91,7 @@ describe('TagResource', () => {
   });
 
   it('refuses a tag key with the reserved aws: prefix with TagException and adds none of the tags', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [tag('fine', 'x'), tag('aws:createdBy', 'me')] })));
     expect(err.name).toBe('TagException');
@@ -131,7 +100,7 @@ describe('TagResource', () => {
   });
 
   it('refuses duplicate tag keys in one request with TagException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [tag('team', 'a'), tag('team', 'b')] })));
     expect(err.name).toBe('TagException');
@@ -139,7 +108,7 @@ describe('TagResource', () => {
   });
 
   it('refuses more than 50 tags in one request with TagException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: manyTags(51) })));
     expect(err.name).toBe('TagException');
@@ -147,7 +116,7 @@ describe('TagResource', () => {
   });
 
   it('a key with 50 tags refuses a 51st with TagException, but still lets existing tags be edited', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client, { Tags: manyTags(50) });
     const err = await refused(kms, () => client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [tag('one-more', 'x')] })));
     expect(err.name).toBe('TagException');
@@ -158,7 +127,7 @@ describe('TagResource', () => {
   });
 
   it('refuses a tag key longer than 128 characters with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [tag('k'.repeat(129), 'v')] })));
     expect(err.name).toBe('ValidationException');
@@ -166,7 +135,7 @@ describe('TagResource', () => {
   });
 
   it('refuses an empty tag key with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [tag('ok', 'v'), tag('', 'v')] })));
     expect(err.name).toBe('ValidationException');
@@ -174,7 +143,7 @@ describe('TagResource', () => {
   });
 
   it('refuses a tag value longer than 256 characters with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [tag('k', 'v'.repeat(257))] })));
     expect(err.name).toBe('ValidationException');
@@ -182,14 +151,14 @@ describe('TagResource', () => {
   });
 
   it('refuses a key that does not exist with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new TagResourceCommand({ KeyId: MISSING, Tags: [tag('a', 'b')] })));
     expect(err.name).toBe('NotFoundException');
     expect(err.message).toBe(`Key 'arn:aws:kms:us-east-1:${ACCOUNT}:key/${MISSING}' does not exist`);
   });
 
   it('a key pending deletion refuses TagResource with KMSInvalidStateException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client, { Tags: [tag('team', 'a')] });
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     const err = await refused(kms, () => client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [tag('team', 'b')] })));
@@ -201,21 +170,21 @@ describe('TagResource', () => {
 
 describe('UntagResource', () => {
   it('removes the named tags and keeps the others', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, { Tags: [tag('a', '1'), tag('b', '2'), tag('c', '3')] });
     await client.send(new UntagResourceCommand({ KeyId: key.KeyId, TagKeys: ['a', 'c'] }));
     expect(await tagsOf(client, key.KeyId!)).toEqual([tag('b', '2')]);
   });
 
   it('succeeds for a tag key the key does not have, changing nothing', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, { Tags: [tag('a', '1')] });
     await client.send(new UntagResourceCommand({ KeyId: key.Arn, TagKeys: ['never-set'] }));
     expect(await tagsOf(client, key.KeyId!)).toEqual([tag('a', '1')]);
   });
 
   it('frees room under the 50-tag limit', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, { Tags: manyTags(50) });
     await client.send(new UntagResourceCommand({ KeyId: key.KeyId, TagKeys: ['k7'] }));
     await client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [tag('new', 'x')] }));
@@ -226,20 +195,20 @@ describe('UntagResource', () => {
   });
 
   it('refuses a tag key longer than 128 characters with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client, { Tags: [tag('a', '1')] });
     const err = await refused(kms, () => client.send(new UntagResourceCommand({ KeyId: key.KeyId, TagKeys: ['k'.repeat(129)] })));
     expect(err.name).toBe('ValidationException');
   });
 
   it('refuses a key that does not exist with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new UntagResourceCommand({ KeyId: MISSING, TagKeys: ['a'] })));
     expect(err.name).toBe('NotFoundException');
   });
 
   it('a key pending deletion refuses UntagResource with KMSInvalidStateException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client, { Tags: [tag('team', 'a')] });
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     const err = await refused(kms, () => client.send(new UntagResourceCommand({ KeyId: key.KeyId, TagKeys: ['team'] })));
@@ -250,7 +219,7 @@ describe('UntagResource', () => {
 
 describe('ListResourceTags', () => {
   it('lists no tags for an untagged key, not truncated', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     const page = await client.send(new ListResourceTagsCommand({ KeyId: key.KeyId }));
     expect(page.Tags).toEqual([]);
@@ -259,20 +228,20 @@ describe('ListResourceTags', () => {
   });
 
   it('still lists the tags of a key pending deletion', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, { Tags: [tag('team', 'a')] });
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
     expect(await tagsOf(client, key.KeyId!)).toEqual([tag('team', 'a')]);
   });
 
   it('refuses a key that does not exist with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new ListResourceTagsCommand({ KeyId: MISSING })));
     expect(err.name).toBe('NotFoundException');
   });
 
   it('refuses an alias name, which names no key for it, with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new ListResourceTagsCommand({ KeyId: 'alias/some-alias' })));
     expect(err.name).toBe('NotFoundException');
     expect(err.message).toBe("Invalid keyId 'alias/some-alias'");
@@ -281,7 +250,7 @@ describe('ListResourceTags', () => {
 
 describe('GetKeyPolicy', () => {
   it('returns the policy named default, with or without PolicyName', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client, { Policy: POLICY });
     const named = await client.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }));
     const unnamed = await client.send(new GetKeyPolicyCommand({ KeyId: key.Arn }));
@@ -292,7 +261,7 @@ describe('GetKeyPolicy', () => {
   });
 
   it('refuses a PolicyName other than default with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'other' })));
     expect(err.name).toBe('NotFoundException');
@@ -300,7 +269,7 @@ describe('GetKeyPolicy', () => {
   });
 
   it('refuses a PolicyName outside the model pattern with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'not-a-word' })));
     expect(err.name).toBe('ValidationException');
@@ -308,14 +277,14 @@ describe('GetKeyPolicy', () => {
   });
 
   it('refuses a key that does not exist with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new GetKeyPolicyCommand({ KeyId: MISSING, PolicyName: 'default' })));
     expect(err.name).toBe('NotFoundException');
     expect(err.message).toBe(`Key 'arn:aws:kms:us-east-1:${ACCOUNT}:key/${MISSING}' does not exist`);
   });
 
   it('returns the policy of a disabled key and of a key pending deletion', async () => {
-    const { client } = env();
+    const { client } = setup();
     const disabled = await createKey(client, { Policy: POLICY });
     await client.send(new DisableKeyCommand({ KeyId: disabled.KeyId }));
     const doomed = await createKey(client, { Policy: POLICY });
@@ -327,21 +296,21 @@ describe('GetKeyPolicy', () => {
 
 describe('PutKeyPolicy', () => {
   it('replaces the key policy; GetKeyPolicy returns the new text exactly', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     await client.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default', Policy: POLICY }));
     expect(await policyOf(client, key.KeyId!)).toBe(POLICY);
   });
 
   it('writes the default policy when PolicyName is omitted, by key ARN', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     await client.send(new PutKeyPolicyCommand({ KeyId: key.Arn, Policy: POLICY }));
     expect(await policyOf(client, key.KeyId!)).toBe(POLICY);
   });
 
   it('changes the policy of one key only', async () => {
-    const { client } = env();
+    const { client } = setup();
     const a = await createKey(client);
     const b = await createKey(client);
     const before = await policyOf(client, b.KeyId!);
@@ -350,7 +319,7 @@ describe('PutKeyPolicy', () => {
   });
 
   it('refuses a policy that is not JSON with MalformedPolicyDocumentException and keeps the old policy', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client, { Policy: POLICY });
     const err = await refused(kms, () => client.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: '{"Version": "2012-10-17",' })));
     expect(err.name).toBe('MalformedPolicyDocumentException');
@@ -362,14 +331,14 @@ describe('PutKeyPolicy', () => {
     ['a JSON string', '"kms:*"'],
     ['an object without Statement', '{"Version": "2012-10-17"}'],
   ])('refuses %s as a policy with MalformedPolicyDocumentException', async (_what, policy) => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: policy })));
     expect(err.name).toBe('MalformedPolicyDocumentException');
   });
 
   it('refuses a policy with characters outside the model pattern with ValidationException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const policy = POLICY.replace('"custom"', '"snow\u2603man"');
     const err = await refused(kms, () => client.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: policy })));
@@ -378,14 +347,14 @@ describe('PutKeyPolicy', () => {
   });
 
   it('refuses a PolicyName other than default with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const key = await createKey(client);
     const err = await refused(kms, () => client.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'other', Policy: POLICY })));
     expect(err.name).toBe('NotFoundException');
   });
 
   it('refuses a key that does not exist with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new PutKeyPolicyCommand({ KeyId: MISSING, Policy: POLICY })));
     expect(err.name).toBe('NotFoundException');
   });
@@ -393,7 +362,7 @@ describe('PutKeyPolicy', () => {
 
 describe('ListKeyPolicies', () => {
   it('lists the one policy name, default', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     const page = await client.send(new ListKeyPoliciesCommand({ KeyId: key.KeyId }));
     expect(page.PolicyNames).toEqual(['default']);
@@ -402,7 +371,7 @@ describe('ListKeyPolicies', () => {
   });
 
   it('still lists only default after PutKeyPolicy, and for a key pending deletion', async () => {
-    const { client } = env();
+    const { client } = setup();
     const key = await createKey(client);
     await client.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: POLICY }));
     await client.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
@@ -410,7 +379,7 @@ describe('ListKeyPolicies', () => {
   });
 
   it('refuses a key that does not exist with NotFoundException', async () => {
-    const { client, kms } = env();
+    const { client, kms } = setup();
     const err = await refused(kms, () => client.send(new ListKeyPoliciesCommand({ KeyId: MISSING })));
     expect(err.name).toBe('NotFoundException');
   });

@@ -19,23 +19,9 @@ import {
   ScheduleKeyDeletionCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-kms';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createKms, KmsError, ManualClock, type Kms } from '../../src/index.js';
-import { rejection, START, str, text } from '../support/kms.js';
-
-const b64 = (bytes: Uint8Array | undefined) => Buffer.from(bytes!).toString('base64');
-
-const made: Array<Kms<ManualClock>> = [];
-afterEach(() => {
-  for (const kms of made) expect(kms.aws.internalErrors).toEqual([]);
-  made.length = 0;
-});
-
-function emulator(seed: string | undefined, at: string | number = START): { kms: Kms<ManualClock>; client: KMSClient } {
-  const kms = createKms({ clock: new ManualClock(at), ...(seed !== undefined ? { seed } : {}) });
-  made.push(kms);
-  return { kms, client: new KMSClient({ ...kms.aws.clientConfig() }) };
-}
+import { describe, expect, it } from 'vitest';
+import { KmsError, type Kms, type ManualClock } from '../../src/index.js';
+import { b64, rejection, setup, START, str, text } from '../support/kms.js';
 
 /** The same sequence of calls; returns every id and byte string the emulator produced. */
 async function scenario(kms: Kms<ManualClock>, client: KMSClient) {
@@ -68,8 +54,8 @@ async function scenario(kms: Kms<ManualClock>, client: KMSClient) {
 
 describe('determinism', () => {
   it('same seed and same calls give byte-identical ids, key material ids, ciphertexts, data keys and records', async () => {
-    const one = emulator('x');
-    const two = emulator('x');
+    const one = setup({ seed: 'x' });
+    const two = setup({ seed: 'x' });
     const r1 = await scenario(one.kms, one.client);
     const r2 = await scenario(two.kms, two.client);
     expect(r2).toEqual(r1);
@@ -81,8 +67,8 @@ describe('determinism', () => {
   });
 
   it('a different seed gives different ids, material and ciphertexts', async () => {
-    const x = emulator('x');
-    const y = emulator('y');
+    const x = setup({ seed: 'x' });
+    const y = setup({ seed: 'y' });
     const rx = await scenario(x.kms, x.client);
     const ry = await scenario(y.kms, y.client);
     for (const field of ['keyIds', 'materials', 'ciphertext', 'dataKey', 'dataKeyWithout', 'rotated', 'after', 'reEncrypted', 'random', 'requestId']) {
@@ -94,8 +80,8 @@ describe('determinism', () => {
   });
 
   it('without a seed, two emulators differ', async () => {
-    const p = emulator(undefined);
-    const q = emulator(undefined);
+    const p = setup();
+    const q = setup();
     const kp = (await p.client.send(new CreateKeyCommand({}))).KeyMetadata!;
     const kq = (await q.client.send(new CreateKeyCommand({}))).KeyMetadata!;
     expect(kp.KeyId).not.toBe(kq.KeyId);
@@ -106,7 +92,7 @@ describe('determinism', () => {
 describe('snapshot and restore', () => {
   /** Builds a state with everything a snapshot must carry, then snapshots it through JSON. */
   async function populated() {
-    const { kms, client } = emulator('snap');
+    const { kms, client } = setup({ seed: 'snap' });
     const main = (await client.send(new CreateKeyCommand({ Description: 'main', Tags: [{ TagKey: 'team', TagValue: 'payments' }] }))).KeyMetadata!;
     const doomed = (await client.send(new CreateKeyCommand({ Description: 'doomed' }))).KeyMetadata!;
     const external = (await client.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!;
@@ -129,7 +115,7 @@ describe('snapshot and restore', () => {
   it('a restored emulator decrypts old ciphertexts and keeps aliases, tags, rotation settings, deletions and CloudTrail', async () => {
     const src = await populated();
     const trailAtSnapshot = src.kms.aws.cloudTrail();
-    const { kms, client } = emulator('snap', src.kms.clock.now());
+    const { kms, client } = setup({ seed: 'snap', start: src.kms.clock.now() });
     kms.restore(src.snapshot);
 
     // CloudTrail is intact, record for record.
@@ -185,7 +171,7 @@ describe('snapshot and restore', () => {
 
   it('a restored emulator with the same seed continues exactly where the original left off', async () => {
     const src = await populated();
-    const { kms, client } = emulator('snap', src.kms.clock.now());
+    const { kms, client } = setup({ seed: 'snap', start: src.kms.clock.now() });
     kms.restore(JSON.stringify(src.snapshot)); // JSON text is accepted too
     for (const c of [src.client, client]) void c;
     const next = async (k: KMSClient) => {
@@ -205,7 +191,7 @@ describe('snapshot and restore', () => {
   it('restore replaces the whole state', async () => {
     const src = await populated();
     // Another seed: with the same one, the stray key would get the id of the snapshot's first key.
-    const { kms, client } = emulator('other', src.kms.clock.now());
+    const { kms, client } = setup({ seed: 'other', start: src.kms.clock.now() });
     const stray = (await client.send(new CreateKeyCommand({ Description: 'stray' }))).KeyMetadata!;
     kms.restore(src.snapshot);
     expect((await rejection(() => client.send(new DescribeKeyCommand({ KeyId: stray.KeyId })))).name).toBe('NotFoundException');
@@ -214,7 +200,7 @@ describe('snapshot and restore', () => {
 
   it('a malformed snapshot is refused with a clear error and changes nothing', async () => {
     const src = await populated();
-    const { kms, client } = emulator('snap', src.kms.clock.now());
+    const { kms, client } = setup({ seed: 'snap', start: src.kms.clock.now() });
     kms.restore(src.snapshot);
     const mine = (await client.send(new CreateKeyCommand({ Description: 'after restore' }))).KeyMetadata!;
     const ct = await client.send(new EncryptCommand({ KeyId: mine.KeyId, Plaintext: text('still here') }));
