@@ -1,19 +1,169 @@
-import { gcm } from '@noble/ciphers/aes.js';
+import { gcm, unsafe } from '@noble/ciphers/aes.js';
+import { GHASH } from '@noble/ciphers/_polyval.js';
+import { equalBytes } from './bytes.js';
 
 export const GCM_NONCE_BYTES = 12;
 export const GCM_TAG_BYTES = 16;
 
+/**
+ * AES-GCM (NIST SP 800-38D) on @noble/ciphers' AES block function and GHASH, with the per-key
+ * work done once. `gcm(key, …)` expands the AES key and builds the GHASH tables on every call,
+ * and its CTR and GHASH create typed-array views per call: for a short message that costs more
+ * than the encryption. Here the expanded key and the GHASH tables of recently used keys are kept
+ * (bounded), and blocks go to the AES and GHASH cores as 32-bit words, without views or copies.
+ * Any nonce length from one byte up is accepted, as the standard allows (96 bits is the fast
+ * path); an empty nonce or a key of another length than 16, 24 or 32 bytes is refused by `gcm`.
+ *
+ * Words are the little-endian reading of 4 bytes, the layout noble's cores use on every host.
+ */
+
+const le32 = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+const be32 = (b: Uint8Array, i: number): number => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+const bswap = (n: number): number => ((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24);
+
+function putLe32(out: Uint8Array, i: number, w: number): void {
+  out[i] = w;
+  out[i + 1] = w >>> 8;
+  out[i + 2] = w >>> 16;
+  out[i + 3] = w >>> 24;
+}
+
+/** GHASH keyed once: `start()` begins the next message with the same precomputed tables. */
+class ReusableGhash extends GHASH {
+  start(): this {
+    this.s0 = 0;
+    this.s1 = 0;
+    this.s2 = 0;
+    this.s3 = 0;
+    return this;
+  }
+
+  /** Absorbs `data` zero-padded to a whole number of blocks (GHASH of one GCM segment). */
+  absorb(data: Uint8Array): this {
+    const full = data.length - (data.length % 16);
+    for (let i = 0; i < full; i += 16) this._updateBlock(le32(data, i), le32(data, i + 4), le32(data, i + 8), le32(data, i + 12));
+    if (full < data.length) {
+      const last = new Uint8Array(16);
+      last.set(data.subarray(full));
+      this._updateBlock(le32(last, 0), le32(last, 4), le32(last, 8), le32(last, 12));
+    }
+    return this;
+  }
+
+  /** Absorbs the block [a]_64 || [b]_64 of two bit lengths. */
+  absorbLengths(aBits: number, bBits: number): this {
+    this._updateBlock(bswap(Math.floor(aBits / 2 ** 32)), bswap(aBits >>> 0), bswap(Math.floor(bBits / 2 ** 32)), bswap(bBits >>> 0));
+    return this;
+  }
+
+  /** The 16-byte result, XORed with `mask`. */
+  result(mask: Uint8Array): Uint8Array {
+    const out = new Uint8Array(16);
+    putLe32(out, 0, this.s0 ^ le32(mask, 0));
+    putLe32(out, 4, this.s1 ^ le32(mask, 4));
+    putLe32(out, 8, this.s2 ^ le32(mask, 8));
+    putLe32(out, 12, this.s3 ^ le32(mask, 12));
+    return out;
+  }
+}
+
+interface KeyState {
+  /** A copy of the key, so a caller that rewrites its key array never gets a stale state. */
+  readonly key: Uint8Array;
+  readonly xk: Uint32Array;
+  readonly ghash: ReusableGhash;
+}
+
+const STATE_LIMIT = 256;
+const states = new Map<Uint8Array, KeyState>();
+const ZERO_BLOCK = new Uint8Array(16);
+
+function stateFor(key: Uint8Array): KeyState | undefined {
+  if (key.length !== 16 && key.length !== 24 && key.length !== 32) return undefined;
+  const known = states.get(key);
+  if (known && equalBytes(known.key, key)) return known;
+  const xk = unsafe.expandKeyLE(key);
+  const h = new Uint8Array(16);
+  const e = unsafe.encrypt(xk, 0, 0, 0, 0); // H = E_K(0^128)
+  putLe32(h, 0, e.s0);
+  putLe32(h, 4, e.s1);
+  putLe32(h, 8, e.s2);
+  putLe32(h, 12, e.s3);
+  const state: KeyState = { key: key.slice(), xk, ghash: new ReusableGhash(h) };
+  h.fill(0);
+  if (states.size >= STATE_LIMIT) states.clear();
+  states.set(key, state);
+  return state;
+}
+
+/** J0: nonce || 0^31 || 1 for a 96-bit nonce, else GHASH_H(nonce || 0^s || 0^64 || [len(nonce)]_64). */
+function j0(state: KeyState, nonce: Uint8Array): Uint8Array {
+  if (nonce.length === GCM_NONCE_BYTES) {
+    const block = new Uint8Array(16);
+    block.set(nonce);
+    block[15] = 1;
+    return block;
+  }
+  return state.ghash.start().absorb(nonce).absorbLengths(0, nonce.length * 8).result(ZERO_BLOCK);
+}
+
+/**
+ * GCTR from counter block `counter` + `from` (inc32: the last 32 bits count, modulo 2^32): XORs
+ * the key stream into `src`, writing `dst` (same length; may be `src`).
+ */
+function gctr(state: KeyState, counter: Uint8Array, from: number, src: Uint8Array, dst: Uint8Array): void {
+  const c0 = le32(counter, 0);
+  const c1 = le32(counter, 4);
+  const c2 = le32(counter, 8);
+  let n = (be32(counter, 12) + from) >>> 0;
+  for (let i = 0; i < src.length; i += 16, n = (n + 1) >>> 0) {
+    const k = unsafe.encrypt(state.xk, c0, c1, c2, bswap(n));
+    if (i + 16 <= src.length) {
+      putLe32(dst, i, le32(src, i) ^ k.s0);
+      putLe32(dst, i + 4, le32(src, i + 4) ^ k.s1);
+      putLe32(dst, i + 8, le32(src, i + 8) ^ k.s2);
+      putLe32(dst, i + 12, le32(src, i + 12) ^ k.s3);
+    } else {
+      const words = [k.s0, k.s1, k.s2, k.s3];
+      for (let j = 0; i + j < src.length; j++) dst[i + j] = src[i + j]! ^ (words[j >> 2]! >>> (8 * (j & 3)));
+    }
+  }
+}
+
+/** GHASH_H(A, C) XOR E_K(J0). */
+function tag(state: KeyState, counter: Uint8Array, aad: Uint8Array, data: Uint8Array): Uint8Array {
+  const mask = new Uint8Array(16);
+  gctr(state, counter, 0, ZERO_BLOCK, mask);
+  return state.ghash.start().absorb(aad).absorb(data).absorbLengths(aad.length * 8, data.length * 8).result(mask);
+}
+
 /** AES-GCM seal: returns ciphertext followed by the 16-byte tag. */
 export function aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-  return gcm(key, nonce, aad).encrypt(plaintext);
+  const state = nonce.length > 0 ? stateFor(key) : undefined;
+  if (!state) return gcm(key, nonce, aad).encrypt(plaintext); // refuses the key or nonce in noble's words
+  const counter = j0(state, nonce);
+  const out = new Uint8Array(plaintext.length + GCM_TAG_BYTES);
+  const body = out.subarray(0, plaintext.length);
+  gctr(state, counter, 1, plaintext, body);
+  out.set(tag(state, counter, aad, body), plaintext.length);
+  return out;
 }
 
 /** AES-GCM open: returns the plaintext, or undefined when authentication fails. */
 export function aesGcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
   if (sealed.length < GCM_TAG_BYTES) return undefined;
-  try {
-    return gcm(key, nonce, aad).decrypt(sealed);
-  } catch {
-    return undefined;
+  const state = nonce.length > 0 ? stateFor(key) : undefined;
+  if (!state) {
+    try {
+      return gcm(key, nonce, aad).decrypt(sealed);
+    } catch {
+      return undefined;
+    }
   }
+  const data = sealed.subarray(0, sealed.length - GCM_TAG_BYTES);
+  const counter = j0(state, nonce);
+  if (!equalBytes(tag(state, counter, aad, data), sealed.subarray(data.length))) return undefined;
+  const plaintext = new Uint8Array(data.length);
+  gctr(state, counter, 1, data, plaintext);
+  return plaintext;
 }

@@ -63,10 +63,20 @@ export function fromBase64(text: string): Uint8Array | undefined {
   return out;
 }
 
+const HEX_DIGITS = encoder.encode('0123456789abcdef');
+
+/**
+ * Lower-case hex. Built as bytes and decoded once, so the result is one flat string: appending
+ * two characters at a time leaves a tree of string pieces several times the size, and ids and
+ * material ids are kept for the life of a key or an audit event.
+ */
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += bytes[i]!.toString(16).padStart(2, '0');
-  return out;
+  const out = new Uint8Array(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    out[2 * i] = HEX_DIGITS[bytes[i]! >> 4]!;
+    out[2 * i + 1] = HEX_DIGITS[bytes[i]! & 15]!;
+  }
+  return decoder.decode(out);
 }
 
 export function fromHex(text: string): Uint8Array | undefined {

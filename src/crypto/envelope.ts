@@ -67,7 +67,25 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/**
+ * The same key and key material always give the same header, so encoded headers are kept by their
+ * fields and parsed headers by their bytes: Encrypt skips re-encoding (UTF-8, hex, SHA-256) and
+ * Decrypt skips re-decoding and re-checking a header it has seen. Bounded; emptied when full.
+ */
+const HEADER_CACHE_LIMIT = 1024;
+const encodedHeaders = new Map<string, Uint8Array>();
+const parsedHeaders = new Map<string, EnvelopeHeader>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= HEADER_CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+}
+
 function encodeHeader(h: EnvelopeHeader): Uint8Array {
+  // Length-prefixed, so no two different headers share a cache key.
+  const cacheKey = `${h.algorithm}|${h.account.length}|${h.account}|${h.region.length}|${h.region}|${h.keyId.length}|${h.keyId}|${h.materialId}`;
+  const cached = encodedHeaders.get(cacheKey);
+  if (cached) return cached;
   const account = utf8(h.account);
   const region = utf8(h.region);
   const keyId = utf8(h.keyId);
@@ -87,6 +105,7 @@ function encodeHeader(h: EnvelopeHeader): Uint8Array {
   const out = new Uint8Array(body.length + CHECK_BYTES);
   out.set(body);
   out.set(sha256(body).subarray(0, CHECK_BYTES), body.length);
+  remember(encodedHeaders, cacheKey, out);
   return out;
 }
 
@@ -118,6 +137,15 @@ export function sealEnvelope(
 /** Reads the header; undefined when the blob is not a well-formed envelope. */
 export function parseEnvelope(blob: Uint8Array): ParsedEnvelope | undefined {
   if (blob.length < 2 || blob[0] !== ENVELOPE_VERSION || blob[1] !== EnvelopeAlgorithm.AES_256_GCM) return undefined;
+  // Where the header ends, from its three length bytes; a header seen before needs no re-check.
+  let end = 2;
+  for (let i = 0; i < 3 && end < blob.length; i++) end += 1 + blob[end]!;
+  end += MATERIAL_ID_BYTES + CHECK_BYTES;
+  const cacheKey = end + GCM_NONCE_BYTES + GCM_TAG_BYTES <= blob.length ? String.fromCharCode.apply(null, blob.subarray(0, end) as unknown as number[]) : undefined;
+  const known = cacheKey === undefined ? undefined : parsedHeaders.get(cacheKey);
+  if (known) {
+    return { ...known, headerBytes: blob.subarray(0, end), nonce: blob.subarray(end, end + GCM_NONCE_BYTES), sealed: blob.subarray(end + GCM_NONCE_BYTES) };
+  }
   let o = 2;
   const fields: string[] = [];
   for (let i = 0; i < 3; i++) {
@@ -136,12 +164,10 @@ export function parseEnvelope(blob: Uint8Array): ParsedEnvelope | undefined {
   const check = blob.subarray(o, o + CHECK_BYTES);
   if (!equalBytes(check, sha256(blob.subarray(0, o)).subarray(0, CHECK_BYTES))) return undefined;
   o += CHECK_BYTES;
+  const header: EnvelopeHeader = { algorithm: EnvelopeAlgorithm.AES_256_GCM, account: fields[0]!, region: fields[1]!, keyId: fields[2]!, materialId };
+  if (cacheKey !== undefined) remember(parsedHeaders, cacheKey, header);
   return {
-    algorithm: EnvelopeAlgorithm.AES_256_GCM,
-    account: fields[0]!,
-    region: fields[1]!,
-    keyId: fields[2]!,
-    materialId,
+    ...header,
     headerBytes: blob.subarray(0, o),
     nonce: blob.subarray(o, o + GCM_NONCE_BYTES),
     sealed: blob.subarray(o + GCM_NONCE_BYTES),

@@ -1,6 +1,6 @@
 import { chacha20 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex, utf8 } from './bytes.js';
+import { fromUtf8, utf8 } from './bytes.js';
 
 /** Where every random byte of the emulator comes from: ids, key material, nonces. */
 export interface RandomSource {
@@ -75,6 +75,15 @@ export function randomUuid(random: RandomSource): string {
   const b = randomBytes(random, 16);
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = toHex(b);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  // One flat string (as toHex): a template of slices would keep a tree of pieces per id.
+  const out = new Uint8Array(36);
+  let o = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) out[o++] = 0x2d; // '-'
+    out[o++] = UUID_DIGITS[b[i]! >> 4]!;
+    out[o++] = UUID_DIGITS[b[i]! & 15]!;
+  }
+  return fromUtf8(out);
 }
+
+const UUID_DIGITS = utf8('0123456789abcdef');

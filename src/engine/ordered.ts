@@ -3,9 +3,17 @@
  * position. Every item gets a rising sequence number; removal leaves a tombstone that is
  * compacted away once tombstones are the majority, which keeps the array sorted by sequence.
  */
+interface Slot<T> {
+  readonly seq: number;
+  readonly id: string;
+  removed: boolean;
+  value: T;
+}
+
 export class OrderedIndex<T> {
-  readonly #byId = new Map<string, { seq: number; value: T }>();
-  #order: Array<{ seq: number; id: string; removed: boolean }> = [];
+  /** One slot per item, shared by both views: a page reads values without a look-up per item. */
+  readonly #byId = new Map<string, Slot<T>>();
+  #order: Array<Slot<T>> = [];
   #removed = 0;
 
   get size(): number {
@@ -24,9 +32,9 @@ export class OrderedIndex<T> {
     if (this.#byId.has(id)) throw new Error(`duplicate id ${id}`);
     const last = this.#order[this.#order.length - 1];
     if (last && last.seq >= seq) throw new Error('sequence numbers must rise');
-    const slot = { seq, id, removed: false };
+    const slot: Slot<T> = { seq, id, removed: false, value };
     this.#order.push(slot);
-    this.#byId.set(id, { seq, value });
+    this.#byId.set(id, slot);
   }
 
   /** Replaces the value stored under an existing id, keeping its position. */
@@ -36,11 +44,12 @@ export class OrderedIndex<T> {
   }
 
   remove(id: string): boolean {
-    const entry = this.#byId.get(id);
-    if (!entry) return false;
+    const slot = this.#byId.get(id);
+    if (!slot) return false;
     this.#byId.delete(id);
-    const i = this.#find(entry.seq);
-    if (i < this.#order.length && this.#order[i]!.seq === entry.seq) this.#order[i]!.removed = true;
+    slot.removed = true;
+    // A tombstone holds no value: a deleted key's record (and material) is not kept alive by it.
+    slot.value = undefined as T;
     this.#removed++;
     if (this.#removed > 64 && this.#removed * 2 > this.#order.length) {
       this.#order = this.#order.filter((s) => !s.removed);
@@ -67,7 +76,7 @@ export class OrderedIndex<T> {
     for (let i = this.#find(fromSeq); i < this.#order.length; i++) {
       const slot = this.#order[i]!;
       if (slot.removed) continue;
-      const value = this.#byId.get(slot.id)!.value;
+      const value = slot.value;
       if (filter && !filter(value)) continue;
       if (items.length === limit) return { items, nextSeq: slot.seq };
       items.push(value);
@@ -76,7 +85,7 @@ export class OrderedIndex<T> {
   }
 
   *values(): IterableIterator<T> {
-    for (const slot of this.#order) if (!slot.removed) yield this.#byId.get(slot.id)!.value;
+    for (const slot of this.#order) if (!slot.removed) yield slot.value;
   }
 
   seqOf(id: string): number | undefined {

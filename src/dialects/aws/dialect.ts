@@ -54,6 +54,21 @@ export class AwsDialect {
     readonly options: AwsDialectOptions,
   ) {}
 
+  /**
+   * Realms, default principals and user agents repeat from call to call; every audit event keeps
+   * them, so calls share one (read-only) object or string each instead of a copy per event.
+   */
+  readonly #sharedValues = new Map<string, unknown>();
+  #shared<T>(key: string, make: () => T): T {
+    let value = this.#sharedValues.get(key) as T | undefined;
+    if (value === undefined) {
+      if (this.#sharedValues.size >= 1024) this.#sharedValues.clear();
+      value = make();
+      this.#sharedValues.set(key, value);
+    }
+    return value;
+  }
+
   /** Calls one operation with AWS-shaped JSON (base64 blobs, epoch-second dates); throws AwsServiceError. */
   async send(operation: string, input: Record<string, unknown> = {}, meta: AwsCallMeta = {}): Promise<Record<string, any>> {
     const outcome = this.invoke(operation, input, meta);
@@ -70,19 +85,24 @@ export class AwsDialect {
     if (!spec || !model) {
       return { ok: false, requestId, error: new AwsServiceError('UnknownOperationException', undefined) };
     }
-    const realm: Realm = { account: meta.account ?? this.options.account, region: meta.region ?? this.options.region };
-    const principal: Principal = meta.principal ?? {
-      account: realm.account,
-      type: 'root',
-      id: realm.account,
-      ...(meta.accessKeyId ? { accessKeyId: meta.accessKeyId } : {}),
-    };
+    const account = meta.account ?? this.options.account;
+    const region = meta.region ?? this.options.region;
+    const realm: Realm = this.#shared(`realm|${account.length}|${account}|${region}`, () => ({ account, region }));
+    const principal: Principal =
+      meta.principal ??
+      this.#shared(`root|${account.length}|${account}|${meta.accessKeyId ?? ''}`, () => ({
+        account,
+        type: 'root' as const,
+        id: account,
+        ...(meta.accessKeyId ? { accessKeyId: meta.accessKeyId } : {}),
+      }));
+    const userAgent = meta.userAgent ? this.#shared(`ua|${meta.userAgent}`, () => meta.userAgent) : undefined;
     const ctx: CallContext = {
       realm,
       principal,
       requestId,
       ...(meta.sourceIp ? { sourceIp: meta.sourceIp } : {}),
-      ...(meta.userAgent ? { userAgent: meta.userAgent } : {}),
+      ...(userAgent ? { userAgent } : {}),
     };
     const trail: Trail = { resources: [] };
     const raw = isPlainObject(input) ? input : undefined;

@@ -63,7 +63,21 @@ export function trailKeyMetadata(key: KeyInfo): Record<string, unknown> {
   return out;
 }
 
+/** Default policies by partition and account: every key of an account shares one (immutable) string. */
+const defaultPolicies = new Map<string, string>();
+
 export function defaultKeyPolicy(account: string, partition: string): string {
+  const cacheKey = `${partition}:${account}`;
+  let policy = defaultPolicies.get(cacheKey);
+  if (policy === undefined) {
+    if (defaultPolicies.size >= 256) defaultPolicies.clear();
+    policy = renderDefaultKeyPolicy(account, partition);
+    defaultPolicies.set(cacheKey, policy);
+  }
+  return policy;
+}
+
+function renderDefaultKeyPolicy(account: string, partition: string): string {
   return JSON.stringify(
     {
       Version: '2012-10-17',

@@ -56,25 +56,29 @@ function sizeOf(value: unknown, shape: ShapeModel): number {
   return Object.keys(value as object).length;
 }
 
-function checkConstraints(value: unknown, shape: ShapeModel, path: string, out: string[]): void {
+/** Records one violation (the value is rendered only then: most values pass). */
+function fail(out: string[], value: unknown, shape: ShapeModel, path: string, constraint: string): void {
   // AWS never echoes a sensitive member (Plaintext, passwords): "Value at 'plaintext' failed to ..."
   const shown = 'sensitive' in shape && shape.sensitive ? '' : ` ${show(value, shape)}`;
-  const fail = (constraint: string) => out.push(`Value${shown} at '${path}' failed to satisfy constraint: ${constraint}`);
+  out.push(`Value${shown} at '${path}' failed to satisfy constraint: ${constraint}`);
+}
+
+function checkConstraints(value: unknown, shape: ShapeModel, path: string, out: string[]): void {
   if ('length' in shape && shape.length) {
     const [min, max] = shape.length;
     const n = sizeOf(value, shape);
-    if (min !== undefined && n < min) fail(`Member must have length greater than or equal to ${min}`);
-    else if (max !== undefined && n > max) fail(`Member must have length less than or equal to ${max}`);
+    if (min !== undefined && n < min) fail(out, value, shape, path, `Member must have length greater than or equal to ${min}`);
+    else if (max !== undefined && n > max) fail(out, value, shape, path, `Member must have length less than or equal to ${max}`);
   }
   if ('range' in shape && shape.range) {
     const [min, max] = shape.range;
     const n = value as number;
-    if (min !== undefined && n < min) fail(`Member must have value greater than or equal to ${min}`);
-    else if (max !== undefined && n > max) fail(`Member must have value less than or equal to ${max}`);
+    if (min !== undefined && n < min) fail(out, value, shape, path, `Member must have value greater than or equal to ${min}`);
+    else if (max !== undefined && n > max) fail(out, value, shape, path, `Member must have value less than or equal to ${max}`);
   }
   if (shape.type === 'string') {
-    if (shape.enum && !shape.enum.includes(value as string)) fail(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
-    if (shape.pattern && !compile(shape.pattern).test(value as string)) fail(`Member must satisfy regular expression pattern: ${shape.pattern}`);
+    if (shape.enum && !shape.enum.includes(value as string)) fail(out, value, shape, path, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+    if (shape.pattern && !compile(shape.pattern).test(value as string)) fail(out, value, shape, path, `Member must satisfy regular expression pattern: ${shape.pattern}`);
   }
 }
 
@@ -84,19 +88,21 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
+function mismatch(expected: string, path: string, value: unknown): SerializationProblem {
+  return new SerializationProblem(`Expected ${expected} for '${path}' but found ${typeName(value)}`);
+}
+
 /** Decodes and checks one value against a shape; type mismatches throw SerializationProblem. */
 function decode(value: unknown, shapeName: string, path: string, out: string[]): unknown {
   const shape = SHAPES[shapeName];
   if (!shape) throw new Error(`no shape ${shapeName}`);
-  const mismatch = (expected: string) =>
-    new SerializationProblem(`Expected ${expected} for '${path}' but found ${typeName(value)}`);
   let decoded: unknown = value;
   switch (shape.type) {
     case 'string':
-      if (typeof value !== 'string') throw mismatch('a string');
+      if (typeof value !== 'string') throw mismatch('a string', path, value);
       break;
     case 'blob': {
-      if (typeof value !== 'string') throw mismatch('a base64 string');
+      if (typeof value !== 'string') throw mismatch('a base64 string', path, value);
       const bytes = fromBase64(value);
       if (!bytes) throw new SerializationProblem(`Value for '${path}' is not valid base64`);
       decoded = bytes;
@@ -104,17 +110,17 @@ function decode(value: unknown, shapeName: string, path: string, out: string[]):
     }
     case 'integer':
     case 'long':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw mismatch('an integer');
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw mismatch('an integer', path, value);
       break;
     case 'boolean':
-      if (typeof value !== 'boolean') throw mismatch('a boolean');
+      if (typeof value !== 'boolean') throw mismatch('a boolean', path, value);
       break;
     case 'timestamp':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw mismatch('a timestamp');
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw mismatch('a timestamp', path, value);
       decoded = value * 1000;
       break;
     case 'list': {
-      if (!Array.isArray(value)) throw mismatch('a list');
+      if (!Array.isArray(value)) throw mismatch('a list', path, value);
       decoded = value.map((item, i) => {
         if (item === null) throw new SerializationProblem(`Null element in list '${path}'`);
         return decode(item, shape.member, `${path}.${i + 1}.member`, out);
@@ -122,7 +128,7 @@ function decode(value: unknown, shapeName: string, path: string, out: string[]):
       break;
     }
     case 'map': {
-      if (!isPlainObject(value)) throw mismatch('a map');
+      if (!isPlainObject(value)) throw mismatch('a map', path, value);
       const entries: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
         decode(k, shape.key, path, out);
@@ -133,7 +139,7 @@ function decode(value: unknown, shapeName: string, path: string, out: string[]):
       break;
     }
     case 'structure':
-      if (!isPlainObject(value)) throw mismatch('a structure');
+      if (!isPlainObject(value)) throw mismatch('a structure', path, value);
       decoded = decodeStructure(value, shapeName, path ? `${path}.` : '', out);
       break;
   }

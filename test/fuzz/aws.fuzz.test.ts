@@ -1,0 +1,1174 @@
+/**
+ * Property-based fuzzing of the AWS dialect: every implemented operation (HANDLERS), driven through
+ * `kms.aws.invoke` and through the HTTP entry `kms.aws.handle`, with inputs generated from the
+ * Smithy model's shapes.
+ *
+ * Properties checked after every call:
+ *   - the outcome is a success whose output fits the operation's output shape, or an
+ *     AwsServiceError whose code is a modelled error of that operation or one of the common
+ *     AWS errors (never KMSInternalException), and `kms.aws.internalErrors` stays empty;
+ *   - a failed call changes nothing (snapshot realms before and after, audit ignored);
+ *   - a fresh ciphertext decrypts back to its plaintext.
+ * And after every sequence of calls: aliases point at existing keys, each key's current material
+ * is among its materials, keys pending deletion have a deletion date, ListKeys pages through
+ * exactly the keys that DescribeKey finds (and ListAliases through exactly the aliases).
+ *
+ * Longer runs: FUZZ_RUNS=2000 npm run fuzz   (FUZZ_SEED=<n> to replay a printed seed)
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseEnvelope } from '../../src/crypto/envelope.js';
+import {
+  AWS_JSON_CONTENT_TYPE,
+  AwsServiceError,
+  createKms,
+  ManualClock,
+  parseAuthorization,
+  type AwsCallMeta,
+  type AwsOutcome,
+  type Kms,
+} from '../../src/index.js';
+import { OPERATIONS, SHAPES, type ShapeModel } from '../../src/dialects/aws/model.generated.js';
+import { HANDLERS } from '../../src/dialects/aws/operations.js';
+
+// ------------------------------------------------------------------ configuration
+
+const DEFAULT_RUNS = 300;
+const envRuns = Number.parseInt(process.env.FUZZ_RUNS ?? '', 10);
+/** Runs of the main (sequence) property; the other properties scale from it. */
+const RUNS = Number.isFinite(envRuns) && envRuns > 0 ? envRuns : DEFAULT_RUNS;
+const envSeed = Number.parseInt(process.env.FUZZ_SEED ?? '', 10);
+const SEED = Number.isFinite(envSeed) ? envSeed : 0x6b6d73;
+/** Generous per-test time limit when FUZZ_RUNS asks for a long run. */
+const TIMEOUT = Math.max(60_000, RUNS * 1_000);
+
+const START = '2026-01-01T00:00:00Z';
+const ACCOUNT = '111122223333';
+const REGION = 'us-east-1';
+const OTHER_REGION = 'us-west-2';
+
+const OPS = Object.keys(HANDLERS);
+
+/** Common AWS errors any operation may answer, besides the ones its model lists. */
+const COMMON_ERRORS = [
+  'ValidationException',
+  'SerializationException',
+  'UnknownOperationException',
+  'AccessDeniedException',
+  'NotAuthorizedException',
+  'UnsupportedOperationException',
+  'DryRunOperationException',
+  'LimitExceededException',
+  'ConflictException',
+  'TagException',
+  'CustomKeyStoreNotFoundException',
+  'InvalidArnException',
+  'InvalidMarkerException',
+  'MalformedPolicyDocumentException',
+  'InvalidAliasNameException',
+  'AlreadyExistsException',
+  'IncorrectKeyException',
+  'InvalidCiphertextException',
+];
+
+function allowedErrors(operation: string | undefined): Set<string> {
+  const modelled = operation && HANDLERS[operation] ? (OPERATIONS[operation]?.errors ?? []) : [];
+  const all = new Set([...modelled, ...COMMON_ERRORS]);
+  all.delete('KMSInternalException');
+  return all;
+}
+const ALLOWED = new Map(OPS.map((op) => [op, allowedErrors(op)]));
+const ALLOWED_UNKNOWN = allowedErrors(undefined);
+
+// ------------------------------------------------------------------ symbolic references
+
+/**
+ * Generated inputs hold tokens for things that exist only at run time (key ids, ciphertexts,
+ * markers); they are resolved against the live emulator just before the call.
+ */
+const KEY_FORMS = [
+  'id',
+  'local',
+  'arn',
+  'alias',
+  'aliasArn',
+  'arnOtherRegion',
+  'arnOtherAccount',
+  'arnOtherPartition',
+  'upperCase',
+  'truncated',
+  'unknownUuid',
+  'mrk',
+  'badArn',
+] as const;
+type KeyForm = (typeof KEY_FORMS)[number];
+
+class KeyToken {
+  constructor(
+    readonly index: number,
+    readonly form: KeyForm,
+  ) {}
+}
+/** The key that encrypted the ciphertext chosen for the same input (resolved late). */
+class CiphertextKeyToken {
+  constructor(readonly form: 'id' | 'arn') {}
+}
+/** The encryption context the chosen ciphertext was made with (resolved late). */
+class CiphertextContextToken {}
+
+type Mutation =
+  | { kind: 'none' }
+  | { kind: 'flip'; at: number; bit: number }
+  | { kind: 'truncate'; keep: number }
+  | { kind: 'append'; bytes: Uint8Array }
+  | { kind: 'reheader'; field: 'keyId' | 'region' | 'account' | 'material'; index: number };
+
+class CiphertextToken {
+  constructor(
+    readonly index: number,
+    readonly mutation: Mutation,
+  ) {}
+}
+class AliasToken {
+  constructor(
+    readonly index: number,
+    readonly arn: boolean,
+  ) {}
+}
+class MarkerToken {
+  constructor(
+    readonly index: number,
+    readonly tamper: boolean,
+  ) {}
+}
+
+const ALIAS_POOL = ['alias/alpha', 'alias/beta', 'alias/gamma', 'alias/delta', 'alias/aws/s3', 'alias/', 'alias/x:y/z_1-2', 'alpha'];
+const CONTEXT_POOL: Array<Record<string, string>> = [{ purpose: 'fuzz' }, { a: 'b', c: 'd' }, { '': '' }, { 'ключ': 'значение' }];
+const TAG_KEY_POOL = ['Project', 'Owner', 'env', 'aws:reserved', 'AWS:Mixed', ' ', 'k'];
+
+// ------------------------------------------------------------------ the world
+
+interface KeyEntry {
+  id: string;
+  region: string;
+}
+interface CiphertextEntry {
+  blob: Uint8Array;
+  context: Record<string, string> | undefined;
+  keyId: string;
+  region: string;
+  plaintext?: Uint8Array;
+}
+
+interface World {
+  kms: Kms<ManualClock>;
+  /** A region this run uses besides the default one (odd ones included: long, empty, non-ASCII). */
+  runRegion: string;
+  /** Every key ever created, deleted ones included. */
+  keys: KeyEntry[];
+  ciphertexts: CiphertextEntry[];
+  aliases: string[];
+  markers: string[];
+  /** Realm regions the run has called into. */
+  regions: Set<string>;
+  stats?: Stats;
+}
+
+interface Stats {
+  calls: Map<string, number>;
+  successes: Map<string, number>;
+  errors: Map<string, Map<string, number>>;
+}
+
+function newStats(): Stats {
+  return { calls: new Map(), successes: new Map(), errors: new Map() };
+}
+
+function count(stats: Stats | undefined, op: string, outcome: AwsOutcome | { ok: boolean; code?: string }): void {
+  if (!stats) return;
+  stats.calls.set(op, (stats.calls.get(op) ?? 0) + 1);
+  if (outcome.ok) stats.successes.set(op, (stats.successes.get(op) ?? 0) + 1);
+  else {
+    const code = 'error' in outcome ? outcome.error.code : (outcome.code ?? '?');
+    const m = stats.errors.get(op) ?? new Map<string, number>();
+    m.set(code, (m.get(code) ?? 0) + 1);
+    stats.errors.set(op, m);
+  }
+}
+
+const enc = new TextEncoder();
+const b64 = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes));
+const unb64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+function must(w: World, op: string, input: Record<string, unknown>, meta: AwsCallMeta = {}): Record<string, any> {
+  const outcome = w.kms.aws.invoke(op, input, meta);
+  if (!outcome.ok) throw new Error(`setup ${op} failed: ${outcome.error.code} ${outcome.error.message}`);
+  return outcome.output;
+}
+
+/** A fresh emulator holding keys in several states, aliases and ciphertexts (deterministic: seeded). */
+function makeWorld(stats?: Stats, runRegion = OTHER_REGION): World {
+  const clock = new ManualClock(START);
+  const kms = createKms({ clock, seed: 'fuzz-world' });
+  const w: World = {
+    kms,
+    runRegion,
+    keys: [],
+    ciphertexts: [],
+    aliases: [...ALIAS_POOL],
+    markers: [],
+    regions: new Set([REGION, OTHER_REGION]),
+    ...(stats ? { stats } : {}),
+  };
+  const create = (input: Record<string, unknown> = {}, region = REGION): string => {
+    const id = must(w, 'CreateKey', input, { region }).KeyMetadata.KeyId as string;
+    w.keys.push({ id, region });
+    return id;
+  };
+  const encrypt = (keyId: string, context?: Record<string, string>, region = REGION): void => {
+    const plaintext = enc.encode(`secret under ${keyId}`);
+    const out = must(w, 'Encrypt', { KeyId: keyId, Plaintext: b64(plaintext), ...(context ? { EncryptionContext: context } : {}) }, { region });
+    w.ciphertexts.push({ blob: unb64(out.CiphertextBlob), context, keyId, region, plaintext });
+  };
+  // 0: enabled, two aliases, ciphertexts with and without context
+  const enabled = create({ Description: 'enabled' });
+  must(w, 'CreateAlias', { AliasName: 'alias/alpha', TargetKeyId: enabled });
+  must(w, 'CreateAlias', { AliasName: 'alias/delta', TargetKeyId: enabled });
+  encrypt(enabled, { purpose: 'fuzz' });
+  encrypt(enabled);
+  // 1: disabled, with an alias and a ciphertext made while it was enabled
+  const disabled = create({ Description: 'disabled' });
+  encrypt(disabled, { a: 'b', c: 'd' });
+  must(w, 'DisableKey', { KeyId: disabled });
+  must(w, 'CreateAlias', { AliasName: 'alias/beta', TargetKeyId: disabled });
+  // 2: pending deletion (7 days)
+  const doomed = create({ Description: 'pending deletion' });
+  encrypt(doomed);
+  must(w, 'ScheduleKeyDeletion', { KeyId: doomed, PendingWindowInDays: 7 });
+  // 3: pending import (EXTERNAL origin, no material)
+  const external = create({ Origin: 'EXTERNAL', Description: 'pending import' });
+  must(w, 'CreateAlias', { AliasName: 'alias/gamma', TargetKeyId: external });
+  // 4: rotated (two materials, automatic rotation on), tagged, a ciphertext under each material
+  const rotated = create({ Tags: [{ TagKey: 'Project', TagValue: 'fuzz' }] });
+  encrypt(rotated, { purpose: 'fuzz' });
+  must(w, 'EnableKeyRotation', { KeyId: rotated, RotationPeriodInDays: 90 });
+  must(w, 'RotateKeyOnDemand', { KeyId: rotated });
+  encrypt(rotated, { purpose: 'fuzz' });
+  // 5: a key in another region, and its ciphertext
+  const west = create({ Description: 'west' }, OTHER_REGION);
+  encrypt(west, undefined, OTHER_REGION);
+  // 6: a key in the run's own region, when that region can hold keys, and its ciphertext
+  if (runRegion !== REGION && runRegion !== OTHER_REGION) {
+    const outcome = kms.aws.invoke('CreateKey', { Description: 'run region' }, { region: runRegion });
+    if (outcome.ok) {
+      const id = (outcome.output as { KeyMetadata: { KeyId: string } }).KeyMetadata.KeyId;
+      w.keys.push({ id, region: runRegion });
+      encrypt(id, { purpose: 'fuzz' }, runRegion);
+    }
+  }
+  clock.advance('5s');
+  return w;
+}
+
+// ------------------------------------------------------------------ resolving tokens
+
+function keyArnOf(region: string, id: string, account = ACCOUNT, partition = region.startsWith('cn-') ? 'aws-cn' : 'aws'): string {
+  return `arn:${partition}:kms:${region}:${account}:key/${id}`;
+}
+
+function resolveKey(w: World, t: KeyToken, region: string): string {
+  const local = w.keys.filter((k) => k.region === region);
+  const key = t.form === 'local' && local.length > 0 ? local[t.index % local.length]! : w.keys[t.index % w.keys.length]!;
+  const alias = w.aliases[t.index % w.aliases.length]!;
+  switch (t.form) {
+    case 'id':
+    case 'local':
+      return key.id;
+    case 'arn':
+      return keyArnOf(key.region, key.id);
+    case 'alias':
+      return alias;
+    case 'aliasArn':
+      return `arn:aws:kms:${REGION}:${ACCOUNT}:${alias}`;
+    case 'arnOtherRegion':
+      return keyArnOf(key.region === REGION ? 'eu-west-1' : REGION, key.id);
+    case 'arnOtherAccount':
+      return keyArnOf(key.region, key.id, '444455556666');
+    case 'arnOtherPartition':
+      return keyArnOf(key.region, key.id, ACCOUNT, 'aws-cn');
+    case 'upperCase':
+      return key.id.toUpperCase();
+    case 'truncated':
+      return key.id.slice(0, 35);
+    case 'unknownUuid':
+      return '00000000-0000-4000-8000-000000000000';
+    case 'mrk':
+      return 'mrk-0123456789abcdef0123456789abcdef';
+    case 'badArn':
+      return `arn:aws:kms:${REGION}:${ACCOUNT}:thing/${key.id}`;
+  }
+}
+
+function writeHeader(fields: { account: string; region: string; keyId: string; material: Uint8Array }, rest: Uint8Array): Uint8Array {
+  const parts = [fields.account, fields.region, fields.keyId].map((s) => enc.encode(s));
+  const body: number[] = [1, 1];
+  for (const p of parts) body.push(p.length & 0xff, ...p);
+  body.push(...fields.material);
+  const header = Uint8Array.from(body);
+  const check = sha256(header).subarray(0, 4);
+  const out = new Uint8Array(header.length + 4 + rest.length);
+  out.set(header);
+  out.set(check, header.length);
+  out.set(rest, header.length + 4);
+  return out;
+}
+
+function mutate(w: World, entry: CiphertextEntry, m: Mutation): Uint8Array {
+  const blob = entry.blob.slice();
+  switch (m.kind) {
+    case 'none':
+      return blob;
+    case 'flip':
+      blob[m.at % blob.length]! ^= 1 << m.bit;
+      return blob;
+    case 'truncate':
+      return blob.subarray(0, m.keep % blob.length);
+    case 'append': {
+      const out = new Uint8Array(blob.length + m.bytes.length);
+      out.set(blob);
+      out.set(m.bytes, blob.length);
+      return out;
+    }
+    case 'reheader': {
+      const p = parseEnvelope(blob);
+      if (!p) return blob;
+      const other = w.keys[m.index % w.keys.length]!;
+      const material = Uint8Array.from(p.materialId.match(/../g)!.map((h) => parseInt(h, 16)));
+      if (m.field === 'material') material[m.index % 32]! ^= 0xff;
+      return writeHeader(
+        {
+          account: m.field === 'account' ? '444455556666' : p.account,
+          region: m.field === 'region' ? (p.region === REGION ? OTHER_REGION : REGION) : p.region,
+          keyId: m.field === 'keyId' ? other.id : p.keyId,
+          material,
+        },
+        blob.subarray(p.headerBytes.length),
+      );
+    }
+  }
+}
+
+interface Resolution {
+  /** The region of the call. */
+  region: string;
+  ciphertext?: CiphertextEntry;
+}
+
+function resolve(w: World, value: unknown, r: Resolution, late: boolean): unknown {
+  if (!late) {
+    if (value instanceof KeyToken) return resolveKey(w, value, r.region);
+    if (value instanceof CiphertextToken) {
+      const entry = w.ciphertexts[value.index % w.ciphertexts.length]!;
+      r.ciphertext = entry;
+      return b64(mutate(w, entry, value.mutation));
+    }
+    if (value instanceof AliasToken) {
+      const name = w.aliases[value.index % w.aliases.length]!;
+      return value.arn ? `arn:aws:kms:${REGION}:${ACCOUNT}:${name}` : name;
+    }
+    if (value instanceof MarkerToken) {
+      const marker = w.markers.length > 0 ? w.markers[value.index % w.markers.length]! : '1.000000000000000000000000';
+      return value.tamper ? marker.replace(/^\d+/, (n) => String(Number(n) + 1)) : marker;
+    }
+  } else {
+    if (value instanceof CiphertextKeyToken) {
+      const c = r.ciphertext;
+      if (!c) return 'alias/alpha';
+      return value.form === 'id' ? c.keyId : keyArnOf(c.region, c.keyId);
+    }
+    if (value instanceof CiphertextContextToken) return r.ciphertext?.context ?? {};
+  }
+  if (Array.isArray(value)) return value.map((v) => resolve(w, v, r, late));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = resolve(w, v, r, late);
+    return out;
+  }
+  return value;
+}
+
+function resolveInput(w: World, input: unknown, region: string): { input: unknown; ciphertext?: CiphertextEntry } {
+  const r: Resolution = { region };
+  const first = resolve(w, input, r, false);
+  return { input: resolve(w, first, r, true), ...(r.ciphertext ? { ciphertext: r.ciphertext } : {}) };
+}
+
+// ------------------------------------------------------------------ arbitraries from the model
+
+type Mode = 'valid' | 'wild';
+
+const ABSENT = Symbol('absent');
+
+const wrongType: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.integer(),
+  fc.double(),
+  fc.constant(Number.NaN),
+  fc.string({ maxLength: 8 }),
+  fc.boolean(),
+  fc.array(fc.anything({ maxDepth: 1 }), { maxLength: 3 }),
+  fc.object({ maxDepth: 1 }),
+  fc.constant(new Uint8Array([1, 2, 3])),
+  fc.constant(''),
+);
+
+/** Strings of a few hundred thousand characters (cheap to build, exercise length checks). */
+const hugeString: fc.Arbitrary<string> = fc
+  .tuple(fc.integer({ min: 70_000, max: 300_000 }), fc.constantFrom('a', 'é', '😀', '\u0000', '/'))
+  .map(([n, c]) => c.repeat(n));
+
+const boundaryString = (length: number): fc.Arbitrary<string> =>
+  fc.constantFrom('a', 'Z', '0', 'é', '😀').map((c) => c.repeat(Math.max(0, length)));
+
+function lengthBounds(shape: ShapeModel): [number, number | undefined] {
+  const l = 'length' in shape ? shape.length : undefined;
+  return [l?.[0] ?? 0, l?.[1]];
+}
+
+function stringArb(shape: Extract<ShapeModel, { type: 'string' }>, mode: Mode): fc.Arbitrary<string> {
+  const [min, max] = lengthBounds(shape);
+  if (shape.enum) {
+    const good = fc.constantFrom(...shape.enum);
+    if (mode === 'valid') return good;
+    return fc.oneof(
+      { weight: 6, arbitrary: good },
+      { weight: 1, arbitrary: good.map((v) => v.toLowerCase()) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+    );
+  }
+  const options: Array<fc.WeightedArbitrary<string>> = [];
+  if (shape.pattern) {
+    options.push({ weight: 6, arbitrary: fc.stringMatching(new RegExp(shape.pattern), { maxLength: Math.min(max ?? 32, 32) }).filter((s) => s.length >= min) });
+  } else {
+    options.push({ weight: 6, arbitrary: fc.string({ minLength: min, maxLength: Math.max(min, Math.min(max ?? 32, 32)) }) });
+  }
+  if (mode === 'wild') {
+    options.push({ weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) });
+    const bounds = [min - 1, min, ...(max !== undefined && max <= 200_000 ? [max, max + 1] : [])].filter((n) => n >= 0);
+    options.push({ weight: 2, arbitrary: fc.constantFrom(...bounds).chain(boundaryString) });
+    options.push({ weight: 1, arbitrary: hugeString });
+  }
+  return fc.oneof(...options);
+}
+
+function blobArb(shape: Extract<ShapeModel, { type: 'blob' }>, mode: Mode): fc.Arbitrary<string> {
+  const [min, max] = lengthBounds(shape);
+  const good = fc.uint8Array({ minLength: Math.max(min, mode === 'valid' ? 1 : 0), maxLength: Math.min(max ?? 64, 64) }).map(b64);
+  if (mode === 'valid') return good;
+  const bounds = [min - 1, min, ...(max !== undefined ? [max, max + 1] : [])].filter((n) => n >= 0);
+  return fc.oneof(
+    { weight: 6, arbitrary: good },
+    { weight: 2, arbitrary: fc.constantFrom(...bounds).map((n) => b64(new Uint8Array(n).fill(7))) },
+    { weight: 1, arbitrary: fc.constantFrom('!!!!', 'a', 'abcde', '====', 'YQ==YQ==', 'Zm9v\n', '😀', '-_-_') },
+    { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+  );
+}
+
+function intArb(shape: Extract<ShapeModel, { type: 'integer' | 'long' }>, mode: Mode): fc.Arbitrary<number> {
+  const [min, max] = shape.range ?? [];
+  const lo = min ?? -(2 ** 31);
+  const hi = max ?? 2 ** 31 - 1;
+  const good = fc.oneof(fc.integer({ min: lo, max: hi }), fc.constantFrom(lo, hi));
+  if (mode === 'valid') return good;
+  return fc.oneof(
+    { weight: 4, arbitrary: good },
+    { weight: 3, arbitrary: fc.constantFrom(lo - 1, lo, hi, hi + 1, 0, -1) },
+    { weight: 1, arbitrary: fc.constantFrom(2 ** 31, -(2 ** 31) - 1, 2 ** 53, Number.MAX_SAFE_INTEGER + 2, 1.5, -0, Infinity) },
+  );
+}
+
+const cache = new Map<string, fc.Arbitrary<unknown>>();
+
+/** An arbitrary for a value of `shapeName` (as AWS JSON: blobs base64, dates epoch seconds). */
+function shapeArb(shapeName: string, mode: Mode, depth = 0): fc.Arbitrary<unknown> {
+  const cacheKey = `${shapeName}|${mode}|${depth}`;
+  const hit = cache.get(cacheKey);
+  if (hit) return hit;
+  const shape = SHAPES[shapeName];
+  if (!shape) throw new Error(`no shape ${shapeName}`);
+  let arb: fc.Arbitrary<unknown>;
+  switch (shape.type) {
+    case 'string':
+      arb = stringArb(shape, mode);
+      break;
+    case 'blob':
+      arb = blobArb(shape, mode);
+      break;
+    case 'integer':
+    case 'long':
+      arb = intArb(shape, mode);
+      break;
+    case 'boolean':
+      arb = fc.boolean();
+      break;
+    case 'timestamp':
+      arb = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 }), fc.double({ noNaN: true }));
+      break;
+    case 'list': {
+      const [min, max] = lengthBounds(shape);
+      const member = shapeArb(shape.member, mode, depth + 1);
+      const normal = fc.array(member, { minLength: min, maxLength: Math.max(min, Math.min(max ?? 3, 3)) });
+      arb = mode === 'valid' || max === undefined || max > 60 ? normal : fc.oneof({ weight: 5, arbitrary: normal }, { weight: 1, arbitrary: fc.array(member, { minLength: max + 1, maxLength: max + 1 }) });
+      break;
+    }
+    case 'map':
+      arb = fc.dictionary(shapeArb(shape.key, mode, depth + 1) as fc.Arbitrary<string>, shapeArb(shape.value, mode, depth + 1), { maxKeys: 3 });
+      break;
+    case 'structure':
+      arb = structureArb(shapeName, mode, depth);
+      break;
+  }
+  if (mode === 'wild' && depth > 0) arb = fc.oneof({ weight: 12, arbitrary: arb }, { weight: 1, arbitrary: wrongType });
+  cache.set(cacheKey, arb);
+  return arb;
+}
+
+// Member-specific generators: the members whose meaning the model's types do not capture.
+
+const keyIdArb = (mode: Mode): fc.Arbitrary<unknown> => {
+  const forms: Array<fc.WeightedArbitrary<KeyForm>> =
+    mode === 'valid'
+      ? [
+          { weight: 4, arbitrary: fc.constant('id' as const) },
+          { weight: 4, arbitrary: fc.constant('local' as const) },
+          { weight: 3, arbitrary: fc.constant('arn' as const) },
+          { weight: 2, arbitrary: fc.constant('alias' as const) },
+          { weight: 1, arbitrary: fc.constant('aliasArn' as const) },
+        ]
+      : KEY_FORMS.map((f) => ({ weight: f === 'id' || f === 'local' || f === 'arn' || f === 'alias' ? 4 : 1, arbitrary: fc.constant(f) }));
+  const token = fc.tuple(fc.nat(64), fc.oneof(...forms)).map(([i, f]) => new KeyToken(i, f));
+  if (mode === 'valid') return token;
+  return fc.oneof({ weight: 8, arbitrary: token }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: hugeString });
+};
+
+const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant({ kind: 'none' as const }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('flip' as const), at: fc.nat(400), bit: fc.nat(7) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), keep: fc.nat(400) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('append' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('reheader' as const), field: fc.constantFrom('keyId' as const, 'region' as const, 'account' as const, 'material' as const), index: fc.nat(64) }),
+  },
+);
+
+const ciphertextArb = (mode: Mode): fc.Arbitrary<unknown> => {
+  const real = fc.nat(64).map((i) => new CiphertextToken(i, { kind: 'none' }));
+  if (mode === 'valid') return real;
+  return fc.oneof(
+    { weight: 4, arbitrary: real },
+    { weight: 6, arbitrary: fc.tuple(fc.nat(64), mutationArb).map(([i, m]) => new CiphertextToken(i, m)) },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map(b64) },
+    { weight: 1, arbitrary: fc.constantFrom('', 'AQE=', 'AQEA', '!', b64(new Uint8Array(6145))) },
+  );
+};
+
+const aliasNameArb = (mode: Mode): fc.Arbitrary<unknown> => {
+  const pool = fc.oneof(fc.constantFrom(...ALIAS_POOL), fc.nat(64).map((i) => new AliasToken(i, false)));
+  const fresh = fc.stringMatching(/^[a-zA-Z0-9:/_-]{1,16}$/).map((s) => `alias/${s}`);
+  if (mode === 'valid') return fc.oneof(pool, fresh);
+  return fc.oneof(
+    { weight: 3, arbitrary: pool },
+    { weight: 2, arbitrary: fresh },
+    { weight: 1, arbitrary: fc.nat(64).map((i) => new AliasToken(i, true)) },
+    { weight: 1, arbitrary: fc.constantFrom(250, 256, 257).map((n) => `alias/${'a'.repeat(n - 6)}`) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
+  );
+};
+
+const markerArb = (mode: Mode): fc.Arbitrary<unknown> => {
+  const real = fc.nat(64).map((i) => new MarkerToken(i, false));
+  if (mode === 'valid') return real;
+  return fc.oneof(
+    { weight: 3, arbitrary: real },
+    { weight: 1, arbitrary: fc.nat(64).map((i) => new MarkerToken(i, true)) },
+    { weight: 1, arbitrary: fc.constantFrom('0.000000000000000000000000', '999999999999999.abcdefabcdefabcdefabcdef', '1.2.3', '-1', ' ', 'x'.repeat(1025)) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
+  );
+};
+
+const VALID_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'all', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
+});
+const policyArb = (mode: Mode): fc.Arbitrary<unknown> => {
+  if (mode === 'valid') return fc.constant(VALID_POLICY);
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.constant(VALID_POLICY) },
+    { weight: 1, arbitrary: fc.constantFrom('{}', '[]', 'null', '{"Statement":null}', '{"Statement":[]}', '{"Statement":"x"}', '{', '"str"', '1', '\u0100') },
+    { weight: 1, arbitrary: fc.json({ maxDepth: 2 }) },
+    { weight: 1, arbitrary: fc.constantFrom(131_072, 131_073).map((n) => `{"Statement":[],"Pad":"${'p'.repeat(n - 27)}"}`) },
+  );
+};
+
+const policyNameArb = (mode: Mode): fc.Arbitrary<unknown> =>
+  mode === 'valid'
+    ? fc.constant('default')
+    : fc.oneof({ weight: 4, arbitrary: fc.constant('default') }, { weight: 1, arbitrary: fc.constantFrom('Default', 'other', '', 'a'.repeat(129), 'no-dash') });
+
+const contextArb = (mode: Mode): fc.Arbitrary<unknown> => {
+  const matching = fc.constant(new CiphertextContextToken());
+  const pool = fc.constantFrom(...CONTEXT_POOL);
+  if (mode === 'valid') return fc.oneof({ weight: 3, arbitrary: matching }, { weight: 1, arbitrary: pool });
+  return fc.oneof(
+    { weight: 3, arbitrary: matching },
+    { weight: 2, arbitrary: pool },
+    { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 6 }), { maxKeys: 4 }) },
+  );
+};
+
+const tagsArb = (mode: Mode): fc.Arbitrary<unknown> => {
+  const tag = fc.record({ TagKey: mode === 'valid' ? fc.constantFrom('Project', 'Owner', 'env', 'k') : fc.oneof(fc.constantFrom(...TAG_KEY_POOL), fc.string({ minLength: 0, maxLength: 130 })), TagValue: fc.string({ maxLength: 10 }) });
+  if (mode === 'valid') return fc.uniqueArray(tag, { maxLength: 4, selector: (t) => t.TagKey });
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.array(tag, { maxLength: 4 }) },
+    { weight: 1, arbitrary: fc.constantFrom(50, 51).map((n) => Array.from({ length: n }, (_, i) => ({ TagKey: `t${i}`, TagValue: 'v' }))) },
+  );
+};
+
+const tagKeysArb = (mode: Mode): fc.Arbitrary<unknown> =>
+  fc.array(mode === 'valid' ? fc.constantFrom('Project', 'Owner', 'env') : fc.oneof(fc.constantFrom(...TAG_KEY_POOL), fc.string({ maxLength: 130 })), { maxLength: 3 });
+
+const plaintextArb = (mode: Mode): fc.Arbitrary<unknown> => {
+  const good = fc.uint8Array({ minLength: 1, maxLength: 64 }).map(b64);
+  if (mode === 'valid') return fc.oneof({ weight: 6, arbitrary: good }, { weight: 1, arbitrary: fc.constant(b64(new Uint8Array(4096).fill(1))) });
+  return fc.oneof(
+    { weight: 6, arbitrary: good },
+    { weight: 1, arbitrary: fc.constantFrom(0, 1, 4096, 4097).map((n) => b64(new Uint8Array(n).fill(9))) },
+  );
+};
+
+const numberOfBytesArb = (mode: Mode): fc.Arbitrary<unknown> =>
+  mode === 'valid' ? fc.constantFrom(1, 16, 32, 64, 1024) : fc.oneof(fc.constantFrom(0, 1, 32, 1024, 1025, -1, 2 ** 31), fc.integer());
+
+const MEMBER_ARBS: Record<string, (mode: Mode) => fc.Arbitrary<unknown>> = {
+  KeyId: keyIdArb,
+  TargetKeyId: keyIdArb,
+  SourceKeyId: keyIdArb,
+  DestinationKeyId: keyIdArb,
+  CiphertextBlob: ciphertextArb,
+  AliasName: aliasNameArb,
+  Marker: markerArb,
+  Policy: policyArb,
+  PolicyName: policyNameArb,
+  EncryptionContext: contextArb,
+  SourceEncryptionContext: contextArb,
+  DestinationEncryptionContext: (mode) => (mode === 'valid' ? fc.constantFrom({}, ...CONTEXT_POOL) : contextArb(mode)),
+  Tags: tagsArb,
+  TagKeys: tagKeysArb,
+  Plaintext: plaintextArb,
+  NumberOfBytes: numberOfBytesArb,
+};
+
+/** Optional in the model, but needed by almost every call. */
+const USUAL_MEMBERS = new Set(['CiphertextBlob', 'EncryptionContext', 'SourceEncryptionContext']);
+/** How often an optional member is present: members that mostly make calls fail stay rare. */
+const RARE_MEMBERS = new Set(['CustomKeyStoreId', 'XksKeyId', 'Recipient', 'DryRunModifiers', 'MultiRegion', 'CustomerMasterKeySpec', 'KeyUsage', 'GrantTokens']);
+
+/** Per-operation tweaks so that valid-mode calls succeed often enough to reach deep code. */
+function memberArb(operation: string | undefined, member: string, target: string, mode: Mode, depth: number): fc.Arbitrary<unknown> {
+  if (operation === 'Decrypt' && member === 'KeyId') {
+    return mode === 'valid' ? fc.constantFrom(new CiphertextKeyToken('id'), new CiphertextKeyToken('arn')) : fc.oneof(fc.constant(new CiphertextKeyToken('arn')), keyIdArb(mode));
+  }
+  if (operation === 'ReEncrypt' && member === 'SourceKeyId') {
+    return mode === 'valid' ? fc.constant(new CiphertextKeyToken('arn')) : fc.oneof(fc.constant(new CiphertextKeyToken('id')), keyIdArb(mode));
+  }
+  if (operation === 'CreateKey' && member === 'KeySpec' && mode === 'valid') return fc.constantFrom('SYMMETRIC_DEFAULT', 'RSA_2048', 'HMAC_256');
+  if (operation === 'CreateKey' && member === 'Origin' && mode === 'valid') return fc.constantFrom('AWS_KMS', 'EXTERNAL');
+  const special = MEMBER_ARBS[member];
+  if (special) {
+    const arb = special(mode);
+    return mode === 'wild' ? fc.oneof({ weight: 10, arbitrary: arb }, { weight: 1, arbitrary: wrongType }) : arb;
+  }
+  return shapeArb(target, mode, depth + 1);
+}
+
+function structureArb(shapeName: string, mode: Mode, depth: number, operation?: string): fc.Arbitrary<Record<string, unknown>> {
+  const shape = SHAPES[shapeName] as Extract<ShapeModel, { type: 'structure' }>;
+  const fields: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const [member, def] of Object.entries(shape.members)) {
+    const value = memberArb(operation, member, def.target, mode, depth);
+    let present: number;
+    let absent: number;
+    if (def.required) [present, absent] = mode === 'valid' ? [1, 0] : [12, 1];
+    else if (USUAL_MEMBERS.has(member)) [present, absent] = mode === 'valid' ? [12, 1] : [6, 1];
+    else if (RARE_MEMBERS.has(member)) [present, absent] = mode === 'valid' ? [1, 30] : [1, 5];
+    else [present, absent] = mode === 'valid' ? [1, 2] : [1, 1];
+    fields[member] = absent === 0 ? value : fc.oneof({ weight: absent, arbitrary: fc.constant(ABSENT) }, { weight: present, arbitrary: value });
+  }
+  let arb = fc.record(fields).map((r) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(r)) if (v !== ABSENT) out[k] = v;
+    return out;
+  });
+  if (mode === 'wild') {
+    // Unknown members are ignored by the service; they must not matter here either.
+    arb = fc.tuple(arb, fc.option(fc.dictionary(fc.constantFrom('Unknown', 'keyId', '__proto__', 'constructor'), fc.jsonValue({ maxDepth: 1 })), { freq: 8 })).map(([r, extra]) => ({ ...(extra ?? {}), ...r }));
+  }
+  return arb;
+}
+
+const inputArbs = new Map<string, { valid: fc.Arbitrary<unknown>; wild: fc.Arbitrary<unknown> }>();
+for (const op of OPS) {
+  const model = OPERATIONS[op];
+  if (!model) throw new Error(`operation ${op} is not in the model`);
+  inputArbs.set(op, {
+    valid: structureArb(model.input, 'valid', 0, op),
+    wild: fc.oneof(
+      { weight: 12, arbitrary: structureArb(model.input, 'wild', 0, op) },
+      { weight: 1, arbitrary: fc.oneof(fc.constant(null), fc.constant(undefined), fc.string(), fc.integer(), fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 2 })) },
+    ),
+  });
+}
+
+function inputArb(op: string, mode?: Mode): fc.Arbitrary<unknown> {
+  const arbs = inputArbs.get(op)!;
+  if (mode) return arbs[mode];
+  return fc.oneof({ weight: 3, arbitrary: arbs.valid }, { weight: 2, arbitrary: arbs.wild });
+}
+
+// ------------------------------------------------------------------ commands
+
+/** Regions a run may use besides us-east-1 and us-west-2: real ones, and names no region has. */
+const ODD_REGIONS = ['cn-north-1', 'eu-west-1', 'r'.repeat(255), 'r'.repeat(256), 'ö'.repeat(128), 'ö'.repeat(130), '', ' ', 'a:b/c', REGION];
+const runRegionArb = fc.constantFrom(...ODD_REGIONS);
+/** Which region a call goes to: the default, us-west-2, or the run's own. */
+type RegionChoice = 'default' | 'other' | 'run';
+const regionArb: fc.Arbitrary<RegionChoice> = fc.oneof({ weight: 8, arbitrary: fc.constant('default' as const) }, { weight: 2, arbitrary: fc.constant('other' as const) }, { weight: 3, arbitrary: fc.constant('run' as const) });
+
+function regionFor(w: World, choice: RegionChoice): string {
+  return choice === 'default' ? REGION : choice === 'other' ? OTHER_REGION : w.runRegion;
+}
+
+type Body =
+  | { kind: 'json'; input: unknown }
+  | { kind: 'text'; text: string }
+  | { kind: 'bytes'; bytes: Uint8Array }
+  | { kind: 'none' };
+
+type Command =
+  | { kind: 'invoke'; op: string; input: unknown; region: RegionChoice | undefined }
+  | { kind: 'http'; op: string | undefined; target: string | undefined; targetHeader: string; authorization: Authorization; body: Body }
+  | { kind: 'advance'; by: string };
+
+const invokeCommand: fc.Arbitrary<Command> = fc
+  .constantFrom(...OPS)
+  .chain((op) => fc.record({ kind: fc.constant('invoke' as const), op: fc.constant(op), input: inputArb(op), region: regionArb }));
+
+const UNIMPLEMENTED = Object.keys(OPERATIONS).filter((op) => !HANDLERS[op]);
+
+const targetArb: fc.Arbitrary<{ op: string | undefined; target: string | undefined }> = fc.oneof(
+  { weight: 10, arbitrary: fc.constantFrom(...OPS).map((op) => ({ op, target: `TrentService.${op}` })) },
+  { weight: 1, arbitrary: fc.constantFrom(...(UNIMPLEMENTED.length > 0 ? UNIMPLEMENTED : ['Sign'])).map((op) => ({ op: undefined, target: `TrentService.${op}` })) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.constantFrom(undefined, '', 'TrentService.', 'TrentService', 'trentservice.Encrypt', 'TrentService.encrypt', 'KMS.Encrypt', 'TrentService.Encrypt ', 'TrentService.constructor', 'TrentService.__proto__', 'TrentService.toString'),
+      fc.string({ maxLength: 30 }),
+      fc.string({ maxLength: 20 }).map((s) => `TrentService.${s}`),
+    ).map((target) => ({ op: undefined, target })),
+  },
+);
+
+/** No Authorization header, a SigV4 one naming a region, or garbage. */
+type Authorization = { kind: 'none' } | { kind: 'sigv4'; region: RegionChoice } | { kind: 'raw'; text: string };
+const authorizationArb: fc.Arbitrary<Authorization> = fc.oneof(
+  { weight: 5, arbitrary: fc.constant({ kind: 'none' as const }) },
+  { weight: 4, arbitrary: regionArb.map((region) => ({ kind: 'sigv4' as const, region })) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 60 }).map((text) => ({ kind: 'raw' as const, text })) },
+);
+
+function authorizationHeader(w: World, a: Authorization): string | undefined {
+  if (a.kind === 'none') return undefined;
+  if (a.kind === 'raw') return a.text;
+  return `AWS4-HMAC-SHA256 Credential=AKIDFUZZ/20260101/${regionFor(w, a.region)}/kms/aws4_request, SignedHeaders=host, Signature=00`;
+}
+
+const bodyArb = (op: string | undefined): fc.Arbitrary<Body> =>
+  fc.oneof(
+    { weight: 8, arbitrary: (op ? inputArb(op) : fc.jsonValue({ maxDepth: 2 })).map((input) => ({ kind: 'json' as const, input })) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .oneof(
+          fc.constantFrom('', ' ', '{', '}', '{"KeyId":', '[1,2', 'nul', 'null', '123', '"str"', 'true', '[]', '[{}]', '{"KeyId":null}', '{"__proto__":{"KeyId":"alias/alpha"}}', '\uFEFF{}', '{"KeyId":"alias/alpha","KeyId":1}'),
+          fc.string({ maxLength: 40 }),
+          fc.string({ unit: 'binary', maxLength: 40 }),
+          fc.json({ maxDepth: 3 }),
+          fc.integer({ min: 1_000, max: 200_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
+          fc.integer({ min: 100_000, max: 1_000_000 }).map((n) => `{"KeyId":"${'k'.repeat(n)}","Plaintext":"${'A'.repeat(n - (n % 4))}"}`),
+        )
+        .map((text) => ({ kind: 'text' as const, text })),
+    },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => ({ kind: 'bytes' as const, bytes })) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
+  );
+
+const httpCommand: fc.Arbitrary<Command> = targetArb.chain(({ op, target }) =>
+  fc.record({
+    kind: fc.constant('http' as const),
+    op: fc.constant(op),
+    target: fc.constant(target),
+    targetHeader: fc.constantFrom('X-Amz-Target', 'x-amz-target', 'X-AMZ-TARGET'),
+    authorization: authorizationArb,
+    body: bodyArb(op),
+  }),
+);
+
+const advanceCommand: fc.Arbitrary<Command> = fc.constantFrom('1s', '20m', '1h', '1d', '7d', '8d', '31d', '91d', '366d').map((by) => ({ kind: 'advance' as const, by }));
+
+const commandArb: fc.Arbitrary<Command> = fc.oneof({ weight: 14, arbitrary: invokeCommand }, { weight: 4, arbitrary: httpCommand }, { weight: 1, arbitrary: advanceCommand });
+
+// ------------------------------------------------------------------ checks
+
+function realmsOf(w: World): string {
+  return JSON.stringify(w.kms.snapshot().realms);
+}
+
+function describeInput(input: unknown): string {
+  try {
+    const text = JSON.stringify(input, (_k, v: unknown) => (typeof v === 'string' && v.length > 200 ? `${v.slice(0, 60)}…(${v.length} chars)` : v instanceof Uint8Array ? `<${v.length} bytes>` : v));
+    return text === undefined ? String(input) : text;
+  } catch {
+    return String(input);
+  }
+}
+
+function expectUnchanged(w: World, before: string, what: string): void {
+  const after = realmsOf(w);
+  if (after !== before) {
+    expect(JSON.parse(after), `a failed call changed the state: ${what}`).toEqual(JSON.parse(before));
+  }
+}
+
+function expectNoInternalErrors(w: World, what: string): void {
+  const internal = w.kms.aws.internalErrors;
+  if (internal.length > 0) {
+    const first = internal[0];
+    throw new Error(`internal error on ${what}: ${first instanceof Error ? (first.stack ?? first.message) : String(first)}`);
+  }
+}
+
+/** Checks a success output against the operation's output shape: known members, right types, enum values. */
+function checkValue(value: unknown, shapeName: string, path: string): void {
+  const shape = SHAPES[shapeName];
+  if (!shape) throw new Error(`no shape ${shapeName}`);
+  const fail = (why: string) => {
+    throw new Error(`output ${path}: ${why} (${describeInput(value)})`);
+  };
+  switch (shape.type) {
+    case 'string':
+      if (typeof value !== 'string') fail('not a string');
+      if (shape.enum && !shape.enum.includes(value as string)) fail(`not one of ${shape.enum.join(', ')}`);
+      return;
+    case 'blob':
+      if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) fail('not base64');
+      return;
+    case 'integer':
+    case 'long':
+      if (typeof value !== 'number' || !Number.isInteger(value)) fail('not an integer');
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') fail('not a boolean');
+      return;
+    case 'timestamp':
+      if (typeof value !== 'number' || !Number.isFinite(value)) fail('not an epoch-seconds number');
+      return;
+    case 'list':
+      if (!Array.isArray(value)) fail('not a list');
+      (value as unknown[]).forEach((v, i) => checkValue(v, shape.member, `${path}[${i}]`));
+      return;
+    case 'map':
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('not a map');
+      for (const [k, v] of Object.entries(value as object)) checkValue(v, shape.value, `${path}.${k}`);
+      return;
+    case 'structure': {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('not a structure');
+      for (const [k, v] of Object.entries(value as object)) {
+        const def = shape.members[k];
+        if (!def) fail(`unknown member ${k}`);
+        if (v !== undefined) checkValue(v, def!.target, `${path}.${k}`);
+      }
+      for (const [k, def] of Object.entries(shape.members)) if (def.required && (value as Record<string, unknown>)[k] === undefined) fail(`missing required ${k}`);
+    }
+  }
+}
+
+/** Remembers what a successful call made, so later calls can refer to it. */
+function harvest(w: World, op: string, input: Record<string, any>, output: Record<string, any>, region: string): void {
+  if (op === 'CreateKey') w.keys.push({ id: output.KeyMetadata.KeyId, region });
+  if (typeof output.NextMarker === 'string') w.markers.push(output.NextMarker);
+  if (op === 'CreateAlias' && typeof input.AliasName === 'string' && !w.aliases.includes(input.AliasName)) w.aliases.push(input.AliasName);
+  if (typeof output.CiphertextBlob === 'string' && w.ciphertexts.length < 200) {
+    const context = (op === 'ReEncrypt' ? input.DestinationEncryptionContext : input.EncryptionContext) as Record<string, string> | undefined;
+    const keyId = String(output.KeyId).replace(/^.*:key\//, '');
+    w.ciphertexts.push({
+      blob: unb64(output.CiphertextBlob),
+      context,
+      keyId,
+      region,
+      ...(op === 'Encrypt' ? { plaintext: unb64(input.Plaintext) } : op === 'GenerateDataKey' ? { plaintext: unb64(output.Plaintext) } : {}),
+    });
+  }
+}
+
+/** A fresh ciphertext decrypts back to what went in. */
+function checkRoundTrip(w: World, entry: CiphertextEntry): void {
+  if (!entry.plaintext) return;
+  const outcome = w.kms.aws.invoke('Decrypt', { CiphertextBlob: b64(entry.blob), ...(entry.context ? { EncryptionContext: entry.context } : {}) }, { region: entry.region });
+  if (!outcome.ok) throw new Error(`fresh ciphertext does not decrypt: ${outcome.error.code} ${outcome.error.message}`);
+  expect(outcome.output.Plaintext).toBe(b64(entry.plaintext));
+}
+
+function regionOf(meta: AwsCallMeta): string {
+  return meta.region ?? REGION;
+}
+
+function runInvoke(w: World, op: string, rawInput: unknown, region: string | undefined): void {
+  const { input } = resolveInput(w, rawInput, region ?? REGION);
+  const meta: AwsCallMeta = region !== undefined ? { region } : {};
+  const what = `${op} ${describeInput(input)} ${region !== undefined ? `(region ${region})` : ''}`;
+  const before = realmsOf(w);
+  const outcome = w.kms.aws.invoke(op, input, meta);
+  w.regions.add(regionOf(meta));
+  count(w.stats, op, outcome);
+  expectNoInternalErrors(w, what);
+  if (outcome.ok) {
+    checkValue(outcome.output, OPERATIONS[op]!.output, op);
+    const ciphertexts = w.ciphertexts.length;
+    harvest(w, op, input as Record<string, any>, outcome.output, regionOf(meta));
+    if (w.ciphertexts.length > ciphertexts) checkRoundTrip(w, w.ciphertexts[w.ciphertexts.length - 1]!);
+  } else {
+    expect(outcome.error, what).toBeInstanceOf(AwsServiceError);
+    expect(ALLOWED.get(op)!.has(outcome.error.code), `${outcome.error.code} (${outcome.error.message}) from ${what}`).toBe(true);
+    expect(outcome.error.httpStatusCode, what).toBe(400);
+    expectUnchanged(w, before, what);
+  }
+}
+
+function runHttp(w: World, c: Extract<Command, { kind: 'http' }>): void {
+  let body: string | Uint8Array | undefined;
+  let input: unknown;
+  const authorization = authorizationHeader(w, c.authorization);
+  // The dialect takes the realm's region from the SigV4 credential scope.
+  const region = parseAuthorization(authorization).region ?? REGION;
+  switch (c.body.kind) {
+    case 'json':
+      input = resolveInput(w, c.body.input, region).input;
+      body = JSON.stringify(input) ?? '';
+      break;
+    case 'text':
+      body = c.body.text;
+      break;
+    case 'bytes':
+      body = c.body.bytes;
+      break;
+    case 'none':
+      body = undefined;
+  }
+  const headers: Record<string, string | undefined> = { 'Content-Type': AWS_JSON_CONTENT_TYPE, [c.targetHeader]: c.target };
+  if (authorization !== undefined) headers.Authorization = authorization;
+  const what = `HTTP ${String(c.target)} ${typeof body === 'string' ? describeInput(body) : body ? `<${body.length} bytes>` : '<no body>'} auth=${String(authorization)}`;
+  const before = realmsOf(w);
+  const response = w.kms.aws.handle({ headers, ...(body !== undefined ? { body } : {}) });
+  w.regions.add(region);
+  expectNoInternalErrors(w, what);
+  expect(response.headers['content-type'], what).toBe(AWS_JSON_CONTENT_TYPE);
+  expect(response.headers['x-amzn-requestid'], what).toMatch(/^[0-9a-f-]{36}$/);
+  expect([200, 400], what).toContain(response.statusCode);
+  const parsed = JSON.parse(new TextDecoder().decode(response.body)) as Record<string, any>;
+  count(w.stats, `http:${c.op ?? '?'}`, response.statusCode === 200 ? { ok: true } : { ok: false, code: parsed.__type });
+  if (response.statusCode === 200) {
+    expect(c.op, `${what} succeeded for an unknown target`).toBeDefined();
+    checkValue(parsed, OPERATIONS[c.op!]!.output, c.op!);
+    if (input && typeof input === 'object') harvest(w, c.op!, input as Record<string, any>, parsed, region);
+  } else {
+    const allowed = c.op ? ALLOWED.get(c.op)! : ALLOWED_UNKNOWN;
+    expect(typeof parsed.__type, what).toBe('string');
+    expect(allowed.has(parsed.__type), `${parsed.__type} (${parsed.message}) from ${what}`).toBe(true);
+    if (parsed.message !== undefined) expect(typeof parsed.message, what).toBe('string');
+    if (!c.op) expect(['UnknownOperationException', 'SerializationException'], what).toContain(parsed.__type);
+    expectUnchanged(w, before, what);
+  }
+}
+
+function run(w: World, c: Command): void {
+  switch (c.kind) {
+    case 'invoke':
+      return runInvoke(w, c.op, c.input, c.region === undefined || c.region === 'default' ? undefined : regionFor(w, c.region));
+    case 'http':
+      return runHttp(w, c);
+    case 'advance':
+      w.kms.clock.advance(c.by);
+      expectNoInternalErrors(w, `advance ${c.by}`);
+  }
+}
+
+/** Pages through a list operation with the given page size; returns every item. */
+function pageAll(w: World, op: 'ListKeys' | 'ListAliases', member: 'Keys' | 'Aliases', limit: number, region: string): any[] {
+  const items: any[] = [];
+  let marker: string | undefined;
+  for (let pages = 0; pages < 10_000; pages++) {
+    const outcome = w.kms.aws.invoke(op, { Limit: limit, ...(marker ? { Marker: marker } : {}) }, { region });
+    if (!outcome.ok) throw new Error(`${op} page failed: ${outcome.error.code} ${outcome.error.message}`);
+    const out = outcome.output as Record<string, any>;
+    items.push(...out[member]);
+    expect(out.Truncated).toBe(out.NextMarker !== undefined);
+    if (!out.NextMarker) return items;
+    expect(out[member].length).toBe(limit);
+    marker = out.NextMarker;
+  }
+  throw new Error(`${op} does not end`);
+}
+
+function checkInvariants(w: World, pageSize: number): void {
+  const snapshot = w.kms.snapshot();
+  const now = w.kms.clock.now();
+  const listedRegions = new Set<string>();
+  for (const realm of snapshot.realms) {
+    expect(realm.account).toBe(ACCOUNT);
+    listedRegions.add(realm.region);
+    const keyIds = realm.keys.map((k) => k.id);
+    const keySet = new Set(keyIds);
+    for (const alias of realm.aliases) expect(keySet.has(alias.keyId), `alias ${alias.name} points at missing key ${alias.keyId}`).toBe(true);
+    for (const key of realm.keys) {
+      if (key.currentMaterialId !== undefined) {
+        expect(key.materials.map((m) => m.id), `key ${key.id} current material`).toContain(key.currentMaterialId);
+      } else {
+        expect(key.materials, `key ${key.id} has material but no current material`).toEqual([]);
+        expect(key.origin).toBe('EXTERNAL');
+      }
+      if (key.state === 'PendingDeletion') {
+        expect(key.deletionDate, `key ${key.id} pending deletion without a date`).toBeTypeOf('number');
+        expect(key.deletionDate!, `key ${key.id} is past its deletion date`).toBeGreaterThan(now);
+      } else {
+        expect(key.deletionDate, `key ${key.id} (${key.state}) has a deletion date`).toBeUndefined();
+      }
+    }
+    // ListKeys pages through exactly the keys of the realm, in order, each found by DescribeKey.
+    const listed = pageAll(w, 'ListKeys', 'Keys', pageSize, realm.region);
+    expect(listed.map((k) => k.KeyId)).toEqual(keyIds);
+    // (An ARN names a key only when the region is a real region name: no ':' or '/' in it.)
+    const byArn = /^[a-z0-9-]+$/.test(realm.region);
+    for (const k of listed) {
+      for (const name of byArn ? [k.KeyId, k.KeyArn] : [k.KeyId]) {
+        const described = w.kms.aws.invoke('DescribeKey', { KeyId: name }, { region: realm.region });
+        expect(described.ok ? 'found' : `${described.error.code}: ${described.error.message}`, `DescribeKey of listed key ${name}`).toBe('found');
+        if (described.ok) expect((described.output as Record<string, any>).KeyMetadata.KeyId).toBe(k.KeyId);
+      }
+    }
+    const aliases = pageAll(w, 'ListAliases', 'Aliases', Math.min(pageSize, 100), realm.region);
+    expect(aliases.map((a) => a.AliasName).sort()).toEqual(realm.aliases.map((a) => a.name).sort());
+    for (const a of aliases) expect(keySet.has(a.TargetKeyId)).toBe(true);
+  }
+  // Keys that are gone (deleted when their date came) are not found by DescribeKey either.
+  for (const key of w.keys) {
+    const realm = snapshot.realms.find((r) => r.region === key.region);
+    if (realm?.keys.some((k) => k.id === key.id)) continue;
+    const described = w.kms.aws.invoke('DescribeKey', { KeyId: key.id }, { region: key.region });
+    expect(described.ok ? 'found' : described.error.code, `DescribeKey of deleted key ${key.id}`).toBe('NotFoundException');
+  }
+  // A realm that does not show in the snapshot lists no keys.
+  for (const region of w.regions) {
+    if (listedRegions.has(region)) continue;
+    const outcome = w.kms.aws.invoke('ListKeys', {}, { region });
+    expect(outcome.ok && outcome.output.Keys, `ListKeys in region ${region} with no realm`).toEqual([]);
+  }
+  // The state survives snapshot, JSON and restore unchanged.
+  const copy = createKms({ clock: new ManualClock(now), seed: 'fuzz-world' });
+  copy.restore(JSON.parse(JSON.stringify(snapshot)));
+  expect(copy.snapshot().realms, 'snapshot and restore round trip').toEqual(snapshot.realms);
+  expectNoInternalErrors(w, 'invariant checks');
+}
+
+// ------------------------------------------------------------------ runner
+
+function assertProperty<T>(name: string, property: fc.IProperty<T>, numRuns: number): void {
+  try {
+    fc.assert(property, { seed: SEED, numRuns, endOnFailure: false });
+  } catch (e) {
+    console.error(`[fuzz] ${name} failed with seed ${SEED} (numRuns ${numRuns}); replay: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} npx vitest run test/fuzz`);
+    throw e;
+  }
+}
+
+describe('AWS dialect fuzzing', () => {
+  it(
+    'every operation, called with valid-looking input, succeeds at least sometimes and fails only with modelled errors',
+    () => {
+      const stats = newStats();
+      for (const op of OPS) {
+        assertProperty(
+          `single ${op}`,
+          fc.property(inputArb(op, 'valid'), (input) => {
+            const w = makeWorld(stats);
+            runInvoke(w, op, input, undefined);
+          }),
+          Math.max(10, Math.round(RUNS / 4)),
+        );
+      }
+      const neverSucceeded = OPS.filter((op) => !stats.successes.get(op));
+      expect(neverSucceeded, `operations whose valid-looking calls never succeeded; errors: ${describeInput(Object.fromEntries([...stats.errors].map(([k, v]) => [k, Object.fromEntries(v)])))}`).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'random sequences of calls (invoke and HTTP) keep every property and invariant',
+    () => {
+      const stats = newStats();
+      assertProperty(
+        'sequences',
+        fc.property(fc.array(commandArb, { minLength: 1, maxLength: 24 }), runRegionArb, fc.constantFrom(1, 2, 3, 1000), (commands, runRegion, pageSize) => {
+          const w = makeWorld(stats, runRegion);
+          for (const c of commands) run(w, c);
+          checkInvariants(w, pageSize);
+        }),
+        RUNS,
+      );
+      if (process.env.FUZZ_STATS) console.log(describeInput(Object.fromEntries(OPS.map((op) => [op, { calls: stats.calls.get(op), ok: stats.successes.get(op), http: stats.calls.get(`http:${op}`), httpOk: stats.successes.get(`http:${op}`), errors: Object.fromEntries(stats.errors.get(op) ?? []) }]))));
+      // Every operation was reached through both entry points.
+      for (const op of OPS) {
+        expect(stats.calls.get(op) ?? 0, `invoke ${op}`).toBeGreaterThan(0);
+        expect(stats.calls.get(`http:${op}`) ?? 0, `HTTP ${op}`).toBeGreaterThan(0);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'random HTTP requests never break the endpoint',
+    () => {
+      assertProperty(
+        'http',
+        fc.property(fc.array(httpCommand, { minLength: 1, maxLength: 8 }), runRegionArb, (commands, runRegion) => {
+          const w = makeWorld(undefined, runRegion);
+          for (const c of commands) run(w, c);
+          checkInvariants(w, 1000);
+        }),
+        RUNS,
+      );
+    },
+    TIMEOUT,
+  );
+
+  it('the world is reproducible (seeded), so failures replay', () => {
+    const a = makeWorld();
+    const b = makeWorld();
+    expect(a.keys).toEqual(b.keys);
+    expect(realmsOf(a)).toBe(realmsOf(b));
+    checkInvariants(a, 2);
+  });
+});
