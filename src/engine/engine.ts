@@ -475,6 +475,7 @@ export class Engine {
 
   /** The key a ciphertext names, if it is a well-formed envelope of a key in the caller's realm (for records). */
   ciphertextKey(ctx: CallContext, ciphertext: Uint8Array): KeyInfo | undefined {
+    this.runDueWork();
     const p = parseEnvelope(ciphertext);
     if (!p || p.account !== ctx.realm.account || p.region !== ctx.realm.region) return undefined;
     return this.#realm(p.account, p.region)?.keys.get(p.keyId);
