@@ -56,13 +56,6 @@ export interface CreateKeyInput {
   multiRegion?: boolean;
 }
 
-export interface RotationRecord {
-  readonly keyId: string;
-  readonly materialId: string;
-  readonly kind: RotationKind;
-  readonly at: number;
-}
-
 interface MutableRotation {
   enabled: boolean;
   periodDays: number;
@@ -197,11 +190,14 @@ export class Engine {
   #resolve(ctx: CallContext, ref: KeyRef): KeyRecord {
     this.runDueWork();
     if ('keyId' in ref) return this.#keyById(ctx.realm, ref.keyId);
-    const alias = this.#realm(ctx.realm.account, ctx.realm.region)?.aliases.get(ref.alias);
-    if (!alias) {
-      throw new KmsError('NotFound', `Alias ${ref.alias} is not found.`, { resource: 'alias', alias: ref.alias, ...ctx.realm });
-    }
-    return this.#keyById(ctx.realm, alias.keyId);
+    return this.#keyById(ctx.realm, this.#aliasByName(ctx, ref.alias).alias.keyId);
+  }
+
+  #aliasByName(ctx: CallContext, name: string): { realm: RealmState; alias: AliasRecord } {
+    const realm = this.#realm(ctx.realm.account, ctx.realm.region);
+    const alias = realm?.aliases.get(name);
+    if (!realm || !alias) throw new KmsError('NotFound', `Alias ${name} is not found.`, { resource: 'alias', alias: name, ...ctx.realm });
+    return { realm, alias };
   }
 
   #use(ctx: CallContext, ref: KeyRef, operation: LifecycleOperation): KeyRecord {
@@ -508,9 +504,7 @@ export class Engine {
 
   updateAlias(ctx: CallContext, name: string, target: KeyRef): AliasInfo {
     this.runDueWork();
-    const realm = this.#realm(ctx.realm.account, ctx.realm.region);
-    const alias = realm?.aliases.get(name);
-    if (!realm || !alias) throw new KmsError('NotFound', `Alias ${name} is not found.`, { resource: 'alias', alias: name, ...ctx.realm });
+    const { realm, alias } = this.#aliasByName(ctx, name);
     const key = this.#use(ctx, target, 'updateAlias');
     const current = realm.keys.get(alias.keyId);
     if (current && (current.spec !== key.spec || current.usage !== key.usage)) {
@@ -528,9 +522,7 @@ export class Engine {
 
   deleteAlias(ctx: CallContext, name: string): AliasInfo {
     this.runDueWork();
-    const realm = this.#realm(ctx.realm.account, ctx.realm.region);
-    const alias = realm?.aliases.get(name);
-    if (!realm || !alias) throw new KmsError('NotFound', `Alias ${name} is not found.`, { resource: 'alias', alias: name, ...ctx.realm });
+    const { realm, alias } = this.#aliasByName(ctx, name);
     const key = realm.keys.get(alias.keyId);
     if (key) assertLifecycle('deleteAlias', key);
     key?.aliases.delete(name);

@@ -3,5 +3,5 @@ export * from './errors.js';
 export * from './clock.js';
 export * from './lifecycle.js';
 export * from './audit.js';
-export { Engine, type EngineOptions, type CreateKeyInput, type RotationRecord } from './engine.js';
+export { Engine, type EngineOptions, type CreateKeyInput } from './engine.js';
 export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type EngineSnapshot } from './snapshot.js';

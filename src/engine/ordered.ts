@@ -37,12 +37,6 @@ export class OrderedIndex<T> {
     this.#byId.set(id, slot);
   }
 
-  /** Replaces the value stored under an existing id, keeping its position. */
-  replace(id: string, value: T): void {
-    const entry = this.#byId.get(id);
-    if (entry) entry.value = value;
-  }
-
   remove(id: string): boolean {
     const slot = this.#byId.get(id);
     if (!slot) return false;
@@ -70,16 +64,14 @@ export class OrderedIndex<T> {
     return lo;
   }
 
-  /** Up to `limit` items with sequence >= fromSeq (and passing `filter`), and the sequence to continue from. */
-  page(fromSeq: number, limit: number, filter?: (value: T) => boolean): { items: T[]; nextSeq?: number } {
+  /** Up to `limit` items with sequence >= fromSeq, and the sequence to continue from. */
+  page(fromSeq: number, limit: number): { items: T[]; nextSeq?: number } {
     const items: T[] = [];
     for (let i = this.#find(fromSeq); i < this.#order.length; i++) {
       const slot = this.#order[i]!;
       if (slot.removed) continue;
-      const value = slot.value;
-      if (filter && !filter(value)) continue;
       if (items.length === limit) return { items, nextSeq: slot.seq };
-      items.push(value);
+      items.push(slot.value);
     }
     return { items };
   }

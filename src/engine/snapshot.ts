@@ -103,18 +103,16 @@ export function parseSnapshot(document: unknown): EngineSnapshot {
   }
   const doc = result.data;
   const invalid = (why: string) => new KmsError('Validation', `Invalid snapshot: ${why}`, { reason: 'snapshot' });
+  /** Adds `value` to `seen`; false when it was already there. */
+  const first = <T>(seen: Set<T>, value: T): boolean => !seen.has(value) && seen.add(value) !== undefined;
   const realms = new Set<string>();
   for (const realm of doc.realms) {
-    const realmKey = `${realm.account}\u0000${realm.region}`;
-    if (realms.has(realmKey)) throw invalid(`realm ${realm.account}/${realm.region} appears twice.`);
-    realms.add(realmKey);
+    if (!first(realms, `${realm.account}\u0000${realm.region}`)) throw invalid(`realm ${realm.account}/${realm.region} appears twice.`);
     const ids = new Set<string>();
     const seqs = new Set<number>();
     for (const key of realm.keys) {
-      if (ids.has(key.id)) throw invalid(`key ${key.id} appears twice.`);
-      ids.add(key.id);
-      if (seqs.has(key.seq) || key.seq > doc.seq) throw invalid(`key ${key.id} has a sequence number that is repeated or above the counter.`);
-      seqs.add(key.seq);
+      if (!first(ids, key.id)) throw invalid(`key ${key.id} appears twice.`);
+      if (!first(seqs, key.seq) || key.seq > doc.seq) throw invalid(`key ${key.id} has a sequence number that is repeated or above the counter.`);
       if (key.currentMaterialId !== undefined && !key.materials.some((m) => m.id === key.currentMaterialId)) {
         throw invalid(`key ${key.id} names current material that it does not hold.`);
       }
@@ -126,10 +124,8 @@ export function parseSnapshot(document: unknown): EngineSnapshot {
     const names = new Set<string>();
     const aliasSeqs = new Set<number>();
     for (const alias of realm.aliases) {
-      if (names.has(alias.name)) throw invalid(`alias ${alias.name} appears twice.`);
-      names.add(alias.name);
-      if (aliasSeqs.has(alias.seq) || alias.seq > doc.seq) throw invalid(`alias ${alias.name} has a sequence number that is repeated or above the counter.`);
-      aliasSeqs.add(alias.seq);
+      if (!first(names, alias.name)) throw invalid(`alias ${alias.name} appears twice.`);
+      if (!first(aliasSeqs, alias.seq) || alias.seq > doc.seq) throw invalid(`alias ${alias.name} has a sequence number that is repeated or above the counter.`);
     }
   }
   return doc;

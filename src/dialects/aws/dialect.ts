@@ -3,6 +3,7 @@ import type { AuditEvent, JsonValue } from '../../engine/audit.js';
 import type { Engine } from '../../engine/engine.js';
 import { isKmsError } from '../../engine/errors.js';
 import type { CallContext, Principal, Realm } from '../../engine/types.js';
+import { parseKeyId } from './arn.js';
 import { toCloudTrail, type CloudTrailRecord } from './cloudtrail.js';
 import { awsErrorFrom, AwsServiceError } from './errors.js';
 import { OPERATIONS, SHAPES } from './model.generated.js';
@@ -117,7 +118,7 @@ export class AwsDialect {
     } catch (e) {
       error = this.#toAwsError(e, realm, operation);
       if (trail.resources.length === 0 && raw && typeof raw.KeyId === 'string') {
-        this.#addResourceFor(ctx, operation, raw.KeyId, trail);
+        this.#addResourceFor(ctx, raw.KeyId, trail);
       }
     }
     this.engine.recordCall({
@@ -138,15 +139,13 @@ export class AwsDialect {
     return error ? { ok: false, requestId, error } : { ok: true, requestId, output: output! };
   }
 
-  #addResourceFor(ctx: CallContext, operation: string, keyId: string, trail: Trail): void {
+  #addResourceFor(ctx: CallContext, keyId: string, trail: Trail): void {
     try {
-      const ref = keyId.startsWith('alias/') ? { alias: keyId } : { keyId: keyId.replace(/^arn:[^:]+:kms:[^:]*:[^:]*:key\//, '') };
-      const key = this.engine.findKey(ctx, ref);
+      const key = this.engine.findKey(ctx, parseKeyId(keyId, ctx.realm, true));
       if (key) trail.resources.push(key);
     } catch {
       // a name that resolves to nothing has no resource to record
     }
-    void operation;
   }
 
   #toAwsError(e: unknown, realm: Realm, operation: string): AwsServiceError {

@@ -82,11 +82,11 @@ function context(value: unknown): EncryptionContext | undefined {
   return value as EncryptionContext | undefined;
 }
 
-function requireSymmetricAlgorithm(key: KeyInfo, algorithm: string | undefined): void {
+/** Symmetric keys know one algorithm; it is checked after the key, as the service checks it. */
+function requireSymmetricAlgorithm(algorithm: string | undefined): void {
   if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT') {
     throw new AwsServiceError('InvalidKeyUsageException', `Algorithm ${algorithm} is incompatible with key spec SYMMETRIC_DEFAULT.`);
   }
-  void key;
 }
 
 function refuseRecipient(input: Record<string, any>): void {
@@ -245,7 +245,7 @@ const encrypt: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
   const result = engine.encrypt(ctx, keyRef(call, input.KeyId), input.Plaintext, context(input.EncryptionContext));
   trail.resources.push(result.key);
-  requireSymmetricAlgorithm(result.key, input.EncryptionAlgorithm);
+  requireSymmetricAlgorithm(input.EncryptionAlgorithm);
   if (input.DryRun === true) throw dryRun();
   trail.request = { encryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
   trail.additional = { keyMaterialId: result.materialId };
@@ -286,7 +286,7 @@ const decrypt: Handler = (call) => {
     trail.request.keyId = arnOf(named);
   }
   const result = engine.decrypt(ctx, input.CiphertextBlob, context(input.EncryptionContext), expected);
-  requireSymmetricAlgorithm(result.key, input.EncryptionAlgorithm);
+  requireSymmetricAlgorithm(input.EncryptionAlgorithm);
   if (input.DryRun === true) throw dryRun();
   trail.additional = { keyMaterialId: result.materialId };
   return {
@@ -323,8 +323,8 @@ const reEncrypt: Handler = (call) => {
   });
   if (!named) trail.resources.push(result.source);
   trail.resources.push(result.destination);
-  requireSymmetricAlgorithm(result.source, input.SourceEncryptionAlgorithm);
-  requireSymmetricAlgorithm(result.destination, input.DestinationEncryptionAlgorithm);
+  requireSymmetricAlgorithm(input.SourceEncryptionAlgorithm);
+  requireSymmetricAlgorithm(input.DestinationEncryptionAlgorithm);
   if (input.DryRun === true) throw dryRun();
   trail.additional = { sourceKeyMaterialId: result.sourceMaterialId, destinationKeyMaterialId: result.destinationMaterialId };
   return {
