@@ -131,12 +131,12 @@ async function compareAsync(a: () => Promise<unknown>, b: () => Promise<unknown>
 }
 
 /** Median time of `fn` in milliseconds over `times` calls (after one warm-up call). */
-function timeMs(fn: () => void, times: number): number {
-  fn();
+async function timeMs(fn: () => Promise<void>, times: number): Promise<number> {
+  await fn();
   const samples: number[] = [];
   for (let i = 0; i < times; i++) {
     const t = performance.now();
-    fn();
+    await fn();
     samples.push(performance.now() - t);
   }
   return median(samples);
@@ -219,13 +219,13 @@ async function benchSdk(): Promise<void> {
   log('b. @aws-sdk/client-kms EncryptCommand: emulator vs. canned response …');
   const kms = createKms();
   const client = new KMSClient({ ...kms.aws.clientConfig() });
-  const created = kms.aws.invoke('CreateKey', {});
+  const created = await kms.aws.invoke('CreateKey', {});
   if (!created.ok) throw new Error('CreateKey failed');
   const keyId = (created.output as { KeyMetadata: { KeyId: string } }).KeyMetadata.KeyId;
   const plaintext = new Uint8Array(32).fill(7);
 
   // A valid Encrypt answer, recorded once from the emulator and replayed without it.
-  const sample = kms.aws.handle({
+  const sample = await kms.aws.handle({
     headers: { 'x-amz-target': 'TrentService.Encrypt', 'content-type': 'application/x-amz-json-1.1' },
     body: JSON.stringify({ KeyId: keyId, Plaintext: btoa(String.fromCharCode(...plaintext)) }),
   });
@@ -262,7 +262,7 @@ async function benchSdk(): Promise<void> {
 
 // ------------------------------------------------------------------ c. many keys
 
-function benchKeys(): void {
+async function benchKeys(): Promise<void> {
   log(`c. ${fmt(KEY_COUNT)} keys through kms.aws.invoke('CreateKey', {}) …`);
   // The audit log is bounded (100,000 events by default), so it is part of the heap figure.
   const before = heapUsed();
@@ -271,38 +271,38 @@ function benchKeys(): void {
   let created = 0;
   let createMs = 0;
   /** Pages through every key (1000 a page); returns the marker that starts each page after the first. */
-  const markers = (): string[] => {
+  const markers = async (): Promise<string[]> => {
     const all: string[] = [];
     let marker: string | undefined;
     for (;;) {
-      const out = kms.aws.invoke('ListKeys', { Limit: 1000, ...(marker ? { Marker: marker } : {}) });
+      const out = await kms.aws.invoke('ListKeys', { Limit: 1000, ...(marker ? { Marker: marker } : {}) });
       if (!out.ok) throw new Error(`ListKeys failed: ${out.error.code}`);
       if (!out.output.NextMarker) return all;
       marker = out.output.NextMarker as string;
       all.push(marker);
     }
   };
-  const page = (marker?: string) => () => {
-    const out = kms.aws.invoke('ListKeys', { Limit: 1000, ...(marker ? { Marker: marker } : {}) });
+  const page = (marker?: string) => async () => {
+    const out = await kms.aws.invoke('ListKeys', { Limit: 1000, ...(marker ? { Marker: marker } : {}) });
     if (!out.ok || (out.output.Keys as unknown[]).length === 0) throw new Error('ListKeys page failed');
   };
   for (const target of CHECKPOINTS) {
     const t = performance.now();
     for (; created < target; created++) {
-      const out = kms.aws.invoke('CreateKey', {});
+      const out = await kms.aws.invoke('CreateKey', {});
       if (!out.ok) throw new Error(`CreateKey failed: ${out.error.code}`);
     }
     createMs += performance.now() - t;
-    const all = markers();
+    const all = await markers();
     // markers[i] starts page i + 1, i.e. key (i + 1) * 1000.
     const mid = Math.floor(all.length / 2);
     gc?.();
     pageTimes.push({
       keys: target,
-      start: timeMs(page(), 25),
-      middle: timeMs(page(all.length > 0 ? all[mid] : undefined), 25),
+      start: await timeMs(page(), 25),
+      middle: await timeMs(page(all.length > 0 ? all[mid] : undefined), 25),
       middleAt: all.length > 0 ? (mid + 1) * 1000 : 0,
-      last: timeMs(page(all.length > 0 ? all[all.length - 1] : undefined), 25),
+      last: await timeMs(page(all.length > 0 ? all[all.length - 1] : undefined), 25),
       lastAt: all.length * 1000,
     });
   }
@@ -354,7 +354,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   benchEngine();
   await benchSdk();
-  benchKeys();
+  await benchKeys();
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const doc = `# Performance

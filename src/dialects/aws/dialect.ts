@@ -72,13 +72,13 @@ export class AwsDialect {
 
   /** Calls one operation with AWS-shaped JSON (base64 blobs, epoch-second dates); throws AwsServiceError. */
   async send(operation: string, input: Record<string, unknown> = {}, meta: AwsCallMeta = {}): Promise<Record<string, any>> {
-    const outcome = this.invoke(operation, input, meta);
+    const outcome = await this.invoke(operation, input, meta);
     if (!outcome.ok) throw outcome.error;
     return outcome.output;
   }
 
-  /** The synchronous core: validates, runs, records one CloudTrail-bound audit event. */
-  invoke(operation: string, input: unknown, meta: AwsCallMeta = {}): AwsOutcome {
+  /** Validates, runs, records one CloudTrail-bound audit event. Never rejects: errors are outcomes. */
+  async invoke(operation: string, input: unknown, meta: AwsCallMeta = {}): Promise<AwsOutcome> {
     const requestId = this.engine.newId();
     // Own properties only: 'toString' or 'constructor' name no operation.
     const spec = Object.hasOwn(HANDLERS, operation) ? HANDLERS[operation] : undefined;
@@ -114,7 +114,9 @@ export class AwsDialect {
       const decoded = decodeInput(raw, model.input);
       if (decoded.violations.length > 0) throw new AwsServiceError('ValidationException', validationMessage(decoded.violations));
       const call: Call = { engine: this.engine, ctx, realm, operation, input: decoded.value, trail };
-      output = spec.handler(call);
+      const result = spec.handler(call);
+      // Most operations finish synchronously; only those doing asynchronous cryptography are awaited.
+      output = result instanceof Promise ? await result : result;
     } catch (e) {
       error = this.#toAwsError(e, realm, operation);
       if (trail.resources.length === 0 && raw && typeof raw.KeyId === 'string') {
@@ -157,7 +159,7 @@ export class AwsDialect {
   }
 
   /** Serves one AWS JSON 1.1 request (`X-Amz-Target: TrentService.<Operation>`). */
-  handle(request: AwsHttpRequest, meta: AwsCallMeta = {}): AwsHttpResponse {
+  async handle(request: AwsHttpRequest, meta: AwsCallMeta = {}): Promise<AwsHttpResponse> {
     const headers = lowerCaseKeys(request.headers);
     const target = headers['x-amz-target'];
     const fromAuth = parseAuthorization(headers['authorization']);
@@ -177,7 +179,7 @@ export class AwsDialect {
     } catch {
       return this.#respond(this.engine.newId(), new AwsServiceError('SerializationException', 'Malformed request body: not valid JSON.'));
     }
-    const outcome = this.invoke(target.slice(TARGET_PREFIX.length), input, callMeta);
+    const outcome = await this.invoke(target.slice(TARGET_PREFIX.length), input, callMeta);
     return this.#respond(outcome.requestId, outcome.ok ? undefined : outcome.error, outcome.ok ? outcome.output : undefined);
   }
 
@@ -230,7 +232,7 @@ export class InProcessRequestHandler {
   async handle(request: { headers: Record<string, string>; body?: unknown }): Promise<{ response: AwsHttpResponse }> {
     const body = typeof request.body === 'string' || request.body instanceof Uint8Array ? request.body : undefined;
     const meta: AwsCallMeta = { sourceIp: '127.0.0.1', ...this.meta };
-    return { response: this.dialect.handle({ headers: request.headers, ...(body !== undefined ? { body } : {}) }, meta) };
+    return { response: await this.dialect.handle({ headers: request.headers, ...(body !== undefined ? { body } : {}) }, meta) };
   }
 
   updateHttpClientConfig(): void {}

@@ -26,7 +26,7 @@ export interface Call {
   readonly trail: Trail;
 }
 
-export type Handler = (call: Call) => Record<string, unknown>;
+export type Handler = (call: Call) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 export interface OperationSpec {
   readonly handler: Handler;
