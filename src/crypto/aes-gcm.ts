@@ -1,6 +1,6 @@
 import { gcm, unsafe } from '@noble/ciphers/aes.js';
-import { GHASH } from '@noble/ciphers/_polyval.js';
 import { equalBytes } from './bytes.js';
+import { be32, bswap, le32, putLe32, ReusableGhash } from './ghash.js';
 
 export const GCM_NONCE_BYTES = 12;
 export const GCM_TAG_BYTES = 16;
@@ -16,56 +16,6 @@ export const GCM_TAG_BYTES = 16;
  *
  * Words are the little-endian reading of 4 bytes, the layout noble's cores use on every host.
  */
-
-const le32 = (b: Uint8Array, i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
-const be32 = (b: Uint8Array, i: number): number => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
-const bswap = (n: number): number => ((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24);
-
-function putLe32(out: Uint8Array, i: number, w: number): void {
-  out[i] = w;
-  out[i + 1] = w >>> 8;
-  out[i + 2] = w >>> 16;
-  out[i + 3] = w >>> 24;
-}
-
-/** GHASH keyed once: `start()` begins the next message with the same precomputed tables. */
-class ReusableGhash extends GHASH {
-  start(): this {
-    this.s0 = 0;
-    this.s1 = 0;
-    this.s2 = 0;
-    this.s3 = 0;
-    return this;
-  }
-
-  /** Absorbs `data` zero-padded to a whole number of blocks (GHASH of one GCM segment). */
-  absorb(data: Uint8Array): this {
-    const full = data.length - (data.length % 16);
-    for (let i = 0; i < full; i += 16) this._updateBlock(le32(data, i), le32(data, i + 4), le32(data, i + 8), le32(data, i + 12));
-    if (full < data.length) {
-      const last = new Uint8Array(16);
-      last.set(data.subarray(full));
-      this._updateBlock(le32(last, 0), le32(last, 4), le32(last, 8), le32(last, 12));
-    }
-    return this;
-  }
-
-  /** Absorbs the block [a]_64 || [b]_64 of two bit lengths. */
-  absorbLengths(aBits: number, bBits: number): this {
-    this._updateBlock(bswap(Math.floor(aBits / 2 ** 32)), bswap(aBits >>> 0), bswap(Math.floor(bBits / 2 ** 32)), bswap(bBits >>> 0));
-    return this;
-  }
-
-  /** The 16-byte result, XORed with `mask`. */
-  result(mask: Uint8Array): Uint8Array {
-    const out = new Uint8Array(16);
-    putLe32(out, 0, this.s0 ^ le32(mask, 0));
-    putLe32(out, 4, this.s1 ^ le32(mask, 4));
-    putLe32(out, 8, this.s2 ^ le32(mask, 8));
-    putLe32(out, 12, this.s3 ^ le32(mask, 12));
-    return out;
-  }
-}
 
 interface KeyState {
   /** A copy of the key, so a caller that rewrites its key array never gets a stale state. */

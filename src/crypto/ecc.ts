@@ -1,0 +1,260 @@
+/**
+ * Elliptic curves in short Weierstrass form: P-256, P-384, P-521, secp256k1 (ECDSA, ECDH) on
+ * @noble/curves, and the key encodings they share with SM2 (sm2.ts):
+ *   PKCS#8  { id-ecPublicKey, namedCurve } ‖ ECPrivateKey { 1, d (fixed length), [1] public point }
+ *   SPKI    { id-ecPublicKey, namedCurve } ‖ BIT STRING uncompressed point 04‖x‖y
+ * as OpenSSL and node:crypto write them.
+ */
+import type { ECDSA, WeierstrassPoint, WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { bigInteger, bitString, bigIntToBytes, bytesToBigInt, explicit, octetString, oid, readBigInt, readOctetString, readOid, readSequence, readSmallInteger, readWhole, sequence, smallInteger, TAG } from './der.js';
+import { KeyCache } from './key-cache.js';
+import { algorithmIdentifier, encodePkcs8, encodeSpki, OID, type ParsedAlgorithm, parsePkcs8, parseSpki } from './keys.js';
+import type { RandomSource } from './random.js';
+
+export const ECDSA_HASHES = { 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 } as const;
+
+/** What the key encodings need to know of a curve. */
+export interface WeierstrassCurve {
+  readonly name: string;
+  readonly oid: string;
+  readonly Point: WeierstrassPointCons<bigint>;
+  /** Bytes of a field element and of a scalar (equal for every curve here). */
+  readonly size: number;
+  /** Largest private scalar allowed (n − 1; SM2 wants n − 2 so that 1 + d is invertible). */
+  readonly maxScalar: bigint;
+}
+
+export interface EcdsaCurve extends WeierstrassCurve {
+  readonly ecdsa: ECDSA;
+}
+
+const ecdsaCurve = (name: string, curveOid: string, ecdsa: ECDSA): EcdsaCurve => ({
+  name,
+  oid: curveOid,
+  Point: ecdsa.Point,
+  ecdsa,
+  size: ecdsa.lengths.secretKey!,
+  maxScalar: ecdsa.Point.CURVE().n - 1n,
+});
+
+export const P256 = ecdsaCurve('P-256', OID.prime256v1, p256);
+export const P384 = ecdsaCurve('P-384', OID.secp384r1, p384);
+export const P521 = ecdsaCurve('P-521', OID.secp521r1, p521);
+export const SECP256K1 = ecdsaCurve('secp256k1', OID.secp256k1, secp256k1);
+
+// ------------------------------------------------------------------ keys
+
+/** A uniformly random scalar in [1, maxScalar] drawn from `random` (64 extra bits: negligible bias). */
+export function randomScalar(curve: WeierstrassCurve, random: RandomSource): bigint {
+  const bytes = random.fill(new Uint8Array(curve.size + 8));
+  return (bytesToBigInt(bytes) % curve.maxScalar) + 1n;
+}
+
+const ecAlgorithm = (curve: WeierstrassCurve): Uint8Array => algorithmIdentifier(OID.ecPublicKey, oid(curve.oid));
+
+/** PKCS#8 of a private scalar; the optional [1] public key is included as OpenSSL does, unless `withPublicKey` is false. */
+export function encodeEcPrivateKey(curve: WeierstrassCurve, d: bigint, withPublicKey = true): Uint8Array {
+  const secret = octetString(bigIntToBytes(d, curve.size));
+  const ecPrivateKey = withPublicKey
+    ? sequence(smallInteger(1), secret, explicit(1, bitString(curve.Point.BASE.multiply(d).toBytes(false))))
+    : sequence(smallInteger(1), secret);
+  return encodePkcs8(ecAlgorithm(curve), ecPrivateKey);
+}
+
+export function encodeEcPublicKey(curve: WeierstrassCurve, point: WeierstrassPoint<bigint>): Uint8Array {
+  return encodeSpki(ecAlgorithm(curve), point.toBytes(false));
+}
+
+/** The curve OID of an id-ecPublicKey AlgorithmIdentifier (named curves only). */
+function namedCurve(info: ParsedAlgorithm | undefined): string | undefined {
+  if (!info || info.algorithm !== OID.ecPublicKey || info.parameters?.tag !== TAG.OID) return undefined;
+  return readOid(info.parameters);
+}
+
+/** The private scalar of an EC PKCS#8 for `curve`; undefined if malformed, of another curve or out of range. */
+export function parseEcPrivateKey(curve: WeierstrassCurve, pkcs8: Uint8Array): bigint | undefined {
+  const info = parsePkcs8(pkcs8);
+  if (namedCurve(info) !== curve.oid) return undefined;
+  const parts = readSequence(info!.privateKey);
+  if (!parts || parts.length < 2 || readSmallInteger(parts[0]) !== 1) return undefined;
+  const secret = readOctetString(parts[1]);
+  if (!secret || secret.length === 0 || secret.length > curve.size) return undefined;
+  for (const optional of parts.slice(2)) {
+    if (optional.tag === 0xa0) {
+      const params = readOid(readWhole(optional.content));
+      if (params !== curve.oid) return undefined;
+    } else if (optional.tag !== 0xa1) return undefined;
+  }
+  const d = bytesToBigInt(secret);
+  return d >= 1n && d <= curve.maxScalar ? d : undefined;
+}
+
+/** The public point of an EC SPKI for `curve`, validated (on the curve, not infinity); compressed points are accepted. */
+export function parseEcPublicKey(curve: WeierstrassCurve, spki: Uint8Array): WeierstrassPoint<bigint> | undefined {
+  const info = parseSpki(spki);
+  if (namedCurve(info) !== curve.oid) return undefined;
+  return decodePoint(curve, info!.publicKey);
+}
+
+export function decodePoint(curve: WeierstrassCurve, bytes: Uint8Array): WeierstrassPoint<bigint> | undefined {
+  try {
+    const point = curve.Point.fromBytes(bytes);
+    point.assertValidity();
+    return point.is0() ? undefined : point;
+  } catch {
+    return undefined;
+  }
+}
+
+// ------------------------------------------------------------------ caches
+
+/** A parsed public key; after a few uses its point gets wNAF tables, so verifying with a hot key costs far less. */
+export interface PublicKeyEntry {
+  readonly point: WeierstrassPoint<bigint>;
+  /** 04 ‖ x ‖ y. */
+  readonly bytes: Uint8Array;
+  uses: number;
+}
+
+/** Uses before a key's point gets its precomputed tables: about where their cost (20–200 ms, ≈ 130 kB) pays back. */
+const PRECOMPUTE_AFTER = 16;
+const PRECOMPUTE_WINDOW = 5;
+
+interface CurveCaches {
+  readonly privateScalars: KeyCache<{ readonly d: bigint; readonly secret: Uint8Array }>;
+  readonly publicPoints: KeyCache<PublicKeyEntry>;
+}
+const caches = new WeakMap<WeierstrassCurve, CurveCaches>();
+
+function cachesOf(curve: WeierstrassCurve): CurveCaches {
+  let c = caches.get(curve);
+  if (!c) {
+    c = { privateScalars: new KeyCache(), publicPoints: new KeyCache(64) };
+    caches.set(curve, c);
+  }
+  return c;
+}
+
+/** The private scalar of a PKCS#8 (and its fixed-length bytes), parsed once per key. */
+export function cachedPrivateScalar(curve: WeierstrassCurve, pkcs8: Uint8Array): { d: bigint; secret: Uint8Array } | undefined {
+  return cachesOf(curve).privateScalars.get(pkcs8, (der) => {
+    const d = parseEcPrivateKey(curve, der);
+    return d === undefined ? undefined : { d, secret: bigIntToBytes(d, curve.size) };
+  });
+}
+
+/** The validated public point of an SPKI (and its uncompressed bytes), parsed once per key. */
+export function cachedPublicPoint(curve: WeierstrassCurve, spki: Uint8Array): PublicKeyEntry | undefined {
+  return cachesOf(curve).publicPoints.get(spki, (der) => {
+    const point = parseEcPublicKey(curve, der);
+    return point && { point, bytes: point.toBytes(false), uses: 0 };
+  });
+}
+
+/** Counts a use of a public key; on the PRECOMPUTE_AFTER-th its point gets wNAF tables. True once it has them. */
+function isHot(key: PublicKeyEntry): boolean {
+  key.uses++;
+  if (key.uses === PRECOMPUTE_AFTER) key.point.precompute(PRECOMPUTE_WINDOW, false);
+  return key.uses >= PRECOMPUTE_AFTER;
+}
+
+/**
+ * u1·G + u2·Q for public scalars. A key used often enough verifies with precomputed tables for
+ * Q (two table look-up multiplications); a key seen once uses one joint Strauss–Shamir walk.
+ */
+export function publicCombination(curve: WeierstrassCurve, u1: bigint, key: PublicKeyEntry, u2: bigint): WeierstrassPoint<bigint> {
+  if (isHot(key)) return curve.Point.BASE.multiplyUnsafe(u1).add(key.point.multiplyUnsafe(u2));
+  return curve.Point.BASE.mulAddUnsafe(u1, key.point, u2);
+}
+
+/**
+ * k·G for a secret k. On a point with tables (the base point always has them) noble's
+ * `multiplyUnsafe` runs its fixed-window table kernel: one addition per window and a scan of the
+ * whole window whatever the digits, so the operation sequence does not depend on k. `multiply`
+ * runs the same kernel over k plus a random multiple of the order (scalar blinding, 128 more
+ * bits), which costs 1.7 times as much; BigInt arithmetic is not constant-time in any case.
+ */
+export function secretTimesBase(curve: WeierstrassCurve, k: bigint): WeierstrassPoint<bigint> {
+  return curve.Point.BASE.multiplyUnsafe(k);
+}
+
+/** k·Q for a secret k and a public key Q: the table kernel once Q is hot, else noble's constant-time multiply. */
+export function secretTimesPublic(key: PublicKeyEntry, k: bigint): WeierstrassPoint<bigint> {
+  return isHot(key) ? key.point.multiplyUnsafe(k) : key.point.multiply(k);
+}
+
+// ------------------------------------------------------------------ DER signatures
+
+/** ECDSA-Sig-Value / SM2 signature: SEQUENCE { INTEGER r, INTEGER s }. */
+export function encodeDerSignature(r: bigint, s: bigint): Uint8Array {
+  return sequence(bigInteger(r), bigInteger(s));
+}
+
+/** Strict DER SEQUENCE { r, s } with 1 ≤ r, s < n; undefined for anything else. */
+export function decodeDerSignature(curve: WeierstrassCurve, der: Uint8Array): { r: bigint; s: bigint } | undefined {
+  const parts = readSequence(der);
+  if (!parts || parts.length !== 2) return undefined;
+  const r = readBigInt(parts[0]);
+  const s = readBigInt(parts[1]);
+  const n = curve.Point.Fn.ORDER;
+  if (r === undefined || s === undefined || r < 1n || r >= n || s < 1n || s >= n) return undefined;
+  return { r, s };
+}
+
+// ------------------------------------------------------------------ ECDSA and ECDH
+
+export function generateEcKey(curve: WeierstrassCurve, random: RandomSource): { privateKey: Uint8Array; publicKey: Uint8Array } {
+  const d = randomScalar(curve, random);
+  return { privateKey: encodeEcPrivateKey(curve, d), publicKey: encodeEcPublicKey(curve, curve.Point.BASE.multiply(d)) };
+}
+
+export function ecPublicKeyOf(curve: WeierstrassCurve, pkcs8: Uint8Array): Uint8Array {
+  const key = cachedPrivateScalar(curve, pkcs8);
+  if (!key) throw new RangeError(`malformed ${curve.name} private key`);
+  return encodeEcPublicKey(curve, curve.Point.BASE.multiply(key.d));
+}
+
+/**
+ * ECDSA over a digest (never hashed again; a digest longer than the order is truncated to its
+ * leftmost bits, as ECDSA specifies). RFC 6979 nonces with 32 bytes of extra entropy from
+ * `random` (hedged signatures; reproducible from a seeded source). DER output.
+ */
+export function ecdsaSignDigest(curve: EcdsaCurve, pkcs8: Uint8Array, digest: Uint8Array, random: RandomSource): Uint8Array {
+  const key = cachedPrivateScalar(curve, pkcs8);
+  if (!key) throw new RangeError(`malformed ${curve.name} private key`);
+  const extraEntropy = random.fill(new Uint8Array(32));
+  return curve.ecdsa.sign(digest, key.secret, { prehash: false, lowS: false, format: 'der', extraEntropy });
+}
+
+/**
+ * ECDSA verification (SEC 1 §4.1.4) of a DER signature over a digest (truncated to the order's
+ * bit length, never hashed again). High-S signatures are accepted (OpenSSL makes them); malformed
+ * DER, out-of-range r or s, or a bad key give false.
+ */
+export function ecdsaVerifyDigest(curve: EcdsaCurve, spki: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean {
+  const key = cachedPublicPoint(curve, spki);
+  const sig = key && decodeDerSignature(curve, signature);
+  if (!key || !sig) return false;
+  const { Fn } = curve.Point;
+  const excess = digest.length * 8 - Fn.BITS;
+  const h = Fn.create(excess > 0 ? bytesToBigInt(digest) >> BigInt(excess) : bytesToBigInt(digest));
+  const sInverse = Fn.inv(sig.s);
+  const point = publicCombination(curve, Fn.mul(h, sInverse), key, Fn.mul(sig.r, sInverse));
+  return !point.is0() && Fn.create(point.toAffine().x) === sig.r;
+}
+
+/** ECDH: the x-coordinate of d·Q (fixed length). Undefined for a malformed, off-curve or other-curve peer key. */
+export function ecdhSharedSecret(curve: WeierstrassCurve, pkcs8: Uint8Array, peerSpki: Uint8Array, privateScalar?: bigint): Uint8Array | undefined {
+  const d = privateScalar ?? cachedPrivateScalar(curve, pkcs8)?.d;
+  if (d === undefined) return undefined;
+  const info = parseSpki(peerSpki);
+  if (namedCurve(info) !== curve.oid) return undefined;
+  const peer = decodePoint(curve, info!.publicKey);
+  if (!peer) return undefined;
+  const shared = peer.multiply(d);
+  if (shared.is0()) return undefined;
+  return bigIntToBytes(shared.toAffine().x, curve.size);
+}
