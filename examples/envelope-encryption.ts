@@ -3,7 +3,7 @@
  * a data key from GenerateDataKey encrypts a document locally (AES-256-GCM via WebCrypto);
  * only the encrypted data key is kept; Decrypt recovers it later. Then the CloudTrail records.
  *
- *   npm start
+ *   npm run example
  */
 import {
   CreateAliasCommand,

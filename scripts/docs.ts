@@ -11,7 +11,7 @@ import { lifecycleTable } from '../src/engine/lifecycle.js';
 const SDK_ONLY = ['Encapsulate', 'Decapsulate'];
 
 export function awsCoverage(): string {
-  const names = [...Object.keys(OPERATIONS), ...SDK_ONLY].sort();
+  const names = [...new Set([...Object.keys(OPERATIONS), ...SDK_ONLY])].sort();
   const implemented = names.filter((n) => AWS_OPERATIONS[n]);
   const rows = names.map((name) => {
     const spec = AWS_OPERATIONS[name];

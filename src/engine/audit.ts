@@ -44,10 +44,12 @@ export const ServiceEvent = {
 export class AuditLog {
   #events: AuditEvent[] = [];
   #start = 0;
+  #appended = 0;
 
   constructor(readonly limit = 100_000) {}
 
   append(event: AuditEvent): void {
+    this.#appended++;
     this.#events.push(event);
     if (this.#events.length - this.#start > this.limit) {
       this.#start++;
@@ -66,6 +68,17 @@ export class AuditLog {
       if (!filter || filter(e)) out.push(e);
     }
     return out;
+  }
+
+  /** How many events were ever appended, dropped and cleared ones included: a position in the stream. */
+  get appended(): number {
+    return this.#appended;
+  }
+
+  /** The retained events appended after stream position `from` (see `appended`), oldest first. */
+  since(from: number): AuditEvent[] {
+    const count = Math.min(this.#appended - from, this.size);
+    return count <= 0 ? [] : this.#events.slice(this.#events.length - count);
   }
 
   get size(): number {

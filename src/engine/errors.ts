@@ -13,6 +13,7 @@ export type KmsErrorCode =
   | 'LimitExceeded'
   | 'InvalidMarker'
   | 'InvalidSignature'
+  | 'InvalidMac'
   | 'AccessDenied'
   | 'Unsupported'
   | 'InvalidPolicy'

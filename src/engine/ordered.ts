@@ -37,6 +37,14 @@ export class OrderedIndex<T> {
     this.#byId.set(id, slot);
   }
 
+  /** Replaces the value of an item that is present (its sequence stays); false when it is not. */
+  replace(id: string, value: T): boolean {
+    const slot = this.#byId.get(id);
+    if (!slot) return false;
+    slot.value = value;
+    return true;
+  }
+
   remove(id: string): boolean {
     const slot = this.#byId.get(id);
     if (!slot) return false;

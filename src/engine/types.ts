@@ -16,8 +16,32 @@ export const KEY_STATES = [
 ] as const;
 export type KeyState = (typeof KEY_STATES)[number];
 
+/** Asymmetric key pairs: RSA, elliptic curves (NIST, secp256k1, Ed25519, SM2), ML-DSA and ML-KEM. */
+export const ASYMMETRIC_KEY_SPECS = [
+  'RSA_2048',
+  'RSA_3072',
+  'RSA_4096',
+  'EC_P256',
+  'EC_P384',
+  'EC_P521',
+  'EC_SECP256K1',
+  'ED25519',
+  'SM2',
+  'ML_DSA_44',
+  'ML_DSA_65',
+  'ML_DSA_87',
+  'ML_KEM_512',
+  'ML_KEM_768',
+  'ML_KEM_1024',
+] as const;
+export type AsymmetricKeySpec = (typeof ASYMMETRIC_KEY_SPECS)[number];
+
+/** HMAC keys: a random secret as long as the hash's output. */
+export const HMAC_KEY_SPECS = ['HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512'] as const;
+export type HmacKeySpec = (typeof HMAC_KEY_SPECS)[number];
+
 /** Key specs the engine can generate material for. */
-export const KEY_SPECS = ['AES_256'] as const;
+export const KEY_SPECS = ['AES_256', ...ASYMMETRIC_KEY_SPECS, ...HMAC_KEY_SPECS] as const;
 export type KeySpec = (typeof KEY_SPECS)[number];
 
 export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT' | 'ENCAPSULATE_DECAPSULATE';
@@ -116,3 +140,15 @@ export interface PageRequest {
 }
 
 export type EncryptionContext = Record<string, string>;
+
+/** Signature algorithms, message forms and public-key encryption schemes (the primitives' own names). */
+export type { AsymmetricEncryption, SigningAlgorithm, SignInput } from '../crypto/asymmetric.js';
+
+/** HMAC algorithms: one per HMAC key spec. */
+export type MacAlgorithm = 'HMAC_SHA_224' | 'HMAC_SHA_256' | 'HMAC_SHA_384' | 'HMAC_SHA_512';
+
+/** Key agreement: elliptic-curve (cofactor) Diffie-Hellman, the raw shared x-coordinate. */
+export type KeyAgreementAlgorithm = 'ECDH';
+
+/** Key encapsulation: FIPS 203 ML-KEM. */
+export type EncapsulationAlgorithm = 'ML_KEM';

@@ -116,6 +116,10 @@ class CiphertextKeyToken {
 }
 /** The encryption context the chosen ciphertext was made with (resolved late). */
 class CiphertextContextToken {}
+/** Something the world made for the asymmetric, HMAC and ML-KEM operations (resolved early). */
+class WorldToken {
+  constructor(readonly name: keyof Special) {}
+}
 
 type Mutation =
   | { kind: 'none' }
@@ -161,7 +165,26 @@ interface CiphertextEntry {
   plaintext?: Uint8Array;
 }
 
+/**
+ * Keys the asymmetric, HMAC and ML-KEM operations need, and what they made: a signature and a MAC
+ * of FUZZ_MESSAGE, a peer public key, an ML-KEM encapsulation.
+ */
+interface Special {
+  signKey: string;
+  macKey: string;
+  agreementKey: string;
+  kemKey: string;
+  message: string;
+  signature: string;
+  mac: string;
+  publicKey: string;
+  kemCiphertext: string;
+}
+
+const FUZZ_MESSAGE = new TextEncoder().encode('fuzz message');
+
 interface World {
+  special: Special;
   kms: Kms<ManualClock>;
   /** A region this run uses besides the default one (odd ones included: long, empty, non-ASCII). */
   runRegion: string;
@@ -207,8 +230,38 @@ async function must(w: World, op: string, input: Record<string, unknown>, meta: 
   return outcome.output;
 }
 
-/** A fresh emulator holding keys in several states, aliases and ciphertexts (deterministic: seeded). */
+/**
+ * Worlds built so far, by run region: a new world restores its template's snapshot (the seeded
+ * stream continues where it left off, so the copy behaves exactly as a freshly built world) instead
+ * of generating its key pairs again.
+ */
+const templates = new Map<string, { snapshot: unknown; now: number; world: World }>();
+
 async function makeWorld(stats?: Stats, runRegion = OTHER_REGION): Promise<World> {
+  let template = templates.get(runRegion);
+  if (!template) {
+    const world = await buildWorld(runRegion);
+    template = { snapshot: JSON.parse(JSON.stringify(world.kms.snapshot())), now: world.kms.clock.now(), world };
+    templates.set(runRegion, template);
+  }
+  const kms = createKms({ clock: new ManualClock(template.now), seed: 'fuzz-world' });
+  kms.restore(template.snapshot);
+  const t = template.world;
+  return {
+    kms,
+    runRegion,
+    keys: t.keys.map((k) => ({ ...k })),
+    ciphertexts: t.ciphertexts.map((c) => ({ ...c })),
+    aliases: [...t.aliases],
+    markers: [...t.markers],
+    regions: new Set(t.regions),
+    special: { ...t.special },
+    ...(stats ? { stats } : {}),
+  };
+}
+
+/** A fresh emulator holding keys in several states, aliases and ciphertexts (deterministic: seeded). */
+async function buildWorld(runRegion: string): Promise<World> {
   const clock = new ManualClock(START);
   const kms = createKms({ clock, seed: 'fuzz-world' });
   const w: World = {
@@ -219,7 +272,7 @@ async function makeWorld(stats?: Stats, runRegion = OTHER_REGION): Promise<World
     aliases: [...ALIAS_POOL],
     markers: [],
     regions: new Set([REGION, OTHER_REGION]),
-    ...(stats ? { stats } : {}),
+    special: {} as Special,
   };
   const create = async (input: Record<string, unknown> = {}, region = REGION): Promise<string> => {
     const id = (await must(w, 'CreateKey', input, { region })).KeyMetadata.KeyId as string;
@@ -267,6 +320,23 @@ async function makeWorld(stats?: Stats, runRegion = OTHER_REGION): Promise<World
       await encrypt(id, { purpose: 'fuzz' }, runRegion);
     }
   }
+  // 7–10: a signing key, an HMAC key, a key-agreement key and an ML-KEM key, and what each made
+  const signKey = await create({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+  const macKey = await create({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+  const agreementKey = await create({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' });
+  const kemKey = await create({ KeySpec: 'ML_KEM_512', KeyUsage: 'ENCAPSULATE_DECAPSULATE' });
+  const message = b64(FUZZ_MESSAGE);
+  w.special = {
+    signKey,
+    macKey,
+    agreementKey,
+    kemKey,
+    message,
+    signature: (await must(w, 'Sign', { KeyId: signKey, SigningAlgorithm: 'ECDSA_SHA_256', Message: message })).Signature,
+    mac: (await must(w, 'GenerateMac', { KeyId: macKey, MacAlgorithm: 'HMAC_SHA_256', Message: message })).Mac,
+    publicKey: (await must(w, 'GetPublicKey', { KeyId: agreementKey })).PublicKey,
+    kemCiphertext: (await must(w, 'Encapsulate', { KeyId: kemKey, EncapsulationAlgorithm: 'ML_KEM' })).SharedSecretCiphertextBlob,
+  };
   clock.advance('5s');
   return w;
 }
@@ -377,6 +447,7 @@ function resolve(w: World, value: unknown, r: Resolution, late: boolean): unknow
       const name = w.aliases[value.index % w.aliases.length]!;
       return value.arn ? `arn:aws:kms:${REGION}:${ACCOUNT}:${name}` : name;
     }
+    if (value instanceof WorldToken) return w.special[value.name];
     if (value instanceof MarkerToken) {
       const marker = w.markers.length > 0 ? w.markers[value.index % w.markers.length]! : '1.000000000000000000000000';
       return value.tamper ? marker.replace(/^\d+/, (n) => String(Number(n) + 1)) : marker;
@@ -672,6 +743,59 @@ const MEMBER_ARBS: Record<string, (mode: Mode) => fc.Arbitrary<unknown>> = {
   NumberOfBytes: numberOfBytesArb,
 };
 
+/**
+ * Key specs without the large RSA keys: generating RSA_3072 and RSA_4096 pairs from a seed takes
+ * seconds, which a fuzz run cannot afford; everything else about those keys is as for RSA_2048.
+ */
+function keySpecArb(shape: { enum?: string[] }, mode: Mode): fc.Arbitrary<unknown> {
+  const fast = (shape.enum ?? []).filter((s) => s !== 'RSA_3072' && s !== 'RSA_4096');
+  if (mode === 'valid') return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...fast.filter((s) => s !== 'RSA_2048')) }, { weight: 1, arbitrary: fc.constant('RSA_2048') });
+  return fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...fast) }, { weight: 1, arbitrary: fc.constantFrom('rsa_2048', 'AES_256', '') }, { weight: 1, arbitrary: wrongType });
+}
+
+/** The key kind each asymmetric, HMAC or ML-KEM operation needs. */
+const WORLD_KEY: Record<string, ReadonlyArray<keyof Special>> = {
+  Sign: ['signKey'],
+  Verify: ['signKey'],
+  GetPublicKey: ['signKey', 'agreementKey', 'kemKey'],
+  DeriveSharedSecret: ['agreementKey'],
+  GenerateMac: ['macKey'],
+  VerifyMac: ['macKey'],
+  Encapsulate: ['kemKey'],
+  Decapsulate: ['kemKey'],
+};
+
+/** Valid-looking members of those operations: mostly what the world made, sometimes anything. */
+function worldMemberArb(operation: string | undefined, member: string, mode: Mode): fc.Arbitrary<unknown> | undefined {
+  const kinds = operation ? WORLD_KEY[operation] : undefined;
+  if (!kinds) return undefined;
+  const mostly = (good: fc.Arbitrary<unknown>, other: () => fc.Arbitrary<unknown>) =>
+    fc.oneof({ weight: mode === 'valid' ? 6 : 3, arbitrary: good }, { weight: 1, arbitrary: other() });
+  const token = (name: keyof Special) => fc.constant(new WorldToken(name));
+  switch (member) {
+    case 'KeyId':
+      return mostly(fc.constantFrom(...kinds).map((k) => new WorldToken(k)), () => keyIdArb(mode));
+    case 'Message':
+      return mostly(token('message'), () => blobArb(SHAPES.PlaintextType as Extract<ShapeModel, { type: 'blob' }>, mode));
+    case 'Signature':
+      return mostly(token('signature'), () => blobArb(SHAPES.CiphertextType as Extract<ShapeModel, { type: 'blob' }>, mode));
+    case 'Mac':
+      return mostly(token('mac'), () => blobArb(SHAPES.CiphertextType as Extract<ShapeModel, { type: 'blob' }>, mode));
+    case 'PublicKey':
+      return mostly(token('publicKey'), () => blobArb(SHAPES.PublicKeyType as Extract<ShapeModel, { type: 'blob' }>, mode));
+    case 'SharedSecretCiphertextBlob':
+      return mostly(token('kemCiphertext'), () => blobArb(SHAPES.CiphertextType as Extract<ShapeModel, { type: 'blob' }>, mode));
+    case 'SigningAlgorithm':
+      return mostly(fc.constant('ECDSA_SHA_256'), () => shapeArb('SigningAlgorithmSpec', mode, 1));
+    case 'MessageType':
+      return mostly(fc.constant('RAW'), () => shapeArb('MessageType', mode, 1));
+    case 'MacAlgorithm':
+      return mostly(fc.constant('HMAC_SHA_256'), () => shapeArb('MacAlgorithmSpec', mode, 1));
+    default:
+      return undefined;
+  }
+}
+
 /** Optional in the model, but needed by almost every call. */
 const USUAL_MEMBERS = new Set(['CiphertextBlob', 'EncryptionContext', 'SourceEncryptionContext']);
 /** How often an optional member is present: members that mostly make calls fail stay rare. */
@@ -685,7 +809,10 @@ function memberArb(operation: string | undefined, member: string, target: string
   if (operation === 'ReEncrypt' && member === 'SourceKeyId') {
     return mode === 'valid' ? fc.constant(new CiphertextKeyToken('arn')) : fc.oneof(fc.constant(new CiphertextKeyToken('id')), keyIdArb(mode));
   }
-  if (operation === 'CreateKey' && member === 'KeySpec' && mode === 'valid') return fc.constantFrom('SYMMETRIC_DEFAULT', 'RSA_2048', 'HMAC_256');
+  if (operation === 'CreateKey' && (member === 'KeySpec' || member === 'CustomerMasterKeySpec')) return keySpecArb(SHAPES[target] as { enum?: string[] }, mode);
+  if (member === 'KeyPairSpec') return keySpecArb(SHAPES[target] as { enum?: string[] }, mode);
+  const world = worldMemberArb(operation, member, mode);
+  if (world) return world;
   if (operation === 'CreateKey' && member === 'Origin' && mode === 'valid') return fc.constantFrom('AWS_KMS', 'EXTERNAL');
   const special = MEMBER_ARBS[member];
   if (special) {
@@ -911,7 +1038,9 @@ function harvest(w: World, op: string, input: Record<string, any>, output: Recor
   if (op === 'CreateKey') w.keys.push({ id: output.KeyMetadata.KeyId, region });
   if (typeof output.NextMarker === 'string') w.markers.push(output.NextMarker);
   if (op === 'CreateAlias' && typeof input.AliasName === 'string' && !w.aliases.includes(input.AliasName)) w.aliases.push(input.AliasName);
-  if (typeof output.CiphertextBlob === 'string' && w.ciphertexts.length < 200) {
+  // Only envelopes: a public-key ciphertext (an asymmetric algorithm) decrypts only with its key named.
+  const algorithm = op === 'ReEncrypt' ? output.DestinationEncryptionAlgorithm : output.EncryptionAlgorithm;
+  if (typeof output.CiphertextBlob === 'string' && (algorithm === undefined || algorithm === 'SYMMETRIC_DEFAULT') && w.ciphertexts.length < 200) {
     const context = (op === 'ReEncrypt' ? input.DestinationEncryptionContext : input.EncryptionContext) as Record<string, string> | undefined;
     const keyId = String(output.KeyId).replace(/^.*:key\//, '');
     w.ciphertexts.push({
@@ -1165,8 +1294,8 @@ describe('AWS dialect fuzzing', () => {
   );
 
   it('the world is reproducible (seeded), so failures replay', async () => {
-    const a = await makeWorld();
-    const b = await makeWorld();
+    const a = await buildWorld(OTHER_REGION);
+    const b = await buildWorld(OTHER_REGION);
     expect(a.keys).toEqual(b.keys);
     expect(realmsOf(a)).toBe(realmsOf(b));
     await checkInvariants(a, 2);

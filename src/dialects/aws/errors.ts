@@ -1,6 +1,7 @@
 import type { KmsError } from '../../engine/errors.js';
-import type { Realm } from '../../engine/types.js';
+import type { KeySpec, Realm } from '../../engine/types.js';
 import { aliasArn, keyArn } from './arn.js';
+import { AWS_KEY_SPEC, awsAlgorithm } from './metadata.js';
 import { ERRORS } from './model.generated.js';
 
 /** An AWS KMS error as the service returns it: `__type` name, message, HTTP status. */
@@ -64,6 +65,9 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string): 
     case 'IncorrectKey':
       return new AwsServiceError('IncorrectKeyException', 'The key ID in the request does not identify a CMK that can perform this operation.');
     case 'InvalidKeyUsage':
+      if (d.reason === 'algorithm') {
+        return new AwsServiceError('InvalidKeyUsageException', `Algorithm ${awsAlgorithm(String(d.algorithm))} is incompatible with key spec ${awsSpec(d.spec)}.`);
+      }
       return new AwsServiceError('InvalidKeyUsageException', `${arn} key usage is ${d.usage} which is not valid for ${operation}.`);
     case 'AccessDenied':
       if (d.reason === 'ciphertext-key') {
@@ -88,11 +92,17 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string): 
       return new AwsServiceError('InvalidMarkerException', 'Could not deserialize marker');
     case 'Unsupported':
       if (d.reason === 'origin') return new AwsServiceError('UnsupportedOperationException', `${arn} origin is ${d.origin === 'EXTERNAL' ? 'EXTERNAL' : d.origin} which is not valid for this operation.`);
-      if (d.reason === 'key-spec' && d.keyId) return new AwsServiceError('UnsupportedOperationException', `${arn} key spec is ${d.spec === 'AES_256' ? 'SYMMETRIC_DEFAULT' : d.spec} which is not valid for this operation.`);
+      if (d.reason === 'key-spec' && d.keyId) {
+        // On-demand rotation of an asymmetric or HMAC key is refused without a message.
+        if (operation === 'RotateKeyOnDemand') return new AwsServiceError('UnsupportedOperationException', undefined);
+        return new AwsServiceError('UnsupportedOperationException', `${arn} key spec is ${awsSpec(d.spec)} which is not valid for this operation.`);
+      }
+      // GetPublicKey of a symmetric or HMAC key.
+      if (d.reason === 'not-asymmetric' || d.reason === 'not-hmac') return new AwsServiceError('UnsupportedOperationException', undefined);
       if (d.state) return new AwsServiceError('UnsupportedOperationException', `${arn} origin is EXTERNAL which is not valid for this operation.`);
       return new AwsServiceError('UnsupportedOperationException', error.message);
     case 'Validation':
-      return new AwsServiceError('ValidationException', error.message);
+      return awsValidation(error);
     case 'InvalidPolicy':
       return new AwsServiceError('MalformedPolicyDocumentException', error.message);
     case 'Conflict':
@@ -101,7 +111,38 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string): 
       return new AwsServiceError('DryRunOperationException', DRY_RUN_MESSAGE);
     case 'InvalidSignature':
       return new AwsServiceError('KMSInvalidSignatureException', undefined);
+    case 'InvalidMac':
+      return new AwsServiceError('KMSInvalidMacException', undefined);
     case 'Internal':
       return new AwsServiceError('KMSInternalException', error.message);
+  }
+}
+
+function awsSpec(spec: unknown): string {
+  return AWS_KEY_SPEC[spec as KeySpec] ?? String(spec);
+}
+
+/** Validation errors in AWS's words, with AWS's names for specs and algorithms. */
+function awsValidation(error: KmsError): AwsServiceError {
+  const d = error.details;
+  const algorithm = awsAlgorithm(String(d.algorithm));
+  switch (d.reason) {
+    case 'usage-spec':
+      return new AwsServiceError('ValidationException', `KeyUsage ${d.usage} is not compatible with KeySpec ${awsSpec(d.spec)}`);
+    case 'message-type-algorithm':
+      return new AwsServiceError('ValidationException', `Message type ${d.messageType} is incompatible with algorithm ${algorithm}.`);
+    case 'message-type-spec':
+      return new AwsServiceError('ValidationException', `Message type ${d.messageType} is incompatible with key spec ${awsSpec(d.spec)}.`);
+    case 'digest-length':
+      return new AwsServiceError('ValidationException', `Digest is invalid length for algorithm ${algorithm}.`);
+    case 'plaintext-size':
+      return new AwsServiceError('ValidationException', `Algorithm ${algorithm} and key spec ${awsSpec(d.spec)} cannot encrypt data larger than ${d.max} bytes.`);
+    case 'asymmetric-context':
+      return new AwsServiceError('ValidationException', 'EncryptionContext is not supported when encrypting/decrypting with asymmetric CMKs.');
+    case 'peer-public-key':
+      // AWS answers a peer public key it cannot use with an empty ValidationException.
+      return new AwsServiceError('ValidationException', undefined);
+    default:
+      return new AwsServiceError('ValidationException', error.message);
   }
 }

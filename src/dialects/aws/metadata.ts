@@ -1,9 +1,110 @@
-import type { KeyInfo, KeyOrigin, KeySpec, KeyState } from '../../engine/types.js';
+import { keyAlgorithms, SPEC_PROFILES } from '../../engine/specs.js';
+import type {
+  AsymmetricEncryption,
+  KeyInfo,
+  KeyOrigin,
+  KeySpec,
+  KeyState,
+  MacAlgorithm,
+  SigningAlgorithm,
+} from '../../engine/types.js';
 import { keyArn } from './arn.js';
 
+function inverse<K extends string>(map: Record<K, string>): Record<string, K> {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [v, k])) as Record<string, K>;
+}
+
 /** Engine key specs as AWS names them. */
-export const AWS_KEY_SPEC: Record<KeySpec, string> = { AES_256: 'SYMMETRIC_DEFAULT' };
-export const KEY_SPEC_FROM_AWS: Record<string, KeySpec> = { SYMMETRIC_DEFAULT: 'AES_256' };
+export const AWS_KEY_SPEC: Record<KeySpec, string> = {
+  AES_256: 'SYMMETRIC_DEFAULT',
+  RSA_2048: 'RSA_2048',
+  RSA_3072: 'RSA_3072',
+  RSA_4096: 'RSA_4096',
+  EC_P256: 'ECC_NIST_P256',
+  EC_P384: 'ECC_NIST_P384',
+  EC_P521: 'ECC_NIST_P521',
+  EC_SECP256K1: 'ECC_SECG_P256K1',
+  ED25519: 'ECC_NIST_EDWARDS25519',
+  SM2: 'SM2',
+  ML_DSA_44: 'ML_DSA_44',
+  ML_DSA_65: 'ML_DSA_65',
+  ML_DSA_87: 'ML_DSA_87',
+  ML_KEM_512: 'ML_KEM_512',
+  ML_KEM_768: 'ML_KEM_768',
+  ML_KEM_1024: 'ML_KEM_1024',
+  HMAC_224: 'HMAC_224',
+  HMAC_256: 'HMAC_256',
+  HMAC_384: 'HMAC_384',
+  HMAC_512: 'HMAC_512',
+};
+export const KEY_SPEC_FROM_AWS: Record<string, KeySpec> = inverse(AWS_KEY_SPEC);
+
+/** The key specs the deprecated CustomerMasterKeySpec enum has; newer specs leave it out. */
+const CUSTOMER_MASTER_KEY_SPECS = new Set([
+  'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1',
+  'SYMMETRIC_DEFAULT', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512', 'SM2',
+]);
+
+/** Signing algorithms as AWS names them. */
+export const AWS_SIGNING_ALGORITHM: Record<SigningAlgorithm, string> = {
+  RSA_PSS_SHA_256: 'RSASSA_PSS_SHA_256',
+  RSA_PSS_SHA_384: 'RSASSA_PSS_SHA_384',
+  RSA_PSS_SHA_512: 'RSASSA_PSS_SHA_512',
+  RSA_PKCS1_SHA_256: 'RSASSA_PKCS1_V1_5_SHA_256',
+  RSA_PKCS1_SHA_384: 'RSASSA_PKCS1_V1_5_SHA_384',
+  RSA_PKCS1_SHA_512: 'RSASSA_PKCS1_V1_5_SHA_512',
+  ECDSA_SHA_256: 'ECDSA_SHA_256',
+  ECDSA_SHA_384: 'ECDSA_SHA_384',
+  ECDSA_SHA_512: 'ECDSA_SHA_512',
+  ED25519: 'ED25519_SHA_512',
+  ED25519_PH_SHA_512: 'ED25519_PH_SHA_512',
+  ML_DSA_SHAKE_256: 'ML_DSA_SHAKE_256',
+  SM2DSA_SM3: 'SM2DSA',
+};
+export const SIGNING_ALGORITHM_FROM_AWS: Record<string, SigningAlgorithm> = inverse(AWS_SIGNING_ALGORITHM);
+
+/**
+ * Public-key encryption schemes as AWS names them. AWS's SM2PKE ciphertext is the GM/T 0009 DER
+ * structure (what OpenSSL's SM2 encryption reads and writes); the raw C1C3C2 form has no AWS name.
+ */
+export const AWS_ENCRYPTION_ALGORITHM: Partial<Record<AsymmetricEncryption, string>> = {
+  RSA_OAEP_SHA_1: 'RSAES_OAEP_SHA_1',
+  RSA_OAEP_SHA_256: 'RSAES_OAEP_SHA_256',
+  SM2_C1C3C2_ASN1: 'SM2PKE',
+};
+export const ENCRYPTION_ALGORITHM_FROM_AWS: Record<string, AsymmetricEncryption> = inverse(AWS_ENCRYPTION_ALGORITHM as Record<AsymmetricEncryption, string>);
+
+/** The engine's name for the symmetric envelope algorithm in its errors. */
+export const SYMMETRIC_ALGORITHM = 'SYMMETRIC';
+
+/** Any engine algorithm name (signing, encryption, MAC, key agreement, encapsulation) in AWS's words. */
+export function awsAlgorithm(name: string): string {
+  if (name === SYMMETRIC_ALGORITHM) return 'SYMMETRIC_DEFAULT';
+  return AWS_SIGNING_ALGORITHM[name as SigningAlgorithm] ?? AWS_ENCRYPTION_ALGORITHM[name as AsymmetricEncryption] ?? name;
+}
+
+/** MAC algorithms keep their names (HMAC_SHA_256 …); so do ECDH and ML_KEM. */
+const macAlgorithms = (list: readonly MacAlgorithm[]): string[] => [...list];
+
+/** The algorithm lists of a key as AWS reports them (DescribeKey, CreateKey, GetPublicKey). */
+export function awsAlgorithmLists(key: Pick<KeyInfo, 'spec' | 'usage'>): Record<string, string[]> {
+  if (SPEC_PROFILES[key.spec].family === 'symmetric') return { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] };
+  const a = keyAlgorithms(key);
+  const encryption = [...new Set(a.encryption.map((e) => AWS_ENCRYPTION_ALGORITHM[e]).filter((e): e is string => e !== undefined))];
+  return {
+    ...(encryption.length > 0 ? { EncryptionAlgorithms: encryption } : {}),
+    ...(a.signing.length > 0 ? { SigningAlgorithms: a.signing.map((s) => AWS_SIGNING_ALGORITHM[s]) } : {}),
+    ...(a.keyAgreement.length > 0 ? { KeyAgreementAlgorithms: [...a.keyAgreement] } : {}),
+    ...(a.mac.length > 0 ? { MacAlgorithms: macAlgorithms(a.mac) } : {}),
+    ...(a.encapsulation.length > 0 ? { EncapsulationAlgorithms: [...a.encapsulation] } : {}),
+  };
+}
+
+/** CustomerMasterKeySpec (deprecated): the key spec, where the old enum has it. */
+export function customerMasterKeySpec(spec: KeySpec): Record<string, string> {
+  const name = AWS_KEY_SPEC[spec];
+  return CUSTOMER_MASTER_KEY_SPECS.has(name) ? { CustomerMasterKeySpec: name } : {};
+}
 
 export const AWS_ORIGIN: Record<KeyOrigin, string> = { GENERATED: 'AWS_KMS', EXTERNAL: 'EXTERNAL' };
 
@@ -17,6 +118,7 @@ export const secs = (ms: number): number => ms / 1000;
 /** KeyMetadata as DescribeKey and CreateKey return it. */
 export function keyMetadata(key: KeyInfo): Record<string, unknown> {
   const spec = AWS_KEY_SPEC[key.spec];
+  const { EncryptionAlgorithms, SigningAlgorithms, KeyAgreementAlgorithms, MacAlgorithms, EncapsulationAlgorithms } = awsAlgorithmLists(key);
   return {
     AWSAccountId: key.realm.account,
     KeyId: key.id,
@@ -29,13 +131,17 @@ export function keyMetadata(key: KeyInfo): Record<string, unknown> {
     ...(key.deletionDate !== undefined ? { DeletionDate: secs(key.deletionDate) } : {}),
     Origin: AWS_ORIGIN[key.origin],
     KeyManager: key.manager,
-    CustomerMasterKeySpec: spec,
+    ...customerMasterKeySpec(key.spec),
     KeySpec: spec,
-    EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+    ...(EncryptionAlgorithms ? { EncryptionAlgorithms } : {}),
+    ...(SigningAlgorithms ? { SigningAlgorithms } : {}),
+    ...(KeyAgreementAlgorithms ? { KeyAgreementAlgorithms } : {}),
     MultiRegion: key.multiRegion,
     // AWS shows the waiting period only while a multi-Region primary waits for its replicas.
     ...(key.state === 'PendingReplicaDeletion' && key.pendingWindowDays !== undefined ? { PendingDeletionWindowInDays: key.pendingWindowDays } : {}),
+    ...(MacAlgorithms ? { MacAlgorithms } : {}),
     ...(key.currentMaterialId !== undefined ? { CurrentKeyMaterialId: key.currentMaterialId } : {}),
+    ...(EncapsulationAlgorithms ? { EncapsulationAlgorithms } : {}),
   };
 }
 

@@ -623,6 +623,9 @@ export const SHAPES: Record<string, ShapeModel> = {
    },
    "CurrentKeyMaterialId": {
     "target": "BackingKeyIdType"
+   },
+   "EncapsulationAlgorithms": {
+    "target": "EncapsulationAlgorithmSpecList"
    }
   }
  },
@@ -1742,6 +1745,9 @@ export const SHAPES: Record<string, ShapeModel> = {
    },
    "KeyAgreementAlgorithms": {
     "target": "KeyAgreementAlgorithmSpecList"
+   },
+   "EncapsulationAlgorithms": {
+    "target": "EncapsulationAlgorithmSpecList"
    }
   }
  },
@@ -2587,6 +2593,83 @@ export const SHAPES: Record<string, ShapeModel> = {
   "enum": [
    "ML_KEM"
   ]
+ },
+ "EncapsulateRequest": {
+  "type": "structure",
+  "members": {
+   "KeyId": {
+    "target": "KeyIdType",
+    "required": true
+   },
+   "EncapsulationAlgorithm": {
+    "target": "EncapsulationAlgorithmSpec",
+    "required": true
+   },
+   "GrantTokens": {
+    "target": "GrantTokenList"
+   },
+   "DryRun": {
+    "target": "NullableBooleanType"
+   }
+  }
+ },
+ "EncapsulateResponse": {
+  "type": "structure",
+  "members": {
+   "KeyId": {
+    "target": "KeyIdType"
+   },
+   "SharedSecret": {
+    "target": "PlaintextType"
+   },
+   "SharedSecretCiphertextBlob": {
+    "target": "CiphertextType"
+   },
+   "EncapsulationAlgorithm": {
+    "target": "EncapsulationAlgorithmSpec"
+   }
+  }
+ },
+ "DecapsulateRequest": {
+  "type": "structure",
+  "members": {
+   "KeyId": {
+    "target": "KeyIdType",
+    "required": true
+   },
+   "SharedSecretCiphertextBlob": {
+    "target": "CiphertextType",
+    "required": true
+   },
+   "EncapsulationAlgorithm": {
+    "target": "EncapsulationAlgorithmSpec",
+    "required": true
+   },
+   "GrantTokens": {
+    "target": "GrantTokenList"
+   },
+   "DryRun": {
+    "target": "NullableBooleanType"
+   }
+  }
+ },
+ "DecapsulateResponse": {
+  "type": "structure",
+  "members": {
+   "KeyId": {
+    "target": "KeyIdType"
+   },
+   "SharedSecret": {
+    "target": "PlaintextType"
+   },
+   "EncapsulationAlgorithm": {
+    "target": "EncapsulationAlgorithmSpec"
+   }
+  }
+ },
+ "EncapsulationAlgorithmSpecList": {
+  "type": "list",
+  "member": "EncapsulationAlgorithmSpec"
  }
 };
 
@@ -3353,6 +3436,39 @@ export const OPERATIONS: Record<string, OperationModel> = {
    "NotFoundException"
   ],
   "keyIdAcceptsAlias": false
+ },
+ "Encapsulate": {
+  "input": "EncapsulateRequest",
+  "output": "EncapsulateResponse",
+  "errors": [
+   "DependencyTimeoutException",
+   "DisabledException",
+   "DryRunOperationException",
+   "InvalidGrantTokenException",
+   "InvalidKeyUsageException",
+   "KMSInternalException",
+   "KMSInvalidStateException",
+   "KeyUnavailableException",
+   "NotFoundException"
+  ],
+  "keyIdAcceptsAlias": true
+ },
+ "Decapsulate": {
+  "input": "DecapsulateRequest",
+  "output": "DecapsulateResponse",
+  "errors": [
+   "DependencyTimeoutException",
+   "DisabledException",
+   "DryRunOperationException",
+   "InvalidCiphertextException",
+   "InvalidGrantTokenException",
+   "InvalidKeyUsageException",
+   "KMSInternalException",
+   "KMSInvalidStateException",
+   "KeyUnavailableException",
+   "NotFoundException"
+  ],
+  "keyIdAcceptsAlias": true
  }
 };
 

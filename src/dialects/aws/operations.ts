@@ -1,10 +1,37 @@
 import { toBase64 } from '../../crypto/bytes.js';
 import type { JsonValue } from '../../engine/audit.js';
 import type { Engine } from '../../engine/engine.js';
-import type { CallContext, EncryptionContext, KeyInfo, KeyRef, PageRequest, Realm } from '../../engine/types.js';
+import { isAsymmetricSpec, usageFits } from '../../engine/specs.js';
+import type {
+  AsymmetricEncryption,
+  AsymmetricKeySpec,
+  CallContext,
+  EncryptionContext,
+  KeyInfo,
+  KeyRef,
+  KeyUsage,
+  MacAlgorithm,
+  PageRequest,
+  Realm,
+  SignInput,
+} from '../../engine/types.js';
 import { aliasArn, keyArn, parseKeyId, partitionOf } from './arn.js';
 import { AwsServiceError, DRY_RUN_MESSAGE } from './errors.js';
-import { awsKeyState, defaultKeyPolicy, KEY_SPEC_FROM_AWS, keyMetadata, secs, trailDate, trailKeyMetadata } from './metadata.js';
+import {
+  AWS_KEY_SPEC,
+  AWS_ORIGIN,
+  awsAlgorithmLists,
+  awsKeyState,
+  customerMasterKeySpec,
+  defaultKeyPolicy,
+  ENCRYPTION_ALGORITHM_FROM_AWS,
+  KEY_SPEC_FROM_AWS,
+  keyMetadata,
+  secs,
+  SIGNING_ALGORITHM_FROM_AWS,
+  trailDate,
+  trailKeyMetadata,
+} from './metadata.js';
 import { OPERATIONS } from './model.generated.js';
 
 /** What a handler tells CloudTrail beyond the request itself. */
@@ -153,40 +180,43 @@ const createKey: Handler = ({ engine, ctx, realm, input, trail }) => {
     throw validation('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
   }
   const usage: string = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
-  if (awsSpec === 'SYMMETRIC_DEFAULT' && usage !== 'ENCRYPT_DECRYPT') {
-    throw validation(`KeyUsage ${usage} is not compatible with KeySpec ${awsSpec}`);
-  }
+  const spec = KEY_SPEC_FROM_AWS[awsSpec];
+  if (!spec) throw new AwsServiceError('UnsupportedOperationException', `KeySpec ${awsSpec} is not supported by this emulator yet.`);
+  if (!usageFits(spec, usage as KeyUsage)) throw validation(`KeyUsage ${usage} is not compatible with KeySpec ${awsSpec}`);
   if (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE' || input.CustomKeyStoreId !== undefined) {
     if (input.CustomKeyStoreId === undefined) throw validation(`CustomKeyStoreId is required for Origin ${origin}`);
     refuseCustomKeyStore(input.CustomKeyStoreId);
   }
   if (input.XksKeyId !== undefined) throw validation('XksKeyId is only valid for keys in an external key store.');
-  const spec = KEY_SPEC_FROM_AWS[awsSpec];
-  if (!spec) throw new AwsServiceError('UnsupportedOperationException', `KeySpec ${awsSpec} is not supported by this emulator yet.`);
   if (input.MultiRegion === true) throw new AwsServiceError('UnsupportedOperationException', 'Multi-Region keys are not supported by this emulator yet.');
   const tags = checkTags(input.Tags ?? []);
   const policy: string = input.Policy ?? defaultKeyPolicy(realm.account, partitionOf(realm.region));
   if (input.Policy !== undefined) checkPolicy(policy);
-  const key = engine.createKey(ctx, {
+  const request = {
     spec,
-    usage: 'ENCRYPT_DECRYPT',
-    origin: origin === 'EXTERNAL' ? 'EXTERNAL' : 'GENERATED',
+    usage: usage as KeyUsage,
+    origin: origin === 'EXTERNAL' ? ('EXTERNAL' as const) : ('GENERATED' as const),
     description: input.Description ?? '',
     tags,
-    policies: [['default', policy]],
-  });
-  trail.resources.push(key);
-  trail.request = {
-    description: input.Description ?? '',
-    origin,
-    bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck ?? false,
-    customerMasterKeySpec: awsSpec,
-    keySpec: awsSpec,
-    keyUsage: usage,
-    multiRegion: input.MultiRegion ?? false,
+    policies: [['default', policy] as const],
   };
-  trail.response = { keyMetadata: trailKeyMetadata(key) as JsonValue };
-  return { KeyMetadata: keyMetadata(key) };
+  const created = (key: KeyInfo): Record<string, unknown> => {
+    trail.resources.push(key);
+    trail.request = {
+      description: input.Description ?? '',
+      origin,
+      bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck ?? false,
+      customerMasterKeySpec: awsSpec,
+      keySpec: awsSpec,
+      keyUsage: usage,
+      multiRegion: input.MultiRegion ?? false,
+    };
+    trail.response = { keyMetadata: trailKeyMetadata(key) as JsonValue };
+    return { KeyMetadata: keyMetadata(key) };
+  };
+  // Only a generated key pair waits (for its key generation); every other key is made at once.
+  if (request.origin === 'GENERATED' && isAsymmetricSpec(spec)) return engine.createKeyAsync(ctx, request).then(created);
+  return created(engine.createKey(ctx, request));
 };
 
 const describeKey: Handler = (call) => {
@@ -241,8 +271,22 @@ const cancelKeyDeletion: Handler = (call) => {
 
 // ------------------------------------------------------------------ cryptography
 
+/** The engine's public-key scheme for an AWS EncryptionAlgorithm; undefined for SYMMETRIC_DEFAULT (or none). */
+function asymmetricAlgorithm(name: string | undefined): AsymmetricEncryption | undefined {
+  return name === undefined || name === 'SYMMETRIC_DEFAULT' ? undefined : ENCRYPTION_ALGORITHM_FROM_AWS[name];
+}
+
 const encrypt: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
+  const algorithm = asymmetricAlgorithm(input.EncryptionAlgorithm);
+  if (algorithm) {
+    trail.request = { encryptionAlgorithm: input.EncryptionAlgorithm };
+    return engine.encryptAsymmetric(ctx, keyRef(call, input.KeyId), algorithm, input.Plaintext, context(input.EncryptionContext)).then((result) => {
+      trail.resources.push(result.key);
+      if (input.DryRun === true) throw dryRun();
+      return { CiphertextBlob: b64(result.ciphertext), KeyId: arnOf(result.key), EncryptionAlgorithm: input.EncryptionAlgorithm };
+    });
+  }
   const result = engine.encrypt(ctx, keyRef(call, input.KeyId), input.Plaintext, context(input.EncryptionContext));
   trail.resources.push(result.key);
   requireSymmetricAlgorithm(input.EncryptionAlgorithm);
@@ -280,6 +324,17 @@ const decrypt: Handler = (call) => {
   requireCiphertext(input);
   // CloudTrail logs the algorithm and the ciphertext's key even when Decrypt fails.
   trail.request = { encryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
+  // A ciphertext of an asymmetric key carries no key: it is read with the key the request names.
+  const keyNamed = expected ? engine.findKey(ctx, expected) : undefined;
+  if (expected && keyNamed && isAsymmetricSpec(keyNamed.spec) && !engine.isEnvelope(input.CiphertextBlob)) {
+    trail.resources.push(keyNamed);
+    trail.request.keyId = arnOf(keyNamed);
+    const algorithm = asymmetricAlgorithm(input.EncryptionAlgorithm);
+    return engine.decryptAsymmetric(ctx, expected, input.CiphertextBlob, algorithm, context(input.EncryptionContext)).then((result) => {
+      if (input.DryRun === true) throw dryRun();
+      return { KeyId: arnOf(result.key), Plaintext: b64(result.plaintext), EncryptionAlgorithm: input.EncryptionAlgorithm };
+    });
+  }
   const named = engine.ciphertextKey(ctx, input.CiphertextBlob);
   if (named) {
     trail.resources.push(named);
@@ -314,6 +369,40 @@ const reEncrypt: Handler = (call) => {
   };
   const named = engine.ciphertextKey(ctx, input.CiphertextBlob);
   if (named) trail.resources.push(named);
+  const sourceAlgorithm = asymmetricAlgorithm(input.SourceEncryptionAlgorithm);
+  const destinationAlgorithm = asymmetricAlgorithm(input.DestinationEncryptionAlgorithm);
+  if ((sourceAlgorithm && sourceKey) || destinationAlgorithm) {
+    return engine
+      .reEncryptAny(ctx, {
+        ciphertext: input.CiphertextBlob,
+        sourceContext: context(input.SourceEncryptionContext),
+        ...(sourceKey ? { sourceKey } : {}),
+        ...(sourceAlgorithm && sourceKey ? { sourceAlgorithm } : {}),
+        destinationKey,
+        destinationContext: context(input.DestinationEncryptionContext),
+        ...(destinationAlgorithm ? { destinationAlgorithm } : {}),
+      })
+      .then((result) => {
+        if (!named) trail.resources.push(result.source);
+        trail.resources.push(result.destination);
+        if (!(sourceAlgorithm && sourceKey)) requireSymmetricAlgorithm(input.SourceEncryptionAlgorithm);
+        if (input.DryRun === true) throw dryRun();
+        const materials = {
+          ...(result.sourceMaterialId ? { sourceKeyMaterialId: result.sourceMaterialId } : {}),
+          ...(result.destinationMaterialId ? { destinationKeyMaterialId: result.destinationMaterialId } : {}),
+        };
+        if (Object.keys(materials).length > 0) trail.additional = materials;
+        return {
+          CiphertextBlob: b64(result.ciphertext),
+          SourceKeyId: arnOf(result.source),
+          KeyId: arnOf(result.destination),
+          SourceEncryptionAlgorithm: input.SourceEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
+          DestinationEncryptionAlgorithm: input.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
+          ...(result.sourceMaterialId ? { SourceKeyMaterialId: result.sourceMaterialId } : {}),
+          ...(result.destinationMaterialId ? { DestinationKeyMaterialId: result.destinationMaterialId } : {}),
+        };
+      });
+  }
   const result = engine.reEncrypt(ctx, {
     ciphertext: input.CiphertextBlob,
     sourceContext: context(input.SourceEncryptionContext),
@@ -355,6 +444,113 @@ function dataKey(withPlaintext: boolean): Handler {
     };
   };
 }
+
+function dataKeyPair(withPlaintext: boolean): Handler {
+  return (call) => {
+    const { engine, ctx, input, trail } = call;
+    if (withPlaintext) refuseRecipient(input);
+    const pairSpec = KEY_SPEC_FROM_AWS[input.KeyPairSpec] as AsymmetricKeySpec;
+    return engine.generateDataKeyPair(ctx, keyRef(call, input.KeyId), pairSpec, context(input.EncryptionContext), call.operation).then((result) => {
+      trail.resources.push(result.key);
+      if (input.DryRun === true) throw dryRun();
+      trail.additional = { keyMaterialId: result.materialId };
+      return {
+        PrivateKeyCiphertextBlob: b64(result.ciphertext),
+        ...(withPlaintext ? { PrivateKeyPlaintext: b64(result.privateKey) } : {}),
+        PublicKey: b64(result.publicKey),
+        KeyId: arnOf(result.key),
+        KeyPairSpec: input.KeyPairSpec,
+        KeyMaterialId: result.materialId,
+      };
+    });
+  };
+}
+
+// ------------------------------------------------------------------ asymmetric keys, HMAC, ML-KEM
+
+const getPublicKey: Handler = (call) => {
+  const { key, publicKey } = call.engine.getPublicKey(call.ctx, keyRef(call, call.input.KeyId));
+  call.trail.resources.push(key);
+  return {
+    KeyId: arnOf(key),
+    PublicKey: b64(publicKey),
+    ...customerMasterKeySpec(key.spec),
+    KeySpec: AWS_KEY_SPEC[key.spec],
+    KeyUsage: key.usage,
+    ...awsAlgorithmLists(key),
+  };
+};
+
+/** Sign and Verify: the message form defaults to RAW, and CloudTrail records it. */
+function signatureRequest(call: Call) {
+  const messageType: SignInput = call.input.MessageType ?? 'RAW';
+  call.trail.request = { messageType };
+  return { algorithm: SIGNING_ALGORITHM_FROM_AWS[call.input.SigningAlgorithm]!, input: messageType, message: call.input.Message as Uint8Array };
+}
+
+const sign: Handler = (call) => {
+  const { engine, ctx, input, trail } = call;
+  return engine.sign(ctx, keyRef(call, input.KeyId), signatureRequest(call)).then((result) => {
+    trail.resources.push(result.key);
+    if (input.DryRun === true) throw dryRun();
+    return { KeyId: arnOf(result.key), Signature: b64(result.signature), SigningAlgorithm: input.SigningAlgorithm };
+  });
+};
+
+const verify: Handler = (call) => {
+  const { engine, ctx, input, trail } = call;
+  return engine.verify(ctx, keyRef(call, input.KeyId), { ...signatureRequest(call), signature: input.Signature }).then((result) => {
+    trail.resources.push(result.key);
+    if (input.DryRun === true) throw dryRun();
+    return { KeyId: arnOf(result.key), SignatureValid: true, SigningAlgorithm: input.SigningAlgorithm };
+  });
+};
+
+const deriveSharedSecret: Handler = (call) => {
+  const { engine, ctx, input, trail } = call;
+  refuseRecipient(input);
+  const { key, sharedSecret } = engine.deriveSharedSecret(ctx, keyRef(call, input.KeyId), input.KeyAgreementAlgorithm, input.PublicKey);
+  trail.resources.push(key);
+  if (input.DryRun === true) throw dryRun();
+  return { KeyId: arnOf(key), SharedSecret: b64(sharedSecret), KeyAgreementAlgorithm: input.KeyAgreementAlgorithm, KeyOrigin: AWS_ORIGIN[key.origin] };
+};
+
+const generateMac: Handler = (call) => {
+  const { engine, ctx, input, trail } = call;
+  const { key, mac } = engine.generateMac(ctx, keyRef(call, input.KeyId), input.MacAlgorithm as MacAlgorithm, input.Message);
+  trail.resources.push(key);
+  if (input.DryRun === true) throw dryRun();
+  return { Mac: b64(mac), MacAlgorithm: input.MacAlgorithm, KeyId: arnOf(key) };
+};
+
+const verifyMac: Handler = (call) => {
+  const { engine, ctx, input, trail } = call;
+  const { key } = engine.verifyMac(ctx, keyRef(call, input.KeyId), input.MacAlgorithm as MacAlgorithm, input.Message, input.Mac);
+  trail.resources.push(key);
+  if (input.DryRun === true) throw dryRun();
+  return { KeyId: arnOf(key), MacValid: true, MacAlgorithm: input.MacAlgorithm };
+};
+
+const encapsulate: Handler = (call) => {
+  const { engine, ctx, input, trail } = call;
+  const result = engine.encapsulate(ctx, keyRef(call, input.KeyId), input.EncapsulationAlgorithm);
+  trail.resources.push(result.key);
+  if (input.DryRun === true) throw dryRun();
+  return {
+    KeyId: arnOf(result.key),
+    SharedSecret: b64(result.sharedSecret),
+    SharedSecretCiphertextBlob: b64(result.ciphertext),
+    EncapsulationAlgorithm: input.EncapsulationAlgorithm,
+  };
+};
+
+const decapsulate: Handler = (call) => {
+  const { engine, ctx, input, trail } = call;
+  const result = engine.decapsulate(ctx, keyRef(call, input.KeyId), input.EncapsulationAlgorithm, input.SharedSecretCiphertextBlob);
+  trail.resources.push(result.key);
+  if (input.DryRun === true) throw dryRun();
+  return { KeyId: arnOf(result.key), SharedSecret: b64(result.sharedSecret), EncapsulationAlgorithm: input.EncapsulationAlgorithm };
+};
 
 const generateRandom: Handler = ({ engine, input }) => {
   refuseRecipient(input);
@@ -549,7 +745,17 @@ export const HANDLERS: Record<string, OperationSpec> = {
   ReEncrypt: { handler: reEncrypt, readOnly: true },
   GenerateDataKey: { handler: dataKey(true), readOnly: true },
   GenerateDataKeyWithoutPlaintext: { handler: dataKey(false), readOnly: true },
+  GenerateDataKeyPair: { handler: dataKeyPair(true), readOnly: true },
+  GenerateDataKeyPairWithoutPlaintext: { handler: dataKeyPair(false), readOnly: true },
   GenerateRandom: { handler: generateRandom, readOnly: true },
+  GetPublicKey: { handler: getPublicKey, readOnly: true },
+  Sign: { handler: sign, readOnly: true },
+  Verify: { handler: verify, readOnly: true },
+  DeriveSharedSecret: { handler: deriveSharedSecret, readOnly: true },
+  GenerateMac: { handler: generateMac, readOnly: true },
+  VerifyMac: { handler: verifyMac, readOnly: true },
+  Encapsulate: { handler: encapsulate, readOnly: true },
+  Decapsulate: { handler: decapsulate, readOnly: true },
   CreateAlias: { handler: createAlias, readOnly: false },
   UpdateAlias: { handler: updateAlias, readOnly: false },
   DeleteAlias: { handler: deleteAlias, readOnly: false },

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { KmsError } from './errors.js';
+import { aliasSchema, auditSchema, base64Schema, checkKeySnapshot, keySchema } from './snapshot.js';
+
+/**
+ * A change record: what changed in an engine since the previous one (Engine.takeChanges), applied
+ * in order on top of a snapshot by Engine.applyChanges. Keys and aliases are serialized exactly as
+ * in a snapshot; a record names removed keys and aliases by id and name. Durable stores append one
+ * record per commit to a journal.
+ */
+export const CHANGES_FORMAT = 'kms-emulator/changes';
+export const CHANGES_VERSION = 1;
+
+const realmChangesSchema = z.object({
+  account: z.string().min(1).max(255),
+  region: z.string().min(1).max(255),
+  /** Keys created or changed, in full. */
+  keys: z.array(keySchema),
+  removedKeys: z.array(z.string().min(1)),
+  /** Aliases created or changed, in full. */
+  aliases: z.array(aliasSchema),
+  removedAliases: z.array(z.string().min(1)),
+});
+
+export const changesSchema = z.object({
+  format: z.literal(CHANGES_FORMAT),
+  version: z.literal(CHANGES_VERSION),
+  /** The whole state follows (after a restore): applying it first clears keys, aliases and the audit log. */
+  reset: z.boolean().optional(),
+  /** The engine's sequence counter after the changes. */
+  seq: z.number().int().nonnegative(),
+  /** Present once: the secret that signs paging markers. */
+  markerSecret: base64Schema.optional(),
+  /** The seeded random stream's position after the changes. */
+  random: z.object({ seed: z.string().optional(), position: z.number().int().nonnegative().optional() }),
+  realms: z.array(realmChangesSchema),
+  /** Audit events appended since the previous record, oldest first. */
+  audit: z.array(auditSchema),
+});
+
+export type EngineChanges = z.infer<typeof changesSchema>;
+export type RealmChanges = z.infer<typeof realmChangesSchema>;
+
+export function parseChanges(document: unknown): EngineChanges {
+  const result = changesSchema.safeParse(document);
+  const invalid = (why: string) => new KmsError('Validation', `Invalid change record: ${why}`, { reason: 'changes' });
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue ? issue.path.join('.') : '';
+    throw invalid(`${where ? `at '${where}': ` : ''}${issue?.message ?? 'malformed document'}`);
+  }
+  const doc = result.data;
+  for (const realm of doc.realms) {
+    for (const key of realm.keys) {
+      if (key.seq > doc.seq) throw invalid(`key ${key.id} has a sequence number above the counter.`);
+      checkKeySnapshot(key, invalid);
+    }
+    for (const alias of realm.aliases) {
+      if (alias.seq > doc.seq) throw invalid(`alias ${alias.name} has a sequence number above the counter.`);
+    }
+  }
+  return doc;
+}

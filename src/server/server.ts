@@ -1,0 +1,325 @@
+/**
+ * The local endpoint: one HTTP listener (loopback by default) serving every registered protocol,
+ * with optional signature checks and durable state. Used by the CLI, by tests and by benches.
+ *
+ *   const server = await startServer({ port: 0 });
+ *   new KMSClient({ endpoint: server.url, region: 'us-east-1', credentials: { … } });
+ *   await server.close();
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { type Clock, systemClock } from '../engine/clock.js';
+import { createKms, DEFAULT_ACCOUNT, DEFAULT_REGION, type Kms } from '../index.js';
+import { awsProtocol } from './aws-protocol.js';
+import { type CredentialsFile, type CredentialStore, loadCredentials } from './credentials.js';
+import { newRequestId, type Protocol, type ProtocolResponse, type RequestHead, Router } from './router.js';
+import { DurableStore } from './store.js';
+
+/** The package version (from package.json: two levels up from src/server and from dist/server). */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 4599;
+/** Bodies above this are refused (413) without being buffered. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ServerTimeouts {
+  /** The whole request head must arrive within this (slow-loris clients are cut). Default 10 s. */
+  headersMs?: number;
+  /** The whole request, body included, must arrive within this. Default 30 s. */
+  requestMs?: number;
+  /** An idle keep-alive connection is closed after this. Default 65 s. */
+  keepAliveMs?: number;
+  /** On close(), connections still busy after this are cut. Default 10 s. */
+  shutdownGraceMs?: number;
+}
+
+export interface ServerOptions {
+  /** Interface to bind; default 127.0.0.1 (loopback). */
+  host?: string;
+  /** Port; 0 lets the OS choose. Default 4599. */
+  port?: number;
+  /** Keep state in this directory: restored on start, every change on disk before its response. */
+  dataDir?: string;
+  /** The default account (callers without a credentials file act in it). Default 111122223333. */
+  account?: string;
+  /** The default region. Default us-east-1. */
+  region?: string;
+  /** Require signed requests from these keys: a credentials document or the path of its JSON file. */
+  credentials?: CredentialsFile | string;
+  /** One line per request (and per connection-level error). Default: no logging. */
+  log?: (line: string) => void;
+  /** Messages about the server itself (what the durable store found at start). Default: `log`. */
+  notice?: (message: string) => void;
+  /** Where dates come from (engine dates, the signature clock, the Date header). Default: the system clock. */
+  clock?: Clock;
+  /** Deterministic ids, key material and ciphertexts (see createKms). */
+  seed?: string;
+  /** Default 1 MiB. */
+  maxBodyBytes?: number;
+  timeouts?: ServerTimeouts;
+}
+
+export interface RunningServer {
+  /** http://127.0.0.1:4599 */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The emulator behind the endpoint (same engine: what is made over HTTP is visible in process). */
+  readonly kms: Kms;
+  readonly router: Router;
+  /** The durable store, with `--data-dir` (its `recovery` tells what start-up found). */
+  readonly store: DurableStore | undefined;
+  /** Stops accepting, lets in-flight requests finish, closes the durable store. */
+  close(): Promise<void>;
+}
+
+type BodyResult = { kind: 'body'; body: Uint8Array } | { kind: 'too-large' } | { kind: 'aborted' };
+
+const EMPTY = new Uint8Array(0);
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  const port = options.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`Invalid port: ${port}`);
+  const account = options.account ?? DEFAULT_ACCOUNT;
+  const region = options.region ?? DEFAULT_REGION;
+  const clock = options.clock ?? systemClock;
+  const log = options.log;
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const timeouts = options.timeouts ?? {};
+  const headersMs = timeouts.headersMs ?? 10_000;
+  const requestMs = Math.max(timeouts.requestMs ?? 30_000, headersMs);
+  const keepAliveMs = timeouts.keepAliveMs ?? 65_000;
+  const shutdownGraceMs = timeouts.shutdownGraceMs ?? 10_000;
+
+  let credentials: CredentialStore | undefined;
+  if (options.credentials !== undefined) credentials = await loadCredentials(options.credentials, { account });
+
+  const kms = createKms({ clock, account, region, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+  const router = new Router();
+  router.register(awsProtocol(kms, { ...(credentials ? { credentials } : {}), clock }));
+
+  // State is restored before the port opens: no request ever sees a half-loaded engine.
+  const notice = options.notice ?? log;
+  const store =
+    options.dataDir !== undefined ? await DurableStore.open(options.dataDir, kms.engine, notice ? { log: (message) => notice(`store: ${message}`) } : {}) : undefined;
+
+  const startedAt = performance.now();
+  /** Active requests per connection; idle connections are closed at shutdown. */
+  const connections = new Map<Socket, number>();
+  const inFlight = new Set<Promise<void>>();
+  let closing: Promise<void> | undefined;
+
+  const server = createServer(
+    {
+      headersTimeout: headersMs,
+      requestTimeout: requestMs,
+      keepAliveTimeout: keepAliveMs,
+      // How often the head/request timeouts are checked (Node's default is 30 s).
+      connectionsCheckingInterval: Math.min(1000, headersMs),
+      noDelay: true,
+    },
+    (req, res) => {
+      const task = serve(req, res).finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    },
+  );
+  server.keepAliveTimeout = keepAliveMs;
+
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, 0);
+    socket.on('close', () => connections.delete(socket));
+  });
+
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    const code = err.code ?? 'ERROR';
+    if (code !== 'ECONNRESET' && code !== 'EPIPE') log?.(`${timestamp()} - - - client error ${code}`);
+    // A response already under way cannot be followed by another: just drop the connection.
+    if (!socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const socket = req.socket;
+    connections.set(socket, (connections.get(socket) ?? 0) + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const left = (connections.get(socket) ?? 1) - 1;
+      if (connections.has(socket)) connections.set(socket, left);
+      if (closing && left === 0) socket.end();
+    };
+    res.on('close', release);
+    res.on('error', () => {});
+    req.on('error', () => {});
+
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const head: RequestHead = {
+      method,
+      path: q < 0 ? url : url.slice(0, q),
+      query: q < 0 ? '' : url.slice(q + 1),
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      ...(socket.remoteAddress ? { remoteAddress: socket.remoteAddress } : {}),
+    };
+    let protocol: Protocol | undefined;
+    let response: ProtocolResponse | undefined;
+    let closeAfter = false;
+    try {
+      if ((method === 'GET' || method === 'HEAD') && head.path === '/health') {
+        response = {
+          status: 200,
+          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+          body: JSON.stringify({ status: 'ok', version: VERSION, uptimeSeconds: Math.round((performance.now() - startedAt) / 1000), protocols: router.protocols }),
+          action: 'health',
+        };
+      } else {
+        protocol = router.select(head);
+        const body = await readBody(req, maxBodyBytes);
+        if (body.kind === 'aborted') {
+          log?.(`${timestamp()} ${method} ${head.path} ${protocol.name}/- - ${elapsed(started)}ms (client went away)`);
+          return;
+        }
+        if (body.kind === 'too-large') {
+          closeAfter = true;
+          response = { ...protocol.reject(head, 'too-large', { maxBodyBytes, requestId: newRequestId(kms.engine) }), note: 'body too large' };
+        } else {
+          try {
+            response = await protocol.handle({ ...head, body: body.body });
+          } catch (e) {
+            log?.(`${timestamp()} internal error in ${protocol.name}: ${describe(e)}`);
+            response = { ...protocol.reject(head, 'internal', { maxBodyBytes, requestId: newRequestId(kms.engine) }), note: 'internal error' };
+          }
+        }
+      }
+      // Every change this request made is on disk before the client hears of it.
+      if (store) {
+        try {
+          await store.commit();
+        } catch (e) {
+          log?.(`${timestamp()} durable store commit failed: ${describe(e)}`);
+          response = { ...(protocol ?? router.select(head)).reject(head, 'internal', { maxBodyBytes, requestId: newRequestId(kms.engine) }), note: 'commit failed' };
+        }
+      }
+      send(res, response, closeAfter || closing !== undefined);
+    } catch (e) {
+      // The last line of defence: nothing a request does may take the process down.
+      log?.(`${timestamp()} internal error: ${describe(e)}`);
+      try {
+        response = { ...(protocol ?? router.select(head)).reject(head, 'internal', { maxBodyBytes, requestId: newRequestId() }), note: 'internal error' };
+        if (!res.headersSent) send(res, response, true);
+        else res.destroy();
+      } catch {
+        res.destroy();
+      }
+    } finally {
+      if (response) {
+        const label = `${protocol?.name ?? 'server'}/${response.action || '-'}`;
+        log?.(`${timestamp()} ${method} ${head.path} ${label} ${response.status} ${elapsed(started)}ms${response.note ? ` (${response.note})` : ''}`);
+      }
+    }
+  }
+
+  function send(res: ServerResponse, response: ProtocolResponse, close: boolean): void {
+    const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
+    res.statusCode = response.status;
+    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+    // The emulator's time: SDKs correct their clock skew from it, as they do with AWS.
+    res.setHeader('date', new Date(clock.now()).toUTCString());
+    res.setHeader('content-length', body.byteLength);
+    if (close) res.setHeader('connection', 'close');
+    res.end(body);
+  }
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await store?.close();
+    throw e;
+  }
+  server.on('error', (e) => log?.(`${timestamp()} server error: ${describe(e)}`));
+
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  async function close(): Promise<void> {
+    if (closing) return closing;
+    closing = (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const [socket, active] of connections) if (active === 0) socket.destroy();
+      const grace = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
+      grace.unref();
+      await Promise.allSettled([...inFlight]);
+      await closed;
+      clearTimeout(grace);
+      await store?.close();
+    })();
+    return closing;
+  }
+
+  return { url: `http://${urlHost}:${boundPort}`, host, port: boundPort, kms, router, store, close };
+}
+
+/** Reads the body up to `limit` bytes; a larger one is not buffered (the connection is closed after the answer). */
+function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined) {
+    const length = Number(declared);
+    if (Number.isFinite(length) && length > limit) return Promise.resolve({ kind: 'too-large' });
+    if (length === 0) return Promise.resolve({ kind: 'body', body: EMPTY });
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let done = false;
+    const finish = (result: BodyResult) => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limit) {
+        chunks.length = 0;
+        finish({ kind: 'too-large' });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => finish({ kind: 'body', body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) }));
+    req.on('aborted', () => finish({ kind: 'aborted' }));
+    req.on('error', () => finish({ kind: 'aborted' }));
+    req.on('close', () => finish(req.complete ? { kind: 'body', body: Buffer.concat(chunks, total) } : { kind: 'aborted' }));
+  });
+}
+
+function timestamp(): string {
+  return new Date().toISOString();
+}
+
+function elapsed(started: number): string {
+  return (performance.now() - started).toFixed(1);
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}

@@ -1,0 +1,677 @@
+/**
+ * Durable state for the local endpoint (`--data-dir DIR`): a snapshot plus an append-only journal
+ * of change records, one record per group commit, each on disk (fdatasync) before the responses
+ * it covers are sent. The format is described in docs/durability.md.
+ *
+ *   DIR/snapshot.json   {"format":"kms-emulator/data-dir","version":1,"lsn":N,"engine":<Engine.snapshot()>,"engineCrc32":C}
+ *   DIR/journal.log     frames: magic "KMJ1" | u32le payload length | u32le CRC-32 of payload | payload,
+ *                       payload = UTF-8 JSON {"lsn":N,"changes":<Engine.takeChanges()>}
+ *   DIR/lock            {"pid","host","nonce","since"} while a server owns the directory
+ */
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { copyFile, mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { Engine } from '../engine/engine.js';
+
+export const DATA_DIR_FORMAT = 'kms-emulator/data-dir';
+export const DATA_DIR_VERSION = 1;
+export const SNAPSHOT_FILE = 'snapshot.json';
+export const JOURNAL_FILE = 'journal.log';
+export const LOCK_FILE = 'lock';
+
+/** "KMJ1" as a little-endian u32: the first four bytes of every journal frame. */
+const MAGIC = 0x314a4d4b;
+const HEADER_BYTES = 12;
+/** A frame claiming more than this is damage, not a record. */
+const MAX_RECORD_BYTES = 1 << 30;
+const DEFAULT_SNAPSHOT_AUDIT_EVENTS = 10_000;
+
+export interface DurableStoreOptions {
+  /**
+   * Compact (write a new snapshot, empty the journal) once the journal is larger than this many
+   * bytes and larger than an eighth of the last snapshot (replaying a byte of journal costs more
+   * than loading a byte of snapshot, and both count towards startup time). Default 16 MiB.
+   */
+  compactBytes?: number;
+  /**
+   * Reads change no key but append audit events. Those ride along with the next commit that
+   * changes state, or are written this many milliseconds after the read, whichever comes first.
+   * Default 200.
+   */
+  auditFlushMs?: number;
+  /**
+   * A damaged record followed by intact ones (corruption, not a torn write): 'fail' (default)
+   * refuses to open; 'truncate' keeps a copy of the journal as journal.log.corrupt-<time> and
+   * drops the damaged record and everything after it.
+   */
+  onCorruption?: 'fail' | 'truncate';
+  /**
+   * How many of the most recent audit events a snapshot keeps (the journal keeps every event
+   * until the next compaction). Bounds startup time: each event costs about as much to load as a
+   * key. Default 10,000.
+   */
+  snapshotAuditEvents?: number;
+  /** Where to report what open found (a dropped torn record, a repaired journal). */
+  log?: (message: string) => void;
+}
+
+export type DurableStoreErrorCode = 'LOCKED' | 'CORRUPT' | 'CLOSED' | 'FAILED';
+
+export class DurableStoreError extends Error {
+  override readonly name = 'DurableStoreError';
+  constructor(
+    readonly code: DurableStoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What open found on disk. */
+export interface Recovery {
+  /** Whether snapshot.json was there (false: a new directory). */
+  snapshot: boolean;
+  /**
+   * How the snapshot was checked: 'checksum' when its engine text is exactly what the store wrote
+   * (the schema check is skipped), 'schema' for a snapshot changed since (edited by hand).
+   */
+  snapshotCheck?: 'checksum' | 'schema';
+  /** Journal records applied on top of the snapshot. */
+  records: number;
+  /** Records skipped because the snapshot already held them (a crash during compaction). */
+  skipped: number;
+  /** Bytes of a torn last record that were dropped. */
+  tornBytes: number;
+  /** A damaged record in the middle of the journal, repaired with onCorruption: 'truncate'. */
+  corruption?: { offset: number; reason: string; droppedBytes: number; copy: string };
+  /** Milliseconds open took. */
+  ms: number;
+}
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  nonce: string;
+  since: string;
+}
+
+/** Directories this process holds, by resolved path: the lock file alone cannot tell us from a stale owner with our pid. */
+const heldHere = new Set<string>();
+
+/**
+ * Durable state in one directory. `open` loads the directory into the engine; `commit` resolves
+ * once every change the engine made before the call is on disk; `close` compacts and unlocks.
+ */
+export class DurableStore {
+  readonly dir: string;
+  readonly engine: Engine;
+  readonly recovery: Recovery;
+  readonly #options: Required<Omit<DurableStoreOptions, 'log'>> & Pick<DurableStoreOptions, 'log'>;
+  readonly #lock: LockInfo;
+  #journal: FileHandle;
+  #journalBytes: number;
+  #snapshotBytes: number;
+  /** The last record written (or folded into the snapshot). */
+  #lsn: number;
+  /** The end of the serial disk lane: writes and compactions run one after another. */
+  #lane: Promise<void> = Promise.resolve();
+  /** A batch queued on the lane that has not started: it takes the engine's changes when it does. */
+  #queued: Promise<void> | undefined;
+  /** The most recent batch queued or running. */
+  #latest: Promise<void> = Promise.resolve();
+  #auditTimer: ReturnType<typeof setTimeout> | undefined;
+  #compactionQueued = false;
+  #failure: Error | undefined;
+  #closed: Promise<void> | undefined;
+
+  private constructor(
+    dir: string,
+    engine: Engine,
+    options: DurableStoreOptions,
+    lock: LockInfo,
+    journal: FileHandle,
+    state: { journalBytes: number; snapshotBytes: number; lsn: number; recovery: Recovery },
+  ) {
+    this.dir = dir;
+    this.engine = engine;
+    this.#options = {
+      compactBytes: options.compactBytes ?? 16 * 1024 * 1024,
+      auditFlushMs: options.auditFlushMs ?? 200,
+      onCorruption: options.onCorruption ?? 'fail',
+      snapshotAuditEvents: options.snapshotAuditEvents ?? DEFAULT_SNAPSHOT_AUDIT_EVENTS,
+      ...(options.log ? { log: options.log } : {}),
+    };
+    this.#lock = lock;
+    this.#journal = journal;
+    this.#journalBytes = state.journalBytes;
+    this.#snapshotBytes = state.snapshotBytes;
+    this.#lsn = state.lsn;
+    this.recovery = state.recovery;
+  }
+
+  /**
+   * Opens (creating if needed) the directory, locks it against other servers, loads its state into
+   * `engine` (snapshot, then the journal's records in order), runs the due work that came due
+   * while nobody was running, and returns once that is on disk too.
+   */
+  static async open(dir: string, engine: Engine, options: DurableStoreOptions = {}): Promise<DurableStore> {
+    const started = performance.now();
+    const path = resolve(dir);
+    await mkdir(path, { recursive: true });
+    const lock = await acquireLock(path);
+    let journal: FileHandle | undefined;
+    try {
+      const loaded = await load(path, engine, options);
+      journal = await open(join(path, JOURNAL_FILE), fsConstants.O_RDWR | fsConstants.O_CREAT, 0o600);
+      if (loaded.truncateAt !== undefined) {
+        await journal.truncate(loaded.truncateAt);
+        await journal.datasync();
+      }
+      if (!loaded.snapshot) {
+        // A new directory: its first snapshot holds the engine's secrets (the paging-marker key)
+        // and whatever state the engine was given, so the journal has something to follow.
+        await writeSnapshot(path, engine, loaded.lsn, options.snapshotAuditEvents ?? DEFAULT_SNAPSHOT_AUDIT_EVENTS);
+      }
+      await syncDir(path);
+      engine.discardChanges();
+      const recovery: Recovery = { ...loaded.recovery, ms: 0 };
+      const store = new DurableStore(path, engine, options, lock, journal, {
+        journalBytes: loaded.journalBytes,
+        snapshotBytes: loaded.snapshotBytes,
+        lsn: loaded.lsn,
+        recovery,
+      });
+      // Deletions and rotations that came due while the directory was closed happen now.
+      engine.runDueWork();
+      await store.commit();
+      recovery.ms = performance.now() - started;
+      return store;
+    } catch (e) {
+      await journal?.close().catch(() => {});
+      await releaseLock(path, lock);
+      throw e;
+    }
+  }
+
+  /**
+   * Resolves once every change the engine made before the call is on disk. Calls that arrive while
+   * a write is in flight share the next write and its fdatasync (group commit). A call that finds
+   * no key or alias changed does no I/O: it waits only for a write already in flight, and audit
+   * events of reads are written shortly after (see DurableStoreOptions.auditFlushMs).
+   */
+  commit(): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const pending = this.engine.pendingChanges();
+    if (pending !== 'state') {
+      if (pending === 'audit' && !this.#closed) this.#scheduleAuditFlush();
+      return this.#latest;
+    }
+    if (this.#closed) return Promise.reject(new DurableStoreError('CLOSED', `The data directory ${this.dir} is closed.`));
+    return this.#enqueueBatch();
+  }
+
+  /** Resolves once no write or compaction is running or queued (tests and benches use it to take a quiet copy). */
+  async settled(): Promise<void> {
+    let lane: Promise<void>;
+    do {
+      lane = this.#lane;
+      await lane;
+    } while (lane !== this.#lane);
+  }
+
+  /** Writes everything pending, compacts (a new snapshot, an empty journal) and releases the lock. */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    if (this.#auditTimer) clearTimeout(this.#auditTimer);
+    this.#auditTimer = undefined;
+    try {
+      await this.#lane;
+      if (!this.#failure && (this.#journalBytes > 0 || this.engine.pendingChanges())) await this.#compact();
+    } finally {
+      await this.#journal.close().catch(() => {});
+      await releaseLock(this.dir, this.#lock);
+    }
+    if (this.#failure) throw this.#failure;
+  }
+
+  #enqueueBatch(): Promise<void> {
+    if (this.#queued) return this.#queued;
+    const batch = this.#lane.then(() => {
+      this.#queued = undefined;
+      return this.#writeBatch();
+    });
+    this.#queued = batch;
+    this.#latest = batch;
+    this.#lane = batch.catch(() => {});
+    return batch;
+  }
+
+  #scheduleAuditFlush(): void {
+    if (this.#auditTimer) return;
+    this.#auditTimer = setTimeout(() => {
+      this.#auditTimer = undefined;
+      if (!this.#failure && !this.#closed) this.#enqueueBatch().catch(() => {});
+    }, this.#options.auditFlushMs);
+    this.#auditTimer.unref?.();
+  }
+
+  async #writeBatch(): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    const changes = this.engine.takeChanges();
+    if (!changes) return;
+    if (this.#auditTimer) {
+      clearTimeout(this.#auditTimer);
+      this.#auditTimer = undefined;
+    }
+    const lsn = this.#lsn + 1;
+    const frame = encodeFrame(utf8(JSON.stringify({ lsn, changes })));
+    try {
+      await writeAll(this.#journal, frame, this.#journalBytes);
+      await this.#journal.datasync();
+    } catch (e) {
+      throw this.#fail(e, 'writing the journal');
+    }
+    this.#lsn = lsn;
+    this.#journalBytes += frame.length;
+    if (!this.#compactionQueued && this.#journalBytes > Math.max(this.#options.compactBytes, this.#snapshotBytes / 8)) {
+      this.#compactionQueued = true;
+      this.#lane = this.#lane.then(() => this.#compact()).catch(() => {});
+    }
+  }
+
+  /**
+   * A new snapshot that folds in the journal (and anything not yet taken), then an empty journal.
+   * The snapshot names the last record it holds, so a crash between the two steps replays nothing twice.
+   */
+  async #compact(): Promise<void> {
+    this.#compactionQueued = false;
+    if (this.#failure) return;
+    const lsn = this.#lsn + 1;
+    try {
+      this.#snapshotBytes = await writeSnapshot(this.dir, this.engine, lsn, this.#options.snapshotAuditEvents);
+      this.#lsn = lsn;
+      await this.#journal.truncate(0);
+      await this.#journal.datasync();
+      this.#journalBytes = 0;
+    } catch (e) {
+      throw this.#fail(e, 'compacting');
+    }
+  }
+
+  #fail(e: unknown, doing: string): Error {
+    this.#failure ??= new DurableStoreError(
+      'FAILED',
+      `The data directory ${this.dir} failed while ${doing} (${e instanceof Error ? e.message : String(e)}); no further change can be made durable: restart the server.`,
+    );
+    this.#options.log?.(this.#failure.message);
+    return this.#failure;
+  }
+}
+
+// ---------------------------------------------------------------- loading
+
+interface Loaded {
+  snapshot: boolean;
+  snapshotBytes: number;
+  journalBytes: number;
+  lsn: number;
+  /** Where the journal's intact part ends, when something after it must go. */
+  truncateAt?: number;
+  recovery: Omit<Recovery, 'ms'>;
+}
+
+async function load(dir: string, engine: Engine, options: DurableStoreOptions): Promise<Loaded> {
+  await rm(join(dir, `${SNAPSHOT_FILE}.tmp`), { force: true });
+  const snapshotText = await readIfExists(join(dir, SNAPSHOT_FILE));
+  let lsn = 0;
+  let intact = false;
+  if (snapshotText !== undefined) {
+    let doc: { format?: unknown; version?: unknown; lsn?: unknown; engine?: unknown; engineCrc32?: unknown };
+    try {
+      doc = JSON.parse(snapshotText.toString('utf8'));
+    } catch {
+      throw new DurableStoreError('CORRUPT', `${join(dir, SNAPSHOT_FILE)} is not JSON: the snapshot is damaged.`);
+    }
+    if (doc?.format !== DATA_DIR_FORMAT || doc.version !== DATA_DIR_VERSION || !Number.isSafeInteger(doc.lsn)) {
+      throw new DurableStoreError('CORRUPT', `${join(dir, SNAPSHOT_FILE)} is not a ${DATA_DIR_FORMAT} version ${DATA_DIR_VERSION} snapshot.`);
+    }
+    intact = engineTextIntact(snapshotText, doc.lsn as number, doc.engineCrc32);
+    try {
+      engine.restore(doc.engine, { runDueWork: false, intact });
+    } catch (e) {
+      throw new DurableStoreError('CORRUPT', `${join(dir, SNAPSHOT_FILE)} does not restore: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    lsn = doc.lsn as number;
+  }
+  const recovery: Omit<Recovery, 'ms'> = {
+    snapshot: snapshotText !== undefined,
+    ...(snapshotText !== undefined ? { snapshotCheck: intact ? ('checksum' as const) : ('schema' as const) } : {}),
+    records: 0,
+    skipped: 0,
+    tornBytes: 0,
+  };
+  const journalPath = join(dir, JOURNAL_FILE);
+  const journal = (await readIfExists(journalPath)) ?? new Uint8Array(0);
+  let offset = 0;
+  let problem: { offset: number; reason: string } | undefined;
+  while (offset < journal.length) {
+    const frame = readFrame(journal, offset);
+    if ('problem' in frame) {
+      problem = { offset, reason: frame.problem };
+      break;
+    }
+    let record: { lsn?: unknown; changes?: unknown };
+    try {
+      record = JSON.parse(new TextDecoder().decode(frame.payload));
+    } catch {
+      problem = { offset, reason: 'the payload is not JSON' };
+      break;
+    }
+    if (!Number.isSafeInteger(record?.lsn)) {
+      problem = { offset, reason: 'the record has no sequence number' };
+      break;
+    }
+    const recordLsn = record.lsn as number;
+    if (recordLsn <= lsn && recovery.records === 0) {
+      // Written before the snapshot that holds it (a crash between snapshot and journal reset).
+      recovery.skipped++;
+    } else if (recordLsn !== lsn + 1) {
+      problem = { offset, reason: `record ${recordLsn} follows record ${lsn}` };
+      break;
+    } else {
+      try {
+        engine.applyChanges(record.changes);
+      } catch (e) {
+        problem = { offset, reason: `the record does not apply: ${e instanceof Error ? e.message : String(e)}` };
+        break;
+      }
+      lsn = recordLsn;
+      recovery.records++;
+    }
+    offset = frame.end;
+  }
+  let truncateAt: number | undefined;
+  if (problem) {
+    const dropped = journal.length - problem.offset;
+    if (!hasIntactFrameAfter(journal, problem.offset)) {
+      // Nothing intact follows: the last write was torn by a crash. It was never acknowledged.
+      recovery.tornBytes = dropped;
+      options.log?.(`${journalPath}: dropped a torn last record (${dropped} bytes at offset ${problem.offset}: ${problem.reason}).`);
+    } else if (options.onCorruption === 'truncate') {
+      const copy = `${journalPath}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await copyFile(journalPath, copy);
+      recovery.corruption = { offset: problem.offset, reason: problem.reason, droppedBytes: dropped, copy };
+      options.log?.(`${journalPath}: damaged record at offset ${problem.offset} (${problem.reason}); dropped it and the ${dropped} bytes after it, the whole journal is kept as ${copy}.`);
+    } else {
+      throw new DurableStoreError(
+        'CORRUPT',
+        `${journalPath} is damaged at offset ${problem.offset} (${problem.reason}) and intact records follow it, so acknowledged changes would be lost. ` +
+          `Nothing was changed on disk. To start anyway, dropping the damaged record and everything after it (the journal is copied aside first), open the store with onCorruption: 'truncate'.`,
+      );
+    }
+    truncateAt = problem.offset;
+  }
+  return {
+    snapshot: snapshotText !== undefined,
+    snapshotBytes: snapshotText?.length ?? 0,
+    journalBytes: truncateAt ?? journal.length,
+    lsn,
+    ...(truncateAt !== undefined ? { truncateAt } : {}),
+    recovery,
+  };
+}
+
+/**
+ * Whether the engine snapshot's text is byte for byte what writeSnapshot wrote (its CRC-32
+ * matches): then restore can skip the schema check. A file edited by hand is checked in full.
+ */
+function engineTextIntact(file: Uint8Array, lsn: number, crc: unknown): boolean {
+  if (typeof crc !== 'number') return false;
+  const prefix = utf8(snapshotPrefix(lsn));
+  const suffix = utf8(snapshotSuffix(crc));
+  if (file.length < prefix.length + suffix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (file[i] !== prefix[i]) return false;
+  for (let i = 0; i < suffix.length; i++) if (file[file.length - suffix.length + i] !== suffix[i]) return false;
+  return crc32(file.subarray(prefix.length, file.length - suffix.length)) === crc;
+}
+
+const snapshotPrefix = (lsn: number) => `{"format":${JSON.stringify(DATA_DIR_FORMAT)},"version":${DATA_DIR_VERSION},"lsn":${lsn},"engine":`;
+const snapshotSuffix = (crc: number) => `,"engineCrc32":${crc}}\n`;
+
+function readFrame(buf: Uint8Array, offset: number): { payload: Uint8Array; end: number } | { problem: string } {
+  if (buf.length - offset < HEADER_BYTES) return { problem: 'the file ends inside a record header' };
+  const view = new DataView(buf.buffer, buf.byteOffset + offset, HEADER_BYTES);
+  if (view.getUint32(0, true) !== MAGIC) return { problem: 'no record starts here' };
+  const length = view.getUint32(4, true);
+  if (length > MAX_RECORD_BYTES) return { problem: 'the record length is implausible' };
+  const end = offset + HEADER_BYTES + length;
+  if (end > buf.length) return { problem: 'the file ends inside the record' };
+  const payload = buf.subarray(offset + HEADER_BYTES, end);
+  if (crc32(payload) !== view.getUint32(8, true)) return { problem: 'the checksum does not match' };
+  return { payload, end };
+}
+
+/** Whether an intact frame starts anywhere after `offset`: what tells corruption from a torn tail. */
+function hasIntactFrameAfter(buf: Uint8Array, offset: number): boolean {
+  for (let at = offset + 1; at + HEADER_BYTES <= buf.length; at++) {
+    if (buf[at] !== 0x4b || buf[at + 1] !== 0x4d || buf[at + 2] !== 0x4a || buf[at + 3] !== 0x31) continue;
+    if (!('problem' in readFrame(buf, at))) return true;
+  }
+  return false;
+}
+
+function encodeFrame(payload: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(HEADER_BYTES + payload.length);
+  const view = new DataView(frame.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, payload.length, true);
+  view.setUint32(8, crc32(payload), true);
+  frame.set(payload, HEADER_BYTES);
+  return frame;
+}
+
+// ---------------------------------------------------------------- writing
+
+/**
+ * Writes the engine's snapshot as snapshot.json: into a temporary file, fsync, rename over the
+ * old one, fsync the directory. The snapshot object is taken synchronously (so it is one
+ * consistent state); its text is produced and written in pieces, so no single string holds it all.
+ */
+async function writeSnapshot(dir: string, engine: Engine, lsn: number, auditEvents: number): Promise<number> {
+  const snapshot = engine.snapshot();
+  engine.discardChanges();
+  if (snapshot.audit.length > auditEvents) snapshot.audit = auditEvents > 0 ? snapshot.audit.slice(-auditEvents) : [];
+  const tmp = join(dir, `${SNAPSHOT_FILE}.tmp`);
+  const fh = await open(tmp, 'w', 0o600);
+  let bytes = 0;
+  try {
+    const pieces: Uint8Array[] = [];
+    let pending = 0;
+    let crc = 0;
+    const flush = async () => {
+      if (pending === 0) return;
+      const chunk = concat(pieces, pending);
+      pieces.length = 0;
+      pending = 0;
+      await writeAll(fh, chunk, bytes);
+      bytes += chunk.length;
+    };
+    const add = (piece: Uint8Array) => {
+      pieces.push(piece);
+      pending += piece.length;
+    };
+    add(utf8(snapshotPrefix(lsn)));
+    for (const text of jsonPieces(snapshot, 0)) {
+      const piece = utf8(text);
+      crc = crc32(piece, crc);
+      add(piece);
+      if (pending >= 1 << 20) await flush();
+    }
+    add(utf8(snapshotSuffix(crc)));
+    await flush();
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, join(dir, SNAPSHOT_FILE));
+  await syncDir(dir);
+  return bytes;
+}
+
+/** JSON text of `value` in pieces: long arrays near the top are emitted an element at a time. */
+function* jsonPieces(value: unknown, depth: number): Generator<string> {
+  if (depth > 4 || value === null || typeof value !== 'object') {
+    yield JSON.stringify(value) ?? 'null';
+    return;
+  }
+  if (Array.isArray(value)) {
+    if (value.length < 64) {
+      yield JSON.stringify(value);
+      return;
+    }
+    yield '[';
+    const BATCH = 256;
+    for (let i = 0; i < value.length; i += BATCH) {
+      yield (i > 0 ? ',' : '') + value.slice(i, i + BATCH).map((v) => JSON.stringify(v) ?? 'null').join(',');
+    }
+    yield ']';
+    return;
+  }
+  yield '{';
+  let first = true;
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    yield `${first ? '' : ','}${JSON.stringify(k)}:`;
+    first = false;
+    yield* jsonPieces(v, depth + 1);
+  }
+  yield '}';
+}
+
+async function writeAll(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
+    if (bytesWritten <= 0) throw new Error('the write made no progress');
+    done += bytesWritten;
+  }
+}
+
+/** Makes a rename or a new file in `dir` durable. Platforms that cannot fsync a directory skip it. */
+async function syncDir(dir: string): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EACCES') throw e;
+  } finally {
+    await fh?.close();
+  }
+}
+
+// ---------------------------------------------------------------- the lock
+
+/**
+ * Takes DIR/lock, created exclusively. A lock whose owner is gone (a crash or kill -9) is taken
+ * over: its pid no longer runs, or is our own pid (a container restarted with the same pid
+ * numbering). A lock held by a live process refuses with a clear message.
+ */
+async function acquireLock(dir: string): Promise<LockInfo> {
+  const path = join(dir, LOCK_FILE);
+  const mine: LockInfo = { pid: process.pid, host: hostname(), nonce: randomBytes(12).toString('hex'), since: new Date().toISOString() };
+  if (heldHere.has(dir)) throw lockedError(dir, { ...mine, nonce: '' }, true);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fh = await open(path, 'wx', 0o600);
+      try {
+        await fh.writeFile(JSON.stringify(mine));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      heldHere.add(dir);
+      return mine;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = await readLock(path);
+    if (holder && isAlive(holder.pid)) throw lockedError(dir, holder, false);
+    // Stale (its owner is gone) or half-written (its writer died first): remove it and try again.
+    // Only if it is still the same file: another starter may have just replaced it.
+    const again = await readLock(path);
+    if (again?.nonce !== holder?.nonce) continue;
+    await rm(path, { force: true });
+  }
+  const holder = await readLock(path);
+  throw lockedError(dir, holder ?? { ...mine, pid: 0 }, false);
+}
+
+function lockedError(dir: string, holder: LockInfo, here: boolean): DurableStoreError {
+  const who = here ? 'this process' : `process ${holder.pid} on ${holder.host} (since ${holder.since})`;
+  return new DurableStoreError(
+    'LOCKED',
+    `The data directory ${dir} is in use by another kms-emulator: ${who} holds ${join(dir, LOCK_FILE)}. Stop that server or choose another --data-dir.`,
+  );
+}
+
+async function readLock(path: string): Promise<LockInfo | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<LockInfo>;
+    if (typeof parsed.pid !== 'number' || typeof parsed.nonce !== 'string') return undefined;
+    return { pid: parsed.pid, host: String(parsed.host ?? ''), nonce: parsed.nonce, since: String(parsed.since ?? '') };
+  } catch {
+    return undefined; // unreadable or half-written: its writer died before finishing
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function releaseLock(dir: string, lock: LockInfo): Promise<void> {
+  heldHere.delete(dir);
+  const path = join(dir, LOCK_FILE);
+  const holder = await readLock(path);
+  if (holder?.nonce === lock.nonce) await rm(path, { force: true });
+}
+
+// ---------------------------------------------------------------- bytes
+
+async function readIfExists(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+const encoder = new TextEncoder();
+function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+function concat(pieces: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

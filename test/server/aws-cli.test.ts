@@ -1,0 +1,196 @@
+/**
+ * The real AWS CLI (`aws`, Debian's awscli in CI) against the local endpoint with --endpoint-url.
+ * A missing CLI fails these tests: CI installs it (.ci/run).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGNATURE_MISMATCH } from '../../src/server/sigv4.js';
+import { serve } from '../support/server.js';
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const KEYS = { accessKeyId: 'AKIACLIUSER000000001', secretAccessKey: 'cli-user-secret' };
+
+/** The machine's AWS configuration must not leak in: no config files, no profile, no proxy. */
+function cliEnv(keys: { accessKeyId: string; secretAccessKey: string }): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name.startsWith('AWS_') || /^(https?|all|no)_proxy$/i.test(name)) continue;
+    env[name] = value;
+  }
+  return {
+    ...env,
+    AWS_ACCESS_KEY_ID: keys.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_DEFAULT_OUTPUT: 'json',
+    AWS_PAGER: '',
+    AWS_CLI_AUTO_PROMPT: 'off',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_MAX_ATTEMPTS: '1',
+    NO_PROXY: '127.0.0.1,localhost',
+  };
+}
+
+function aws(url: string, args: string[], keys = KEYS): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    execFile('aws', [...args, '--endpoint-url', url], { env: cliEnv(keys), timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') {
+        reject(new Error(`could not run the AWS CLI (\`aws\`; CI installs Debian's awscli): ${error.message}`));
+        return;
+      }
+      resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Runs a command that must succeed; returns its JSON output (or null when it prints nothing). */
+async function ok(url: string, args: string[], keys = KEYS): Promise<any> {
+  const result = await aws(url, args, keys);
+  expect(result.stderr).toBe('');
+  expect(result.code, `aws ${args.join(' ')}`).toBe(0);
+  return result.stdout.trim() === '' ? null : JSON.parse(result.stdout);
+}
+
+/** AWS CLI v1 exits 255 on a service error, v2 254. */
+const SERVICE_ERROR_EXIT = [254, 255];
+
+describe('the AWS CLI against the local endpoint', () => {
+  let server: Awaited<ReturnType<typeof serve>>;
+  let dir: string;
+
+  beforeAll(async () => {
+    const version = await new Promise<string>((resolve, reject) =>
+      execFile('aws', ['--version'], { env: cliEnv(KEYS) }, (error, stdout, stderr) =>
+        error ? reject(new Error(`the AWS CLI (\`aws\`) is required for these tests; CI installs Debian's awscli: ${error.message}`)) : resolve(stdout + stderr),
+      ),
+    );
+    expect(version).toMatch(/^aws-cli\/\d/);
+    server = await serve();
+    dir = mkdtempSync(join(tmpdir(), 'kms-cli-'));
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('create-key, describe-key, list-keys', async () => {
+    const created = await ok(server.url, ['kms', 'create-key', '--description', 'made by the aws cli', '--tags', 'TagKey=team,TagValue=cli']);
+    const meta = created.KeyMetadata;
+    expect(meta).toMatchObject({
+      AWSAccountId: '111122223333',
+      Description: 'made by the aws cli',
+      KeyState: 'Enabled',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      Enabled: true,
+    });
+    expect(meta.Arn).toBe(`arn:aws:kms:us-east-1:111122223333:key/${meta.KeyId}`);
+    const described = await ok(server.url, ['kms', 'describe-key', '--key-id', meta.KeyId]);
+    expect(described.KeyMetadata.KeyId).toBe(meta.KeyId);
+    const listed = await ok(server.url, ['kms', 'list-keys']);
+    expect(listed.Keys).toContainEqual({ KeyId: meta.KeyId, KeyArn: meta.Arn });
+    // CloudTrail names the CLI's access key and user agent.
+    const record = server.kms.aws.cloudTrail((r) => r.eventName === 'CreateKey').at(-1)!;
+    expect(record.userIdentity).toMatchObject({ accessKeyId: KEYS.accessKeyId });
+    expect(record.userAgent).toMatch(/aws-cli\//);
+  });
+
+  it('encrypt and decrypt a file (fileb://), generate-data-key', async () => {
+    const keyId = (await ok(server.url, ['kms', 'create-key'])).KeyMetadata.KeyId as string;
+    const plain = new Uint8Array(300).map((_, i) => (i * 7 + 3) & 0xff);
+    writeFileSync(join(dir, 'plain.bin'), plain);
+    const enc = await ok(server.url, [
+      'kms',
+      'encrypt',
+      '--key-id',
+      keyId,
+      '--plaintext',
+      `fileb://${join(dir, 'plain.bin')}`,
+      '--encryption-context',
+      'purpose=test',
+    ]);
+    expect(enc.KeyId).toBe(`arn:aws:kms:us-east-1:111122223333:key/${keyId}`);
+    expect(enc.EncryptionAlgorithm).toBe('SYMMETRIC_DEFAULT');
+    writeFileSync(join(dir, 'cipher.bin'), Buffer.from(enc.CiphertextBlob, 'base64'));
+    const dec = await ok(server.url, ['kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, 'cipher.bin')}`, '--encryption-context', 'purpose=test']);
+    expect(new Uint8Array(Buffer.from(dec.Plaintext, 'base64'))).toEqual(plain);
+    expect(dec.KeyId).toBe(enc.KeyId);
+
+    const wrong = await aws(server.url, ['kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, 'cipher.bin')}`, '--encryption-context', 'purpose=other']);
+    expect(SERVICE_ERROR_EXIT).toContain(wrong.code);
+    expect(wrong.stderr).toMatch(/InvalidCiphertextException/);
+
+    const dataKey = await ok(server.url, ['kms', 'generate-data-key', '--key-id', keyId, '--key-spec', 'AES_256']);
+    expect(Buffer.from(dataKey.Plaintext, 'base64')).toHaveLength(32);
+    writeFileSync(join(dir, 'datakey.bin'), Buffer.from(dataKey.CiphertextBlob, 'base64'));
+    const recovered = await ok(server.url, ['kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, 'datakey.bin')}`]);
+    expect(recovered.Plaintext).toBe(dataKey.Plaintext);
+    expect(readFileSync(join(dir, 'plain.bin'))).toHaveLength(300);
+  });
+
+  it('create-alias, list-aliases, schedule-key-deletion', async () => {
+    const keyId = (await ok(server.url, ['kms', 'create-key'])).KeyMetadata.KeyId as string;
+    expect(await ok(server.url, ['kms', 'create-alias', '--alias-name', 'alias/from-cli', '--target-key-id', keyId])).toBeNull();
+    const aliases = await ok(server.url, ['kms', 'list-aliases', '--key-id', keyId]);
+    expect(aliases.Aliases).toEqual([
+      expect.objectContaining({ AliasName: 'alias/from-cli', AliasArn: 'arn:aws:kms:us-east-1:111122223333:alias/from-cli', TargetKeyId: keyId }),
+    ]);
+    const viaAlias = await ok(server.url, ['kms', 'describe-key', '--key-id', 'alias/from-cli']);
+    expect(viaAlias.KeyMetadata.KeyId).toBe(keyId);
+    const scheduled = await ok(server.url, ['kms', 'schedule-key-deletion', '--key-id', keyId, '--pending-window-in-days', '7']);
+    expect(scheduled).toMatchObject({ KeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`, KeyState: 'PendingDeletion', PendingWindowInDays: 7 });
+    // CLI v1 prints the wire value (epoch seconds), v2 an ISO 8601 date.
+    const deletion = typeof scheduled.DeletionDate === 'number' ? scheduled.DeletionDate * 1000 : Date.parse(scheduled.DeletionDate);
+    expect(deletion - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    expect(deletion - Date.now()).toBeLessThan(7.1 * 86_400_000);
+    const described = await ok(server.url, ['kms', 'describe-key', '--key-id', keyId]);
+    expect(described.KeyMetadata.KeyState).toBe('PendingDeletion');
+  });
+
+  it('an error: describe-key of a missing key exits with a service-error code and NotFoundException in stderr', async () => {
+    const missing = '11111111-2222-4333-8444-555555555555';
+    const result = await aws(server.url, ['kms', 'describe-key', '--key-id', missing]);
+    expect(SERVICE_ERROR_EXIT).toContain(result.code);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      `An error occurred (NotFoundException) when calling the DescribeKey operation: Key 'arn:aws:kms:us-east-1:111122223333:key/${missing}' does not exist`,
+    );
+    const invalid = await aws(server.url, ['kms', 'generate-random', '--number-of-bytes', '0']);
+    expect(invalid.code).not.toBe(0);
+    expect(invalid.stderr).toMatch(/ValidationException|Invalid value for parameter/);
+  });
+});
+
+describe('the AWS CLI with --credentials (botocore signs)', () => {
+  it('a signed CLI is the configured user; a wrong secret is refused with InvalidSignatureException', async () => {
+    const server = await serve({
+      credentials: { credentials: [{ provider: 'aws', ...KEYS, principal: { type: 'user', name: 'cli-user' } }] },
+    });
+    try {
+      const created = await ok(server.url, ['kms', 'create-key', '--description', 'signed']);
+      expect(created.KeyMetadata.Description).toBe('signed');
+      const record = server.kms.aws.cloudTrail((r) => r.eventName === 'CreateKey').at(-1)!;
+      expect(record.userIdentity).toMatchObject({ type: 'IAMUser', userName: 'cli-user', accessKeyId: KEYS.accessKeyId });
+
+      const wrong = await aws(server.url, ['kms', 'list-keys'], { ...KEYS, secretAccessKey: 'wrong' });
+      expect(SERVICE_ERROR_EXIT).toContain(wrong.code);
+      expect(wrong.stderr).toContain(`An error occurred (InvalidSignatureException) when calling the ListKeys operation: ${SIGNATURE_MISMATCH}`);
+      const unknown = await aws(server.url, ['kms', 'list-keys'], { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' });
+      expect(SERVICE_ERROR_EXIT).toContain(unknown.code);
+      expect(unknown.stderr).toContain('(UnrecognizedClientException)');
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * Change tracking (Engine.takeChanges / applyChanges), which the durable store journals: every AWS
+ * operation runs through the dialect, successful and failing, in several realms, with clock jumps
+ * that fire automatic rotations and scheduled deletions. After every call:
+ *   - a replica engine that only ever saw the change records (applyChanges, through JSON) holds
+ *     exactly the live engine's snapshot: keys, aliases, counters, random position, audit log;
+ *   - a successful mutating call's key or alias is in the record; a read's record changes no key
+ *     or alias (it carries only its audit event).
+ * A forgotten mutation shows up as a replica that differs.
+ */
+import { describe, expect, it } from 'vitest';
+import { HANDLERS } from '../../src/dialects/aws/operations.js';
+import { createKms, ManualClock, type AwsCallMeta, type EngineChanges, type EngineSnapshot, type Kms } from '../../src/index.js';
+
+const START = '2026-01-01T00:00:00Z';
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+function comparable(snapshot: EngineSnapshot): Omit<EngineSnapshot, 'takenAt'> {
+  const { takenAt: _takenAt, ...rest } = snapshot;
+  return { ...rest, realms: [...rest.realms].sort((a, b) => `${a.account}/${a.region}`.localeCompare(`${b.account}/${b.region}`)) };
+}
+
+function touched(changes: EngineChanges | undefined): { keys: string[]; aliases: string[] } {
+  const keys: string[] = [];
+  const aliases: string[] = [];
+  for (const r of changes?.realms ?? []) {
+    keys.push(...r.keys.map((k) => k.id), ...r.removedKeys);
+    aliases.push(...r.aliases.map((a) => a.name), ...r.removedAliases);
+  }
+  return { keys, aliases };
+}
+
+class Harness {
+  readonly live: Kms<ManualClock>;
+  readonly replica: Kms<ManualClock>;
+  readonly succeeded = new Set<string>();
+  readonly records: EngineChanges[] = [];
+
+  constructor(seed: string) {
+    this.live = createKms({ clock: new ManualClock(START), seed });
+    this.replica = createKms({ clock: new ManualClock(START), seed });
+    // Construction state (the marker secret) travels in the first record.
+    this.#sync();
+  }
+
+  #sync(): EngineChanges | undefined {
+    const changes = this.live.engine.takeChanges();
+    if (changes) {
+      this.records.push(changes);
+      this.replica.engine.applyChanges(JSON.parse(JSON.stringify(changes)));
+    }
+    expect(this.live.engine.takeChanges()).toBeUndefined();
+    expect(comparable(this.replica.snapshot())).toEqual(comparable(this.live.snapshot()));
+    return changes;
+  }
+
+  async call(op: string, input: Record<string, unknown>, meta: AwsCallMeta = {}): Promise<Record<string, any> | undefined> {
+    const outcome = await this.live.aws.invoke(op, input, meta);
+    const changes = this.#sync();
+    expect(changes, `${op}: its audit event`).toBeDefined();
+    const { keys, aliases } = touched(changes);
+    if (HANDLERS[op]?.readOnly ?? true) {
+      expect({ op, keys, aliases }).toEqual({ op, keys: [], aliases: [] });
+    } else if (outcome.ok) {
+      if (typeof input.AliasName === 'string') expect(aliases, op).toContain(input.AliasName);
+      else if (op !== 'CreateKey') expect(keys.length, op).toBeGreaterThan(0);
+    }
+    if (outcome.ok) {
+      this.succeeded.add(op);
+      if (op === 'CreateKey') expect(keys).toEqual([(outcome.output as { KeyMetadata: { KeyId: string } }).KeyMetadata.KeyId]);
+      return outcome.output;
+    }
+    return undefined;
+  }
+
+  async must(op: string, input: Record<string, unknown>, meta: AwsCallMeta = {}): Promise<Record<string, any>> {
+    const out = await this.call(op, input, meta);
+    if (!out) {
+      const outcome = await this.live.aws.invoke(op, input, meta);
+      throw new Error(`${op} failed: ${outcome.ok ? '' : `${outcome.error.code} ${outcome.error.message}`}`);
+    }
+    return out;
+  }
+
+  advance(by: string): EngineChanges | undefined {
+    // Only the live engine's clock moves: the replica learns of due work from the records alone.
+    this.live.clock.advance(by);
+    return this.#sync();
+  }
+}
+
+describe('change tracking covers every operation', () => {
+  it('a replica fed only change records equals the live engine after every AWS call', async () => {
+    const h = new Harness('tracking');
+    const west: AwsCallMeta = { region: 'us-west-2' };
+    const key = async (input: Record<string, unknown> = {}, meta: AwsCallMeta = {}) => (await h.must('CreateKey', input, meta)).KeyMetadata.KeyId as string;
+
+    const a = await key({ Description: 'a', Tags: [{ TagKey: 't', TagValue: '1' }] });
+    const b = await key();
+    const w = await key({}, west);
+    const imported = await key({ Origin: 'EXTERNAL' });
+    await h.must('DescribeKey', { KeyId: a });
+    await h.must('ListKeys', { Limit: 1 });
+    await h.must('UpdateKeyDescription', { KeyId: a, Description: 'changed' });
+    await h.must('CreateAlias', { AliasName: 'alias/a', TargetKeyId: a });
+    await h.must('CreateAlias', { AliasName: 'alias/w', TargetKeyId: w }, west);
+    await h.must('UpdateAlias', { AliasName: 'alias/a', TargetKeyId: b });
+    await h.must('ListAliases', {});
+    await h.must('TagResource', { KeyId: b, Tags: [{ TagKey: 'team', TagValue: 'x' }] });
+    await h.must('UntagResource', { KeyId: a, TagKeys: ['t'] });
+    await h.must('ListResourceTags', { KeyId: b });
+    const policy = (await h.must('GetKeyPolicy', { KeyId: a, PolicyName: 'default' })).Policy as string;
+    await h.must('PutKeyPolicy', { KeyId: a, PolicyName: 'default', Policy: policy.replace('Enable IAM User Permissions', 'Changed') });
+    await h.must('ListKeyPolicies', { KeyId: a });
+    const enc = await h.must('Encrypt', { KeyId: a, Plaintext: b64('secret'), EncryptionContext: { k: 'v' } });
+    await h.must('Decrypt', { CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { k: 'v' } });
+    await h.must('ReEncrypt', { CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: { k: 'v' }, DestinationKeyId: b });
+    await h.must('GenerateDataKey', { KeyId: a, KeySpec: 'AES_256' });
+    await h.must('GenerateDataKeyWithoutPlaintext', { KeyId: a, NumberOfBytes: 16 });
+    await h.must('GenerateRandom', { NumberOfBytes: 32 });
+    await h.must('EnableKeyRotation', { KeyId: a, RotationPeriodInDays: 90 });
+    await h.must('GetKeyRotationStatus', { KeyId: a });
+    await h.must('RotateKeyOnDemand', { KeyId: b });
+    await h.must('ListKeyRotations', { KeyId: b });
+    await h.must('DisableKey', { KeyId: b });
+    await h.must('EnableKey', { KeyId: b });
+    await h.must('EnableKeyRotation', { KeyId: w }, west);
+    await h.must('DisableKeyRotation', { KeyId: w }, west);
+    await h.must('ScheduleKeyDeletion', { KeyId: w, PendingWindowInDays: 7 }, west);
+    await h.must('CancelKeyDeletion', { KeyId: w }, west);
+    await h.must('ScheduleKeyDeletion', { KeyId: imported, PendingWindowInDays: 7 });
+    await h.must('ScheduleKeyDeletion', { KeyId: w, PendingWindowInDays: 7 }, west);
+
+    // Asymmetric keys, HMAC and ML-KEM.
+    const signing = await key({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    await h.must('GetPublicKey', { KeyId: signing });
+    const signed = await h.must('Sign', { KeyId: signing, Message: b64('m'), SigningAlgorithm: 'ECDSA_SHA_256' });
+    await h.must('Verify', { KeyId: signing, Message: b64('m'), Signature: signed.Signature, SigningAlgorithm: 'ECDSA_SHA_256' });
+    const agreement = await key({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' });
+    const peer = (await h.must('GetPublicKey', { KeyId: await key({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' }) })).PublicKey;
+    await h.must('DeriveSharedSecret', { KeyId: agreement, KeyAgreementAlgorithm: 'ECDH', PublicKey: peer });
+    const mac = await key({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    const made = await h.must('GenerateMac', { KeyId: mac, MacAlgorithm: 'HMAC_SHA_256', Message: b64('m') });
+    await h.must('VerifyMac', { KeyId: mac, MacAlgorithm: 'HMAC_SHA_256', Message: b64('m'), Mac: made.Mac });
+    const kem = await key({ KeySpec: 'ML_KEM_768', KeyUsage: 'ENCAPSULATE_DECAPSULATE' });
+    const capsule = await h.must('Encapsulate', { KeyId: kem, EncapsulationAlgorithm: 'ML_KEM' });
+    await h.must('Decapsulate', { KeyId: kem, EncapsulationAlgorithm: 'ML_KEM', SharedSecretCiphertextBlob: capsule.SharedSecretCiphertextBlob });
+    const pairKey = await key({ KeySpec: 'SYMMETRIC_DEFAULT' });
+    await h.must('GenerateDataKeyPair', { KeyId: pairKey, KeyPairSpec: 'ECC_NIST_P256' });
+    await h.must('GenerateDataKeyPairWithoutPlaintext', { KeyId: pairKey, KeyPairSpec: 'RSA_2048' });
+
+    // Failures: refused calls change nothing the replica does not also have.
+    await h.call('DisableKey', { KeyId: w }, west); // pending deletion
+    await h.call('CreateAlias', { AliasName: 'alias/a', TargetKeyId: a }); // exists
+    await h.call('RotateKeyOnDemand', { KeyId: imported }); // unsupported origin
+    await h.call('PutKeyPolicy', { KeyId: a, PolicyName: 'other', Policy: policy });
+    await h.call('DescribeKey', { KeyId: '00000000-0000-4000-8000-000000000000' });
+    await h.call('NoSuchOperation', {});
+    await h.call('DeleteAlias', { AliasName: 'alias/none' });
+
+    // Due work: the deletions (with the alias of the deleted key) and an automatic rotation.
+    const deleted = touched(h.advance('8d'));
+    expect(deleted.keys).toEqual(expect.arrayContaining([w, imported]));
+    expect(deleted.aliases).toEqual(['alias/w']);
+    const rotated = touched(h.advance('91d'));
+    expect(rotated.keys).toEqual([a]);
+    await h.must('DeleteAlias', { AliasName: 'alias/a' });
+
+    const missing = Object.keys(HANDLERS).filter((op) => !h.succeeded.has(op));
+    expect(missing, 'every implemented operation ran successfully at least once').toEqual([]);
+  });
+
+  it('random sequences of calls keep the replica equal', async () => {
+    const h = new Harness('random');
+    let state = 0x2545f491;
+    const rand = (n: number) => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) % n;
+    };
+    const keys: string[] = [];
+    const pick = () => keys[rand(keys.length)] ?? 'alias/none';
+    const ciphertexts: string[] = [];
+    const steps: Array<() => Promise<unknown>> = [
+      async () => {
+        const out = await h.call('CreateKey', { Description: `k${keys.length}` }, rand(3) === 0 ? { region: 'eu-west-1' } : {});
+        if (out) keys.push(out.KeyMetadata.KeyId);
+      },
+      () => h.call('DisableKey', { KeyId: pick() }),
+      () => h.call('EnableKey', { KeyId: pick() }),
+      () => h.call('ScheduleKeyDeletion', { KeyId: pick(), PendingWindowInDays: 7 + rand(3) }),
+      () => h.call('CancelKeyDeletion', { KeyId: pick() }),
+      () => h.call('CreateAlias', { AliasName: `alias/n${rand(5)}`, TargetKeyId: pick() }),
+      () => h.call('UpdateAlias', { AliasName: `alias/n${rand(5)}`, TargetKeyId: pick() }),
+      () => h.call('DeleteAlias', { AliasName: `alias/n${rand(5)}` }),
+      () => h.call('TagResource', { KeyId: pick(), Tags: [{ TagKey: `t${rand(3)}`, TagValue: `${rand(9)}` }] }),
+      () => h.call('UntagResource', { KeyId: pick(), TagKeys: [`t${rand(3)}`] }),
+      () => h.call('EnableKeyRotation', { KeyId: pick(), RotationPeriodInDays: 90 + rand(10) }),
+      () => h.call('DisableKeyRotation', { KeyId: pick() }),
+      () => h.call('RotateKeyOnDemand', { KeyId: pick() }),
+      () => h.call('UpdateKeyDescription', { KeyId: pick(), Description: `d${rand(9)}` }),
+      async () => {
+        const out = await h.call('Encrypt', { KeyId: pick(), Plaintext: b64('x') });
+        if (out) ciphertexts.push(out.CiphertextBlob);
+      },
+      () => h.call('Decrypt', { CiphertextBlob: ciphertexts[rand(ciphertexts.length)] ?? b64('junk') }),
+      () => h.call('DescribeKey', { KeyId: pick() }),
+      async () => h.advance(['1h', '1d', '5d', '30d'][rand(4)]!),
+    ];
+    for (let i = 0; i < 400; i++) await steps[rand(steps.length)]!();
+    expect(h.records.length).toBeGreaterThan(300);
+  });
+
+  it('restore() makes the next record a full reset, which a replica applies', async () => {
+    const h = new Harness('reset');
+    await h.must('CreateKey', {});
+    const other = createKms({ clock: new ManualClock(START), seed: 'reset' });
+    await other.aws.send('CreateKey', { Description: 'from elsewhere' });
+    await other.aws.send('CreateAlias', { AliasName: 'alias/x', TargetKeyId: (await other.aws.send('ListKeys', {})).Keys[0].KeyId });
+    h.live.restore(other.snapshot());
+    const changes = h.live.engine.takeChanges()!;
+    expect(changes.reset).toBe(true);
+    h.replica.engine.applyChanges(changes);
+    expect(comparable(h.replica.snapshot())).toEqual(comparable(h.live.snapshot()));
+  });
+
+  it('applyChanges refuses a malformed record with a Validation error', () => {
+    const kms = createKms();
+    expect(() => kms.engine.applyChanges({ format: 'nope' })).toThrow(/Invalid change record/);
+    const record = kms.engine.takeChanges()!;
+    const alias = { name: 'alias/x', keyId: 'missing', createdAt: 0, updatedAt: 0, seq: 1 };
+    const bad = { ...record, seq: 1, realms: [{ account: '1', region: 'r', keys: [], removedKeys: [], aliases: [alias], removedAliases: [] }] };
+    expect(() => kms.engine.applyChanges(bad)).toThrow(/alias alias\/x names key missing/);
+  });
+});
