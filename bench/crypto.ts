@@ -35,80 +35,18 @@ import { toHex } from '../src/crypto/bytes.js';
 import { cachedPrivateScalar } from '../src/crypto/ecc.js';
 import { SeededRandom, systemRandom } from '../src/crypto/random.js';
 import { SM2_CURVE } from '../src/crypto/sm2.js';
+import { type BenchRow, compareAsync, fmt, log, QUICK, timeMsAsync, verdict } from './support.js';
 
-const QUICK = process.env.BENCH_QUICK === '1';
 const ROUND_MS = QUICK ? 100 : 250;
 const ROUNDS = QUICK ? 2 : 6;
 const WARMUP_MS = QUICK ? 100 : 300;
 /** RSA key generations timed per size (median reported); seeded 4096-bit keys take seconds each. */
 const KEYGEN_TIMES: Record<number, number> = QUICK ? { 2048: 1, 3072: 1, 4096: 1 } : { 2048: 5, 3072: 3, 4096: 3 };
 
-export interface BenchRow {
-  measure: string;
-  value: string;
-  baseline: string;
-  ratio: string;
-  goal: string;
-}
-
 // ------------------------------------------------------------------ measuring
 
-async function rate(fn: () => unknown, ms: number): Promise<number> {
-  let ops = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  while (elapsed < ms) {
-    await fn();
-    ops++;
-    elapsed = performance.now() - start;
-  }
-  return (ops * 1000) / elapsed;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-interface Comparison {
-  a: number;
-  b: number;
-  /** Median of the ratios of back-to-back round pairs. */
-  ratio: number;
-}
-
-/** Warms both up, then measures them in alternating rounds; ops/s of each and the ratio a/b. */
-async function compare(a: () => unknown, b: () => unknown): Promise<Comparison> {
-  await rate(a, WARMUP_MS);
-  await rate(b, WARMUP_MS);
-  const ra: number[] = [];
-  const rb: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    if (r % 2 === 0) {
-      ra.push(await rate(a, ROUND_MS));
-      rb.push(await rate(b, ROUND_MS));
-    } else {
-      rb.push(await rate(b, ROUND_MS));
-      ra.push(await rate(a, ROUND_MS));
-    }
-  }
-  return { a: median(ra), b: median(rb), ratio: median(ra.map((x, i) => x / rb[i]!)) };
-}
-
-async function timeMs(fn: () => Promise<unknown>, times: number): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const t = performance.now();
-    await fn();
-    samples.push(performance.now() - t);
-  }
-  return median(samples);
-}
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const verdict = (ratio: number, goal: number) => (ratio >= goal ? `≥ ${goal} ✔` : `< ${goal} ✘`);
-const log = (message: string) => process.stderr.write(`${message}\n`);
+const compare = (a: () => unknown, b: () => unknown) => compareAsync(a, b, { warmupMs: WARMUP_MS, roundMs: ROUND_MS, rounds: ROUNDS });
+const timeMs = timeMsAsync;
 
 function check(ok: boolean, what: string): void {
   if (!ok) throw new Error(`bench self-check failed: ${what}`);
@@ -254,7 +192,7 @@ export async function benchCrypto(): Promise<{ rows: BenchRow[]; notes: string[]
   notes.push(
     `Crypto rounds: warm-up ${WARMUP_MS} ms each side, then ${ROUNDS} alternating rounds of ${ROUND_MS} ms; ops/s are medians, a ratio is the median of back-to-back round pairs (ours / reference; for key generation reference time / ours, so above 1 means faster).`,
     'Sign and verify go through signMessage / verifySignature with RAW input (async; cached parsed keys). RSA signs on WebCrypto; RSA-PSS from a seeded source and every DIGEST input use the BigInt private operation instead (the DIGEST row).',
-    'ECDSA verification switches a public key to precomputed tables after 16 uses, so the verify rows (one key, many calls) show the hot-key speed.',
+    'ECDSA RAW on P-256/384/521 signs (system source) and verifies on WebCrypto, pure Ed25519 too where the platform has it; secp256k1, seeded ECDSA and every DIGEST input stay on noble. noble ECDSA verification switches a public key to precomputed tables after 16 uses, so the secp256k1 verify row (one key, many calls) shows the hot-key speed.',
     'RSA key generation times vary a lot from key to key (the prime search is random); the seeded path is reproducible from the seed but slower than native WebCrypto.',
     `The crypto part took ${fmt((performance.now() - started) / 1000)} s.`,
   );

@@ -23,8 +23,8 @@ import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms
 import { createKms } from '../src/index.js';
 import { startServer } from '../src/server/server.js';
 import { DurableStore, JOURNAL_FILE, SNAPSHOT_FILE } from '../src/server/store.js';
+import { type BenchRow, compareAsync, fmt, median, mib, QUICK } from './support.js';
 
-const QUICK = process.env.BENCH_QUICK === '1';
 const ROUND_MS = QUICK ? 150 : 400;
 const ROUNDS = QUICK ? 4 : 10;
 const WARMUP_MS = QUICK ? 200 : 1000;
@@ -32,39 +32,7 @@ const IN_FLIGHT = 16;
 const KEY_COUNT = QUICK ? 20_000 : 100_000;
 const STARTUPS = QUICK ? 2 : 3;
 
-export interface BenchRow {
-  measure: string;
-  value: string;
-  baseline: string;
-  ratio: string;
-  goal: string;
-}
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const secs = (ms: number) => `${fmt(ms / 1000, 2)} s`;
-const mib = (bytes: number) => `${fmt(bytes / 1024 / 1024, 1)} MiB`;
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** Ops/s of `fn` with `concurrency` callers looping for about `ms`. */
-async function rate(fn: () => Promise<unknown>, ms: number, concurrency: number): Promise<number> {
-  let ops = 0;
-  const start = performance.now();
-  const deadline = start + ms;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        await fn();
-        ops++;
-      }
-    }),
-  );
-  return (ops * 1000) / (performance.now() - start);
-}
 
 function client(url: string): KMSClient {
   return new KMSClient({
@@ -76,20 +44,9 @@ function client(url: string): KMSClient {
   });
 }
 
-/** Durable (a) vs. in-memory (b) rates of the same call, rounds interleaved, medians. */
-async function compare(durable: () => Promise<unknown>, memory: () => Promise<unknown>, concurrency: number) {
-  await rate(durable, WARMUP_MS, concurrency);
-  await rate(memory, WARMUP_MS, concurrency);
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    a.push(await rate(durable, ROUND_MS, concurrency));
-    b.push(await rate(memory, ROUND_MS, concurrency));
-  }
-  const da = median(a);
-  const db = median(b);
-  return { a: da, b: db, ratio: da / db };
-}
+/** Durable (a) vs. in-memory (b) rates of the same call, rounds alternating, medians. */
+const compare = (durable: () => Promise<unknown>, memory: () => Promise<unknown>, concurrency: number) =>
+  compareAsync(durable, memory, { warmupMs: WARMUP_MS, roundMs: ROUND_MS, rounds: ROUNDS, concurrency });
 
 async function httpCosts(rows: BenchRow[], notes: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kms-bench-durable-'));

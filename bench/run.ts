@@ -21,8 +21,8 @@ import { createKms, type CallContext } from '../src/index.js';
 import { benchCrypto } from './crypto.js';
 import { benchDurability } from './durability.js';
 import { benchServer } from './server.js';
+import { type BenchRow, fmt, log, median, mib, QUICK, verdict } from './support.js';
 
-const QUICK = process.env.BENCH_QUICK === '1';
 /** Length of one measuring round, and how many rounds (A and B interleaved, median reported). */
 const ROUND_MS = QUICK ? 150 : 400;
 const ROUNDS = QUICK ? 4 : 12;
@@ -77,12 +77,6 @@ async function rateAsync(fn: () => Promise<unknown>, ms: number): Promise<number
     elapsed = performance.now() - start;
   }
   return (ops * 1000) / elapsed;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 interface Comparison {
@@ -145,23 +139,9 @@ async function timeMs(fn: () => Promise<void>, times: number): Promise<number> {
   return median(samples);
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const mib = (bytes: number) => `${fmt(bytes / 1024 / 1024, 1)} MiB`;
-const verdict = (ratio: number, goal: number) => (ratio >= goal ? `≥ ${goal} ✔` : `< ${goal} ✘`);
-
-function log(message: string): void {
-  process.stderr.write(`${message}\n`);
-}
-
 // ------------------------------------------------------------------ a. engine vs. raw AES-GCM
 
-interface Row {
-  measure: string;
-  value: string;
-  baseline: string;
-  ratio: string;
-  goal: string;
-}
+type Row = BenchRow;
 const rows: Row[] = [];
 const notes: string[] = [];
 

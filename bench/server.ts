@@ -13,72 +13,15 @@ import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { startServer } from '../src/server/server.js';
+import { type BenchRow, compareAsync, fmt, log, QUICK } from './support.js';
 
-const QUICK = process.env.BENCH_QUICK === '1';
 const ROUND_MS = QUICK ? 150 : 400;
 const ROUNDS = QUICK ? 4 : 12;
 const WARMUP_MS = QUICK ? 200 : 1000;
 const IN_FLIGHT = 16;
 
-export interface BenchRow {
-  measure: string;
-  value: string;
-  baseline: string;
-  ratio: string;
-  goal: string;
-}
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** Ops/s of `fn` with `concurrency` callers looping for about `ms`. */
-async function rate(fn: () => Promise<unknown>, ms: number, concurrency: number): Promise<number> {
-  let ops = 0;
-  const start = performance.now();
-  const deadline = start + ms;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        await fn();
-        ops++;
-      }
-    }),
-  );
-  return (ops * 1000) / (performance.now() - start);
-}
-
-interface Comparison {
-  a: number;
-  b: number;
-  ratio: number;
-}
-
-/** Warm-up, then alternating rounds (a b, b a, …); medians of ops/s and of the per-pair ratios. */
-async function compare(a: () => Promise<unknown>, b: () => Promise<unknown>, concurrency: number): Promise<Comparison> {
-  await rate(a, WARMUP_MS, concurrency);
-  await rate(b, WARMUP_MS, concurrency);
-  const ra: number[] = [];
-  const rb: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    if (r % 2 === 0) {
-      ra.push(await rate(a, ROUND_MS, concurrency));
-      rb.push(await rate(b, ROUND_MS, concurrency));
-    } else {
-      rb.push(await rate(b, ROUND_MS, concurrency));
-      ra.push(await rate(a, ROUND_MS, concurrency));
-    }
-  }
-  return { a: median(ra), b: median(rb), ratio: median(ra.map((x, i) => x / rb[i]!)) };
-}
-
-function log(message: string): void {
-  process.stderr.write(`${message}\n`);
-}
+const compare = (a: () => Promise<unknown>, b: () => Promise<unknown>, concurrency: number) =>
+  compareAsync(a, b, { warmupMs: WARMUP_MS, roundMs: ROUND_MS, rounds: ROUNDS, concurrency });
 
 const KEYS = { accessKeyId: 'AKIABENCH00000000001', secretAccessKey: 'bench-secret' };
 

@@ -9,8 +9,8 @@
  * have, a digest of the wrong length to sign, a plaintext over `maxPlaintextLength`) throws a
  * RangeError: it is a programming error, not a data error.
  */
-import { type EcdsaCurve, ecdhSharedSecret, ecdsaSignDigest, ecdsaVerifyDigest, ecPublicKeyOf, ECDSA_HASHES, generateEcKey, P256, P384, P521, parseEcPublicKey, SECP256K1 } from './ecc.js';
-import { ed25519PublicKeyOf, ed25519Sign, ed25519Verify, generateEd25519Key, parseEd25519PublicKey } from './eddsa.js';
+import { type EcdsaCurve, type EcdsaHash, ecdhSharedSecret, ecdsaSignDigest, ecdsaSignMessage, ecdsaVerifyDigest, ecdsaVerifyMessage, ecPublicKeyOf, generateEcKey, P256, P384, P521, parseEcPublicKey, SECP256K1 } from './ecc.js';
+import { ed25519PublicKeyOf, ed25519SignAsync, ed25519VerifyAsync, generateEd25519Key, parseEd25519PublicKey } from './eddsa.js';
 import { OID, parseSpki } from './keys.js';
 import { generatePqKey, ML_DSA, ML_KEM, mlDsaSign, mlDsaVerify, type MlDsaLevel, mlKemDecapsulate, mlKemEncapsulate, type MlKemLevel, parsePqPublicKey, pqPublicKeyOf } from './pq.js';
 import type { RandomSource } from './random.js';
@@ -37,24 +37,7 @@ import {
 } from './rsa.js';
 import { generateSm2Key, SM2_CURVE, sm2Decrypt, sm2Encrypt, sm2PublicKeyOf, sm2SharedSecret, sm2Sign, sm2Verify } from './sm2.js';
 
-export type AsymmetricSpec =
-  | 'RSA_2048'
-  | 'RSA_3072'
-  | 'RSA_4096'
-  | 'EC_P256'
-  | 'EC_P384'
-  | 'EC_P521'
-  | 'EC_SECP256K1'
-  | 'ED25519'
-  | 'SM2'
-  | 'ML_DSA_44'
-  | 'ML_DSA_65'
-  | 'ML_DSA_87'
-  | 'ML_KEM_512'
-  | 'ML_KEM_768'
-  | 'ML_KEM_1024';
-
-export const ASYMMETRIC_SPECS: readonly AsymmetricSpec[] = [
+export const ASYMMETRIC_SPECS = [
   'RSA_2048',
   'RSA_3072',
   'RSA_4096',
@@ -70,7 +53,8 @@ export const ASYMMETRIC_SPECS: readonly AsymmetricSpec[] = [
   'ML_KEM_512',
   'ML_KEM_768',
   'ML_KEM_1024',
-];
+] as const;
+export type AsymmetricSpec = (typeof ASYMMETRIC_SPECS)[number];
 
 export type SigningAlgorithm =
   | 'RSA_PSS_SHA_256'
@@ -324,13 +308,12 @@ export async function signMessage(spec: AsymmetricSpec, privateKey: Uint8Array, 
       if (!key) throw new RangeError(`malformed ${spec} private key`);
       return rsaSignDigest(key, scheme.padding!, scheme.hash!, checkedDigest(scheme, algorithm, message), random);
     }
-    case 'EC': {
-      const digest = input === 'RAW' ? ECDSA_HASHES[scheme.hash as keyof typeof ECDSA_HASHES](message) : checkedDigest(scheme, algorithm, message);
-      return ecdsaSignDigest(EC_CURVES[spec]!, privateKey, digest, random);
-    }
+    case 'EC':
+      if (input === 'RAW') return ecdsaSignMessage(EC_CURVES[spec]!, privateKey, scheme.hash as EcdsaHash, message, random);
+      return ecdsaSignDigest(EC_CURVES[spec]!, privateKey, checkedDigest(scheme, algorithm, message), random);
     case 'ED25519':
       if (input === 'DIGEST') checkedDigest(scheme, algorithm, message);
-      return ed25519Sign(privateKey, algorithm === 'ED25519' ? 'pure' : 'ph', message);
+      return ed25519SignAsync(privateKey, algorithm === 'ED25519' ? 'pure' : 'ph', message);
     case 'SM2':
       return sm2Sign(privateKey, input === 'DIGEST' ? 'DIGEST' : 'RAW', message, random);
     case 'ML_DSA':
@@ -351,12 +334,11 @@ export async function verifySignature(spec: AsymmetricSpec, publicKey: Uint8Arra
         const key = parseCachedRsaPublicKey(publicKey);
         return key !== undefined && rsaVerifyDigest(key, scheme.padding!, scheme.hash!, message, signature);
       }
-      case 'EC': {
-        const digest = input === 'RAW' ? ECDSA_HASHES[scheme.hash as keyof typeof ECDSA_HASHES](message) : message;
-        return ecdsaVerifyDigest(EC_CURVES[spec]!, publicKey, digest, signature);
-      }
+      case 'EC':
+        if (input === 'RAW') return await ecdsaVerifyMessage(EC_CURVES[spec]!, publicKey, scheme.hash as EcdsaHash, message, signature);
+        return ecdsaVerifyDigest(EC_CURVES[spec]!, publicKey, message, signature);
       case 'ED25519':
-        return ed25519Verify(publicKey, algorithm === 'ED25519' ? 'pure' : 'ph', message, signature);
+        return await ed25519VerifyAsync(publicKey, algorithm === 'ED25519' ? 'pure' : 'ph', message, signature);
       case 'SM2':
         return sm2Verify(publicKey, input === 'DIGEST' ? 'DIGEST' : 'RAW', message, signature);
       case 'ML_DSA':

@@ -7,6 +7,8 @@
  * Readers return `undefined` on any malformation; they never throw.
  */
 
+import { concatBytes } from './bytes.js';
+
 export const TAG = {
   INTEGER: 0x02,
   BIT_STRING: 0x03,
@@ -149,21 +151,10 @@ export function tlv(tag: number, content: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
-export const sequence = (...items: Uint8Array[]): Uint8Array => tlv(TAG.SEQUENCE, concat(items));
+export const sequence = (...items: Uint8Array[]): Uint8Array => tlv(TAG.SEQUENCE, concatBytes(...items));
 export const octetString = (bytes: Uint8Array): Uint8Array => tlv(TAG.OCTET_STRING, bytes);
-export const bitString = (bytes: Uint8Array): Uint8Array => tlv(TAG.BIT_STRING, concat([Uint8Array.of(0), bytes]));
+export const bitString = (bytes: Uint8Array): Uint8Array => tlv(TAG.BIT_STRING, concatBytes(Uint8Array.of(0), bytes));
 export const derNull = (): Uint8Array => Uint8Array.of(TAG.NULL, 0);
 /** `[n]` EXPLICIT (wraps a whole element) or IMPLICIT primitive (replaces the tag of raw content). */
 export const explicit = (n: number, element: Uint8Array): Uint8Array => tlv(contextTag(n, true), element);
@@ -175,7 +166,7 @@ export function unsignedInteger(magnitude: Uint8Array): Uint8Array {
   while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
   const body = magnitude.subarray(start);
   if (body.length === 0) return tlv(TAG.INTEGER, Uint8Array.of(0));
-  return tlv(TAG.INTEGER, body[0]! & 0x80 ? concat([Uint8Array.of(0), body]) : body);
+  return tlv(TAG.INTEGER, body[0]! & 0x80 ? concatBytes(Uint8Array.of(0), body) : body);
 }
 
 export const bigInteger = (n: bigint): Uint8Array => unsignedInteger(bigIntToBytes(n));

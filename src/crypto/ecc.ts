@@ -1,6 +1,7 @@
 /**
  * Elliptic curves in short Weierstrass form: P-256, P-384, P-521, secp256k1 (ECDSA, ECDH) on
- * @noble/curves, and the key encodings they share with SM2 (sm2.ts):
+ * @noble/curves, with a WebCrypto fast path for ECDSA over a message on the NIST curves
+ * (`ecdsaSignMessage` / `ecdsaVerifyMessage`), and the key encodings they share with SM2 (sm2.ts):
  *   PKCS#8  { id-ecPublicKey, namedCurve } ‖ ECPrivateKey { 1, d (fixed length), [1] public point }
  *   SPKI    { id-ecPublicKey, namedCurve } ‖ BIT STRING uncompressed point 04‖x‖y
  * as OpenSSL and node:crypto write them.
@@ -9,12 +10,13 @@ import type { ECDSA, WeierstrassPoint, WeierstrassPointCons } from '@noble/curve
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
-import { bigInteger, bitString, bigIntToBytes, bytesToBigInt, explicit, octetString, oid, readBigInt, readOctetString, readOid, readSequence, readSmallInteger, readWhole, sequence, smallInteger, TAG } from './der.js';
+import { bigInteger, bitString, bigIntToBytes, bytesToBigInt, explicit, octetString, oid, readBigInt, readOctetString, readOid, readSequence, readSmallInteger, readWhole, sequence, smallInteger, TAG, unsignedInteger } from './der.js';
 import { KeyCache } from './key-cache.js';
 import { algorithmIdentifier, encodePkcs8, encodeSpki, OID, type ParsedAlgorithm, parsePkcs8, parseSpki } from './keys.js';
 import type { RandomSource } from './random.js';
 
 export const ECDSA_HASHES = { 'SHA-256': sha256, 'SHA-384': sha384, 'SHA-512': sha512 } as const;
+export type EcdsaHash = keyof typeof ECDSA_HASHES;
 
 /** What the key encodings need to know of a curve. */
 export interface WeierstrassCurve {
@@ -117,14 +119,24 @@ export interface PublicKeyEntry {
   /** 04 ‖ x ‖ y. */
   readonly bytes: Uint8Array;
   uses: number;
+  /** Its WebCrypto import (NIST curves only), made on first use. */
+  web?: Promise<CryptoKey | undefined>;
 }
 
 /** Uses before a key's point gets its precomputed tables: about where their cost (20–200 ms, ≈ 130 kB) pays back. */
 const PRECOMPUTE_AFTER = 16;
 const PRECOMPUTE_WINDOW = 5;
 
+/** A parsed private key; `web` is its WebCrypto import (NIST curves only), made on first use. */
+export interface PrivateKeyEntry {
+  readonly d: bigint;
+  /** d as fixed-length big-endian bytes. */
+  readonly secret: Uint8Array;
+  web?: Promise<CryptoKey | undefined>;
+}
+
 interface CurveCaches {
-  readonly privateScalars: KeyCache<{ readonly d: bigint; readonly secret: Uint8Array }>;
+  readonly privateScalars: KeyCache<PrivateKeyEntry>;
   readonly publicPoints: KeyCache<PublicKeyEntry>;
 }
 const caches = new WeakMap<WeierstrassCurve, CurveCaches>();
@@ -139,7 +151,7 @@ function cachesOf(curve: WeierstrassCurve): CurveCaches {
 }
 
 /** The private scalar of a PKCS#8 (and its fixed-length bytes), parsed once per key. */
-export function cachedPrivateScalar(curve: WeierstrassCurve, pkcs8: Uint8Array): { d: bigint; secret: Uint8Array } | undefined {
+export function cachedPrivateScalar(curve: WeierstrassCurve, pkcs8: Uint8Array): PrivateKeyEntry | undefined {
   return cachesOf(curve).privateScalars.get(pkcs8, (der) => {
     const d = parseEcPrivateKey(curve, der);
     return d === undefined ? undefined : { d, secret: bigIntToBytes(d, curve.size) };
@@ -245,6 +257,71 @@ export function ecdsaVerifyDigest(curve: EcdsaCurve, spki: Uint8Array, digest: U
   const point = publicCombination(curve, Fn.mul(h, sInverse), key, Fn.mul(sig.r, sInverse));
   return !point.is0() && Fn.create(point.toAffine().x) === sig.r;
 }
+
+// ------------------------------------------------------------------ ECDSA on WebCrypto
+
+/** WebCrypto's names of the curves it signs with; secp256k1 (and SM2) are not among them. */
+const WEB_CURVES: Readonly<Record<string, string>> = { 'P-256': 'P-256', 'P-384': 'P-384', 'P-521': 'P-521' };
+
+const subtle = (): SubtleCrypto | undefined => globalThis.crypto?.subtle;
+const buf = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => bytes.slice();
+
+/**
+ * One CryptoKey per key, imported once from a canonical re-encoding (uncompressed point; PKCS#8
+ * with its public key), so WebCrypto sees exactly the key noble would use. Undefined when there is
+ * no WebCrypto or it refuses the curve: the caller then stays on noble.
+ */
+function webKey(curve: WeierstrassCurve, entry: { web?: Promise<CryptoKey | undefined> }, format: 'pkcs8' | 'spki', der: () => Uint8Array): Promise<CryptoKey | undefined> {
+  if (!entry.web) {
+    const api = subtle();
+    const namedCurve = WEB_CURVES[curve.name];
+    entry.web =
+      api && namedCurve
+        ? api.importKey(format, buf(der()), { name: 'ECDSA', namedCurve }, false, [format === 'pkcs8' ? 'sign' : 'verify']).catch(() => undefined)
+        : Promise.resolve(undefined);
+  }
+  return entry.web;
+}
+
+/**
+ * ECDSA over a message hashed with `hash` (any SHA-2 with any curve; a digest longer than the
+ * order is truncated, as ECDSA specifies). DER output. On P-256/384/521 with the system source
+ * this is WebCrypto's (randomized) ECDSA; from a seeded source (`random.position` defined),
+ * on secp256k1, or without WebCrypto it is `ecdsaSignDigest` on noble (hedged RFC 6979,
+ * reproducible from a seed).
+ */
+export async function ecdsaSignMessage(curve: EcdsaCurve, pkcs8: Uint8Array, hash: EcdsaHash, message: Uint8Array, random: RandomSource): Promise<Uint8Array> {
+  const key = cachedPrivateScalar(curve, pkcs8);
+  if (!key) throw new RangeError(`malformed ${curve.name} private key`);
+  const cryptoKey = random.position === undefined ? await webKey(curve, key, 'pkcs8', () => encodeEcPrivateKey(curve, key.d)) : undefined;
+  if (!cryptoKey) return ecdsaSignDigest(curve, pkcs8, ECDSA_HASHES[hash](message), random);
+  const p1363 = new Uint8Array(await subtle()!.sign({ name: 'ECDSA', hash }, cryptoKey, buf(message)));
+  const half = p1363.length / 2;
+  return sequence(unsignedInteger(p1363.subarray(0, half)), unsignedInteger(p1363.subarray(half)));
+}
+
+/**
+ * ECDSA verification of a DER signature over a message hashed with `hash`: the same answers as
+ * `ecdsaVerifyDigest`. The key and the signature are checked here first (point on the curve,
+ * strict DER, 1 ≤ r, s < n; high-S accepted), then r ‖ s goes to WebCrypto on the NIST curves.
+ */
+export async function ecdsaVerifyMessage(curve: EcdsaCurve, spki: Uint8Array, hash: EcdsaHash, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  const key = cachedPublicPoint(curve, spki);
+  const sig = key && decodeDerSignature(curve, signature);
+  if (!key || !sig) return false;
+  const cryptoKey = await webKey(curve, key, 'spki', () => encodeEcPublicKey(curve, key.point));
+  if (!cryptoKey) return ecdsaVerifyDigest(curve, spki, ECDSA_HASHES[hash](message), signature);
+  const p1363 = new Uint8Array(2 * curve.size);
+  p1363.set(bigIntToBytes(sig.r, curve.size));
+  p1363.set(bigIntToBytes(sig.s, curve.size), curve.size);
+  try {
+    return await subtle()!.verify({ name: 'ECDSA', hash }, cryptoKey, p1363, buf(message));
+  } catch {
+    return false;
+  }
+}
+
+// ------------------------------------------------------------------ ECDH
 
 /** ECDH: the x-coordinate of d·Q (fixed length). Undefined for a malformed, off-curve or other-curve peer key. */
 export function ecdhSharedSecret(curve: WeierstrassCurve, pkcs8: Uint8Array, peerSpki: Uint8Array, privateScalar?: bigint): Uint8Array | undefined {

@@ -3,7 +3,14 @@
  * empty context). Keys as RFC 8410 writes them:
  *   PKCS#8  { id-Ed25519 } ‖ OCTET STRING { OCTET STRING seed(32) }   (48 bytes)
  *   SPKI    { id-Ed25519 } ‖ BIT STRING public key(32)                 (44 bytes)
- * Verification is strict RFC 8032 (canonical encodings, s < L), not ZIP-215.
+ * Verification is strict RFC 8032 (canonical encodings, s < L), not ZIP-215, and refuses
+ * small-order public keys, as noble's strict mode does.
+ *
+ * Pure Ed25519 also runs on WebCrypto ('Ed25519') where the platform has it (Node 20 does, some
+ * browsers do not): support is probed once, else noble. Signatures are deterministic, so both
+ * give the same bytes. WebCrypto verifies with the cofactorless equation, noble with the
+ * cofactored one; a WebCrypto "valid" is final (after the s < L and small-order checks here), a
+ * "invalid" is confirmed by noble, so the answers are noble's in every case.
  */
 import { ed25519, ed25519ph } from '@noble/curves/ed25519.js';
 import { octetString, readOctetString, readWhole } from './der.js';
@@ -35,13 +42,85 @@ export function parseEd25519PublicKey(spki: Uint8Array): Uint8Array | undefined 
   return ed25519.utils.isValidPublicKey(info.publicKey, false) ? info.publicKey : undefined;
 }
 
-const seeds = new KeyCache<Uint8Array>();
-const publicKeys = new KeyCache<Uint8Array>();
+interface PrivateEntry {
+  readonly seed: Uint8Array;
+  web?: Promise<CryptoKey | undefined>;
+}
+interface PublicEntry {
+  readonly publicKey: Uint8Array;
+  /** Small-order keys are refused (noble's strict mode); known before WebCrypto is asked. */
+  readonly smallOrder: boolean;
+  web?: Promise<CryptoKey | undefined>;
+}
 
-function seedOf(pkcs8: Uint8Array): Uint8Array {
-  const seed = seeds.get(pkcs8, parseEd25519PrivateKey);
-  if (!seed) throw new RangeError('malformed Ed25519 private key');
-  return seed;
+const privateKeys = new KeyCache<PrivateEntry>();
+const publicKeys = new KeyCache<PublicEntry>();
+
+function privateEntry(pkcs8: Uint8Array): PrivateEntry {
+  const entry = privateKeys.get(pkcs8, (der) => {
+    const seed = parseEd25519PrivateKey(der);
+    return seed && { seed };
+  });
+  if (!entry) throw new RangeError('malformed Ed25519 private key');
+  return entry;
+}
+
+function publicEntry(spki: Uint8Array): PublicEntry | undefined {
+  return publicKeys.get(spki, (der) => {
+    const publicKey = parseEd25519PublicKey(der);
+    return publicKey && { publicKey, smallOrder: ed25519.Point.fromBytes(publicKey).isSmallOrder() };
+  });
+}
+
+const seedOf = (pkcs8: Uint8Array): Uint8Array => privateEntry(pkcs8).seed;
+
+// ------------------------------------------------------------------ WebCrypto
+
+const subtle = (): SubtleCrypto | undefined => globalThis.crypto?.subtle;
+const buf = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => bytes.slice();
+const ED25519 = { name: 'Ed25519' } as const;
+
+let webSupport: Promise<boolean> | undefined;
+
+/**
+ * Whether crypto.subtle signs and verifies Ed25519 as RFC 8032 does: probed once with a fixed
+ * key (import, sign, compare with noble, verify), the answer kept.
+ */
+export function webEd25519Supported(): Promise<boolean> {
+  webSupport ??= (async () => {
+    const api = subtle();
+    if (!api) return false;
+    try {
+      const seed = new Uint8Array(32).fill(7);
+      const message = Uint8Array.of(1, 2, 3);
+      const expected = ed25519.sign(message, seed);
+      const key = await api.importKey('pkcs8', buf(encodeEd25519PrivateKey(seed)), ED25519, false, ['sign']);
+      const signature = new Uint8Array(await api.sign(ED25519, key, message));
+      if (signature.length !== 64 || !signature.every((b, i) => b === expected[i])) return false;
+      const publicKey = await api.importKey('spki', buf(encodeEd25519PublicKey(ed25519.getPublicKey(seed))), ED25519, false, ['verify']);
+      return await api.verify(ED25519, publicKey, signature, message);
+    } catch {
+      return false;
+    }
+  })();
+  return webSupport;
+}
+
+/** The entry's CryptoKey, imported once from a canonical re-encoding; undefined without WebCrypto Ed25519. */
+async function webKey(entry: { web?: Promise<CryptoKey | undefined> }, format: 'pkcs8' | 'spki', der: () => Uint8Array): Promise<CryptoKey | undefined> {
+  if (!entry.web) {
+    entry.web = webEd25519Supported().then((ok) => (ok ? subtle()!.importKey(format, buf(der()), ED25519, false, [format === 'pkcs8' ? 'sign' : 'verify']) : undefined)).catch(() => undefined);
+  }
+  return entry.web;
+}
+
+/** L, the order of the base point: s must be below it. */
+const L = ed25519.Point.Fn.ORDER;
+
+function scalarBelowL(signature: Uint8Array): boolean {
+  let s = 0n;
+  for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(signature[i]!);
+  return s < L;
 }
 
 export function generateEd25519Key(random: RandomSource): { privateKey: Uint8Array; publicKey: Uint8Array } {
@@ -55,17 +134,40 @@ export function ed25519PublicKeyOf(pkcs8: Uint8Array): Uint8Array {
 
 export type Ed25519Variant = 'pure' | 'ph';
 
-/** Pure Ed25519 over the message, or Ed25519ph over the message (SHA-512 applied by the primitive). Deterministic. */
+/** Pure Ed25519 over the message, or Ed25519ph over the message (SHA-512 applied by the primitive). Deterministic. On noble. */
 export function ed25519Sign(pkcs8: Uint8Array, variant: Ed25519Variant, message: Uint8Array): Uint8Array {
   return (variant === 'pure' ? ed25519 : ed25519ph).sign(message, seedOf(pkcs8));
 }
 
 export function ed25519Verify(spki: Uint8Array, variant: Ed25519Variant, message: Uint8Array, signature: Uint8Array): boolean {
-  const publicKey = publicKeys.get(spki, parseEd25519PublicKey);
-  if (!publicKey || signature.length !== 64) return false;
+  const entry = publicEntry(spki);
+  if (!entry || signature.length !== 64) return false;
   try {
-    return (variant === 'pure' ? ed25519 : ed25519ph).verify(signature, message, publicKey, { zip215: false });
+    return (variant === 'pure' ? ed25519 : ed25519ph).verify(signature, message, entry.publicKey, { zip215: false });
   } catch {
     return false;
   }
+}
+
+/** As `ed25519Sign`; pure Ed25519 on WebCrypto where available (same bytes), Ed25519ph on noble. */
+export async function ed25519SignAsync(pkcs8: Uint8Array, variant: Ed25519Variant, message: Uint8Array): Promise<Uint8Array> {
+  const entry = privateEntry(pkcs8);
+  const cryptoKey = variant === 'pure' ? await webKey(entry, 'pkcs8', () => encodeEd25519PrivateKey(entry.seed)) : undefined;
+  if (!cryptoKey) return ed25519Sign(pkcs8, variant, message);
+  return new Uint8Array(await subtle()!.sign(ED25519, cryptoKey, buf(message)));
+}
+
+/** As `ed25519Verify` (the same answers); pure Ed25519 asks WebCrypto first where available. */
+export async function ed25519VerifyAsync(spki: Uint8Array, variant: Ed25519Variant, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  const entry = publicEntry(spki);
+  if (!entry || entry.smallOrder || signature.length !== 64 || !scalarBelowL(signature)) return false;
+  const cryptoKey = variant === 'pure' ? await webKey(entry, 'spki', () => encodeEd25519PublicKey(entry.publicKey)) : undefined;
+  if (cryptoKey) {
+    try {
+      if (await subtle()!.verify(ED25519, cryptoKey, buf(signature), buf(message))) return true;
+    } catch {
+      // fall through to noble
+    }
+  }
+  return ed25519Verify(spki, variant, message, signature);
 }

@@ -1,6 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { aesGcmOpen, aesGcmSeal, GCM_NONCE_BYTES, GCM_TAG_BYTES } from './aes-gcm.js';
 import { equalBytes, fromHex, fromUtf8, toHex, utf8 } from './bytes.js';
+import { sm4GcmOpen, sm4GcmSeal } from './sm4.js';
 
 /**
  * The symmetric ciphertext envelope (format version 1), documented in docs/ciphertext-format.md.
@@ -9,12 +10,13 @@ import { equalBytes, fromHex, fromUtf8, toHex, utf8 } from './bytes.js';
  *   nonce(12) ciphertext tag(16)
  *
  * Everything before the nonce is the header; `check` is the first four bytes of SHA-256 over the
- * header fields, so a corrupted header is caught before any key is looked up. AES-GCM
- * authenticates header || canonical(encryption context) as additional data.
+ * header fields, so a corrupted header is caught before any key is looked up. The AEAD named by the
+ * algorithm byte (AES-256-GCM, or SM4-GCM for 128-bit SM4 keys; 12-byte nonce and 16-byte tag
+ * either way) authenticates header || canonical(encryption context) as additional data.
  */
 export const ENVELOPE_VERSION = 1;
 
-export const EnvelopeAlgorithm = { AES_256_GCM: 1 } as const;
+export const EnvelopeAlgorithm = { AES_256_GCM: 1, SM4_GCM: 2 } as const;
 export type EnvelopeAlgorithmId = (typeof EnvelopeAlgorithm)[keyof typeof EnvelopeAlgorithm];
 
 const MATERIAL_ID_BYTES = 32;
@@ -126,7 +128,8 @@ export function sealEnvelope(
   context: EncryptionContext | undefined,
 ): Uint8Array {
   const headerBytes = encodeHeader(header);
-  const sealed = aesGcmSeal(key, nonce, plaintext, aad(headerBytes, context));
+  const additional = aad(headerBytes, context);
+  const sealed = header.algorithm === EnvelopeAlgorithm.AES_256_GCM ? aesGcmSeal(key, nonce, plaintext, additional) : sm4GcmSeal(key, nonce, plaintext, additional);
   const out = new Uint8Array(headerBytes.length + GCM_NONCE_BYTES + sealed.length);
   out.set(headerBytes);
   out.set(nonce, headerBytes.length);
@@ -136,7 +139,9 @@ export function sealEnvelope(
 
 /** Reads the header; undefined when the blob is not a well-formed envelope. */
 export function parseEnvelope(blob: Uint8Array): ParsedEnvelope | undefined {
-  if (blob.length < 2 || blob[0] !== ENVELOPE_VERSION || blob[1] !== EnvelopeAlgorithm.AES_256_GCM) return undefined;
+  if (blob.length < 2 || blob[0] !== ENVELOPE_VERSION) return undefined;
+  const algorithm = blob[1];
+  if (algorithm !== EnvelopeAlgorithm.AES_256_GCM && algorithm !== EnvelopeAlgorithm.SM4_GCM) return undefined;
   // Where the header ends, from its three length bytes; a header seen before needs no re-check.
   let end = 2;
   for (let i = 0; i < 3 && end < blob.length; i++) end += 1 + blob[end]!;
@@ -164,7 +169,7 @@ export function parseEnvelope(blob: Uint8Array): ParsedEnvelope | undefined {
   const check = blob.subarray(o, o + CHECK_BYTES);
   if (!equalBytes(check, sha256(blob.subarray(0, o)).subarray(0, CHECK_BYTES))) return undefined;
   o += CHECK_BYTES;
-  const header: EnvelopeHeader = { algorithm: EnvelopeAlgorithm.AES_256_GCM, account: fields[0]!, region: fields[1]!, keyId: fields[2]!, materialId };
+  const header: EnvelopeHeader = { algorithm, account: fields[0]!, region: fields[1]!, keyId: fields[2]!, materialId };
   if (cacheKey !== undefined) remember(parsedHeaders, cacheKey, header);
   return {
     ...header,
@@ -176,5 +181,6 @@ export function parseEnvelope(blob: Uint8Array): ParsedEnvelope | undefined {
 
 /** Opens a parsed envelope; undefined when the key, the blob or the context does not authenticate. */
 export function openEnvelope(parsed: ParsedEnvelope, key: Uint8Array, context: EncryptionContext | undefined): Uint8Array | undefined {
+  if (parsed.algorithm === EnvelopeAlgorithm.SM4_GCM) return sm4GcmOpen(key, parsed.nonce, parsed.sealed, aad(parsed.headerBytes, context));
   return aesGcmOpen(key, parsed.nonce, parsed.sealed, aad(parsed.headerBytes, context));
 }

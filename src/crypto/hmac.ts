@@ -3,9 +3,9 @@ import { sha224, sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { equalBytes } from './bytes.js';
 
 /** HMAC key specs (the AWS names; Tencent and Huawei map onto the same four). */
-export type HmacSpec = 'HMAC_224' | 'HMAC_256' | 'HMAC_384' | 'HMAC_512';
+export const HMAC_SPECS = ['HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512'] as const;
+export type HmacSpec = (typeof HMAC_SPECS)[number];
 
-export const HMAC_SPECS: readonly HmacSpec[] = ['HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512'];
 
 const HASHES = { HMAC_224: sha224, HMAC_256: sha256, HMAC_384: sha384, HMAC_512: sha512 } as const;
 const KEY_LENGTHS: Record<HmacSpec, number> = { HMAC_224: 28, HMAC_256: 32, HMAC_384: 48, HMAC_512: 64 };

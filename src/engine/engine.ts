@@ -391,10 +391,11 @@ export class Engine {
     return version;
   }
 
-  /** Fresh symmetric material: 32 bytes for AES-256, the hash's output length for HMAC. */
+  /** Fresh symmetric material: 32 bytes for AES-256, 16 for SM4, the hash's output length for HMAC. */
   #newSecret(key: KeyRecord): Uint8Array {
     if (isHmacSpec(key.spec)) return randomBytes(this.#random, hmacKeyLength(key.spec));
     if (key.spec === 'AES_256') return randomBytes(this.#random, 32);
+    if (key.spec === 'SM4') return randomBytes(this.#random, 16);
     throw new KmsError('Internal', `Key spec ${key.spec} takes a generated key pair.`, { keyId: key.id, spec: key.spec });
   }
 
@@ -490,8 +491,9 @@ export class Engine {
    * refused for the symmetric algorithm when the call names one (`algorithm`), else for its usage.
    */
   #requireSymmetric(key: KeyRecord, operation: string, algorithm?: 'SYMMETRIC'): void {
-    if (algorithm && key.usage === 'ENCRYPT_DECRYPT' && key.spec !== 'AES_256') this.#requireAlgorithm(key, algorithm, []);
-    if (key.usage !== 'ENCRYPT_DECRYPT' || key.spec !== 'AES_256') {
+    const symmetric = key.spec === 'AES_256' || key.spec === 'SM4';
+    if (algorithm && key.usage === 'ENCRYPT_DECRYPT' && !symmetric) this.#requireAlgorithm(key, algorithm, []);
+    if (key.usage !== 'ENCRYPT_DECRYPT' || !symmetric) {
       throw new KmsError('InvalidKeyUsage', `Key ${key.id} key usage is ${key.usage} which is not valid for ${operation}.`, {
         resource: 'key',
         keyId: key.id,
@@ -504,7 +506,7 @@ export class Engine {
   #seal(key: KeyRecord, plaintext: Uint8Array, context: EncryptionContext | undefined): { ciphertext: Uint8Array; materialId: string } {
     const materialId = key.currentMaterialId!;
     const ciphertext = sealEnvelope(
-      { algorithm: EnvelopeAlgorithm.AES_256_GCM, account: key.realm.account, region: key.realm.region, keyId: key.id, materialId },
+      { algorithm: key.spec === 'AES_256' ? EnvelopeAlgorithm.AES_256_GCM : EnvelopeAlgorithm.SM4_GCM, account: key.realm.account, region: key.realm.region, keyId: key.id, materialId },
       key.secrets.get(materialId)!,
       randomBytes(this.#random, GCM_NONCE_BYTES),
       plaintext,
@@ -561,7 +563,9 @@ export class Engine {
 
   #open(parsed: ParsedEnvelope, key: KeyRecord, context: EncryptionContext | undefined): Uint8Array {
     const secret = key.secrets.get(parsed.materialId);
-    const plaintext = secret ? openEnvelope(parsed, secret, context) : undefined;
+    // The algorithm byte must be the key's own: an SM4 key opens SM4-GCM envelopes only, an AES key AES-GCM ones.
+    const fits = parsed.algorithm === (key.spec === 'AES_256' ? EnvelopeAlgorithm.AES_256_GCM : EnvelopeAlgorithm.SM4_GCM);
+    const plaintext = secret && fits ? openEnvelope(parsed, secret, context) : undefined;
     if (!plaintext) throw new KmsError('InvalidCiphertext', 'The ciphertext is invalid.', { resource: 'ciphertext', keyId: key.id });
     return plaintext;
   }
@@ -1031,7 +1035,7 @@ export class Engine {
   // ---------------------------------------------------------------- rotation
 
   #requireRotatable(key: KeyRecord): void {
-    if (key.spec !== 'AES_256' || key.origin !== 'GENERATED') {
+    if ((key.spec !== 'AES_256' && key.spec !== 'SM4') || key.origin !== 'GENERATED') {
       throw new KmsError('Unsupported', `Key ${key.id} does not support rotation.`, {
         resource: 'key',
         keyId: key.id,

@@ -169,7 +169,7 @@ export function checkKeySnapshot(key: KeySnapshot, invalid: (why: string) => Err
     throw invalid(`key ${key.id} names current material that it does not hold.`);
   }
   if (new Set(key.materials.map((m) => m.id)).size !== key.materials.length) throw invalid(`key ${key.id} holds a material id twice.`);
-  const size = key.spec === 'AES_256' ? 32 : isHmacSpec(key.spec) ? hmacKeyLength(key.spec) : undefined;
+  const size = key.spec === 'AES_256' ? 32 : key.spec === 'SM4' ? 16 : isHmacSpec(key.spec) ? hmacKeyLength(key.spec) : undefined;
   if (size !== undefined && key.materials.some((m) => fromBase64(m.secret)!.length !== size)) {
     throw invalid(`key ${key.id} holds key material of the wrong size.`);
   }

@@ -68,6 +68,7 @@ const hmac = (mac: MacAlgorithm) => profile('hmac', ['GENERATE_VERIFY_MAC'], { m
 
 export const SPEC_PROFILES: Readonly<Record<KeySpec, SpecProfile>> = {
   AES_256: profile('symmetric', ['ENCRYPT_DECRYPT']),
+  SM4: profile('symmetric', ['ENCRYPT_DECRYPT']),
   RSA_2048: rsa,
   RSA_3072: rsa,
   RSA_4096: rsa,

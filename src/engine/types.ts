@@ -3,6 +3,9 @@
  * nothing here is named after one provider's API.
  */
 
+import { ASYMMETRIC_SPECS } from '../crypto/asymmetric.js';
+import { HMAC_SPECS } from '../crypto/hmac.js';
+
 export const KEY_STATES = [
   'Creating',
   'Enabled',
@@ -17,31 +20,19 @@ export const KEY_STATES = [
 export type KeyState = (typeof KEY_STATES)[number];
 
 /** Asymmetric key pairs: RSA, elliptic curves (NIST, secp256k1, Ed25519, SM2), ML-DSA and ML-KEM. */
-export const ASYMMETRIC_KEY_SPECS = [
-  'RSA_2048',
-  'RSA_3072',
-  'RSA_4096',
-  'EC_P256',
-  'EC_P384',
-  'EC_P521',
-  'EC_SECP256K1',
-  'ED25519',
-  'SM2',
-  'ML_DSA_44',
-  'ML_DSA_65',
-  'ML_DSA_87',
-  'ML_KEM_512',
-  'ML_KEM_768',
-  'ML_KEM_1024',
-] as const;
+export const ASYMMETRIC_KEY_SPECS = ASYMMETRIC_SPECS;
 export type AsymmetricKeySpec = (typeof ASYMMETRIC_KEY_SPECS)[number];
 
 /** HMAC keys: a random secret as long as the hash's output. */
-export const HMAC_KEY_SPECS = ['HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512'] as const;
+export const HMAC_KEY_SPECS = HMAC_SPECS;
 export type HmacKeySpec = (typeof HMAC_KEY_SPECS)[number];
 
+/** Symmetric encryption keys: AES-256 (sealed with AES-256-GCM) and 128-bit SM4 (sealed with SM4-GCM). */
+export const SYMMETRIC_KEY_SPECS = ['AES_256', 'SM4'] as const;
+export type SymmetricKeySpec = (typeof SYMMETRIC_KEY_SPECS)[number];
+
 /** Key specs the engine can generate material for. */
-export const KEY_SPECS = ['AES_256', ...ASYMMETRIC_KEY_SPECS, ...HMAC_KEY_SPECS] as const;
+export const KEY_SPECS = [...SYMMETRIC_KEY_SPECS, ...ASYMMETRIC_KEY_SPECS, ...HMAC_KEY_SPECS] as const;
 export type KeySpec = (typeof KEY_SPECS)[number];
 
 export type KeyUsage = 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' | 'KEY_AGREEMENT' | 'ENCAPSULATE_DECAPSULATE';

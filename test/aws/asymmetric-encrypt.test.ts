@@ -43,7 +43,8 @@ describe('Encrypt and Decrypt with asymmetric keys', () => {
   const keys = new Map<string, { key: KeyMetadata; publicKey: Uint8Array }>();
 
   beforeAll(async () => {
-    ({ kms, client } = setup());
+    // SM2 is a China Regions key spec.
+    ({ kms, client } = setup({ region: 'cn-north-1' }));
     await Promise.all(
       ['RSA_2048', 'RSA_3072', 'RSA_4096', 'SM2'].map(async (spec) => {
         const key = await createKey(client, { KeySpec: spec as never, KeyUsage: 'ENCRYPT_DECRYPT' });
@@ -230,7 +231,7 @@ describe('Encrypt and Decrypt with asymmetric keys', () => {
   });
 
   it('disabled keys refuse Encrypt and Decrypt with DisabledException; CloudTrail records algorithms, not data', async () => {
-    const { kms: k2, client: c2 } = setup();
+    const { kms: k2, client: c2 } = setup({ region: 'cn-north-1' });
     const key = await createKey(c2, { KeySpec: 'SM2', KeyUsage: 'ENCRYPT_DECRYPT' });
     const { CiphertextBlob } = await c2.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('logged? never'), EncryptionAlgorithm: 'SM2PKE' }));
     await c2.send(new DecryptCommand({ KeyId: key.KeyId, CiphertextBlob, EncryptionAlgorithm: 'SM2PKE' }));
@@ -280,7 +281,7 @@ describe('GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext', () => {
   }, 60_000);
 
   it('SM2 and ML-KEM pairs: the SM2 private key signs for sm-crypto; each pair is fresh', async () => {
-    const { client } = setup();
+    const { client } = setup({ region: 'cn-north-1' });
     const key = await createKey(client);
     const smPair = await client.send(new GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'SM2' }));
     const d = ecPrivateScalar(smPair.PrivateKeyPlaintext!);

@@ -14,9 +14,13 @@ function inverse<K extends string>(map: Record<K, string>): Record<string, K> {
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [v, k])) as Record<string, K>;
 }
 
-/** Engine key specs as AWS names them. */
+/**
+ * Engine key specs as AWS names them. A 128-bit SM4 key is what SYMMETRIC_DEFAULT means in the China
+ * Regions (partition aws-cn); AWS shows it as SYMMETRIC_DEFAULT there too.
+ */
 export const AWS_KEY_SPEC: Record<KeySpec, string> = {
   AES_256: 'SYMMETRIC_DEFAULT',
+  SM4: 'SYMMETRIC_DEFAULT',
   RSA_2048: 'RSA_2048',
   RSA_3072: 'RSA_3072',
   RSA_4096: 'RSA_4096',
@@ -37,7 +41,8 @@ export const AWS_KEY_SPEC: Record<KeySpec, string> = {
   HMAC_384: 'HMAC_384',
   HMAC_512: 'HMAC_512',
 };
-export const KEY_SPEC_FROM_AWS: Record<string, KeySpec> = inverse(AWS_KEY_SPEC);
+/** AWS key spec names → engine key specs; SYMMETRIC_DEFAULT is AES_256 here (see symmetricSpecFor for the China Regions). */
+export const KEY_SPEC_FROM_AWS: Record<string, KeySpec> = { ...inverse(AWS_KEY_SPEC), SYMMETRIC_DEFAULT: 'AES_256' };
 
 /** The key specs the deprecated CustomerMasterKeySpec enum has; newer specs leave it out. */
 const CUSTOMER_MASTER_KEY_SPECS = new Set([

@@ -180,8 +180,10 @@ const createKey: Handler = ({ engine, ctx, realm, input, trail }) => {
     throw validation('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
   }
   const usage: string = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
-  const spec = KEY_SPEC_FROM_AWS[awsSpec];
+  // SYMMETRIC_DEFAULT is a 256-bit AES key, except in the China Regions, where it is a 128-bit SM4 key.
+  const spec = awsSpec === 'SYMMETRIC_DEFAULT' && partitionOf(realm.region) === 'aws-cn' ? 'SM4' : KEY_SPEC_FROM_AWS[awsSpec];
   if (!spec) throw new AwsServiceError('UnsupportedOperationException', `KeySpec ${awsSpec} is not supported by this emulator yet.`);
+  if (spec === 'SM2') requireChinaRegion(realm.region, 'KeySpec');
   if (!usageFits(spec, usage as KeyUsage)) throw validation(`KeyUsage ${usage} is not compatible with KeySpec ${awsSpec}`);
   if (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE' || input.CustomKeyStoreId !== undefined) {
     if (input.CustomKeyStoreId === undefined) throw validation(`CustomKeyStoreId is required for Origin ${origin}`);
@@ -445,10 +447,16 @@ function dataKey(withPlaintext: boolean): Handler {
   };
 }
 
+/** "The SM2 key spec is only available in China Regions" (AWS): elsewhere it is refused. */
+function requireChinaRegion(region: string, member: 'KeySpec' | 'KeyPairSpec'): void {
+  if (partitionOf(region) !== 'aws-cn') throw new AwsServiceError('UnsupportedOperationException', `${member} SM2 is not supported in this Region`);
+}
+
 function dataKeyPair(withPlaintext: boolean): Handler {
   return (call) => {
     const { engine, ctx, input, trail } = call;
     if (withPlaintext) refuseRecipient(input);
+    if (input.KeyPairSpec === 'SM2') requireChinaRegion(call.realm.region, 'KeyPairSpec');
     const pairSpec = KEY_SPEC_FROM_AWS[input.KeyPairSpec] as AsymmetricKeySpec;
     return engine.generateDataKeyPair(ctx, keyRef(call, input.KeyId), pairSpec, context(input.EncryptionContext), call.operation).then((result) => {
       trail.resources.push(result.key);
