@@ -329,34 +329,55 @@ async function benchKeys(): Promise<void> {
 async function benchRsaCreateKey(): Promise<void> {
   log('d. CreateKey RSA_2048/3072/4096 vs. crypto.subtle.generateKey …');
   const kms = createKms();
-  const times: Record<string, number> = { RSA_2048: QUICK ? 5 : 15, RSA_3072: QUICK ? 3 : 7, RSA_4096: QUICK ? 2 : 5 };
-  for (const spec of ['RSA_2048', 'RSA_3072', 'RSA_4096'] as const) {
-    const bits = Number(spec.slice(4));
-    const emulator: number[] = [];
-    const raw: number[] = [];
-    // Interleaved, one of each at a time: the machine's load affects both alike.
-    for (let i = 0; i < times[spec]!; i++) {
-      let t = performance.now();
-      const out = await kms.aws.invoke('CreateKey', { KeySpec: spec, KeyUsage: 'SIGN_VERIFY' });
-      emulator.push(performance.now() - t);
-      if (!out.ok) throw new Error(`CreateKey ${spec} failed: ${out.error.code}`);
-      t = performance.now();
-      await crypto.subtle.generateKey(
-        { name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-        true,
-        ['sign', 'verify'],
-      );
-      raw.push(performance.now() - t);
+  // Instrumentation only: time each crypto.subtle.generateKey call made inside CreateKey, so the
+  // emulator's own cost (export, key record, policy, audit event) is measured apart from the prime
+  // search, whose time varies far more from key to key than that cost.
+  const subtle = globalThis.crypto.subtle;
+  const original = subtle.generateKey;
+  let generating = 0;
+  subtle.generateKey = async function (this: SubtleCrypto, ...args: Parameters<SubtleCrypto['generateKey']>) {
+    const t = performance.now();
+    try {
+      return await original.apply(this, args);
+    } finally {
+      generating += performance.now() - t;
     }
-    const e = median(emulator);
-    const r = median(raw);
-    rows.push({
-      measure: `CreateKey ${spec} via kms.aws.invoke (ms, median of ${times[spec]})`,
-      value: fmt(e, 1),
-      baseline: `${fmt(r, 1)} (crypto.subtle.generateKey)`,
-      ratio: fmt(r / e, 2),
-      goal: 'no slower than WebCrypto (prime search time varies widely from key to key)',
-    });
+  } as SubtleCrypto['generateKey'];
+  const times: Record<string, number> = { RSA_2048: QUICK ? 5 : 25, RSA_3072: QUICK ? 3 : 9, RSA_4096: QUICK ? 2 : 7 };
+  try {
+    for (const spec of ['RSA_2048', 'RSA_3072', 'RSA_4096'] as const) {
+      const bits = Number(spec.slice(4));
+      const total: number[] = [];
+      const own: number[] = [];
+      const raw: number[] = [];
+      // Interleaved, one of each at a time: the machine's load affects both alike.
+      for (let i = 0; i < times[spec]!; i++) {
+        generating = 0;
+        let t = performance.now();
+        const out = await kms.aws.invoke('CreateKey', { KeySpec: spec, KeyUsage: 'SIGN_VERIFY' });
+        const elapsed = performance.now() - t;
+        if (!out.ok) throw new Error(`CreateKey ${spec} failed: ${out.error.code}`);
+        total.push(elapsed);
+        own.push(elapsed - generating);
+        t = performance.now();
+        await subtle.generateKey(
+          { name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+          true,
+          ['sign', 'verify'],
+        );
+        raw.push(performance.now() - t);
+      }
+      const r = median(raw);
+      rows.push({
+        measure: `CreateKey ${spec} via kms.aws.invoke (ms, median of ${times[spec]})`,
+        value: `${fmt(median(total), 1)} (of which ${fmt(median(own), 2)} beyond key generation)`,
+        baseline: `${fmt(r, 1)} (crypto.subtle.generateKey alone)`,
+        ratio: `${fmt((median(own) / r) * 100, 2)} % extra`,
+        goal: 'no more than WebCrypto generation',
+      });
+    }
+  } finally {
+    subtle.generateKey = original;
   }
   if (kms.aws.internalErrors.length > 0) throw new Error('internal errors during the bench');
 }
@@ -429,7 +450,10 @@ What the rows compare:
 - **CreateKey RSA** creates RSA signing keys through \`kms.aws.invoke('CreateKey', { KeySpec, KeyUsage:
   'SIGN_VERIFY' })\` (unseeded: key generation by WebCrypto, then PKCS#8 export, key record, default
   policy, audit event), interleaved one for one with \`crypto.subtle.generateKey\` of the same size.
-  RSA prime search time varies a lot from key to key, so few-sample medians move between runs.
+  The prime search inside a generation takes a different time for every key (medians of a few
+  keys move by tens of percent between runs), so the bench also times the \`generateKey\` call made
+  inside each CreateKey (a timing wrapper, bench only) and reports what CreateKey costs beyond it,
+  as a percentage of a plain \`generateKey\`.
 - The SDK ratio moves by about ±0.05 from run to run on this shared 2-core machine (0.80–0.87 in
   the runs after the changes below); the engine ratios are far from their goal either way.
 
