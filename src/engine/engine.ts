@@ -33,7 +33,15 @@ import { assertLifecycle, type LifecycleOperation } from './lifecycle.js';
 import { OrderedIndex } from './ordered.js';
 import { DueQueue, type DueTask } from './schedule.js';
 import { CHANGES_FORMAT, CHANGES_VERSION, parseChanges, type EngineChanges, type RealmChanges } from './changes.js';
-import { parseSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type AliasSnapshot, type EngineSnapshot, type KeySnapshot } from './snapshot.js';
+import {
+  parseSnapshot,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  type AliasSnapshot,
+  type EngineSnapshot,
+  type KeySnapshot,
+  type SnapshotKey,
+} from './snapshot.js';
 import type {
   AliasInfo,
   AsymmetricEncryption,
@@ -1176,9 +1184,24 @@ export class Engine {
   /** The whole state as a versioned JSON document (key material included: treat it as a secret). */
   snapshot(): EngineSnapshot {
     const realms: EngineSnapshot['realms'] = [];
+    // Each distinct policy text once; keys name it by index.
+    const policyTexts: string[] = [];
+    const textIndex = new Map<string, number>();
+    const intern = (text: string): number => {
+      let i = textIndex.get(text);
+      if (i === undefined) {
+        i = policyTexts.push(text) - 1;
+        textIndex.set(text, i);
+      }
+      return i;
+    };
     for (const realm of this.#realms.values()) {
-      const keys: KeySnapshot[] = [];
-      for (const k of realm.keys.values()) keys.push(keySnapshot(k));
+      const keys: SnapshotKey[] = [];
+      for (const k of realm.keys.values()) {
+        const entry: SnapshotKey = keySnapshot(k);
+        entry.policies = [...k.policies].map(([name, text]) => [name, intern(text)]);
+        keys.push(entry);
+      }
       const aliases: AliasSnapshot[] = [];
       for (const a of realm.aliases.values()) aliases.push(aliasSnapshot(a, realm.aliases.seqOf(a.name)!));
       realms.push({ account: realm.realm.account, region: realm.realm.region, keys, aliases });
@@ -1191,6 +1214,7 @@ export class Engine {
       markerSecret: toBase64(this.#markerSecret),
       random: this.#randomState(),
       realms,
+      policyTexts,
       audit: this.audit.list() as EngineSnapshot['audit'],
     };
   }
@@ -1222,7 +1246,7 @@ export class Engine {
     for (const r of doc.realms) {
       const state: RealmState = { realm: { account: r.account, region: r.region }, keys: new OrderedIndex(), aliases: new OrderedIndex() };
       for (const k of inSeqOrder(r.keys)) {
-        const key = keyFromSnapshot(k, state.realm, new Set());
+        const key = keyFromSnapshot(k, state.realm, new Set(), doc.policyTexts);
         state.keys.add(key.id, key.seq, key);
       }
       for (const a of inSeqOrder(r.aliases)) {
@@ -1431,7 +1455,7 @@ function keySnapshot(k: KeyRecord): KeySnapshot {
 }
 
 /** The key record a snapshot entry describes (the inverse of keySnapshot). */
-function keyFromSnapshot(k: KeySnapshot, realm: Realm, aliases: Set<string>): KeyRecord {
+function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, aliases: Set<string>, policyTexts: readonly string[] = []): KeyRecord {
   const secrets = new Map<string, Uint8Array>();
   const materials: KeyMaterialVersion[] = k.materials.map((m) => {
     secrets.set(m.id, fromBase64(m.secret)!);
@@ -1453,7 +1477,7 @@ function keyFromSnapshot(k: KeySnapshot, realm: Realm, aliases: Set<string>): Ke
     materials,
     rotation: { ...k.rotation },
     tags: new Map(k.tags),
-    policies: new Map(k.policies),
+    policies: new Map(k.policies.map(([name, text]) => [name, typeof text === 'number' ? policyTexts[text]! : text])),
     aliases,
     secrets,
   };

@@ -6,7 +6,11 @@ import { isHmacSpec } from './specs.js';
 import { KEY_STATES, KEY_SPECS } from './types.js';
 
 export const SNAPSHOT_FORMAT = 'kms-emulator/snapshot';
-export const SNAPSHOT_VERSION = 1;
+/**
+ * 2: key policy texts are held once in `policyTexts` and named by index (a key policy is often the
+ * same text for every key of an account). Version 1 documents (texts inline) are still read.
+ */
+export const SNAPSHOT_VERSION = 2;
 
 const base64 = z.string().refine((s) => fromBase64(s) !== undefined, 'not base64');
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -100,9 +104,14 @@ export const auditSchema = z
 
 export const base64Schema = base64;
 
+/** A key in a snapshot document: a policy is its text, or an index into the document's policyTexts. */
+const snapshotKeySchema = keySchema.extend({
+  policies: z.array(z.tuple([z.string(), z.union([z.string(), z.number().int().nonnegative()])])),
+});
+
 export const snapshotSchema = z.object({
   format: z.literal(SNAPSHOT_FORMAT),
-  version: z.literal(SNAPSHOT_VERSION),
+  version: z.union([z.literal(1), z.literal(SNAPSHOT_VERSION)]),
   takenAt: time,
   seq: z.number().int().nonnegative(),
   markerSecret: base64,
@@ -111,15 +120,17 @@ export const snapshotSchema = z.object({
     z.object({
       account: z.string().min(1).max(255),
       region: z.string().min(1).max(255),
-      keys: z.array(keySchema),
+      keys: z.array(snapshotKeySchema),
       aliases: z.array(aliasSchema),
     }),
   ),
+  policyTexts: z.array(z.string()).optional(),
   audit: z.array(auditSchema),
 });
 
 export type EngineSnapshot = z.infer<typeof snapshotSchema>;
 export type KeySnapshot = z.infer<typeof keySchema>;
+export type SnapshotKey = z.infer<typeof snapshotKeySchema>;
 export type AliasSnapshot = z.infer<typeof aliasSchema>;
 
 /**
@@ -152,6 +163,9 @@ export function parseSnapshot(document: unknown, options: { intact?: boolean } =
       if (!first(ids, key.id)) throw invalid(`key ${key.id} appears twice.`);
       if (!first(seqs, key.seq) || key.seq > doc.seq) throw invalid(`key ${key.id} has a sequence number that is repeated or above the counter.`);
       checkKeySnapshot(key, invalid);
+      for (const [name, text] of key.policies) {
+        if (typeof text === 'number' && text >= (doc.policyTexts?.length ?? 0)) throw invalid(`key ${key.id} policy ${name} names a policy text that is not in the snapshot.`);
+      }
     }
     const names = new Set<string>();
     const aliasSeqs = new Set<number>();
@@ -164,7 +178,7 @@ export function parseSnapshot(document: unknown, options: { intact?: boolean } =
 }
 
 /** The checks of one key that its schema cannot express (snapshots and change records share them). */
-export function checkKeySnapshot(key: KeySnapshot, invalid: (why: string) => Error): void {
+export function checkKeySnapshot(key: Pick<KeySnapshot, 'id' | 'spec' | 'currentMaterialId' | 'materials'>, invalid: (why: string) => Error): void {
   if (key.currentMaterialId !== undefined && !key.materials.some((m) => m.id === key.currentMaterialId)) {
     throw invalid(`key ${key.id} names current material that it does not hold.`);
   }

@@ -229,6 +229,8 @@ describe('snapshot and restore', () => {
       ['sequence counter behind its keys', (() => { const d = clone(); d.seq = 1; return d; })()],
       ['key material of the wrong size', (() => { const d = clone(); keyOf(d).materials[0].secret = Buffer.alloc(5).toString('base64'); return d; })()],
       ['audit event without time', (() => { const d = clone(); delete d.audit[0].time; return d; })()],
+      ['policy index past the policy texts', (() => { const d = clone(); keyOf(d).policies[0][1] = d.policyTexts.length; return d; })()],
+      ['policy index that is not an integer', (() => { const d = clone(); keyOf(d).policies[0][1] = 0.5; return d; })()],
     ];
     for (const [label, doc] of bad) {
       let thrown: unknown;
@@ -247,11 +249,25 @@ describe('snapshot and restore', () => {
     expect(str((await client.send(new DecryptCommand({ CiphertextBlob: src.before.CiphertextBlob, EncryptionContext: { c: '1' } }))).Plaintext)).toBe('before rotation');
   });
 
+  it('a version 1 snapshot (policy texts inline in every key) still restores', async () => {
+    const src = await populated();
+    const v1 = JSON.parse(JSON.stringify(src.snapshot));
+    v1.version = 1;
+    for (const realm of v1.realms) for (const key of realm.keys) key.policies = key.policies.map(([name, i]: [string, number]) => [name, v1.policyTexts[i]]);
+    delete v1.policyTexts;
+    const { kms } = setup({ seed: 'snap', start: src.kms.clock.now() });
+    kms.restore(v1);
+    expect(kms.snapshot()).toEqual({ ...src.snapshot, takenAt: kms.clock.now() });
+  });
+
   it('a snapshot is plain JSON: it survives a JSON round trip unchanged', async () => {
     const src = await populated();
     const snap = src.kms.snapshot();
     expect(JSON.parse(JSON.stringify(snap))).toEqual(snap);
     expect(snap.format).toBe('kms-emulator/snapshot');
-    expect(snap.version).toBe(1);
+    expect(snap.version).toBe(2);
+    // One default policy text for every key of the account, named by index.
+    expect(snap.policyTexts).toHaveLength(1);
+    expect(snap.realms.flatMap((r) => r.keys.flatMap((k) => k.policies.map(([, text]) => text)))).toSatisfy((all: unknown[]) => all.length > 1 && all.every((t) => t === 0));
   });
 });
