@@ -21,7 +21,7 @@ import { createKms, type CallContext } from '../src/index.js';
 import { benchCrypto } from './crypto.js';
 import { benchDurability } from './durability.js';
 import { benchServer } from './server.js';
-import { type BenchRow, fmt, log, median, mib, QUICK, verdict } from './support.js';
+import { type BenchRow, fmt, log, median, mib, QUICK, timeMsAsync, verdict } from './support.js';
 
 /** Length of one measuring round, and how many rounds (A and B interleaved, median reported). */
 const ROUND_MS = QUICK ? 150 : 400;
@@ -130,13 +130,7 @@ async function compareAsync(a: () => Promise<unknown>, b: () => Promise<unknown>
 /** Median time of `fn` in milliseconds over `times` calls (after one warm-up call). */
 async function timeMs(fn: () => Promise<void>, times: number): Promise<number> {
   await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const t = performance.now();
-    await fn();
-    samples.push(performance.now() - t);
-  }
-  return median(samples);
+  return timeMsAsync(fn, times);
 }
 
 // ------------------------------------------------------------------ a. engine vs. raw AES-GCM
