@@ -43,26 +43,31 @@ describe('RSAES-OAEP decryption against Wycheproof', () => {
 
 const PSS = ['rsa_pss_2048_sha256_mgf1_32', 'rsa_pss_3072_sha256_mgf1_32', 'rsa_pss_4096_sha384_mgf1_48', 'rsa_pss_4096_sha512_mgf1_64'];
 
+/** Every vector of a Wycheproof signature file, verified as a message (RAW) and as its digest (DIGEST). */
+async function verifyAll(file: string, scheme: 'RSA_PSS' | 'RSA_PKCS1'): Promise<void> {
+  const suite = wycheproof(file);
+  let count = 0;
+  for (const group of suite.testGroups) {
+    const spec = SPEC[group.keySize as number]!;
+    const sha = group.sha as string;
+    const algorithm = `${scheme}_${sha.replace('-', '_')}` as SigningAlgorithm;
+    const spki = hex(group.publicKeyDer);
+    for (const t of group.tests) {
+      const msg = hex(t.msg);
+      const sig = hex(t.sig);
+      const expected = t.result === 'valid';
+      expect(await verifySignature(spec, spki, algorithm, 'RAW', msg, sig), `tcId ${t.tcId} ${t.comment}`).toBe(expected);
+      expect(await verifySignature(spec, spki, algorithm, 'DIGEST', HASH[sha]!(msg), sig), `tcId ${t.tcId} DIGEST`).toBe(expected);
+      count++;
+    }
+  }
+  expect(count).toBe(suite.numberOfTests);
+}
+
 describe('RSASSA-PSS verification against Wycheproof (sLen = hLen)', () => {
   for (const file of PSS) {
     it(`${file}: valid accepted, invalid refused, RAW and DIGEST`, async () => {
-      const suite = wycheproof(file);
-      let count = 0;
-      for (const group of suite.testGroups) {
-        const spec = SPEC[group.keySize as number]!;
-        const sha = group.sha as string;
-        const algorithm = `RSA_PSS_${sha.replace('-', '_')}` as SigningAlgorithm;
-        const spki = hex(group.publicKeyDer);
-        for (const t of group.tests) {
-          const msg = hex(t.msg);
-          const sig = hex(t.sig);
-          const expected = t.result === 'valid';
-          expect(await verifySignature(spec, spki, algorithm, 'RAW', msg, sig), `tcId ${t.tcId} ${t.comment}`).toBe(expected);
-          expect(await verifySignature(spec, spki, algorithm, 'DIGEST', HASH[sha]!(msg), sig), `tcId ${t.tcId} DIGEST`).toBe(expected);
-          count++;
-        }
-      }
-      expect(count).toBe(suite.numberOfTests);
+      await verifyAll(file, 'RSA_PSS');
     });
   }
 });
@@ -76,23 +81,7 @@ const PKCS1 = ['rsa_signature_2048_sha256', 'rsa_signature_3072_sha384', 'rsa_si
 describe('RSASSA-PKCS1-v1_5 verification against Wycheproof', () => {
   for (const file of PKCS1) {
     it(`${file}: valid accepted, invalid and MissingNull refused, RAW and DIGEST`, async () => {
-      const suite = wycheproof(file);
-      let count = 0;
-      for (const group of suite.testGroups) {
-        const spec = SPEC[group.keySize as number]!;
-        const sha = group.sha as string;
-        const algorithm = `RSA_PKCS1_${sha.replace('-', '_')}` as SigningAlgorithm;
-        const spki = hex(group.publicKeyDer);
-        for (const t of group.tests) {
-          const msg = hex(t.msg);
-          const sig = hex(t.sig);
-          const expected = t.result === 'valid';
-          expect(await verifySignature(spec, spki, algorithm, 'RAW', msg, sig), `tcId ${t.tcId} ${t.comment}`).toBe(expected);
-          expect(await verifySignature(spec, spki, algorithm, 'DIGEST', HASH[sha]!(msg), sig), `tcId ${t.tcId} DIGEST`).toBe(expected);
-          count++;
-        }
-      }
-      expect(count).toBe(suite.numberOfTests);
+      await verifyAll(file, 'RSA_PKCS1');
     });
   }
 });
