@@ -2,17 +2,22 @@
  * The asymmetric primitives every dialect uses, by neutral spec and algorithm names. Keys travel
  * as DER: PKCS#8 private keys and SubjectPublicKeyInfo public keys, in the forms OpenSSL and
  * node:crypto read and write (docs/cryptography.md lists them). The algorithms live in rsa.ts,
- * ecc.ts, eddsa.ts, sm2.ts and pq.ts; this file maps names onto them.
+ * ecc.ts, eddsa.ts, sm2.ts and pq.ts; this file maps names onto them. sm2.ts and pq.ts (with
+ * @noble/post-quantum) are imported dynamically, on the first use of an SM2 or ML-DSA/ML-KEM key,
+ * so a bundle with code splitting keeps them out of its entry chunk: every function that may reach
+ * them is async.
  *
  * Failure rules: a bad signature, ciphertext or peer key is an answer (false / undefined), never
  * an exception. What a caller must have checked before calling (an algorithm the spec does not
  * have, a digest of the wrong length to sign, a plaintext over `maxPlaintextLength`) throws a
- * RangeError: it is a programming error, not a data error.
+ * RangeError: it is a programming error, not a data error (an async function rejects with it).
  */
+import { readOid } from './der.js';
 import { type EcdsaCurve, type EcdsaHash, ecdhSharedSecret, ecdsaSignDigest, ecdsaSignMessage, ecdsaVerifyDigest, ecdsaVerifyMessage, ecPublicKeyOf, generateEcKey, P256, P384, P521, parseEcPublicKey, SECP256K1 } from './ecc.js';
 import { ed25519PublicKeyOf, ed25519SignAsync, ed25519VerifyAsync, generateEd25519Key, parseEd25519PublicKey } from './eddsa.js';
 import { OID, parseSpki } from './keys.js';
-import { generatePqKey, ML_DSA, ML_KEM, mlDsaSign, mlDsaVerify, type MlDsaLevel, mlKemDecapsulate, mlKemEncapsulate, type MlKemLevel, parsePqPublicKey, pqPublicKeyOf } from './pq.js';
+import type * as PqModule from './pq.js';
+import type { MlDsaLevel, MlKemLevel } from './pq.js';
 import type { RandomSource } from './random.js';
 import {
   encodeRsaPrivateKey,
@@ -35,7 +40,14 @@ import {
   rsaVerifyDigest,
   rsaVerifyMessage,
 } from './rsa.js';
-import { generateSm2Key, SM2_CURVE, sm2Decrypt, sm2Encrypt, sm2PublicKeyOf, sm2SharedSecret, sm2Sign, sm2Verify } from './sm2.js';
+import type * as Sm2Module from './sm2.js';
+
+let pqModule: Promise<typeof PqModule> | undefined;
+let sm2Module: Promise<typeof Sm2Module> | undefined;
+/** Loaded on first use: a bundle with code splitting keeps it in its own chunk. */
+const loadPq = () => (pqModule ??= import('./pq.js'));
+/** Loaded on first use: a bundle with code splitting keeps it in its own chunk. */
+const loadSm2 = () => (sm2Module ??= import('./sm2.js'));
 
 export const ASYMMETRIC_SPECS = [
   'RSA_2048',
@@ -107,6 +119,26 @@ const RSA_BITS: Partial<Record<AsymmetricSpec, number>> = { RSA_2048: 2048, RSA_
 const EC_CURVES: Partial<Record<AsymmetricSpec, EcdsaCurve>> = { EC_P256: P256, EC_P384: P384, EC_P521: P521, EC_SECP256K1: SECP256K1 };
 const ML_DSA_LEVELS: Partial<Record<AsymmetricSpec, MlDsaLevel>> = { ML_DSA_44: 44, ML_DSA_65: 65, ML_DSA_87: 87 };
 const ML_KEM_LEVELS: Partial<Record<AsymmetricSpec, MlKemLevel>> = { ML_KEM_512: 512, ML_KEM_768: 768, ML_KEM_1024: 1024 };
+/** The SPKI algorithm OIDs of the post-quantum specs (keys.ts has them, so recognising one loads nothing). */
+const PQ_SPECS_BY_OID: ReadonlyMap<string, AsymmetricSpec> = new Map<string, AsymmetricSpec>([
+  [OID.mlDsa44, 'ML_DSA_44'],
+  [OID.mlDsa65, 'ML_DSA_65'],
+  [OID.mlDsa87, 'ML_DSA_87'],
+  [OID.mlKem512, 'ML_KEM_512'],
+  [OID.mlKem768, 'ML_KEM_768'],
+  [OID.mlKem1024, 'ML_KEM_1024'],
+]);
+
+type PqScheme = (typeof PqModule.ML_DSA)[MlDsaLevel] | (typeof PqModule.ML_KEM)[MlKemLevel];
+
+/** The pq.ts scheme of an ML-DSA or ML-KEM spec. */
+function pqScheme(pq: typeof PqModule, spec: AsymmetricSpec): PqScheme {
+  const dsa = ML_DSA_LEVELS[spec];
+  if (dsa) return pq.ML_DSA[dsa];
+  const kem = ML_KEM_LEVELS[spec];
+  if (kem) return pq.ML_KEM[kem];
+  throw new RangeError(`key spec ${spec} is not post-quantum`);
+}
 
 type Family = 'RSA' | 'EC' | 'ED25519' | 'SM2' | 'ML_DSA' | 'ML_KEM';
 
@@ -225,16 +257,17 @@ export async function generateKeyPair(spec: AsymmetricSpec, random: RandomSource
     case 'ED25519':
       return generateEd25519Key(random);
     case 'SM2':
-      return generateSm2Key(random);
+      return (await loadSm2()).generateSm2Key(random);
     case 'ML_DSA':
-      return generatePqKey(ML_DSA[ML_DSA_LEVELS[spec]!], random);
-    case 'ML_KEM':
-      return generatePqKey(ML_KEM[ML_KEM_LEVELS[spec]!], random);
+    case 'ML_KEM': {
+      const pq = await loadPq();
+      return pq.generatePqKey(pqScheme(pq, spec), random);
+    }
   }
 }
 
-/** The SPKI of a PKCS#8 private key; throws RangeError if the key is malformed or of another spec. */
-export function publicKeyOf(spec: AsymmetricSpec, privateKey: Uint8Array): Uint8Array {
+/** The SPKI of a PKCS#8 private key; rejects with RangeError if the key is malformed or of another spec. */
+export async function publicKeyOf(spec: AsymmetricSpec, privateKey: Uint8Array): Promise<Uint8Array> {
   switch (familyOf(spec)) {
     case 'RSA': {
       const key = parseCachedRsaPrivateKey(privateKey);
@@ -246,20 +279,22 @@ export function publicKeyOf(spec: AsymmetricSpec, privateKey: Uint8Array): Uint8
     case 'ED25519':
       return ed25519PublicKeyOf(privateKey);
     case 'SM2':
-      return sm2PublicKeyOf(privateKey);
+      return (await loadSm2()).sm2PublicKeyOf(privateKey);
     case 'ML_DSA':
-      return pqPublicKeyOf(ML_DSA[ML_DSA_LEVELS[spec]!], privateKey);
-    case 'ML_KEM':
-      return pqPublicKeyOf(ML_KEM[ML_KEM_LEVELS[spec]!], privateKey);
+    case 'ML_KEM': {
+      const pq = await loadPq();
+      return pq.pqPublicKeyOf(pqScheme(pq, spec), privateKey);
+    }
   }
 }
 
 /**
  * The spec of a SubjectPublicKeyInfo, after checking its encoding: RSA moduli of exactly 2048,
  * 3072 or 4096 bits; EC points on the named curve (compressed accepted); Ed25519 points that
- * decode; ML-KEM keys that pass the FIPS 203 modulus check. Undefined for anything else.
+ * decode; ML-KEM keys that pass the FIPS 203 modulus check. Undefined for anything else. sm2.ts
+ * and pq.ts are loaded only for a key whose SPKI names the SM2 curve or a post-quantum algorithm.
  */
-export function parsePublicKey(spki: Uint8Array): { spec: AsymmetricSpec } | undefined {
+export async function parsePublicKey(spki: Uint8Array): Promise<{ spec: AsymmetricSpec } | undefined> {
   const info = parseSpki(spki);
   if (!info) return undefined;
   const found = (spec: AsymmetricSpec, ok: unknown): { spec: AsymmetricSpec } | undefined => (ok ? { spec } : undefined);
@@ -272,18 +307,17 @@ export function parsePublicKey(spki: Uint8Array): { spec: AsymmetricSpec } | und
     case OID.ecPublicKey: {
       const spec = (Object.keys(EC_CURVES) as AsymmetricSpec[]).find((s) => parseEcPublicKey(EC_CURVES[s]!, spki));
       if (spec) return { spec };
-      return found('SM2', parseEcPublicKey(SM2_CURVE, spki));
+      // None of the NIST curves nor secp256k1: SM2 is the one other curve, and only a key naming it loads sm2.ts.
+      if (readOid(info.parameters) !== OID.sm2p256v1) return undefined;
+      return found('SM2', parseEcPublicKey((await loadSm2()).SM2_CURVE, spki));
     }
     case OID.ed25519:
       return found('ED25519', parseEd25519PublicKey(spki));
   }
-  for (const [spec, level] of Object.entries(ML_DSA_LEVELS) as [AsymmetricSpec, MlDsaLevel][]) {
-    if (info.algorithm === ML_DSA[level].oid) return found(spec, parsePqPublicKey(ML_DSA[level], spki));
-  }
-  for (const [spec, level] of Object.entries(ML_KEM_LEVELS) as [AsymmetricSpec, MlKemLevel][]) {
-    if (info.algorithm === ML_KEM[level].oid) return found(spec, parsePqPublicKey(ML_KEM[level], spki));
-  }
-  return undefined;
+  const pqSpec = PQ_SPECS_BY_OID.get(info.algorithm);
+  if (!pqSpec) return undefined;
+  const pq = await loadPq();
+  return found(pqSpec, pq.parsePqPublicKey(pqScheme(pq, pqSpec), spki));
 }
 
 // ------------------------------------------------------------------ signatures
@@ -315,9 +349,9 @@ export async function signMessage(spec: AsymmetricSpec, privateKey: Uint8Array, 
       if (input === 'DIGEST') checkedDigest(scheme, algorithm, message);
       return ed25519SignAsync(privateKey, algorithm === 'ED25519' ? 'pure' : 'ph', message);
     case 'SM2':
-      return sm2Sign(privateKey, input === 'DIGEST' ? 'DIGEST' : 'RAW', message, random);
+      return (await loadSm2()).sm2Sign(privateKey, input === 'DIGEST' ? 'DIGEST' : 'RAW', message, random);
     case 'ML_DSA':
-      return mlDsaSign(ML_DSA_LEVELS[spec]!, privateKey, input === 'EXTERNAL_MU' ? 'EXTERNAL_MU' : 'RAW', message, random);
+      return (await loadPq()).mlDsaSign(ML_DSA_LEVELS[spec]!, privateKey, input === 'EXTERNAL_MU' ? 'EXTERNAL_MU' : 'RAW', message, random);
     default:
       throw new RangeError(`key spec ${spec} cannot sign`);
   }
@@ -327,6 +361,9 @@ export async function signMessage(spec: AsymmetricSpec, privateKey: Uint8Array, 
 export async function verifySignature(spec: AsymmetricSpec, publicKey: Uint8Array, algorithm: SigningAlgorithm, input: SignInput, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   const scheme = checkSigning(spec, algorithm, input);
   if (input === 'DIGEST' && message.length !== scheme.digestLength) return false;
+  // Loaded outside the try: a module that fails to load is an error, not a signature that does not verify.
+  const sm2 = scheme.family === 'SM2' ? await loadSm2() : undefined;
+  const pq = scheme.family === 'ML_DSA' ? await loadPq() : undefined;
   try {
     switch (scheme.family) {
       case 'RSA': {
@@ -340,9 +377,9 @@ export async function verifySignature(spec: AsymmetricSpec, publicKey: Uint8Arra
       case 'ED25519':
         return await ed25519VerifyAsync(publicKey, algorithm === 'ED25519' ? 'pure' : 'ph', message, signature);
       case 'SM2':
-        return sm2Verify(publicKey, input === 'DIGEST' ? 'DIGEST' : 'RAW', message, signature);
+        return sm2!.sm2Verify(publicKey, input === 'DIGEST' ? 'DIGEST' : 'RAW', message, signature);
       case 'ML_DSA':
-        return mlDsaVerify(ML_DSA_LEVELS[spec]!, publicKey, input === 'EXTERNAL_MU' ? 'EXTERNAL_MU' : 'RAW', message, signature);
+        return pq!.mlDsaVerify(ML_DSA_LEVELS[spec]!, publicKey, input === 'EXTERNAL_MU' ? 'EXTERNAL_MU' : 'RAW', message, signature);
       default:
         return false;
     }
@@ -361,7 +398,7 @@ export async function verifySignature(spec: AsymmetricSpec, publicKey: Uint8Arra
 export async function encryptAsymmetric(spec: AsymmetricSpec, publicKey: Uint8Array, algorithm: AsymmetricEncryption, plaintext: Uint8Array, random: RandomSource): Promise<Uint8Array> {
   checkEncryption(spec, algorithm);
   if (plaintext.length > maxPlaintextLength(spec, algorithm)) throw new RangeError(`${algorithm} with key spec ${spec} cannot encrypt more than ${maxPlaintextLength(spec, algorithm)} bytes`);
-  if (familyOf(spec) === 'SM2') return sm2Encrypt(publicKey, plaintext, random, algorithm === 'SM2_C1C3C2_ASN1' ? 'C1C3C2_ASN1' : 'C1C3C2');
+  if (familyOf(spec) === 'SM2') return (await loadSm2()).sm2Encrypt(publicKey, plaintext, random, algorithm === 'SM2_C1C3C2_ASN1' ? 'C1C3C2_ASN1' : 'C1C3C2');
   const key = parseCachedRsaPublicKey(publicKey);
   if (!key || key.bits !== RSA_BITS[spec]) throw new RangeError(`malformed ${spec} public key`);
   if (algorithm === 'RSA_PKCS1_V1_5') return rsaPkcs1Encrypt(key, plaintext, random);
@@ -372,7 +409,13 @@ export async function encryptAsymmetric(spec: AsymmetricSpec, publicKey: Uint8Ar
 export async function decryptAsymmetric(spec: AsymmetricSpec, privateKey: Uint8Array, algorithm: AsymmetricEncryption, ciphertext: Uint8Array): Promise<Uint8Array | undefined> {
   try {
     checkEncryption(spec, algorithm);
-    if (familyOf(spec) === 'SM2') return sm2Decrypt(privateKey, ciphertext, algorithm === 'SM2_C1C3C2_ASN1' ? 'C1C3C2_ASN1' : 'C1C3C2');
+  } catch {
+    return undefined;
+  }
+  // Loaded outside the try: a module that fails to load is an error, not a ciphertext that does not decrypt.
+  const sm2 = familyOf(spec) === 'SM2' ? await loadSm2() : undefined;
+  try {
+    if (sm2) return sm2.sm2Decrypt(privateKey, ciphertext, algorithm === 'SM2_C1C3C2_ASN1' ? 'C1C3C2_ASN1' : 'C1C3C2');
     if (algorithm === 'RSA_PKCS1_V1_5') return rsaPkcs1Decrypt(privateKey, ciphertext);
     return await rsaOaepDecrypt(privateKey, ENCRYPTION[algorithm].hash!, ciphertext);
   } catch {
@@ -382,24 +425,27 @@ export async function decryptAsymmetric(spec: AsymmetricSpec, privateKey: Uint8A
 
 // ------------------------------------------------------------------ key agreement and encapsulation
 
-/** ECDH (EC_* and SM2): the raw x-coordinate of d·Q. Undefined for a malformed, off-curve or other-curve peer SPKI. */
-export function deriveSharedSecret(spec: AsymmetricSpec, privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array | undefined {
+/**
+ * ECDH (EC_* and SM2): the raw x-coordinate of d·Q. Undefined for a malformed, off-curve or
+ * other-curve peer SPKI; rejects with RangeError for a spec without key agreement.
+ */
+export async function deriveSharedSecret(spec: AsymmetricSpec, privateKey: Uint8Array, peerPublicKey: Uint8Array): Promise<Uint8Array | undefined> {
   const family = familyOf(spec);
   if (family === 'EC') return ecdhSharedSecret(EC_CURVES[spec]!, privateKey, peerPublicKey);
-  if (family === 'SM2') return sm2SharedSecret(privateKey, peerPublicKey);
+  if (family === 'SM2') return (await loadSm2()).sm2SharedSecret(privateKey, peerPublicKey);
   throw new RangeError(`key spec ${spec} cannot derive shared secrets`);
 }
 
-/** ML-KEM encapsulation to a public key: the ciphertext and the 32-byte shared secret. */
-export function encapsulate(spec: AsymmetricSpec, publicKey: Uint8Array, random: RandomSource): { ciphertext: Uint8Array; sharedSecret: Uint8Array } {
+/** ML-KEM encapsulation to a public key: the ciphertext and the 32-byte shared secret. Rejects with RangeError for a malformed key or a spec other than ML-KEM. */
+export async function encapsulate(spec: AsymmetricSpec, publicKey: Uint8Array, random: RandomSource): Promise<{ ciphertext: Uint8Array; sharedSecret: Uint8Array }> {
   const level = ML_KEM_LEVELS[spec];
   if (!level) throw new RangeError(`key spec ${spec} cannot encapsulate`);
-  return mlKemEncapsulate(level, publicKey, random);
+  return (await loadPq()).mlKemEncapsulate(level, publicKey, random);
 }
 
 /** ML-KEM decapsulation; undefined for a ciphertext of the wrong length (a tampered one gives the implicit-rejection secret). */
-export function decapsulate(spec: AsymmetricSpec, privateKey: Uint8Array, ciphertext: Uint8Array): Uint8Array | undefined {
+export async function decapsulate(spec: AsymmetricSpec, privateKey: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array | undefined> {
   const level = ML_KEM_LEVELS[spec];
   if (!level) throw new RangeError(`key spec ${spec} cannot decapsulate`);
-  return mlKemDecapsulate(level, privateKey, ciphertext);
+  return (await loadPq()).mlKemDecapsulate(level, privateKey, ciphertext);
 }

@@ -15,6 +15,14 @@ export function hmacKeyLength(spec: HmacSpec): number {
   return KEY_LENGTHS[spec];
 }
 
+/**
+ * Imported HMAC key material: at least the hash's output and at most its block size (AWS's
+ * limits; longer keys would be hashed first, so they add nothing).
+ */
+export function hmacImportLengths(spec: HmacSpec): { min: number; max: number } {
+  return { min: KEY_LENGTHS[spec], max: HASHES[spec].blockLen };
+}
+
 /** HMAC-SHA-224/256/384/512 (RFC 2104 / FIPS 198-1) of `message` under `key` (any length). */
 export function computeMac(spec: HmacSpec, key: Uint8Array, message: Uint8Array): Uint8Array {
   return hmac(HASHES[spec], key, message);

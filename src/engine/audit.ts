@@ -38,6 +38,8 @@ export interface AuditEvent {
 export const ServiceEvent = {
   rotateKey: 'rotate-key',
   deleteKey: 'delete-key',
+  /** Imported key material reached its expiry and was deleted. */
+  deleteExpiredKeyMaterial: 'DeleteExpiredKeyMaterial',
 } as const;
 
 /** The append-only audit stream, bounded: beyond `limit` events the oldest are dropped. */

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { KmsError } from './errors.js';
+import { checkWhiteBoxSnapshot, removedWhiteBoxSchema, whiteBoxSchema } from './white-box.js';
 import { aliasSchema, auditSchema, base64Schema, checkKeySnapshot, keySchema } from './snapshot.js';
 
 /**
@@ -36,6 +37,9 @@ export const changesSchema = z.object({
   realms: z.array(realmChangesSchema),
   /** Audit events appended since the previous record, oldest first. */
   audit: z.array(auditSchema),
+  /** White-box keys created or changed, in full. */
+  whiteBoxKeys: z.array(whiteBoxSchema).optional(),
+  removedWhiteBoxKeys: z.array(removedWhiteBoxSchema).optional(),
 });
 
 export type EngineChanges = z.infer<typeof changesSchema>;
@@ -59,5 +63,6 @@ export function parseChanges(document: unknown): EngineChanges {
       if (alias.seq > doc.seq) throw invalid(`alias ${alias.name} has a sequence number above the counter.`);
     }
   }
+  for (const w of doc.whiteBoxKeys ?? []) checkWhiteBoxSnapshot(w, invalid);
   return doc;
 }

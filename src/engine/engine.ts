@@ -8,7 +8,7 @@ import {
   type ParsedEnvelope,
 } from '../crypto/envelope.js';
 import { GCM_NONCE_BYTES } from '../crypto/aes-gcm.js';
-import { fromBase64, toBase64, toHex, utf8 } from '../crypto/bytes.js';
+import { equalBytes, fromBase64, toBase64, toHex, utf8 } from '../crypto/bytes.js';
 import { randomBytes, randomUuid, SeededRandom, systemRandom, type RandomSource } from '../crypto/random.js';
 import {
   decapsulate as decapsulateSecret,
@@ -31,6 +31,30 @@ import { DAY_MS, isObservableClock, systemClock, type Clock } from './clock.js';
 import { KmsError } from './errors.js';
 import { assertLifecycle, type LifecycleOperation } from './lifecycle.js';
 import { OrderedIndex } from './ordered.js';
+import {
+  DEFAULT_GRANTS_PER_KEY,
+  grantAllows,
+  grantFromSnapshot,
+  grantNames,
+  grantSnapshot,
+  grantToken,
+  parseGrantToken,
+  type CreateGrantInput,
+  type GrantInfo,
+} from './grants.js';
+import {
+  DEFAULT_WHITE_BOX_KEY_LIMIT,
+  whiteBoxCbcEncrypt,
+  whiteBoxFromSnapshot,
+  whiteBoxKeyLength,
+  whiteBoxSnapshot,
+  type CreateWhiteBoxKeyInput,
+  type DeviceFingerprint,
+  type WhiteBoxKeyInfo,
+  type WhiteBoxRecord,
+  type WhiteBoxSnapshot,
+} from './white-box.js';
+import { DEFAULT_IMPORT_VALIDITY_MS, IMPORT_TOKEN_BYTES, MAX_IMPORT_PARAMETER_SETS, materialFits, unwrapKeyMaterial, wrappingFits } from './import.js';
 import { DueQueue, type DueTask } from './schedule.js';
 import { CHANGES_FORMAT, CHANGES_VERSION, parseChanges, type EngineChanges, type RealmChanges } from './changes.js';
 import {
@@ -66,6 +90,9 @@ import type {
   PageRequest,
   Realm,
   RotationKind,
+  ResourceBinding,
+  WrappingAlgorithm,
+  WrappingKeySpec,
 } from './types.js';
 
 export interface EngineOptions {
@@ -114,6 +141,24 @@ interface KeyRecord extends KeyInfo {
   aliases: Set<string>;
   /** Key material by version id. Never leaves the engine except in snapshots. */
   secrets: Map<string, Uint8Array>;
+  grants: Map<string, GrantInfo>;
+  bindings: ResourceBinding[];
+  materialValidTo?: number;
+  lastImportedAt?: number;
+  /** SHA-256 (hex) of the imported material, kept after the material is deleted: re-imports must match it. */
+  materialDigest?: string;
+  /** Live GetParametersForImport answers, oldest first (at most MAX_IMPORT_PARAMETER_SETS). */
+  importParameters: ImportParameterSet[];
+}
+
+/** One set of import parameters: the token names it; the private key unwraps what was wrapped to its public key. */
+interface ImportParameterSet {
+  readonly token: Uint8Array;
+  readonly algorithm: WrappingAlgorithm;
+  readonly wrappingKeySpec: WrappingKeySpec;
+  readonly privateKey: Uint8Array;
+  readonly createdAt: number;
+  readonly validTo: number;
 }
 
 interface AliasRecord extends AliasInfo {
@@ -161,6 +206,8 @@ const KEY_UNCHANGED: ReadonlySet<LifecycleOperation> = new Set<LifecycleOperatio
   'listPolicies',
   'getRotationStatus',
   'listRotations',
+  'decryptAsymmetric',
+  'listGrants',
 ]);
 
 /**
@@ -231,6 +278,8 @@ export class Engine {
             this.#scheduleRotation(key, task.due + key.rotation.periodDays * DAY_MS);
           }
           // A key that is not enabled is not rotated; enabling it catches up (see enableKey).
+        } else if (task.kind === 'expire-material' && key.materialValidTo === task.due) {
+          this.#expireMaterial(key, task.due);
         }
       }
     } finally {
@@ -271,7 +320,15 @@ export class Engine {
 
   #resolve(ctx: CallContext, ref: KeyRef): KeyRecord {
     this.runDueWork();
-    if ('keyId' in ref) return this.#keyById(ctx.realm, ref.keyId);
+    if ('keyId' in ref) {
+      if (ref.account !== undefined && ref.account !== ctx.realm.account) {
+        const granted = this.#grantedKey(ctx, ref.keyId, ref.account);
+        if (granted) return granted;
+        throw new KmsError('NotFound', `Key ${ref.keyId} does not exist.`, { resource: 'key', keyId: ref.keyId, account: ref.account, region: ctx.realm.region });
+      }
+      const own = this.#realm(ctx.realm.account, ctx.realm.region)?.keys.get(ref.keyId);
+      return own ?? this.#grantedKey(ctx, ref.keyId) ?? this.#keyById(ctx.realm, ref.keyId);
+    }
     return this.#keyById(ctx.realm, this.#aliasByName(ctx, ref.alias).alias.keyId);
   }
 
@@ -383,6 +440,9 @@ export class Engine {
       policies: new Map(input.policies ?? []),
       aliases: new Set(),
       secrets: new Map(),
+      grants: new Map(),
+      bindings: [],
+      importParameters: [],
     };
     if (input.origin === 'GENERATED') this.#addMaterial(key, now, undefined, secret);
     realm.keys.add(key.id, key.seq, key);
@@ -442,12 +502,14 @@ export class Engine {
 
   disableKey(ctx: CallContext, ref: KeyRef): KeyInfo {
     const key = this.#use(ctx, ref, 'disableKey');
+    this.#refuseIfBound(key, 'disableKey');
     key.state = 'Disabled';
     return key;
   }
 
   scheduleDeletion(ctx: CallContext, ref: KeyRef, pendingWindowDays: number): KeyInfo {
     const key = this.#use(ctx, ref, 'scheduleDeletion');
+    this.#refuseIfBound(key, 'scheduleDeletion');
     const deletionDate = this.now() + pendingWindowDays * DAY_MS;
     key.state = 'PendingDeletion';
     key.deletionDate = deletionDate;
@@ -458,11 +520,195 @@ export class Engine {
 
   cancelDeletion(ctx: CallContext, ref: KeyRef): KeyInfo {
     const key = this.#use(ctx, ref, 'cancelDeletion');
-    // A key without key material (imported material never imported) goes back to waiting for it.
-    key.state = key.currentMaterialId === undefined ? 'PendingImport' : 'Disabled';
+    // A key without key material (never imported, deleted or expired) goes back to waiting for it.
+    key.state = hasMaterial(key) ? 'Disabled' : 'PendingImport';
     delete key.deletionDate;
     delete key.pendingWindowDays;
     return key;
+  }
+
+  // ---------------------------------------------------------------- archive and cloud-resource bindings
+
+  /** Archives an enabled key: it still decrypts, but no longer encrypts. Archiving an archived key changes nothing. */
+  archiveKey(ctx: CallContext, ref: KeyRef): KeyInfo {
+    const key = this.#use(ctx, ref, 'archiveKey');
+    this.#refuseIfBound(key, 'archiveKey');
+    key.state = 'Archived';
+    return key;
+  }
+
+  /** Brings an archived key back to Enabled. */
+  cancelArchive(ctx: CallContext, ref: KeyRef): KeyInfo {
+    const key = this.#use(ctx, ref, 'cancelArchive');
+    key.state = 'Enabled';
+    return key;
+  }
+
+  /** Records that a cloud resource uses the key; binding the same resource again changes nothing. */
+  bindResource(ctx: CallContext, ref: KeyRef, product: string, resource: string): KeyInfo {
+    const key = this.#use(ctx, ref, 'bindResource');
+    if (!key.bindings.some((b) => b.product === product && b.resource === resource)) {
+      key.bindings.push({ product, resource, boundAt: this.now() });
+    }
+    return key;
+  }
+
+  unbindResource(ctx: CallContext, ref: KeyRef, product: string, resource: string): KeyInfo {
+    const key = this.#use(ctx, ref, 'unbindResource');
+    const i = key.bindings.findIndex((b) => b.product === product && b.resource === resource);
+    if (i < 0) {
+      throw new KmsError('NotFound', `Key ${key.id} is not bound to resource ${resource} of ${product}.`, {
+        resource: 'binding',
+        keyId: key.id,
+        product,
+        resourceId: resource,
+      });
+    }
+    key.bindings.splice(i, 1);
+    return key;
+  }
+
+  /** A key that a cloud resource uses cannot be disabled, archived, deleted or lose its material. */
+  #refuseIfBound(key: KeyRecord, operation: LifecycleOperation): void {
+    if (key.bindings.length === 0) return;
+    throw new KmsError('InvalidState', `Key ${key.id} is in use by a cloud resource.`, {
+      resource: 'key',
+      keyId: key.id,
+      reason: 'bound',
+      state: key.state,
+      operation,
+    });
+  }
+
+  // ---------------------------------------------------------------- imported key material
+
+  #requireExternal(key: KeyRecord): void {
+    if (key.origin !== 'EXTERNAL') {
+      throw new KmsError('Unsupported', `Key ${key.id} origin is ${key.origin} which is not valid for this operation.`, {
+        resource: 'key',
+        keyId: key.id,
+        reason: 'origin',
+        origin: key.origin,
+      });
+    }
+  }
+
+  /**
+   * A fresh wrapping key pair and import token for `ref` (an EXTERNAL key). The token and the DER
+   * public key go to the customer, who wraps the material to that key; the newest
+   * MAX_IMPORT_PARAMETER_SETS sets stay usable until their `validTo`.
+   */
+  async getImportParameters(
+    ctx: CallContext,
+    ref: KeyRef,
+    input: { wrappingAlgorithm: WrappingAlgorithm; wrappingKeySpec: WrappingKeySpec; validForMs?: number },
+  ): Promise<{ key: KeyInfo; importToken: Uint8Array; publicKey: Uint8Array; validTo: number }> {
+    const key = this.#use(ctx, ref, 'getImportParameters');
+    this.#requireExternal(key);
+    const { wrappingAlgorithm: algorithm, wrappingKeySpec: spec } = input;
+    if (!wrappingFits(algorithm, spec)) {
+      throw new KmsError('Validation', `Wrapping algorithm ${algorithm} is not compatible with wrapping key spec ${spec}.`, {
+        resource: 'key',
+        keyId: key.id,
+        reason: 'wrapping-key-spec',
+        algorithm,
+        spec,
+      });
+    }
+    const validForMs = input.validForMs ?? DEFAULT_IMPORT_VALIDITY_MS;
+    if (!Number.isFinite(validForMs) || validForMs <= 0) {
+      throw new KmsError('Validation', 'The import parameters must be valid for a positive time.', { resource: 'key', keyId: key.id, reason: 'valid-for' });
+    }
+    const pair = await generateKeyPair(spec, this.#random);
+    // The key may have changed state (or been deleted) while the pair was being generated.
+    const current = this.#use(ctx, { keyId: key.id }, 'getImportParameters');
+    const now = this.now();
+    const set: ImportParameterSet = { token: randomBytes(this.#random, IMPORT_TOKEN_BYTES), algorithm, wrappingKeySpec: spec, privateKey: pair.privateKey, createdAt: now, validTo: now + validForMs };
+    current.importParameters.push(set);
+    if (current.importParameters.length > MAX_IMPORT_PARAMETER_SETS) current.importParameters.shift();
+    return { key: current, importToken: set.token.slice(), publicKey: pair.publicKey, validTo: set.validTo };
+  }
+
+  /**
+   * Imports key material wrapped to the public key of one of the key's import parameter sets.
+   * The key keeps one material version for good: re-importing the same material (after deletion or
+   * expiry) brings back the same version, so older ciphertexts decrypt again; other material is refused.
+   * `validTo` (epoch ms) makes the material expire; undefined means it never does.
+   */
+  async importKeyMaterial(ctx: CallContext, ref: KeyRef, input: { importToken: Uint8Array; encryptedKeyMaterial: Uint8Array; validTo?: number }): Promise<KeyInfo> {
+    const key = this.#use(ctx, ref, 'importKeyMaterial');
+    this.#requireExternal(key);
+    if (input.validTo !== undefined && !(Number.isFinite(input.validTo) && input.validTo > this.now())) {
+      throw new KmsError('Validation', 'The expiration time of the key material must be in the future.', { resource: 'key', keyId: key.id, reason: 'valid-to' });
+    }
+    const set = key.importParameters.find((p) => equalBytes(p.token, input.importToken));
+    if (!set) throw new KmsError('InvalidImportToken', 'The import token is invalid or belongs to another key.', { resource: 'key', keyId: key.id });
+    if (set.validTo <= this.now()) {
+      throw new KmsError('ExpiredImportToken', 'The import token has expired.', { resource: 'key', keyId: key.id, validTo: set.validTo });
+    }
+    const material = await unwrapKeyMaterial(set.algorithm, set.wrappingKeySpec, set.privateKey, input.encryptedKeyMaterial);
+    if (!material) {
+      throw new KmsError('InvalidCiphertext', 'The wrapped key material could not be decrypted.', { resource: 'ciphertext', keyId: key.id, reason: 'wrapped-key-material' });
+    }
+    // Checked before the state is looked at again, so nothing is awaited between that and installing the material.
+    const fits = await materialFits(key.spec, material);
+    // The key may have changed state, or newer parameter sets displaced this one, while the material was unwrapped.
+    this.#use(ctx, { keyId: key.id }, 'importKeyMaterial');
+    if (!key.importParameters.includes(set)) throw new KmsError('InvalidImportToken', 'The import token is invalid or belongs to another key.', { resource: 'key', keyId: key.id });
+    if (!fits) {
+      throw new KmsError('Validation', `The key material does not fit key spec ${key.spec}.`, { resource: 'key', keyId: key.id, reason: 'key-material-size', spec: key.spec });
+    }
+    const digest = toHex(sha256(material));
+    if (key.materialDigest !== undefined && key.materialDigest !== digest) {
+      throw new KmsError('IncorrectKeyMaterial', `The key material is not the material previously imported into key ${key.id}.`, { resource: 'key', keyId: key.id });
+    }
+    this.#installMaterial(key, material, digest, input.validTo);
+    return key;
+  }
+
+  #installMaterial(key: KeyRecord, material: Uint8Array, digest: string, validTo: number | undefined): void {
+    const now = this.now();
+    if (key.currentMaterialId === undefined) {
+      const version: KeyMaterialVersion = { id: toHex(randomBytes(this.#random, 32)), createdAt: now };
+      key.materials.push(version);
+      key.currentMaterialId = version.id;
+    }
+    key.secrets.set(key.currentMaterialId, material);
+    key.materialDigest = digest;
+    key.lastImportedAt = now;
+    if (key.state === 'PendingImport') key.state = 'Enabled';
+    if (validTo === undefined) {
+      delete key.materialValidTo;
+    } else {
+      key.materialValidTo = validTo;
+      this.#due.push({ due: validTo, keyId: key.id, account: key.realm.account, region: key.realm.region, kind: 'expire-material' });
+    }
+    this.#changedKeys.add(key);
+  }
+
+  /** Deletes imported key material: the key waits for the same material again (a key pending deletion keeps its state). */
+  deleteImportedKeyMaterial(ctx: CallContext, ref: KeyRef): KeyInfo {
+    const key = this.#use(ctx, ref, 'deleteImportedKeyMaterial');
+    this.#requireExternal(key);
+    this.#refuseIfBound(key, 'deleteImportedKeyMaterial');
+    this.#dropMaterial(key);
+    return key;
+  }
+
+  #dropMaterial(key: KeyRecord): void {
+    // Not zeroed: a signature or decryption still awaiting WebCrypto may hold the same bytes.
+    key.secrets.clear();
+    delete key.materialValidTo;
+    if (key.state !== 'PendingDeletion' && key.state !== 'PendingReplicaDeletion') key.state = 'PendingImport';
+    this.#changedKeys.add(key);
+  }
+
+  #expireMaterial(key: KeyRecord, at: number): void {
+    this.#dropMaterial(key);
+    this.#serviceEvent(ServiceEvent.deleteExpiredKeyMaterial, key, at, {
+      keyOrigin: key.origin,
+      ...(key.currentMaterialId !== undefined ? { keyMaterialId: key.currentMaterialId } : {}),
+    });
   }
 
   #deleteKeyNow(key: KeyRecord, at: number): void {
@@ -526,6 +772,7 @@ export class Engine {
   encrypt(ctx: CallContext, ref: KeyRef, plaintext: Uint8Array, context?: EncryptionContext): { key: KeyInfo; materialId: string; ciphertext: Uint8Array } {
     const key = this.#use(ctx, ref, 'encrypt');
     this.#requireSymmetric(key, 'Encrypt', 'SYMMETRIC');
+    this.#checkGrantContext(ctx, key, context);
     return { key, ...this.#seal(key, plaintext, context) };
   }
 
@@ -537,6 +784,7 @@ export class Engine {
   ): { key: KeyInfo; materialId: string; plaintext: Uint8Array; ciphertext: Uint8Array } {
     const key = this.#use(ctx, ref, 'generateDataKey');
     this.#requireSymmetric(key, 'GenerateDataKey');
+    this.#checkGrantContext(ctx, key, context);
     const plaintext = randomBytes(this.#random, numberOfBytes);
     return { key, plaintext, ...this.#seal(key, plaintext, context) };
   }
@@ -547,7 +795,11 @@ export class Engine {
     const parsed = parseEnvelope(ciphertext);
     if (!parsed) throw new KmsError('InvalidCiphertext', 'The ciphertext is invalid.', { resource: 'ciphertext' });
     const inRealm = parsed.account === ctx.realm.account && parsed.region === ctx.realm.region;
-    const key = inRealm ? this.#realm(parsed.account, parsed.region)?.keys.get(parsed.keyId) : undefined;
+    const key = inRealm
+      ? this.#realm(parsed.account, parsed.region)?.keys.get(parsed.keyId)
+      : parsed.region === ctx.realm.region
+        ? this.#grantedKey(ctx, parsed.keyId, parsed.account)
+        : undefined;
     if (!key) {
       throw new KmsError(
         'AccessDenied',
@@ -589,6 +841,7 @@ export class Engine {
     this.#checkExpected(ctx, key, expected);
     this.#allow(key, 'decrypt');
     this.#requireSymmetric(key, 'Decrypt');
+    this.#checkGrantContext(ctx, key, context);
     return { key, materialId: parsed.materialId, plaintext: this.#open(parsed, key, context) };
   }
 
@@ -608,6 +861,8 @@ export class Engine {
     this.#requireSymmetric(source, 'ReEncryptFrom');
     const destination = this.#use(ctx, input.destinationKey, 'reEncryptTo');
     this.#requireSymmetric(destination, 'ReEncryptTo', 'SYMMETRIC');
+    this.#checkGrantContext(ctx, source, input.sourceContext);
+    this.#checkGrantContext(ctx, destination, input.destinationContext);
     const plaintext = this.#open(parsed, source, input.sourceContext);
     const sealed = this.#seal(destination, plaintext, input.destinationContext);
     plaintext.fill(0);
@@ -658,24 +913,27 @@ export class Engine {
     }
   }
 
-  /** The key's private key (PKCS#8) and public key (SPKI); the state table has already let the call through. */
-  #keyPair(key: KeyRecord): { spec: AsymmetricKeySpec; privateKey: Uint8Array; publicKey: Uint8Array } {
+  /**
+   * The key's private key (PKCS#8) and public key (SPKI); the state table has already let the call
+   * through. Async: deriving a public key not in the cache may load the SM2 or post-quantum code.
+   */
+  async #keyPair(key: KeyRecord): Promise<{ spec: AsymmetricKeySpec; privateKey: Uint8Array; publicKey: Uint8Array }> {
     const privateKey = key.currentMaterialId === undefined ? undefined : key.secrets.get(key.currentMaterialId);
     if (!privateKey || !isAsymmetricSpec(key.spec)) {
       throw new KmsError('Unsupported', `Key ${key.id} holds no key pair.`, { resource: 'key', keyId: key.id, reason: 'not-asymmetric', spec: key.spec });
     }
     let publicKey = publicKeys.get(privateKey);
     if (!publicKey) {
-      publicKey = publicKeyOf(key.spec, privateKey);
+      publicKey = await publicKeyOf(key.spec, privateKey);
       publicKeys.set(privateKey, publicKey);
     }
     return { spec: key.spec, privateKey, publicKey };
   }
 
   /** The public key (DER SubjectPublicKeyInfo) of an asymmetric key. */
-  getPublicKey(ctx: CallContext, ref: KeyRef): { key: KeyInfo; publicKey: Uint8Array } {
+  async getPublicKey(ctx: CallContext, ref: KeyRef): Promise<{ key: KeyInfo; publicKey: Uint8Array }> {
     const key = this.#use(ctx, ref, 'getPublicKey');
-    return { key, publicKey: this.#keyPair(key).publicKey.slice() };
+    return { key, publicKey: (await this.#keyPair(key)).publicKey.slice() };
   }
 
   /** Refuses an algorithm, message form or digest length the key cannot sign or verify with. */
@@ -707,7 +965,7 @@ export class Engine {
   ): Promise<{ key: KeyInfo; signature: Uint8Array }> {
     const key = this.#use(ctx, ref, 'sign');
     this.#checkSignature(key, request, 'Sign');
-    const pair = this.#keyPair(key);
+    const pair = await this.#keyPair(key);
     const signature = await signMessage(pair.spec, pair.privateKey, request.algorithm, request.input, request.message, this.#random);
     return { key, signature };
   }
@@ -720,7 +978,7 @@ export class Engine {
   ): Promise<{ key: KeyInfo }> {
     const key = this.#use(ctx, ref, 'verify');
     this.#checkSignature(key, request, 'Verify');
-    const pair = this.#keyPair(key);
+    const pair = await this.#keyPair(key);
     const valid = await verifySignature(pair.spec, pair.publicKey, request.algorithm, request.input, request.message, request.signature);
     if (!valid) throw new KmsError('InvalidSignature', 'The signature is not valid.', { resource: 'key', keyId: key.id });
     return { key };
@@ -737,7 +995,7 @@ export class Engine {
   }
 
   async #encryptWith(key: KeyRecord, algorithm: AsymmetricEncryption, plaintext: Uint8Array): Promise<Uint8Array> {
-    const pair = this.#keyPair(key);
+    const pair = await this.#keyPair(key);
     const max = maxPlaintextLength(pair.spec, algorithm);
     if (plaintext.length > max) {
       throw new KmsError('Validation', `Algorithm ${algorithm} and key spec ${key.spec} cannot encrypt data larger than ${max} bytes.`, {
@@ -753,7 +1011,7 @@ export class Engine {
   }
 
   async #decryptWith(key: KeyRecord, algorithm: AsymmetricEncryption, ciphertext: Uint8Array): Promise<Uint8Array> {
-    const pair = this.#keyPair(key);
+    const pair = await this.#keyPair(key);
     const plaintext = await decryptAsymmetric(pair.spec, pair.privateKey, algorithm, ciphertext);
     if (!plaintext) throw new KmsError('InvalidCiphertext', 'The ciphertext is invalid.', { resource: 'ciphertext', keyId: key.id });
     return plaintext;
@@ -783,7 +1041,7 @@ export class Engine {
     algorithm: AsymmetricEncryption | undefined,
     context?: EncryptionContext,
   ): Promise<{ key: KeyInfo; plaintext: Uint8Array }> {
-    const key = this.#use(ctx, ref, 'decrypt');
+    const key = this.#use(ctx, ref, 'decryptAsymmetric');
     this.#requireUsage(key, 'ENCRYPT_DECRYPT', 'Decrypt');
     if (algorithm === undefined) throw new KmsError('InvalidCiphertext', 'The ciphertext is invalid.', { resource: 'ciphertext', keyId: key.id });
     this.#checkAsymmetricEncryption(key, algorithm, context, 'Decrypt');
@@ -858,13 +1116,13 @@ export class Engine {
   }
 
   /** ECDH between the key's private key and a peer's public key (DER SPKI) on the same curve: the raw shared secret. */
-  deriveSharedSecret(ctx: CallContext, ref: KeyRef, algorithm: KeyAgreementAlgorithm, peerPublicKey: Uint8Array): { key: KeyInfo; sharedSecret: Uint8Array } {
+  async deriveSharedSecret(ctx: CallContext, ref: KeyRef, algorithm: KeyAgreementAlgorithm, peerPublicKey: Uint8Array): Promise<{ key: KeyInfo; sharedSecret: Uint8Array }> {
     const key = this.#use(ctx, ref, 'deriveSharedSecret');
     this.#requireUsage(key, 'KEY_AGREEMENT', 'DeriveSharedSecret');
     this.#requireAlgorithm(key, algorithm, SPEC_PROFILES[key.spec].keyAgreement);
-    const pair = this.#keyPair(key);
-    const peer = parsePublicKey(peerPublicKey);
-    const sharedSecret = peer?.spec === pair.spec ? deriveEcdhSecret(pair.spec, pair.privateKey, peerPublicKey) : undefined;
+    const pair = await this.#keyPair(key);
+    const peer = await parsePublicKey(peerPublicKey);
+    const sharedSecret = peer?.spec === pair.spec ? await deriveEcdhSecret(pair.spec, pair.privateKey, peerPublicKey) : undefined;
     if (!sharedSecret) {
       throw new KmsError('Validation', `The public key is not a valid public key on the curve of key spec ${key.spec}.`, {
         resource: 'key',
@@ -904,24 +1162,24 @@ export class Engine {
   }
 
   /** A fresh shared secret and its encapsulation under the key's ML-KEM public key. */
-  encapsulate(ctx: CallContext, ref: KeyRef, algorithm: EncapsulationAlgorithm): { key: KeyInfo; ciphertext: Uint8Array; sharedSecret: Uint8Array } {
+  async encapsulate(ctx: CallContext, ref: KeyRef, algorithm: EncapsulationAlgorithm): Promise<{ key: KeyInfo; ciphertext: Uint8Array; sharedSecret: Uint8Array }> {
     const key = this.#use(ctx, ref, 'encapsulate');
     this.#requireUsage(key, 'ENCAPSULATE_DECAPSULATE', 'Encapsulate');
     this.#requireAlgorithm(key, algorithm, SPEC_PROFILES[key.spec].encapsulation);
-    const pair = this.#keyPair(key);
-    return { key, ...encapsulateSecret(pair.spec, pair.publicKey, this.#random) };
+    const pair = await this.#keyPair(key);
+    return { key, ...(await encapsulateSecret(pair.spec, pair.publicKey, this.#random)) };
   }
 
   /**
    * Recovers the shared secret of an encapsulation. A ciphertext of the wrong length is an
    * InvalidCiphertext error; any other wrong ciphertext gives a pseudo-random secret (implicit rejection).
    */
-  decapsulate(ctx: CallContext, ref: KeyRef, algorithm: EncapsulationAlgorithm, ciphertext: Uint8Array): { key: KeyInfo; sharedSecret: Uint8Array } {
+  async decapsulate(ctx: CallContext, ref: KeyRef, algorithm: EncapsulationAlgorithm, ciphertext: Uint8Array): Promise<{ key: KeyInfo; sharedSecret: Uint8Array }> {
     const key = this.#use(ctx, ref, 'decapsulate');
     this.#requireUsage(key, 'ENCAPSULATE_DECAPSULATE', 'Decapsulate');
     this.#requireAlgorithm(key, algorithm, SPEC_PROFILES[key.spec].encapsulation);
-    const pair = this.#keyPair(key);
-    const sharedSecret = decapsulateSecret(pair.spec, pair.privateKey, ciphertext);
+    const pair = await this.#keyPair(key);
+    const sharedSecret = await decapsulateSecret(pair.spec, pair.privateKey, ciphertext);
     if (!sharedSecret) throw new KmsError('InvalidCiphertext', 'The ciphertext is invalid.', { resource: 'ciphertext', keyId: key.id });
     return { key, sharedSecret };
   }
@@ -1151,6 +1409,294 @@ export class Engine {
     return this.#pageArray(`rotations|${key.id}|${includeAllMaterial}`, versions, page);
   }
 
+  // ---------------------------------------------------------------- grants
+
+  /**
+   * A key of another account in the caller's region, reached through a grant: undefined when no
+   * grant on it names the caller (the key stays invisible), AccessDenied when grants name the caller
+   * but none lists the call's operation. `account` narrows the search to one account (ciphertexts name theirs).
+   */
+  #grantedKey(ctx: CallContext, keyId: string, account?: string): KeyRecord | undefined {
+    for (const realm of this.#realms.values()) {
+      if (realm.realm.region !== ctx.realm.region || realm.realm.account === ctx.realm.account) continue;
+      if (account !== undefined && realm.realm.account !== account) continue;
+      const key = realm.keys.get(keyId);
+      if (!key) continue;
+      const mine = [...key.grants.values()].filter((g) => grantNames(g, ctx));
+      if (mine.length === 0) return undefined;
+      if (ctx.operation !== undefined && mine.some((g) => g.operations.includes(ctx.operation!))) return key;
+      throw new KmsError('AccessDenied', `The caller is not allowed to perform ${ctx.operation ?? 'this operation'} on key ${key.id}.`, {
+        resource: 'key',
+        keyId: key.id,
+        reason: 'grant',
+        ...(ctx.operation !== undefined ? { operation: ctx.operation } : {}),
+      });
+    }
+    return undefined;
+  }
+
+  /**
+   * A caller from another account must also meet the constraints of a grant that allows the call
+   * with this encryption context. Callers of the key's own account are not limited.
+   */
+  #checkGrantContext(ctx: CallContext, key: KeyRecord, context: EncryptionContext | undefined): void {
+    if (key.realm.account === ctx.realm.account) return;
+    const operation = ctx.operation ?? '';
+    const fits = [...key.grants.values()].some((g) => grantNames(g, ctx) && grantAllows(g, operation, context));
+    if (!fits) {
+      throw new KmsError('AccessDenied', `The encryption context does not meet the constraints of a grant on key ${key.id}.`, {
+        resource: 'key',
+        keyId: key.id,
+        reason: 'grant-constraints',
+        operation,
+      });
+    }
+  }
+
+  createGrant(ctx: CallContext, ref: KeyRef, input: CreateGrantInput): { key: KeyInfo; grant: GrantInfo } {
+    const key = this.#resolve(ctx, ref);
+    assertLifecycle('createGrant', key);
+    const limit = input.limit ?? DEFAULT_GRANTS_PER_KEY;
+    if (key.grants.size >= limit) {
+      throw new KmsError('LimitExceeded', `Key ${key.id} already has ${key.grants.size} grants.`, { resource: 'grant', keyId: key.id, reason: 'grants-per-key', limit });
+    }
+    this.#allow(key, 'createGrant');
+    const id = toHex(randomBytes(this.#random, 32));
+    const grant: GrantInfo = {
+      id,
+      token: grantToken(key.id, id),
+      keyId: key.id,
+      realm: key.realm,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      granteePrincipal: input.granteePrincipal,
+      ...(input.granteeType !== undefined ? { granteeType: input.granteeType } : {}),
+      ...(input.retiringPrincipal !== undefined ? { retiringPrincipal: input.retiringPrincipal } : {}),
+      issuingPrincipal: ctx.principal.id,
+      operations: [...input.operations],
+      ...(input.constraints ? { constraints: input.constraints } : {}),
+      createdAt: this.now(),
+    };
+    key.grants.set(id, grant);
+    return { key, grant };
+  }
+
+  listGrants(ctx: CallContext, ref: KeyRef, page: PageRequest, filter: { grantId?: string; granteePrincipal?: string } = {}): { key: KeyInfo; page: Page<GrantInfo> } {
+    const key = this.#use(ctx, ref, 'listGrants');
+    const grants = [...key.grants.values()].filter(
+      (g) => (filter.grantId === undefined || g.id === filter.grantId) && (filter.granteePrincipal === undefined || g.granteePrincipal === filter.granteePrincipal),
+    );
+    return { key, page: this.#pageArray(`grants|${key.id}|${filter.grantId ?? ''}|${filter.granteePrincipal ?? ''}`, grants, page) };
+  }
+
+  /** Grants in the caller's region (any account) that name `retiringPrincipal` as their retiring principal. */
+  listRetirableGrants(ctx: CallContext, retiringPrincipal: string, page: PageRequest): Page<GrantInfo> {
+    this.runDueWork();
+    const grants: GrantInfo[] = [];
+    for (const realm of this.#realms.values()) {
+      if (realm.realm.region !== ctx.realm.region) continue;
+      for (const key of realm.keys.values()) for (const g of key.grants.values()) if (g.retiringPrincipal === retiringPrincipal) grants.push(g);
+    }
+    return this.#pageArray(`retirable|${ctx.realm.region}|${retiringPrincipal}`, grants, page);
+  }
+
+  /** The key `keyId` in the caller's region, its own account first (retiring works across accounts). */
+  #keyInRegion(ctx: CallContext, keyId: string): KeyRecord | undefined {
+    const own = this.#realm(ctx.realm.account, ctx.realm.region)?.keys.get(keyId);
+    if (own) return own;
+    for (const realm of this.#realms.values()) {
+      if (realm.realm.region !== ctx.realm.region) continue;
+      const key = realm.keys.get(keyId);
+      if (key) return key;
+    }
+    return undefined;
+  }
+
+  /**
+   * Retires a grant named by its token, or by key and grant id. The retiring principal, the grantee
+   * and principals of the key's account may retire it.
+   */
+  retireGrant(ctx: CallContext, by: { token: string } | { keyRef: KeyRef; grantId: string }): GrantInfo {
+    this.runDueWork();
+    let key: KeyRecord | undefined;
+    let grantId: string;
+    if ('token' in by) {
+      const parsed = parseGrantToken(by.token);
+      if (!parsed) throw new KmsError('NotFound', 'The grant token is not valid.', { resource: 'grant', reason: 'grant-token' });
+      key = this.#keyInRegion(ctx, parsed.keyId);
+      grantId = parsed.grantId;
+      if (!key) throw new KmsError('NotFound', `Grant ${grantId} does not exist.`, { resource: 'grant', grantId });
+    } else {
+      key = 'keyId' in by.keyRef ? this.#keyInRegion(ctx, by.keyRef.keyId) : this.#resolve(ctx, by.keyRef);
+      if (!key) key = this.#keyById(ctx.realm, (by.keyRef as { keyId: string }).keyId);
+      grantId = by.grantId;
+    }
+    const grant = this.#grantOf(key, grantId);
+    const p = ctx.principal;
+    const names = (principal: string | undefined) => principal !== undefined && (principal === p.id || principal === p.account || principal === p.name);
+    if (!(key.realm.account === ctx.realm.account || names(grant.retiringPrincipal) || names(grant.granteePrincipal))) {
+      throw new KmsError('AccessDenied', `The caller is not allowed to retire grant ${grantId}.`, { resource: 'grant', keyId: key.id, grantId, reason: 'retire' });
+    }
+    this.#allow(key, 'retireGrant');
+    key.grants.delete(grantId);
+    return grant;
+  }
+
+  revokeGrant(ctx: CallContext, ref: KeyRef, grantId: string): GrantInfo {
+    const key = this.#resolve(ctx, ref);
+    const grant = this.#grantOf(key, grantId);
+    this.#allow(key, 'revokeGrant');
+    key.grants.delete(grantId);
+    return grant;
+  }
+
+  /** The grant a token names, if it exists in the caller's region. */
+  grantByToken(ctx: CallContext, token: string): GrantInfo | undefined {
+    this.runDueWork();
+    const parsed = parseGrantToken(token);
+    return parsed ? this.#keyInRegion(ctx, parsed.keyId)?.grants.get(parsed.grantId) : undefined;
+  }
+
+  /** A grant of `key`; a grant id that belongs to another key in the realm is a mismatch. */
+  #grantOf(key: KeyRecord, grantId: string): GrantInfo {
+    const grant = key.grants.get(grantId);
+    if (grant) return grant;
+    let elsewhere = false;
+    for (const k of this.#realm(key.realm.account, key.realm.region)?.keys.values() ?? []) if (k.grants.has(grantId)) elsewhere = true;
+    throw new KmsError('NotFound', elsewhere ? `Grant ${grantId} does not belong to key ${key.id}.` : `Grant ${grantId} does not exist.`, {
+      resource: 'grant',
+      keyId: key.id,
+      grantId,
+      ...(elsewhere ? { reason: 'grant-key-mismatch' } : {}),
+    });
+  }
+
+  // ---------------------------------------------------------------- white-box keys
+
+  /** White-box keys by realm, each map in creation order. */
+  readonly #whiteBox = new Map<string, Map<string, WhiteBoxRecord>>();
+  readonly #changedWhiteBox = new Set<WhiteBoxRecord>();
+
+  #whiteBoxKey(ctx: CallContext, id: string): WhiteBoxRecord {
+    const key = this.#whiteBox.get(realmKey(ctx.realm.account, ctx.realm.region))?.get(id);
+    if (!key) throw new KmsError('NotFound', `White-box key ${id} does not exist.`, { resource: 'white-box-key', keyId: id, ...ctx.realm });
+    return key;
+  }
+
+  createWhiteBoxKey(ctx: CallContext, input: CreateWhiteBoxKeyInput): { key: WhiteBoxKeyInfo; secret: Uint8Array } {
+    const k = realmKey(ctx.realm.account, ctx.realm.region);
+    const keys = this.#whiteBox.get(k) ?? new Map<string, WhiteBoxRecord>();
+    for (const other of keys.values()) {
+      if (other.alias === input.alias) {
+        throw new KmsError('AlreadyExists', `A white-box key with alias ${input.alias} already exists.`, { resource: 'white-box-key', alias: input.alias });
+      }
+    }
+    const limit = input.limit ?? DEFAULT_WHITE_BOX_KEY_LIMIT;
+    if (keys.size >= limit) throw new KmsError('LimitExceeded', `At most ${limit} white-box keys may exist.`, { resource: 'white-box-key', reason: 'white-box-keys', limit });
+    const key: WhiteBoxRecord = {
+      id: this.newId(),
+      realm: this.#realmFor(ctx.realm).realm,
+      alias: input.alias,
+      description: input.description ?? '',
+      algorithm: input.algorithm,
+      state: 'Enabled',
+      createdAt: this.now(),
+      creator: ctx.principal.id,
+      deviceFingerprints: [],
+      tags: new Map(input.tags ?? []),
+      secret: randomBytes(this.#random, whiteBoxKeyLength(input.algorithm)),
+    };
+    keys.set(key.id, key);
+    this.#whiteBox.set(k, keys);
+    this.#changedWhiteBox.add(key);
+    return { key, secret: key.secret.slice() };
+  }
+
+  describeWhiteBoxKey(ctx: CallContext, id: string): WhiteBoxKeyInfo {
+    return this.#whiteBoxKey(ctx, id);
+  }
+
+  listWhiteBoxKeys(ctx: CallContext): readonly WhiteBoxKeyInfo[] {
+    return [...(this.#whiteBox.get(realmKey(ctx.realm.account, ctx.realm.region))?.values() ?? [])];
+  }
+
+  enableWhiteBoxKey(ctx: CallContext, id: string): WhiteBoxKeyInfo {
+    const key = this.#whiteBoxKey(ctx, id);
+    if (key.state !== 'Enabled') {
+      key.state = 'Enabled';
+      this.#changedWhiteBox.add(key);
+    }
+    return key;
+  }
+
+  disableWhiteBoxKey(ctx: CallContext, id: string): WhiteBoxKeyInfo {
+    const key = this.#whiteBoxKey(ctx, id);
+    if (key.state !== 'Disabled') {
+      key.state = 'Disabled';
+      this.#changedWhiteBox.add(key);
+    }
+    return key;
+  }
+
+  deleteWhiteBoxKey(ctx: CallContext, id: string): WhiteBoxKeyInfo {
+    const key = this.#whiteBoxKey(ctx, id);
+    if (key.state !== 'Disabled') {
+      throw new KmsError('InvalidState', `White-box key ${id} must be disabled before it is deleted.`, { resource: 'white-box-key', keyId: id, reason: 'white-box-enabled' });
+    }
+    this.#whiteBox.get(realmKey(ctx.realm.account, ctx.realm.region))!.delete(id);
+    this.#changedWhiteBox.add(key);
+    return key;
+  }
+
+  /** CBC with PKCS#7 padding; a 16-byte IV is drawn when none is given. */
+  whiteBoxEncrypt(ctx: CallContext, id: string, plaintext: Uint8Array, iv?: Uint8Array): { key: WhiteBoxKeyInfo; iv: Uint8Array; ciphertext: Uint8Array } {
+    const key = this.#whiteBoxKey(ctx, id);
+    if (key.state !== 'Enabled') throw new KmsError('Disabled', `White-box key ${id} is disabled.`, { resource: 'white-box-key', keyId: id });
+    if (iv !== undefined && iv.length !== 16) throw new KmsError('Validation', 'The initialization vector must be 16 bytes long.', { resource: 'white-box-key', reason: 'iv-length' });
+    const vector = iv ? iv.slice() : randomBytes(this.#random, 16);
+    return { key, iv: vector, ciphertext: whiteBoxCbcEncrypt(key.algorithm, key.secret, vector, plaintext) };
+  }
+
+  /** The raw key, for a dialect to render its client-side key containers. */
+  whiteBoxSecret(ctx: CallContext, id: string): { key: WhiteBoxKeyInfo; secret: Uint8Array } {
+    const key = this.#whiteBoxKey(ctx, id);
+    return { key, secret: key.secret.slice() };
+  }
+
+  setWhiteBoxFingerprints(ctx: CallContext, id: string, list: readonly DeviceFingerprint[]): WhiteBoxKeyInfo {
+    const key = this.#whiteBoxKey(ctx, id);
+    key.deviceFingerprints = list.map((f) => (f.description !== undefined ? { identity: f.identity, description: f.description } : { identity: f.identity }));
+    this.#changedWhiteBox.add(key);
+    return key;
+  }
+
+  #whiteBoxSnapshots(): WhiteBoxSnapshot[] {
+    const out: WhiteBoxSnapshot[] = [];
+    for (const keys of this.#whiteBox.values()) for (const k of keys.values()) out.push(whiteBoxSnapshot(k));
+    return out;
+  }
+
+  /** The white-box part of a change record: changed keys in full, removed ones by id (everything after a reset). */
+  #whiteBoxChanges(reset: boolean): Pick<EngineChanges, 'whiteBoxKeys' | 'removedWhiteBoxKeys'> {
+    if (reset) return this.#whiteBox.size > 0 ? { whiteBoxKeys: this.#whiteBoxSnapshots() } : {};
+    if (this.#changedWhiteBox.size === 0) return {};
+    const changed: WhiteBoxSnapshot[] = [];
+    const removed: Array<{ account: string; region: string; id: string }> = [];
+    for (const k of this.#changedWhiteBox) {
+      const live = this.#whiteBox.get(realmKey(k.realm.account, k.realm.region))?.get(k.id) === k;
+      if (live) changed.push(whiteBoxSnapshot(k));
+      else removed.push({ account: k.realm.account, region: k.realm.region, id: k.id });
+    }
+    return { ...(changed.length ? { whiteBoxKeys: changed } : {}), ...(removed.length ? { removedWhiteBoxKeys: removed } : {}) };
+  }
+
+  /** Puts a white-box key from a snapshot or change record in place (replacing one with its id). */
+  #putWhiteBox(s: WhiteBoxSnapshot): void {
+    const k = realmKey(s.account, s.region);
+    const keys = this.#whiteBox.get(k) ?? new Map<string, WhiteBoxRecord>();
+    keys.set(s.id, whiteBoxFromSnapshot(s, this.#realmFor({ account: s.account, region: s.region }).realm));
+    this.#whiteBox.set(k, keys);
+  }
+
   // ---------------------------------------------------------------- paging
 
   #mac(scope: string, seq: number): string {
@@ -1215,6 +1761,7 @@ export class Engine {
       random: this.#randomState(),
       realms,
       policyTexts,
+      ...(this.#whiteBox.size > 0 ? { whiteBoxKeys: this.#whiteBoxSnapshots() } : {}),
       audit: this.audit.list() as EngineSnapshot['audit'],
     };
   }
@@ -1231,6 +1778,9 @@ export class Engine {
     }
     if (key.rotation.enabled && key.rotation.nextRotation !== undefined) {
       this.#due.push({ due: key.rotation.nextRotation, keyId: key.id, account, region, kind: 'rotate' });
+    }
+    if (key.materialValidTo !== undefined) {
+      this.#due.push({ due: key.materialValidTo, keyId: key.id, account, region, kind: 'expire-material' });
     }
   }
 
@@ -1261,6 +1811,8 @@ export class Engine {
     for (const [k, v] of realms) this.#realms.set(k, v);
     this.#due.clear();
     for (const realm of realms.values()) for (const key of realm.keys.values()) this.#queueDueWork(key);
+    this.#whiteBox.clear();
+    for (const w of doc.whiteBoxKeys ?? []) this.#putWhiteBox(w);
     this.#seq = doc.seq;
     this.#markerSecret = fromBase64(doc.markerSecret)!;
     if (doc.random.seed !== undefined && doc.random.seed === this.seed && doc.random.position !== undefined) {
@@ -1271,6 +1823,7 @@ export class Engine {
     // Everything was replaced: the next change record carries the whole state.
     this.#changedKeys.clear();
     this.#changedAliases.clear();
+    this.#changedWhiteBox.clear();
     this.#resetPending = true;
     if (options.runDueWork !== false) this.runDueWork();
   }
@@ -1283,7 +1836,7 @@ export class Engine {
    * the not yet recorded marker secret would be recorded (reads), undefined when nothing would.
    */
   pendingChanges(): 'state' | 'audit' | undefined {
-    if (this.#resetPending || this.#changedKeys.size > 0 || this.#changedAliases.size > 0) return 'state';
+    if (this.#resetPending || this.#changedKeys.size > 0 || this.#changedAliases.size > 0 || this.#changedWhiteBox.size > 0) return 'state';
     if (this.audit.appended !== this.#auditTaken || this.#random.position !== this.#randomTaken || !this.#markerSecretTaken) return 'audit';
     return undefined;
   }
@@ -1335,6 +1888,7 @@ export class Engine {
       random: this.#randomState(),
       realms: [...byRealm.values()],
       audit: (reset ? this.audit.list() : this.audit.since(this.#auditTaken)) as EngineChanges['audit'],
+      ...this.#whiteBoxChanges(reset),
     };
     this.discardChanges();
     return changes;
@@ -1344,6 +1898,7 @@ export class Engine {
   discardChanges(): void {
     this.#changedKeys.clear();
     this.#changedAliases.clear();
+    this.#changedWhiteBox.clear();
     this.#resetPending = false;
     this.#auditTaken = this.audit.appended;
     this.#randomTaken = this.#random.position;
@@ -1363,7 +1918,10 @@ export class Engine {
       this.#realms.clear();
       this.#due.clear();
       this.audit.clear();
+      this.#whiteBox.clear();
     }
+    for (const r of c.removedWhiteBoxKeys ?? []) this.#whiteBox.get(realmKey(r.account, r.region))?.delete(r.id);
+    for (const w of c.whiteBoxKeys ?? []) this.#putWhiteBox(w);
     for (const r of c.realms) {
       const state = this.#realmFor(r);
       for (const name of r.removedAliases) {
@@ -1447,18 +2005,40 @@ function keySnapshot(k: KeyRecord): KeySnapshot {
     ...(k.pendingWindowDays !== undefined ? { pendingWindowDays: k.pendingWindowDays } : {}),
     multiRegion: k.multiRegion,
     ...(k.currentMaterialId !== undefined ? { currentMaterialId: k.currentMaterialId } : {}),
-    materials: k.materials.map((m) => ({ ...m, secret: toBase64(k.secrets.get(m.id)!) })),
+    materials: k.materials.map((m) => {
+      const secret = k.secrets.get(m.id);
+      return secret ? { ...m, secret: toBase64(secret) } : { ...m };
+    }),
     rotation: { ...k.rotation },
     tags: [...k.tags],
     policies: [...k.policies],
+    ...(k.grants.size > 0 ? { grants: [...k.grants.values()].map(grantSnapshot) } : {}),
+    ...(k.bindings.length > 0 ? { bindings: k.bindings.map((b) => ({ ...b })) } : {}),
+    ...(k.materialValidTo !== undefined ? { materialValidTo: k.materialValidTo } : {}),
+    ...(k.lastImportedAt !== undefined ? { lastImportedAt: k.lastImportedAt } : {}),
+    ...(k.materialDigest !== undefined ? { materialDigest: k.materialDigest } : {}),
+    ...(k.importParameters.length > 0 ? { importParameters: k.importParameters.map(importParametersSnapshot) } : {}),
   };
+}
+
+function importParametersSnapshot(p: ImportParameterSet): NonNullable<KeySnapshot['importParameters']>[number] {
+  return { token: toBase64(p.token), algorithm: p.algorithm, wrappingKeySpec: p.wrappingKeySpec, privateKey: toBase64(p.privateKey), createdAt: p.createdAt, validTo: p.validTo };
+}
+
+function importParametersFromSnapshot(p: NonNullable<KeySnapshot['importParameters']>[number]): ImportParameterSet {
+  return { token: fromBase64(p.token)!, algorithm: p.algorithm, wrappingKeySpec: p.wrappingKeySpec, privateKey: fromBase64(p.privateKey)!, createdAt: p.createdAt, validTo: p.validTo };
+}
+
+/** Whether the key holds its current key material (imported material may have been deleted or expired). */
+function hasMaterial(key: KeyRecord): boolean {
+  return key.currentMaterialId !== undefined && key.secrets.has(key.currentMaterialId);
 }
 
 /** The key record a snapshot entry describes (the inverse of keySnapshot). */
 function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, aliases: Set<string>, policyTexts: readonly string[] = []): KeyRecord {
   const secrets = new Map<string, Uint8Array>();
   const materials: KeyMaterialVersion[] = k.materials.map((m) => {
-    secrets.set(m.id, fromBase64(m.secret)!);
+    if (m.secret !== undefined) secrets.set(m.id, fromBase64(m.secret)!);
     return m.rotation ? { id: m.id, createdAt: m.createdAt, rotation: m.rotation } : { id: m.id, createdAt: m.createdAt };
   });
   // Field by field, not a spread: restoring 100,000 keys is three times faster.
@@ -1480,10 +2060,16 @@ function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, aliases: Se
     policies: new Map(k.policies.map(([name, text]) => [name, typeof text === 'number' ? policyTexts[text]! : text])),
     aliases,
     secrets,
+    grants: new Map((k.grants ?? []).map((g) => [g.id, grantFromSnapshot(g, k.id, realm)])),
+    bindings: k.bindings ? k.bindings.map((b) => ({ product: b.product, resource: b.resource, boundAt: b.boundAt })) : [],
+    importParameters: k.importParameters ? k.importParameters.map(importParametersFromSnapshot) : [],
   };
   if (k.deletionDate !== undefined) key.deletionDate = k.deletionDate;
   if (k.pendingWindowDays !== undefined) key.pendingWindowDays = k.pendingWindowDays;
   if (k.currentMaterialId !== undefined) key.currentMaterialId = k.currentMaterialId;
+  if (k.materialValidTo !== undefined) key.materialValidTo = k.materialValidTo;
+  if (k.lastImportedAt !== undefined) key.lastImportedAt = k.lastImportedAt;
+  if (k.materialDigest !== undefined) key.materialDigest = k.materialDigest;
   return key;
 }
 

@@ -19,12 +19,15 @@ export type KmsErrorCode =
   | 'InvalidPolicy'
   | 'Conflict'
   | 'DryRun'
+  | 'InvalidImportToken'
+  | 'ExpiredImportToken'
+  | 'IncorrectKeyMaterial'
   | 'Internal';
 
 /** What the error is about, for dialects to word their messages. */
 export interface KmsErrorDetails {
   /** The kind of resource the error concerns. */
-  resource?: 'key' | 'alias' | 'policy' | 'ciphertext' | 'marker' | 'tag';
+  resource?: 'key' | 'alias' | 'policy' | 'ciphertext' | 'marker' | 'tag' | 'binding' | 'grant' | 'white-box-key';
   keyId?: string;
   account?: string;
   region?: string;

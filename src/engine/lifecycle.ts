@@ -29,10 +29,12 @@ const ROWS = {
   updateDescription:        [ok,      ok,      INV,     ok,      ok,      ok ],
   enableKey:                [ok,      ok,      INV,     INV,     ok,      INV],
   disableKey:               [ok,      ok,      INV,     INV,     ok,      INV],
-  scheduleDeletion:         [ok,      ok,      INV,     ok,      ok,      ok ],
+  scheduleDeletion:         [ok,      ok,      INV,     ok,      ok,      INV],
   cancelDeletion:           [INV,     INV,     ok,      INV,     INV,     INV],
   encrypt:                  [ok,      DIS,     INV,     INV,     INV,     INV],
   decrypt:                  [ok,      DIS,     INV,     INV,     INV,     ok ],
+  // Archived keys still open envelopes, but not public-key ciphertexts (Tencent: Enabled only).
+  decryptAsymmetric:        [ok,      DIS,     INV,     INV,     INV,     INV],
   reEncryptFrom:            [ok,      DIS,     INV,     INV,     INV,     ok ],
   reEncryptTo:              [ok,      DIS,     INV,     INV,     INV,     INV],
   generateDataKey:          [ok,      DIS,     INV,     INV,     INV,     INV],
@@ -59,6 +61,22 @@ const ROWS = {
   getRotationStatus:        [ok,      ok,      ok,      UNS,     ok,      ok ],
   rotateNow:                [ok,      DIS,     INV,     INV,     INV,     INV],
   listRotations:            [ok,      ok,      ok,      ok,      ok,      ok ],
+  // Grants: created while the key can be used or made usable; listed, retired and revoked in any state.
+  createGrant:              [ok,      ok,      INV,     ok,      ok,      ok ],
+  listGrants:               [ok,      ok,      ok,      ok,      ok,      ok ],
+  retireGrant:              [ok,      ok,      ok,      ok,      ok,      ok ],
+  revokeGrant:              [ok,      ok,      ok,      ok,      ok,      ok ],
+  // Archiving again is a no-op; cancelArchive names its own reason (see assertLifecycle).
+  archiveKey:               [ok,      INV,     INV,     INV,     INV,     ok ],
+  cancelArchive:            [INV,     INV,     INV,     INV,     INV,     ok ],
+  bindResource:             [ok,      ok,      INV,     ok,      INV,     ok ],
+  unbindResource:           [ok,      ok,      INV,     ok,      INV,     ok ],
+  // Import rows are the union of the providers (AWS: Enabled, Disabled, PendingImport); dialects
+  // narrow them (Tencent refuses Disabled, Huawei imports into PendingImport only).
+  getImportParameters:      [ok,      ok,      INV,     ok,      INV,     INV],
+  importKeyMaterial:        [ok,      ok,      INV,     ok,      INV,     INV],
+  // AWS deletes material of a key pending deletion and leaves its state; Huawei allows Enabled and Disabled only.
+  deleteImportedKeyMaterial:[ok,      ok,      ok,      ok,      INV,     INV],
 } as const satisfies Record<string, Row>;
 
 export type LifecycleOperation = keyof typeof ROWS;
@@ -102,6 +120,9 @@ export function assertLifecycle(operation: LifecycleOperation, key: { id: string
   const details = { resource: 'key' as const, keyId: key.id, state: key.state, operation };
   if (outcome === 'InvalidState' && operation === 'cancelDeletion') {
     throw new KmsError('InvalidState', `Key ${key.id} is not pending deletion.`, { ...details, reason: 'not-pending-deletion' });
+  }
+  if (outcome === 'InvalidState' && operation === 'cancelArchive') {
+    throw new KmsError('InvalidState', `Key ${key.id} is not archived.`, { ...details, reason: 'not-archived' });
   }
   throw new KmsError(outcome, `Key ${key.id} is ${STATE_WORDS[key.state]}.`, details);
 }

@@ -4,7 +4,7 @@ export interface DueTask {
   readonly keyId: string;
   readonly account: string;
   readonly region: string;
-  readonly kind: 'delete' | 'rotate';
+  readonly kind: 'delete' | 'rotate' | 'expire-material';
 }
 
 export class DueQueue {

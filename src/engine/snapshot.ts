@@ -1,16 +1,20 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fromBase64 } from '../crypto/bytes.js';
-import { hmacKeyLength } from '../crypto/hmac.js';
+import { hmacImportLengths } from '../crypto/hmac.js';
 import { KmsError } from './errors.js';
+import { grantSchema } from './grants.js';
+import { checkWhiteBoxSnapshot, whiteBoxSchema } from './white-box.js';
 import { isHmacSpec } from './specs.js';
-import { KEY_STATES, KEY_SPECS } from './types.js';
+import { KEY_STATES, KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from './types.js';
 
 export const SNAPSHOT_FORMAT = 'kms-emulator/snapshot';
 /**
  * 2: key policy texts are held once in `policyTexts` and named by index (a key policy is often the
  * same text for every key of an account). Version 1 documents (texts inline) are still read.
+ * 3: keys may carry cloud-resource bindings, imported-material state (expiry, digest, import
+ * parameter sets) and material versions whose secret was deleted. Versions 1 and 2 lack them all.
  */
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 
 const base64 = z.string().refine((s) => fromBase64(s) !== undefined, 'not base64');
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -50,7 +54,20 @@ const materialSchema = z.object({
   id: hex64,
   createdAt: time,
   rotation: z.object({ kind: z.enum(['AUTOMATIC', 'ON_DEMAND']), at: time }).optional(),
-  secret: base64,
+  /** Absent when imported material was deleted or expired: the version stays for re-import. */
+  secret: base64.optional(),
+});
+
+const bindingSchema = z.object({ product: z.string(), resource: z.string(), boundAt: time });
+
+/** One GetParametersForImport answer that can still be used: its token and wrapping private key. */
+const importParametersSchema = z.object({
+  token: base64,
+  algorithm: z.enum(WRAPPING_ALGORITHMS),
+  wrappingKeySpec: z.enum(WRAPPING_KEY_SPECS),
+  privateKey: base64,
+  createdAt: time,
+  validTo: time,
 });
 
 export const keySchema = z.object({
@@ -78,6 +95,14 @@ export const keySchema = z.object({
   }),
   tags: z.array(z.tuple([z.string(), z.string()])),
   policies: z.array(z.tuple([z.string(), z.string()])),
+  /** Grants on the key (absent when it has none). */
+  grants: z.array(grantSchema).optional(),
+  bindings: z.array(bindingSchema).optional(),
+  materialValidTo: time.optional(),
+  lastImportedAt: time.optional(),
+  /** SHA-256 (hex) of the imported material: re-imports must match it. */
+  materialDigest: hex64.optional(),
+  importParameters: z.array(importParametersSchema).optional(),
 });
 
 export const aliasSchema = z.object({
@@ -111,7 +136,7 @@ const snapshotKeySchema = keySchema.extend({
 
 export const snapshotSchema = z.object({
   format: z.literal(SNAPSHOT_FORMAT),
-  version: z.union([z.literal(1), z.literal(SNAPSHOT_VERSION)]),
+  version: z.union([z.literal(1), z.literal(2), z.literal(SNAPSHOT_VERSION)]),
   takenAt: time,
   seq: z.number().int().nonnegative(),
   markerSecret: base64,
@@ -125,6 +150,8 @@ export const snapshotSchema = z.object({
     }),
   ),
   policyTexts: z.array(z.string()).optional(),
+  /** White-box keys of every realm (absent when there are none). */
+  whiteBoxKeys: z.array(whiteBoxSchema).optional(),
   audit: z.array(auditSchema),
 });
 
@@ -174,17 +201,34 @@ export function parseSnapshot(document: unknown, options: { intact?: boolean } =
       if (!first(aliasSeqs, alias.seq) || alias.seq > doc.seq) throw invalid(`alias ${alias.name} has a sequence number that is repeated or above the counter.`);
     }
   }
+  const whiteBoxIds = new Set<string>();
+  const whiteBoxAliases = new Set<string>();
+  for (const w of doc.whiteBoxKeys ?? []) {
+    if (!first(whiteBoxIds, `${w.account}\u0000${w.region}\u0000${w.id}`)) throw invalid(`white-box key ${w.id} appears twice.`);
+    if (!first(whiteBoxAliases, `${w.account}\u0000${w.region}\u0000${w.alias}`)) throw invalid(`white-box alias ${w.alias} appears twice.`);
+    checkWhiteBoxSnapshot(w, invalid);
+  }
   return doc;
 }
 
 /** The checks of one key that its schema cannot express (snapshots and change records share them). */
-export function checkKeySnapshot(key: Pick<KeySnapshot, 'id' | 'spec' | 'currentMaterialId' | 'materials'>, invalid: (why: string) => Error): void {
+export function checkKeySnapshot(key: Pick<KeySnapshot, 'id' | 'spec' | 'state' | 'currentMaterialId' | 'materials'>, invalid: (why: string) => Error): void {
   if (key.currentMaterialId !== undefined && !key.materials.some((m) => m.id === key.currentMaterialId)) {
     throw invalid(`key ${key.id} names current material that it does not hold.`);
   }
   if (new Set(key.materials.map((m) => m.id)).size !== key.materials.length) throw invalid(`key ${key.id} holds a material id twice.`);
-  const size = key.spec === 'AES_256' ? 32 : key.spec === 'SM4' ? 16 : isHmacSpec(key.spec) ? hmacKeyLength(key.spec) : undefined;
-  if (size !== undefined && key.materials.some((m) => fromBase64(m.secret)!.length !== size)) {
+  // Only a key waiting for material (or on its way out) may lack its current secret.
+  const usable = key.state === 'Enabled' || key.state === 'Disabled' || key.state === 'Archived';
+  if (usable && key.materials.find((m) => m.id === key.currentMaterialId)?.secret === undefined) {
+    throw invalid(`key ${key.id} is ${key.state} without key material.`);
+  }
+  // Imported HMAC material may be longer than generated material (see hmacImportLengths).
+  const size = key.spec === 'AES_256' ? { min: 32, max: 32 } : key.spec === 'SM4' ? { min: 16, max: 16 } : isHmacSpec(key.spec) ? hmacImportLengths(key.spec) : undefined;
+  const wrongSize = (secret: string | undefined) => {
+    const length = secret === undefined ? undefined : fromBase64(secret)!.length;
+    return length !== undefined && (length < size!.min || length > size!.max);
+  };
+  if (size !== undefined && key.materials.some((m) => wrongSize(m.secret))) {
     throw invalid(`key ${key.id} holds key material of the wrong size.`);
   }
 }

@@ -44,7 +44,8 @@ const RSA_SIGNING: readonly SigningAlgorithm[] = [
   'RSA_PSS_SHA_384',
   'RSA_PSS_SHA_512',
 ];
-const RSA_ENCRYPTION: readonly AsymmetricEncryption[] = ['RSA_OAEP_SHA_1', 'RSA_OAEP_SHA_256'];
+/** RSAES-PKCS1-v1_5 has no AWS name (AWS never offers it); Tencent's AsymmetricRsaDecrypt does. */
+const RSA_ENCRYPTION: readonly AsymmetricEncryption[] = ['RSA_OAEP_SHA_1', 'RSA_OAEP_SHA_256', 'RSA_PKCS1_V1_5'];
 /** SM2 public-key encryption in both of its ciphertext forms: raw C1‖C3‖C2 and the GM/T 0009 DER structure. */
 const SM2_ENCRYPTION: readonly AsymmetricEncryption[] = ['SM2_C1C3C2_ASN1', 'SM2_C1C3C2'];
 

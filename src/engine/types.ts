@@ -5,6 +5,7 @@
 
 import { ASYMMETRIC_SPECS } from '../crypto/asymmetric.js';
 import { HMAC_SPECS } from '../crypto/hmac.js';
+import type { GrantInfo } from './grants.js';
 
 export const KEY_STATES = [
   'Creating',
@@ -67,10 +68,20 @@ export interface CallContext {
   readonly sourceIp?: string;
   readonly userAgent?: string;
   readonly requestId: string;
+  /**
+   * The dialect's own name for the operation being called ("Encrypt", "encrypt-datakey"): a caller
+   * from another account reaches a key only through a grant that lists it (see grants.ts).
+   */
+  readonly operation?: string;
+  /** Grant tokens presented with the call (a grant counts from creation; tokens are accepted, not required). */
+  readonly grantTokens?: readonly string[];
 }
 
-/** How a caller names a key: by id, or by an alias name in the caller's realm. */
-export type KeyRef = { readonly keyId: string } | { readonly alias: string };
+/**
+ * How a caller names a key: by id, or by an alias name in the caller's realm. A key id with another
+ * `account` (a dialect read it from an ARN) names that account's key, reachable only through grants.
+ */
+export type KeyRef = { readonly keyId: string; readonly account?: string } | { readonly alias: string };
 
 export interface KeyMaterialVersion {
   /** 64 lowercase hex characters. */
@@ -109,7 +120,30 @@ export interface KeyInfo {
   readonly rotation: RotationSettings;
   readonly tags: ReadonlyMap<string, string>;
   readonly policies: ReadonlyMap<string, string>;
+  /** Cloud resources that use the key (a bound key cannot be disabled, archived or deleted). */
+  readonly bindings: ReadonlyArray<ResourceBinding>;
+  /** Epoch ms when imported key material expires; absent when it never does or none was imported. */
+  readonly materialValidTo?: number;
+  /** Epoch ms of the last successful key-material import. */
+  readonly lastImportedAt?: number;
+  /** Grants on the key, by grant id, oldest first. */
+  readonly grants: ReadonlyMap<string, GrantInfo>;
 }
+
+/** A cloud resource (a provider's product and resource id, both opaque here) that uses a key. */
+export interface ResourceBinding {
+  readonly product: string;
+  readonly resource: string;
+  readonly boundAt: number;
+}
+
+/** How imported key material is wrapped: RSA-OAEP / PKCS#1 v1.5, RSA-OAEP + AES-KWP (RFC 5649), or SM2 encryption. */
+export const WRAPPING_ALGORITHMS = ['RSAES_PKCS1_V1_5', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_256', 'SM2PKE'] as const;
+export type WrappingAlgorithm = (typeof WRAPPING_ALGORITHMS)[number];
+
+/** The wrapping key pair's spec. */
+export const WRAPPING_KEY_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'SM2'] as const;
+export type WrappingKeySpec = (typeof WRAPPING_KEY_SPECS)[number];
 
 export interface AliasInfo {
   readonly name: string;

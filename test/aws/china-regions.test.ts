@@ -25,7 +25,7 @@ const REGION = 'cn-north-1';
 function secretsOf(kms: Kms, keyId: string): Uint8Array[] {
   for (const realm of kms.snapshot().realms) {
     const key = realm.keys.find((k) => k.id === keyId);
-    if (key) return key.materials.map((m) => new Uint8Array(Buffer.from(m.secret, 'base64')));
+    if (key) return key.materials.map((m) => new Uint8Array(Buffer.from(m.secret!, 'base64')));
   }
   throw new Error(`no key ${keyId}`);
 }

@@ -28,7 +28,7 @@ const SPECS = [
 function secretOf(kms: Kms, keyId: string): Buffer {
   for (const realm of kms.snapshot().realms) {
     const key = realm.keys.find((k) => k.id === keyId);
-    if (key) return Buffer.from(key.materials[0]!.secret, 'base64');
+    if (key) return Buffer.from(key.materials[0]!.secret!, 'base64');
   }
   throw new Error(`no key ${keyId}`);
 }

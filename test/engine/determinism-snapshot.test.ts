@@ -265,7 +265,7 @@ describe('snapshot and restore', () => {
     const snap = src.kms.snapshot();
     expect(JSON.parse(JSON.stringify(snap))).toEqual(snap);
     expect(snap.format).toBe('kms-emulator/snapshot');
-    expect(snap.version).toBe(2);
+    expect(snap.version).toBe(3);
     // One default policy text for every key of the account, named by index.
     expect(snap.policyTexts).toHaveLength(1);
     expect(snap.realms.flatMap((r) => r.keys.flatMap((k) => k.policies.map(([, text]) => text)))).toSatisfy((all: unknown[]) => all.length > 1 && all.every((t) => t === 0));

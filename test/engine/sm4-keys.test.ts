@@ -21,7 +21,7 @@ function fresh() {
 function materialOf(kms: ReturnType<typeof fresh>['kms'], keyId: string): Uint8Array[] {
   for (const realm of kms.snapshot().realms) {
     const key = realm.keys.find((k) => k.id === keyId);
-    if (key) return key.materials.map((m) => Uint8Array.from(atob(m.secret), (c) => c.charCodeAt(0)));
+    if (key) return key.materials.map((m) => Uint8Array.from(atob(m.secret!), (c) => c.charCodeAt(0)));
   }
   throw new Error(`no key ${keyId}`);
 }

@@ -46,7 +46,7 @@ export function digest(algorithm: string, message: Uint8Array): Buffer {
 export function privateKeyOf(kms: Kms, keyId: string): Buffer {
   for (const realm of kms.snapshot().realms) {
     const key = realm.keys.find((k) => k.id === keyId);
-    if (key) return Buffer.from(key.materials.find((m) => m.id === key.currentMaterialId)!.secret, 'base64');
+    if (key) return Buffer.from(key.materials.find((m) => m.id === key.currentMaterialId)!.secret!, 'base64');
   }
   throw new Error(`no key ${keyId}`);
 }

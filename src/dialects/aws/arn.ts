@@ -21,7 +21,8 @@ const ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:([^:]*)
 
 /**
  * Reads a KeyId as AWS accepts it: key id, key ARN, and where the operation allows, alias name
- * or alias ARN. ARNs of another account or region name nothing here: NotFoundException.
+ * or alias ARN. ARNs of another region name nothing here (NotFoundException); a key ARN of another account
+ * names a key that only grants to the caller make visible.
  */
 export function parseKeyId(value: string, realm: Realm, acceptsAlias: boolean): KeyRef {
   if (value.startsWith('alias/')) {
@@ -36,12 +37,11 @@ export function parseKeyId(value: string, realm: Realm, acceptsAlias: boolean): 
     if (region !== realm.region || partition !== partitionOf(realm.region)) {
       throw new AwsServiceError('NotFoundException', `Invalid arn ${region}`);
     }
-    if (account !== realm.account) {
-      throw new AwsServiceError('NotFoundException', kind === 'key' ? `Key '${value}' does not exist` : `Alias ${value} is not found.`);
-    }
+    // A key ARN of another account reaches its key only through a grant (the engine decides); aliases never cross accounts.
+    if (account !== realm.account && kind === 'alias') throw new AwsServiceError('NotFoundException', `Alias ${value} is not found.`);
     if (kind === 'alias') return { alias: `alias/${rest}` };
     if (!KEY_ID.test(rest!)) throw invalidKeyId(value);
-    return { keyId: rest! };
+    return account === realm.account ? { keyId: rest! } : { keyId: rest!, account: account! };
   }
   if (!KEY_ID.test(value)) throw invalidKeyId(value);
   return { keyId: value };

@@ -31,6 +31,7 @@ export interface CloudTrailRecord {
 const SERVICE_EVENT_NAMES: Record<string, string> = {
   [ServiceEvent.rotateKey]: 'RotateKey',
   [ServiceEvent.deleteKey]: 'DeleteKey',
+  [ServiceEvent.deleteExpiredKeyMaterial]: 'DeleteExpiredKeyMaterial',
 };
 
 function isoSeconds(ms: number): string {

@@ -98,10 +98,14 @@ export class AwsDialect {
         ...(meta.accessKeyId ? { accessKeyId: meta.accessKeyId } : {}),
       }));
     const userAgent = meta.userAgent ? this.#shared(`ua|${meta.userAgent}`, () => meta.userAgent) : undefined;
+    const grantTokens = isPlainObject(input) && Array.isArray(input.GrantTokens) ? input.GrantTokens.filter((t): t is string => typeof t === 'string') : [];
     const ctx: CallContext = {
       realm,
       principal,
       requestId,
+      // AWS grant operations are the API's operation names.
+      operation,
+      ...(grantTokens.length > 0 ? { grantTokens } : {}),
       ...(meta.sourceIp ? { sourceIp: meta.sourceIp } : {}),
       ...(userAgent ? { userAgent } : {}),
     };
@@ -113,6 +117,13 @@ export class AwsDialect {
       if (!raw) throw new AwsServiceError('SerializationException', 'Start of structure or map found where not expected.');
       const decoded = decodeInput(raw, model.input);
       if (decoded.violations.length > 0) throw new AwsServiceError('ValidationException', validationMessage(decoded.violations));
+      // Operations that model InvalidGrantTokenException refuse a token that names no grant; the
+      // others (DescribeKey, GetPublicKey, …) take GrantTokens but only ever use the valid ones.
+      if (model.errors.includes('InvalidGrantTokenException')) {
+        for (const token of grantTokens) {
+          if (!this.engine.grantByToken(ctx, token)) throw new AwsServiceError('InvalidGrantTokenException', 'The grant token is not valid.');
+        }
+      }
       const call: Call = { engine: this.engine, ctx, realm, operation, input: decoded.value, trail };
       const result = spec.handler(call);
       // Most operations finish synchronously; only those doing asynchronous cryptography are awaited.
@@ -256,14 +267,14 @@ export function parseAuthorization(header: string | undefined): { accessKeyId?: 
   return m ? { accessKeyId: m[1]!, region: m[2]! } : {};
 }
 
-/** CloudTrail's requestParameters: lowerCamelCase members, without blobs or grant tokens. */
+/** CloudTrail's requestParameters: lowerCamelCase members, without blobs or grant tokens (GrantTokens, RetireGrant's GrantToken). */
 function requestParameters(input: Record<string, unknown>, shapeName: string): Record<string, JsonValue> {
   const shape = SHAPES[shapeName];
   const out: Record<string, JsonValue> = {};
   if (!shape || shape.type !== 'structure') return out;
   for (const [member, def] of Object.entries(shape.members)) {
     const value = input[member];
-    if (value === undefined || value === null || member === 'GrantTokens') continue;
+    if (value === undefined || value === null || member === 'GrantTokens' || member === 'GrantToken') continue;
     const target = SHAPES[def.target];
     if (!target || target.type === 'blob') continue;
     const name = member.charAt(0).toLowerCase() + member.slice(1);

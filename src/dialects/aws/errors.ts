@@ -1,7 +1,7 @@
 import type { KmsError } from '../../engine/errors.js';
-import type { KeySpec, Realm } from '../../engine/types.js';
+import type { KeyOrigin, KeySpec, Realm } from '../../engine/types.js';
 import { aliasArn, keyArn } from './arn.js';
-import { AWS_KEY_SPEC, awsAlgorithm } from './metadata.js';
+import { AWS_KEY_SPEC, AWS_ORIGIN, awsAlgorithm } from './metadata.js';
 import { ERRORS } from './model.generated.js';
 
 /** An AWS KMS error as the service returns it: `__type` name, message, HTTP status. */
@@ -54,6 +54,10 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string): 
     case 'NotFound':
       if (d.resource === 'alias') return new AwsServiceError('NotFoundException', `Alias ${aliasArn(realm, d.alias!)} is not found.`);
       if (d.resource === 'policy') return new AwsServiceError('NotFoundException', 'No such policy exists');
+      if (d.resource === 'grant') {
+        if (d.reason === 'grant-token') return new AwsServiceError('InvalidGrantTokenException', 'The grant token is not valid.');
+        return new AwsServiceError('InvalidGrantIdException', `Grant ID ${String(d.grantId ?? '')} is not valid.`);
+      }
       return new AwsServiceError('NotFoundException', `Key '${arn}' does not exist`);
     case 'Disabled':
       return new AwsServiceError('DisabledException', `${arn} is disabled.`);
@@ -91,7 +95,7 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string): 
     case 'InvalidMarker':
       return new AwsServiceError('InvalidMarkerException', 'Could not deserialize marker');
     case 'Unsupported':
-      if (d.reason === 'origin') return new AwsServiceError('UnsupportedOperationException', `${arn} origin is ${d.origin === 'EXTERNAL' ? 'EXTERNAL' : d.origin} which is not valid for this operation.`);
+      if (d.reason === 'origin') return new AwsServiceError('UnsupportedOperationException', `${arn} origin is ${AWS_ORIGIN[d.origin as KeyOrigin] ?? d.origin} which is not valid for this operation.`);
       if (d.reason === 'key-spec' && d.keyId) {
         // On-demand rotation of an asymmetric or HMAC key is refused without a message.
         if (operation === 'RotateKeyOnDemand') return new AwsServiceError('UnsupportedOperationException', undefined);
@@ -113,6 +117,12 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string): 
       return new AwsServiceError('KMSInvalidSignatureException', undefined);
     case 'InvalidMac':
       return new AwsServiceError('KMSInvalidMacException', undefined);
+    case 'InvalidImportToken':
+      return new AwsServiceError('InvalidImportTokenException', 'The import token is invalid or is associated with a different KMS key.');
+    case 'ExpiredImportToken':
+      return new AwsServiceError('ExpiredImportTokenException', 'The import token is expired. Use GetParametersForImport to get a new import token and public key.');
+    case 'IncorrectKeyMaterial':
+      return new AwsServiceError('IncorrectKeyMaterialException', 'The key material in the request is expired, invalid, or is not the same key material that was previously imported into this KMS key.');
     case 'Internal':
       return new AwsServiceError('KMSInternalException', error.message);
   }

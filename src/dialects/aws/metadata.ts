@@ -134,6 +134,8 @@ export function keyMetadata(key: KeyInfo): Record<string, unknown> {
     KeyUsage: key.usage,
     KeyState: awsKeyState(key.state),
     ...(key.deletionDate !== undefined ? { DeletionDate: secs(key.deletionDate) } : {}),
+    // Imported material: whether (and when) it expires; absent until material was first imported.
+    ...(key.materialValidTo !== undefined ? { ValidTo: secs(key.materialValidTo) } : {}),
     Origin: AWS_ORIGIN[key.origin],
     KeyManager: key.manager,
     ...customerMasterKeySpec(key.spec),
@@ -141,6 +143,9 @@ export function keyMetadata(key: KeyInfo): Record<string, unknown> {
     ...(EncryptionAlgorithms ? { EncryptionAlgorithms } : {}),
     ...(SigningAlgorithms ? { SigningAlgorithms } : {}),
     ...(KeyAgreementAlgorithms ? { KeyAgreementAlgorithms } : {}),
+    ...(key.origin === 'EXTERNAL' && key.lastImportedAt !== undefined
+      ? { ExpirationModel: key.materialValidTo !== undefined ? 'KEY_MATERIAL_EXPIRES' : 'KEY_MATERIAL_DOES_NOT_EXPIRE' }
+      : {}),
     MultiRegion: key.multiRegion,
     // AWS shows the waiting period only while a multi-Region primary waits for its replicas.
     ...(key.state === 'PendingReplicaDeletion' && key.pendingWindowDays !== undefined ? { PendingDeletionWindowInDays: key.pendingWindowDays } : {}),
@@ -169,7 +174,7 @@ export function trailKeyMetadata(key: KeyInfo): Record<string, unknown> {
   for (const [k, v] of Object.entries(m)) {
     if (k === 'CurrentKeyMaterialId') continue;
     const name = k === 'AWSAccountId' ? 'AWSAccountId' : k.charAt(0).toLowerCase() + k.slice(1);
-    out[name] = k === 'CreationDate' || k === 'DeletionDate' ? trailDate((v as number) * 1000) : v;
+    out[name] = k === 'CreationDate' || k === 'DeletionDate' || k === 'ValidTo' ? trailDate((v as number) * 1000) : v;
   }
   return out;
 }

@@ -33,6 +33,8 @@ import {
   trailKeyMetadata,
 } from './metadata.js';
 import { OPERATIONS } from './model.generated.js';
+import { GRANT_OPERATIONS } from './grants.js';
+import { IMPORT_OPERATIONS } from './import.js';
 
 /** What a handler tells CloudTrail beyond the request itself. */
 export interface Trail {
@@ -476,8 +478,8 @@ function dataKeyPair(withPlaintext: boolean): Handler {
 
 // ------------------------------------------------------------------ asymmetric keys, HMAC, ML-KEM
 
-const getPublicKey: Handler = (call) => {
-  const { key, publicKey } = call.engine.getPublicKey(call.ctx, keyRef(call, call.input.KeyId));
+const getPublicKey: Handler = async (call) => {
+  const { key, publicKey } = await call.engine.getPublicKey(call.ctx, keyRef(call, call.input.KeyId));
   call.trail.resources.push(key);
   return {
     KeyId: arnOf(key),
@@ -514,10 +516,10 @@ const verify: Handler = (call) => {
   });
 };
 
-const deriveSharedSecret: Handler = (call) => {
+const deriveSharedSecret: Handler = async (call) => {
   const { engine, ctx, input, trail } = call;
   refuseRecipient(input);
-  const { key, sharedSecret } = engine.deriveSharedSecret(ctx, keyRef(call, input.KeyId), input.KeyAgreementAlgorithm, input.PublicKey);
+  const { key, sharedSecret } = await engine.deriveSharedSecret(ctx, keyRef(call, input.KeyId), input.KeyAgreementAlgorithm, input.PublicKey);
   trail.resources.push(key);
   if (input.DryRun === true) throw dryRun();
   return { KeyId: arnOf(key), SharedSecret: b64(sharedSecret), KeyAgreementAlgorithm: input.KeyAgreementAlgorithm, KeyOrigin: AWS_ORIGIN[key.origin] };
@@ -539,9 +541,9 @@ const verifyMac: Handler = (call) => {
   return { KeyId: arnOf(key), MacValid: true, MacAlgorithm: input.MacAlgorithm };
 };
 
-const encapsulate: Handler = (call) => {
+const encapsulate: Handler = async (call) => {
   const { engine, ctx, input, trail } = call;
-  const result = engine.encapsulate(ctx, keyRef(call, input.KeyId), input.EncapsulationAlgorithm);
+  const result = await engine.encapsulate(ctx, keyRef(call, input.KeyId), input.EncapsulationAlgorithm);
   trail.resources.push(result.key);
   if (input.DryRun === true) throw dryRun();
   return {
@@ -552,9 +554,9 @@ const encapsulate: Handler = (call) => {
   };
 };
 
-const decapsulate: Handler = (call) => {
+const decapsulate: Handler = async (call) => {
   const { engine, ctx, input, trail } = call;
-  const result = engine.decapsulate(ctx, keyRef(call, input.KeyId), input.EncapsulationAlgorithm, input.SharedSecretCiphertextBlob);
+  const result = await engine.decapsulate(ctx, keyRef(call, input.KeyId), input.EncapsulationAlgorithm, input.SharedSecretCiphertextBlob);
   trail.resources.push(result.key);
   if (input.DryRun === true) throw dryRun();
   return { KeyId: arnOf(result.key), SharedSecret: b64(result.sharedSecret), EncapsulationAlgorithm: input.EncapsulationAlgorithm };
@@ -779,5 +781,7 @@ export const HANDLERS: Record<string, OperationSpec> = {
   GetKeyRotationStatus: { handler: getKeyRotationStatus, readOnly: true },
   RotateKeyOnDemand: { handler: rotateKeyOnDemand, readOnly: false },
   ListKeyRotations: { handler: listKeyRotations, readOnly: true },
+  ...GRANT_OPERATIONS,
+  ...IMPORT_OPERATIONS,
 };
 

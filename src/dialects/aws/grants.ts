@@ -1,0 +1,175 @@
+/**
+ * AWS KMS grants: CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant. Grants are
+ * enforced: a principal of another account reaches a key (by its ARN) only for the operations its
+ * grants list, within their encryption-context constraints (see src/engine/grants.ts).
+ */
+
+import type { GrantConstraints, GrantInfo } from '../../engine/grants.js';
+import type { KeyRef, PageRequest } from '../../engine/types.js';
+import { keyArn, parseKeyId, partitionOf } from './arn.js';
+import { AwsServiceError, DRY_RUN_MESSAGE } from './errors.js';
+import { secs } from './metadata.js';
+import type { Call, Handler, OperationSpec } from './operations.js';
+
+/** ListGrants and ListRetirableGrants: Limit 1–100, default 50. */
+const GRANTS_PAGE = { fallback: 50, max: 100 };
+/** Grants per key (AWS's quota). */
+const GRANTS_PER_KEY = 50_000;
+
+function page(input: Record<string, any>): PageRequest {
+  return { limit: Math.min(input.Limit ?? GRANTS_PAGE.fallback, GRANTS_PAGE.max), ...(input.Marker !== undefined ? { marker: input.Marker } : {}) };
+}
+
+function keyRef(call: Call): KeyRef {
+  return parseKeyId(call.input.KeyId, call.realm, false);
+}
+
+function dryRun(): AwsServiceError {
+  return new AwsServiceError('DryRunOperationException', DRY_RUN_MESSAGE);
+}
+
+function constraintsFrom(value: Record<string, any> | undefined): GrantConstraints | undefined {
+  if (!value) return undefined;
+  const out: { encryptionContextSubset?: Record<string, string>; encryptionContextEquals?: Record<string, string> } = {};
+  if (value.EncryptionContextSubset) out.encryptionContextSubset = { ...value.EncryptionContextSubset };
+  if (value.EncryptionContextEquals) out.encryptionContextEquals = { ...value.EncryptionContextEquals };
+  return out;
+}
+
+function sameConstraints(a: GrantConstraints | undefined, b: GrantConstraints | undefined): boolean {
+  const norm = (c: GrantConstraints | undefined) =>
+    JSON.stringify([Object.entries(c?.encryptionContextSubset ?? {}).sort(), Object.entries(c?.encryptionContextEquals ?? {}).sort()]);
+  return norm(a) === norm(b);
+}
+
+/** One GrantListEntry as ListGrants and ListRetirableGrants show it. */
+function grantEntry(g: GrantInfo): Record<string, unknown> {
+  const c = g.constraints;
+  return {
+    KeyId: keyArn(g.realm, g.keyId),
+    GrantId: g.id,
+    ...(g.name !== undefined ? { Name: g.name } : {}),
+    CreationDate: secs(g.createdAt),
+    GranteePrincipal: g.granteePrincipal,
+    ...(g.retiringPrincipal !== undefined ? { RetiringPrincipal: g.retiringPrincipal } : {}),
+    IssuingAccount: `arn:${partitionOf(g.realm.region)}:iam::${g.realm.account}:root`,
+    Operations: [...g.operations],
+    ...(c && (c.encryptionContextSubset || c.encryptionContextEquals)
+      ? {
+          Constraints: {
+            ...(c.encryptionContextSubset ? { EncryptionContextSubset: c.encryptionContextSubset } : {}),
+            ...(c.encryptionContextEquals ? { EncryptionContextEquals: c.encryptionContextEquals } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+const createGrant: Handler = (call) => {
+  const { engine, ctx, input, trail } = call;
+  const ref = keyRef(call);
+  const constraints = constraintsFrom(input.Constraints);
+  if (input.DryRun === true) {
+    trail.resources.push(engine.assertUsable(ctx, ref, 'createGrant'));
+    throw dryRun();
+  }
+  // A retry with the same name and parameters returns the existing grant (name idempotency).
+  if (input.Name !== undefined) {
+    const existing = engine
+      .listGrants(ctx, ref, { limit: GRANTS_PER_KEY })
+      .page.items.find(
+        (g) =>
+          g.name === input.Name &&
+          g.granteePrincipal === input.GranteePrincipal &&
+          g.retiringPrincipal === input.RetiringPrincipal &&
+          g.operations.length === input.Operations.length &&
+          g.operations.every((op) => input.Operations.includes(op)) &&
+          sameConstraints(g.constraints, constraints),
+      );
+    if (existing) {
+      const key = engine.describeKey(ctx, ref);
+      trail.resources.push(key);
+      trail.response = { grantId: existing.id, keyId: keyArn(key.realm, key.id) };
+      return { GrantToken: existing.token, GrantId: existing.id };
+    }
+  }
+  const { key, grant } = engine.createGrant(ctx, ref, {
+    granteePrincipal: input.GranteePrincipal,
+    operations: input.Operations,
+    ...(input.RetiringPrincipal !== undefined ? { retiringPrincipal: input.RetiringPrincipal } : {}),
+    ...(input.Name !== undefined ? { name: input.Name } : {}),
+    ...(constraints ? { constraints } : {}),
+    limit: GRANTS_PER_KEY,
+  });
+  trail.resources.push(key);
+  trail.response = { grantId: grant.id, keyId: keyArn(key.realm, key.id) };
+  return { GrantToken: grant.token, GrantId: grant.id };
+};
+
+const listGrants: Handler = (call) => {
+  const { engine, ctx, input, trail } = call;
+  const filter = {
+    ...(input.GrantId !== undefined ? { grantId: input.GrantId as string } : {}),
+    ...(input.GranteePrincipal !== undefined ? { granteePrincipal: input.GranteePrincipal as string } : {}),
+  };
+  const { key, page: result } = engine.listGrants(ctx, keyRef(call), page(input), filter);
+  trail.resources.push(key);
+  if (input.GrantId !== undefined && result.items.length === 0 && input.Marker === undefined) {
+    throw new AwsServiceError('InvalidGrantIdException', `Grant ID ${input.GrantId} is not valid.`);
+  }
+  return { Grants: result.items.map(grantEntry), ...(result.nextMarker ? { NextMarker: result.nextMarker } : {}), Truncated: result.nextMarker !== undefined };
+};
+
+const listRetirableGrants: Handler = ({ engine, ctx, input }) => {
+  const result = engine.listRetirableGrants(ctx, input.RetiringPrincipal, page(input));
+  return { Grants: result.items.map(grantEntry), ...(result.nextMarker ? { NextMarker: result.nextMarker } : {}), Truncated: result.nextMarker !== undefined };
+};
+
+const retireGrant: Handler = (call) => {
+  const { engine, ctx, input, trail } = call;
+  let by: { token: string } | { keyRef: KeyRef; grantId: string };
+  if (input.GrantToken !== undefined) by = { token: input.GrantToken };
+  else if (input.KeyId !== undefined && input.GrantId !== undefined) by = { keyRef: keyRef(call), grantId: input.GrantId };
+  else throw new AwsServiceError('ValidationException', 'Either GrantToken or both KeyId and GrantId must be specified.');
+  if (input.DryRun === true) {
+    findGrant(call, by);
+    throw dryRun();
+  }
+  const grant = engine.retireGrant(ctx, by);
+  const key = engine.findKey({ ...ctx, realm: grant.realm }, { keyId: grant.keyId });
+  if (key) trail.resources.push(key);
+  trail.response = { grantId: grant.id, keyId: keyArn(grant.realm, grant.keyId) };
+  return {};
+};
+
+const revokeGrant: Handler = (call) => {
+  const { engine, ctx, input, trail } = call;
+  const ref = keyRef(call);
+  if (input.DryRun === true) {
+    findGrant(call, { keyRef: ref, grantId: input.GrantId });
+    throw dryRun();
+  }
+  const grant = engine.revokeGrant(ctx, ref, input.GrantId);
+  trail.resources.push(engine.describeKey(ctx, ref));
+  trail.response = { grantId: grant.id };
+  return {};
+};
+
+/** For dry runs: the grant a retire or revoke would remove, or the error it would get. */
+function findGrant(call: Call, by: { token: string } | { keyRef: KeyRef; grantId: string }): void {
+  const { engine, ctx } = call;
+  if ('token' in by) {
+    if (!engine.grantByToken(ctx, by.token)) throw new AwsServiceError('InvalidGrantTokenException', 'The grant token is not valid.');
+    return;
+  }
+  const found = engine.listGrants(ctx, by.keyRef, { limit: 1 }, { grantId: by.grantId }).page.items.length > 0;
+  if (!found) throw new AwsServiceError('InvalidGrantIdException', `Grant ID ${by.grantId} is not valid.`);
+}
+
+export const GRANT_OPERATIONS: Record<string, OperationSpec> = {
+  CreateGrant: { handler: createGrant, readOnly: false },
+  ListGrants: { handler: listGrants, readOnly: true },
+  ListRetirableGrants: { handler: listRetirableGrants, readOnly: true },
+  RetireGrant: { handler: retireGrant, readOnly: false },
+  RevokeGrant: { handler: revokeGrant, readOnly: false },
+};
