@@ -1,4 +1,7 @@
 import { AwsDialect } from './dialects/aws/dialect.js';
+import { TencentDialect } from './dialects/tencent/dialect.js';
+import { DEFAULT_HUAWEI_DOMAIN_ID, DEFAULT_HUAWEI_PROJECT_ID, DEFAULT_HUAWEI_REGION, HuaweiDialect } from './dialects/huawei/dialect.js';
+import type { RegionFlavour } from './dialects/tencent/metadata.js';
 import { type Clock, ManualClock, systemClock } from './engine/clock.js';
 import { Engine, type EngineOptions } from './engine/engine.js';
 import type { EngineSnapshot } from './engine/snapshot.js';
@@ -14,6 +17,10 @@ export interface CreateKmsOptions<C extends Clock = Clock> {
   region?: string;
   /** Audit events retained (oldest dropped first). Default 100,000. */
   auditLimit?: number;
+  /** The Tencent dialect: the owner UIN (default 100000000001), the default region (ap-guangzhou) and region flavours. */
+  tencent?: { uin?: string; region?: string; flavours?: Readonly<Record<string, RegionFlavour>> };
+  /** The Huawei dialect: the domain id (32 hex), the default project and its region (cn-north-4), other projects' regions. */
+  huawei?: { domainId?: string; projectId?: string; region?: string; projects?: Record<string, string> };
 }
 
 export interface Kms<C extends Clock = Clock> {
@@ -21,6 +28,10 @@ export interface Kms<C extends Clock = Clock> {
   readonly clock: C;
   /** The AWS KMS dialect: `send`, `clientConfig()` for @aws-sdk/client-kms, `cloudTrail()`. */
   readonly aws: AwsDialect;
+  /** The Tencent Cloud KMS dialect: `call`, `handle`, `auditEvents()` (CloudAudit), `lookUpEvents`. */
+  readonly tencent: TencentDialect;
+  /** The Huawei Cloud KMS dialect: `call`, `handle`, `traces()` (CTS). */
+  readonly huawei: HuaweiDialect;
   /** The whole state as a versioned JSON document (it holds key material: treat it as a secret). */
   snapshot(): EngineSnapshot;
   /** Replaces the whole state with a snapshot's (object or JSON text). */
@@ -29,25 +40,70 @@ export interface Kms<C extends Clock = Clock> {
 
 export const DEFAULT_ACCOUNT = '111122223333';
 export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_TENCENT_UIN = '100000000001';
+export const DEFAULT_TENCENT_REGION = 'ap-guangzhou';
 
-/** Creates an emulator: one engine, presented through each provider's dialect. */
-export function createKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Kms<C> {
+/** The engine and clock of an emulator, before any dialect is put on it. */
+function core<C extends Clock>(options: CreateKmsOptions<C>): Pick<Kms<C>, 'engine' | 'clock' | 'snapshot' | 'restore'> {
   const clock = (options.clock ?? systemClock) as C;
   const engineOptions: EngineOptions = { clock };
   if (options.seed !== undefined) engineOptions.seed = options.seed;
   if (options.auditLimit !== undefined) engineOptions.auditLimit = options.auditLimit;
   const engine = new Engine(engineOptions);
-  const aws = new AwsDialect(engine, { account: options.account ?? DEFAULT_ACCOUNT, region: options.region ?? DEFAULT_REGION });
-  return {
-    engine,
-    clock,
-    aws,
-    snapshot: () => engine.snapshot(),
-    restore: (snapshot) => engine.restore(snapshot),
-  };
+  return { engine, clock, snapshot: () => engine.snapshot(), restore: (snapshot) => engine.restore(snapshot) };
+}
+
+function awsDialect(engine: Engine, options: CreateKmsOptions): AwsDialect {
+  return new AwsDialect(engine, { account: options.account ?? DEFAULT_ACCOUNT, region: options.region ?? DEFAULT_REGION });
+}
+
+function tencentDialect(engine: Engine, options: CreateKmsOptions): TencentDialect {
+  return new TencentDialect(engine, {
+    uin: options.tencent?.uin ?? DEFAULT_TENCENT_UIN,
+    region: options.tencent?.region ?? DEFAULT_TENCENT_REGION,
+    ...(options.tencent?.flavours ? { flavours: options.tencent.flavours } : {}),
+  });
+}
+
+function huaweiDialect(engine: Engine, options: CreateKmsOptions): HuaweiDialect {
+  return new HuaweiDialect(engine, {
+    domainId: options.huawei?.domainId ?? DEFAULT_HUAWEI_DOMAIN_ID,
+    projectId: options.huawei?.projectId ?? DEFAULT_HUAWEI_PROJECT_ID,
+    region: options.huawei?.region ?? DEFAULT_HUAWEI_REGION,
+    projects: { ...options.huawei?.projects },
+  });
+}
+
+/** Creates an emulator: one engine, presented through each provider's dialect. */
+export function createKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Kms<C> {
+  const kms = core(options);
+  return { ...kms, aws: awsDialect(kms.engine, options), tencent: tencentDialect(kms.engine, options), huawei: huaweiDialect(kms.engine, options) };
+}
+
+/**
+ * One dialect only. Same engine and options as `createKms`; a browser bundle that imports only this
+ * function leaves the other providers' dialects (their models, operations and audit formats) out.
+ */
+export function createAwsKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Omit<Kms<C>, 'tencent' | 'huawei'> {
+  const kms = core(options);
+  return { ...kms, aws: awsDialect(kms.engine, options) };
+}
+
+/** Tencent Cloud KMS only (see `createAwsKms`). */
+export function createTencentKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Omit<Kms<C>, 'aws' | 'huawei'> {
+  const kms = core(options);
+  return { ...kms, tencent: tencentDialect(kms.engine, options) };
+}
+
+/** Huawei Cloud KMS only (see `createAwsKms`). */
+export function createHuaweiKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Omit<Kms<C>, 'aws' | 'tencent'> {
+  const kms = core(options);
+  return { ...kms, huawei: huaweiDialect(kms.engine, options) };
 }
 
 export { ManualClock, systemClock };
 export * from './engine/index.js';
 export * from './dialects/aws/index.js';
+export * from './dialects/tencent/index.js';
+export * from './dialects/huawei/index.js';
 export * as bytes from './crypto/bytes.js';

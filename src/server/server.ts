@@ -12,6 +12,8 @@ import type { Socket } from 'node:net';
 import { type Clock, systemClock } from '../engine/clock.js';
 import { createKms, DEFAULT_ACCOUNT, DEFAULT_REGION, type Kms } from '../index.js';
 import { awsProtocol } from './aws-protocol.js';
+import { tencentProtocol } from './tencent-protocol.js';
+import { huaweiProtocol } from './huawei-protocol.js';
 import { type CredentialsFile, type CredentialStore, loadCredentials } from './credentials.js';
 import { newRequestId, type Protocol, type ProtocolResponse, type RequestHead, Router } from './router.js';
 import { DurableStore } from './store.js';
@@ -100,6 +102,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const kms = createKms({ clock, account, region, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
   const router = new Router();
   router.register(awsProtocol(kms, { ...(credentials ? { credentials } : {}), clock }));
+  router.register(tencentProtocol(kms, credentials ? { credentials } : {}));
+  router.register(huaweiProtocol(kms, credentials ? { credentials } : {}));
 
   // State is restored before the port opens: no request ever sees a half-loaded engine.
   const notice = options.notice ?? log;

@@ -98,7 +98,7 @@ describe('kms-emulator (the CLI)', () => {
     const { KeyMetadata } = await client.send(new CreateKeyCommand({}));
     expect(KeyMetadata!.Arn).toMatch(/^arn:aws:kms:eu-west-1:444455556666:key\//);
     await client.send(new ListKeysCommand({}));
-    expect((await raw(cli.url, { method: 'GET', path: '/health' })).json()).toMatchObject({ status: 'ok', version: VERSION, protocols: ['aws'] });
+    expect((await raw(cli.url, { method: 'GET', path: '/health' })).json()).toMatchObject({ status: 'ok', version: VERSION, protocols: ['aws', 'tencent', 'huawei'] });
     await sleep(100);
     cli.proc.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
