@@ -18,6 +18,7 @@ import { runInNewContext } from 'node:vm';
 import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { gcm } from '@noble/ciphers/aes.js';
 import { createKms, type CallContext } from '../src/index.js';
+import { benchBundle, BUNDLE_SECTION_TITLE } from './bundle.js';
 import { benchCrypto } from './crypto.js';
 import { benchDurability } from './durability.js';
 import { benchServer } from './server.js';
@@ -410,6 +411,7 @@ async function main(): Promise<void> {
   await benchSection('Cryptography: every key spec', 'npx tsx bench/crypto.ts', benchCrypto);
   await benchSection('The local endpoint', 'npx tsx bench/server.ts', benchServer);
   await benchSection('Durable state', 'npx tsx bench/durability.ts', benchDurability);
+  await benchSection(BUNDLE_SECTION_TITLE, 'npx tsx bench/bundle.ts', benchBundle);
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const doc = `# Performance

@@ -16,6 +16,7 @@ import { tencentProtocol } from './tencent-protocol.js';
 import { huaweiProtocol } from './huawei-protocol.js';
 import { type CredentialsFile, type CredentialStore, loadCredentials } from './credentials.js';
 import { newRequestId, type Protocol, type ProtocolResponse, type RequestHead, Router } from './router.js';
+import { sandboxProtocol } from './sandbox.js';
 import { DurableStore } from './store.js';
 
 /** The package version (from package.json: two levels up from src/server and from dist/server). */
@@ -104,6 +105,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   router.register(awsProtocol(kms, { ...(credentials ? { credentials } : {}), clock }));
   router.register(tencentProtocol(kms, credentials ? { credentials } : {}));
   router.register(huaweiProtocol(kms, credentials ? { credentials } : {}));
+  // The browser sandbox page is not a wire protocol: it answers browser navigations, outside /health's list.
+  const sandbox = sandboxProtocol();
 
   // State is restored before the port opens: no request ever sees a half-loaded engine.
   const notice = options.notice ?? log;
@@ -188,7 +191,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           action: 'health',
         };
       } else {
-        protocol = router.select(head);
+        protocol = sandbox.matches(head) ? sandbox : router.select(head);
         const body = await readBody(req, maxBodyBytes);
         if (body.kind === 'aborted') {
           log?.(`${timestamp()} ${method} ${head.path} ${protocol.name}/- - ${elapsed(started)}ms (client went away)`);

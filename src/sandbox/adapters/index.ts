@@ -1,0 +1,17 @@
+/**
+ * The dialects the sandbox offers: only those whose dialect is part of the package. A dialect that
+ * has not landed yet is simply not listed (no stand-ins).
+ */
+import { awsAdapter } from './aws.js';
+import { huaweiAdapter } from './huawei.js';
+import { tencentAdapter } from './tencent.js';
+import type { DialectAdapter } from './types.js';
+
+export const ADAPTERS: readonly DialectAdapter[] = [awsAdapter, tencentAdapter, huaweiAdapter];
+
+export function adapterFor(id: string | undefined): DialectAdapter {
+  return ADAPTERS.find((a) => a.id === id) ?? ADAPTERS[0]!;
+}
+
+export type { DialectAdapter, ActionForm, CallResult, Field, HttpMessage, Outcome } from './types.js';
+export { PrepareError } from './types.js';
