@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createKms, lifecycleOutcome, ManualClock, type CallContext, type Engine, type KeyRef, type KmsError } from '../../src/index.js';
+import { str, text, thrown } from '../support/engine.js';
 
 /** The engine directly: archiving keys and binding them to cloud resources (Tencent's concepts, in neutral words). */
 const ctx: CallContext = {
@@ -7,23 +8,12 @@ const ctx: CallContext = {
   principal: { account: '100000000001', type: 'root', id: '100000000001' },
   requestId: 'test',
 };
-const text = (s: string) => new TextEncoder().encode(s);
-const str = (b: Uint8Array) => new TextDecoder().decode(b);
 
 function fresh() {
   const kms = createKms({ clock: new ManualClock('2026-01-01T00:00:00Z'), seed: 'archive' });
   const engine = kms.engine;
   const key = engine.createKey(ctx, { spec: 'AES_256', usage: 'ENCRYPT_DECRYPT', origin: 'GENERATED' });
   return { kms, engine, ref: { keyId: key.id } as KeyRef, id: key.id };
-}
-
-function thrown(fn: () => unknown): KmsError {
-  try {
-    fn();
-  } catch (e) {
-    return e as KmsError;
-  }
-  throw new Error('expected a KmsError');
 }
 
 /** Calls `fn`, expects a KmsError and checks the engine state is byte for byte what it was. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createKms, Engine, ManualClock, type CallContext, type KmsError } from '../../src/index.js';
+import { str, text, thrown } from '../support/engine.js';
 
 /** Grants through the engine: owners create them; grantees from other accounts reach the key through them only. */
 const region = 'cn-north-4';
@@ -14,17 +15,6 @@ const grantee = (operation?: string, principalId = 'grantee-user'): CallContext 
   requestId: 'r',
   ...(operation !== undefined ? { operation } : {}),
 });
-const text = (s: string) => new TextEncoder().encode(s);
-const str = (b: Uint8Array) => new TextDecoder().decode(b);
-
-function thrown(fn: () => unknown): KmsError {
-  try {
-    fn();
-  } catch (e) {
-    return e as KmsError;
-  }
-  throw new Error('expected a KmsError');
-}
 
 function fresh() {
   const kms = createKms({ clock: new ManualClock('2026-01-01T00:00:00Z'), seed: 'grants' });

@@ -16,6 +16,7 @@ import {
   type WrappingAlgorithm,
   type WrappingKeySpec,
 } from '../../src/index.js';
+import { str, text, thrown } from '../support/engine.js';
 
 /**
  * The engine directly: BYOK import. Material is wrapped outside the emulator (node:crypto,
@@ -28,8 +29,6 @@ const ctx: CallContext = {
 };
 const START = '2026-01-01T00:00:00Z';
 const HOUR = 3_600_000;
-const text = (s: string) => new TextEncoder().encode(s);
-const str = (b: Uint8Array) => new TextDecoder().decode(b);
 
 function fresh(seed = 'import') {
   const kms = createKms({ clock: new ManualClock(START), seed });
@@ -83,15 +82,6 @@ async function importInto(
 async function rejected(promise: Promise<unknown>): Promise<KmsError> {
   try {
     await promise;
-  } catch (e) {
-    return e as KmsError;
-  }
-  throw new Error('expected a KmsError');
-}
-
-function thrown(fn: () => unknown): KmsError {
-  try {
-    fn();
   } catch (e) {
     return e as KmsError;
   }

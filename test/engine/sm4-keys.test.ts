@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EnvelopeAlgorithm, parseEnvelope } from '../../src/crypto/envelope.js';
 import { createKms, ManualClock, type CallContext, type KmsError } from '../../src/index.js';
+import { str, text, thrown } from '../support/engine.js';
 
 /** The engine directly: 128-bit SM4 keys next to AES-256 keys in one realm. */
 const ctx: CallContext = {
@@ -8,8 +9,6 @@ const ctx: CallContext = {
   principal: { account: '111122223333', type: 'root', id: '111122223333' },
   requestId: 'test',
 };
-const text = (s: string) => new TextEncoder().encode(s);
-const str = (b: Uint8Array) => new TextDecoder().decode(b);
 
 function fresh() {
   const kms = createKms({ clock: new ManualClock('2026-01-01T00:00:00Z'), seed: 'sm4' });
@@ -24,15 +23,6 @@ function materialOf(kms: ReturnType<typeof fresh>['kms'], keyId: string): Uint8A
     if (key) return key.materials.map((m) => Uint8Array.from(atob(m.secret!), (c) => c.charCodeAt(0)));
   }
   throw new Error(`no key ${keyId}`);
-}
-
-function thrown(fn: () => unknown): KmsError {
-  try {
-    fn();
-  } catch (e) {
-    return e as KmsError;
-  }
-  throw new Error('expected a KmsError');
 }
 
 describe('SM4 keys in the engine', () => {

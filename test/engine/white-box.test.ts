@@ -2,23 +2,14 @@ import { createDecipheriv } from 'node:crypto';
 import { sm4 } from 'sm-crypto';
 import { describe, expect, it } from 'vitest';
 import { createKms, Engine, ManualClock, type CallContext, type KmsError } from '../../src/index.js';
+import { text, thrown } from '../support/engine.js';
 
 const ctx: CallContext = {
   realm: { account: '100000000001', region: 'ap-guangzhou' },
   principal: { account: '100000000001', type: 'user', id: '100000000002' },
   requestId: 'r',
 };
-const text = (s: string) => new TextEncoder().encode(s);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-function thrown(fn: () => unknown): KmsError {
-  try {
-    fn();
-  } catch (e) {
-    return e as KmsError;
-  }
-  throw new Error('expected a KmsError');
-}
 
 function fresh() {
   const kms = createKms({ clock: new ManualClock('2026-01-01T00:00:00Z'), seed: 'white-box' });
