@@ -36,9 +36,14 @@ function material(key: KeyInfo, hex: string | undefined): Uint8Array<ArrayBuffer
   return new Uint8Array(decoded);
 }
 
-/** RSAES-OAEP SHA-256 under the wrapping key, base64; a PrepareError when the key or material cannot be used. */
+/**
+ * RSAES-OAEP SHA-256 under the wrapping key, base64; a PrepareError when the key or material cannot
+ * be used. Random material is written back into `values.material` (hex), so the page can show it:
+ * re-importing after DeleteImportedKeyMaterial needs the same bytes.
+ */
 export async function wrapMaterial(key: KeyInfo, values: Record<string, string>): Promise<string> {
   const plain = material(key, values.material);
+  values.material = bytes.toHex(plain);
   const decoded = bytes.fromBase64((values.wrappingKey ?? '').trim());
   if (!decoded || decoded.length === 0) throw new PrepareError('no wrapping public key: get the import parameters first');
   const spki = new Uint8Array(decoded);
@@ -92,6 +97,7 @@ export function importForms(key: KeyInfo, names: ImportNames): ActionForm[] {
       group: 'lifecycle',
       fields: [materialField(key), tokenField, wrappingKeyField],
       params: async (v) => names.importRequest(await wrapMaterial(key, v), (v.token ?? '').trim()),
+      outcome: (_out, v) => ({ summary: [['Key material imported (hex)', v.material ?? '']], carry: { import: { material: v.material ?? '' } } }),
     },
     { id: 'delete-material', action: names.deleteMaterial, blurb: 'Remove the imported material: the key waits for an import again.', group: 'lifecycle', fields: [], params: () => names.deleteRequest },
   ];
