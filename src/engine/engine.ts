@@ -129,6 +129,7 @@ interface MutableRotation {
 /** The engine's own record of a key; dialects see it through the read-only `KeyInfo`. */
 interface KeyRecord extends KeyInfo {
   seq: number;
+  creator?: string;
   description: string;
   state: KeyState;
   deletionDate?: number;
@@ -433,6 +434,7 @@ export class Engine {
       description: input.description ?? '',
       state: input.origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
       createdAt: now,
+      ...(ctx.principal.type !== 'root' ? { creator: ctx.principal.id } : {}),
       multiRegion: input.multiRegion ?? false,
       materials: [],
       rotation: { enabled: false, periodDays: 365, onDemandCount: 0 },
@@ -2001,6 +2003,7 @@ function keySnapshot(k: KeyRecord): KeySnapshot {
     description: k.description,
     state: k.state,
     createdAt: k.createdAt,
+    ...(k.creator !== undefined ? { creator: k.creator } : {}),
     ...(k.deletionDate !== undefined ? { deletionDate: k.deletionDate } : {}),
     ...(k.pendingWindowDays !== undefined ? { pendingWindowDays: k.pendingWindowDays } : {}),
     multiRegion: k.multiRegion,
@@ -2064,6 +2067,7 @@ function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, aliases: Se
     bindings: k.bindings ? k.bindings.map((b) => ({ product: b.product, resource: b.resource, boundAt: b.boundAt })) : [],
     importParameters: k.importParameters ? k.importParameters.map(importParametersFromSnapshot) : [],
   };
+  if (k.creator !== undefined) key.creator = k.creator;
   if (k.deletionDate !== undefined) key.deletionDate = k.deletionDate;
   if (k.pendingWindowDays !== undefined) key.pendingWindowDays = k.pendingWindowDays;
   if (k.currentMaterialId !== undefined) key.currentMaterialId = k.currentMaterialId;

@@ -80,6 +80,8 @@ export const keySchema = z.object({
   description: z.string(),
   state: z.enum(KEY_STATES),
   createdAt: time,
+  /** The creating principal's id, when it was not the account itself. */
+  creator: z.string().min(1).optional(),
   deletionDate: time.optional(),
   pendingWindowDays: z.number().int().optional(),
   multiRegion: z.boolean(),

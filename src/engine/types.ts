@@ -112,6 +112,8 @@ export interface KeyInfo {
   readonly description: string;
   readonly state: KeyState;
   readonly createdAt: number;
+  /** The principal (its id) that created the key, when it was not the account itself (root). */
+  readonly creator?: string;
   readonly deletionDate?: number;
   readonly pendingWindowDays?: number;
   readonly multiRegion: boolean;

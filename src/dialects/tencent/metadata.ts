@@ -140,11 +140,9 @@ export const KEY_STATE_FILTER: readonly (string | undefined)[] = [undefined, 'En
 
 export const secs = (ms: number): number => Math.floor(ms / 1000);
 
-/** Where the key's creator is kept: the engine holds no creator, so the dialect keeps it with the key's named texts. */
-export const CREATOR_POLICY = 'tencent:creator-uin';
-
+/** CreatorUin: the sub-account that created the key, or the owner UIN. */
 export function creatorUin(key: KeyInfo): string {
-  return key.policies.get(CREATOR_POLICY) ?? key.realm.account;
+  return key.creator ?? key.realm.account;
 }
 
 /** A UIN is a uint64 on the wire; a numeric one travels as a JSON number, as the service sends it. */

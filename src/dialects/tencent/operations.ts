@@ -17,7 +17,6 @@ import type { WhiteBoxKeyInfo } from '../../engine/white-box.js';
 import { fromCiphertextBlob, toCiphertextBlob } from './ciphertext.js';
 import { fault, TencentFault } from './errors.js';
 import {
-  CREATOR_POLICY,
   creatorUin,
   ENCRYPTION_ALGORITHMS,
   engineSpec,
@@ -241,14 +240,12 @@ const createKey: Handler = async (call) => {
   }
   const tags = checkTags(call, input.Tags);
   if (engine.getAlias(ctx, input.Alias)) throw fault(call.action, ['InvalidParameterValue.AliasAlreadyExists'], 'InvalidParameterValue', `The alias ${input.Alias} already exists.`);
-  const creator = ctx.principal.type === 'root' ? ctx.realm.account : ctx.principal.id;
   const key = await engine.createKeyAsync(ctx, {
     spec: engineSpec(profile, call.flavour),
     usage: profile.usage,
     origin: type === 2 ? 'EXTERNAL' : 'GENERATED',
     description: input.Description ?? '',
     tags,
-    ...(creator !== ctx.realm.account ? { policies: [[CREATOR_POLICY, creator] as const] } : {}),
   });
   // A key pair takes a moment: the alias may have been taken meanwhile.
   if (engine.getAlias(ctx, input.Alias)) throw fault(call.action, ['InvalidParameterValue.AliasAlreadyExists'], 'InvalidParameterValue', `The alias ${input.Alias} already exists.`);
