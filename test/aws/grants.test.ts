@@ -152,4 +152,38 @@ describe('grants (AWS)', () => {
       'KMSInvalidStateException',
     );
   });
+
+  it('refuse a grant for operations the key does not support, or for CreateGrant alone, changing nothing', async () => {
+    const { kms, owner } = twoAccounts();
+    const symmetric = await newKey(owner);
+    const rsa = (await owner.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }))).KeyMetadata!.Arn!;
+    const signing = (await owner.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.Arn!;
+    const mac = (await owner.send(new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }))).KeyMetadata!.Arn!;
+    const before = JSON.stringify(kms.snapshot().realms);
+    const refused = async (KeyId: string, Operations: string[], Constraints?: { EncryptionContextSubset: Record<string, string> }) =>
+      rejection(() => owner.send(new CreateGrantCommand({ KeyId, GranteePrincipal: 'arn:aws:iam::111122223333:role/r', Operations: Operations as ['Encrypt'], ...(Constraints ? { Constraints } : {}) })));
+
+    expect(await refused(symmetric, ['CreateGrant'])).toMatchObject({ name: 'ValidationException', message: 'Grants must not contain only the CreateGrant operation.' });
+    expect(await refused(symmetric, ['Encrypt', 'Sign'])).toMatchObject({
+      name: 'ValidationException',
+      message: 'Grant operations Sign are not valid for a KMS key with KeySpec SYMMETRIC_DEFAULT and KeyUsage ENCRYPT_DECRYPT.',
+    });
+    expect((await refused(symmetric, ['GetPublicKey'])).name).toBe('ValidationException');
+    expect((await refused(rsa, ['GenerateDataKey'])).name).toBe('ValidationException');
+    expect((await refused(signing, ['Decrypt'])).name).toBe('ValidationException');
+    expect((await refused(mac, ['Encrypt'])).name).toBe('ValidationException');
+    // Encryption-context constraints only on symmetric encryption keys.
+    expect(await refused(rsa, ['Decrypt'], { EncryptionContextSubset: { a: 'b' } })).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('constraints') });
+    expect(JSON.stringify(kms.snapshot().realms)).toBe(before);
+
+    // What each key supports, with the operations any grant may allow.
+    for (const [KeyId, Operations] of [
+      [symmetric, ['Encrypt', 'Decrypt', 'GenerateDataKeyPair', 'ReEncryptTo', 'DescribeKey', 'CreateGrant']],
+      [rsa, ['Encrypt', 'Decrypt', 'GetPublicKey', 'RetireGrant']],
+      [signing, ['Sign', 'Verify', 'GetPublicKey']],
+      [mac, ['GenerateMac', 'VerifyMac', 'DescribeKey']],
+    ] as const) {
+      await owner.send(new CreateGrantCommand({ KeyId, GranteePrincipal: 'arn:aws:iam::111122223333:role/r', Operations: [...Operations] }));
+    }
+  });
 });

@@ -5,10 +5,11 @@
  */
 
 import type { GrantConstraints, GrantInfo } from '../../engine/grants.js';
-import type { KeyRef, PageRequest } from '../../engine/types.js';
+import { SPEC_PROFILES } from '../../engine/specs.js';
+import type { KeyInfo, KeyRef, KeyUsage, PageRequest } from '../../engine/types.js';
 import { keyArn, parseKeyId, partitionOf } from './arn.js';
 import { AwsServiceError, DRY_RUN_MESSAGE } from './errors.js';
-import { secs } from './metadata.js';
+import { AWS_KEY_SPEC, secs } from './metadata.js';
 import type { Call, Handler, OperationSpec } from './operations.js';
 
 /** ListGrants and ListRetirableGrants: Limit 1–100, default 50. */
@@ -34,6 +35,32 @@ function constraintsFrom(value: Record<string, any> | undefined): GrantConstrain
   if (value.EncryptionContextSubset) out.encryptionContextSubset = { ...value.EncryptionContextSubset };
   if (value.EncryptionContextEquals) out.encryptionContextEquals = { ...value.EncryptionContextEquals };
   return out;
+}
+
+/** Operations any grant may allow, whatever the key. */
+const COMMON_OPERATIONS = ['CreateGrant', 'RetireGrant', 'DescribeKey'];
+/** The operations a grant may allow on a key of each usage (AWS: a grant for an operation the key does not support fails). */
+const OPERATIONS_BY_USAGE: Record<KeyUsage, readonly string[]> = {
+  ENCRYPT_DECRYPT: ['Decrypt', 'Encrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GetPublicKey'],
+  SIGN_VERIFY: ['Sign', 'Verify', 'GetPublicKey'],
+  KEY_AGREEMENT: ['DeriveSharedSecret', 'GetPublicKey'],
+  GENERATE_VERIFY_MAC: ['GenerateMac', 'VerifyMac'],
+  ENCAPSULATE_DECAPSULATE: ['Encapsulate', 'Decapsulate', 'GetPublicKey'],
+};
+/** Symmetric encryption keys: data keys and data key pairs, and no public key. */
+const SYMMETRIC_OPERATIONS = ['Decrypt', 'Encrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext'];
+
+/** A grant must allow only operations the key supports; encryption-context constraints only on symmetric encryption keys. */
+function checkGrantFits(key: KeyInfo, operations: readonly string[], constraints: GrantConstraints | undefined): void {
+  const family = SPEC_PROFILES[key.spec].family;
+  const allowed = family === 'symmetric' ? SYMMETRIC_OPERATIONS : OPERATIONS_BY_USAGE[key.usage];
+  const unfit = operations.filter((op) => !COMMON_OPERATIONS.includes(op) && !allowed.includes(op));
+  if (unfit.length > 0) {
+    throw new AwsServiceError('ValidationException', `Grant operations ${unfit.join(', ')} are not valid for a KMS key with KeySpec ${AWS_KEY_SPEC[key.spec]} and KeyUsage ${key.usage}.`);
+  }
+  if (constraints && family !== 'symmetric') {
+    throw new AwsServiceError('ValidationException', 'Encryption context grant constraints are not supported for asymmetric or HMAC KMS keys.');
+  }
 }
 
 function sameConstraints(a: GrantConstraints | undefined, b: GrantConstraints | undefined): boolean {
@@ -69,10 +96,13 @@ const createGrant: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
   const ref = keyRef(call);
   const constraints = constraintsFrom(input.Constraints);
-  if (input.DryRun === true) {
-    trail.resources.push(engine.assertUsable(ctx, ref, 'createGrant'));
-    throw dryRun();
+  if ((input.Operations as string[]).every((op) => op === 'CreateGrant')) {
+    throw new AwsServiceError('ValidationException', 'Grants must not contain only the CreateGrant operation.');
   }
+  const target = engine.assertUsable(ctx, ref, 'createGrant');
+  trail.resources.push(target);
+  checkGrantFits(target, input.Operations, constraints);
+  if (input.DryRun === true) throw dryRun();
   // A retry with the same name and parameters returns the existing grant (name idempotency).
   if (input.Name !== undefined) {
     const existing = engine
@@ -87,9 +117,7 @@ const createGrant: Handler = (call) => {
           sameConstraints(g.constraints, constraints),
       );
     if (existing) {
-      const key = engine.describeKey(ctx, ref);
-      trail.resources.push(key);
-      trail.response = { grantId: existing.id, keyId: keyArn(key.realm, key.id) };
+      trail.response = { grantId: existing.id, keyId: keyArn(target.realm, target.id) };
       return { GrantToken: existing.token, GrantId: existing.id };
     }
   }
@@ -101,7 +129,6 @@ const createGrant: Handler = (call) => {
     ...(constraints ? { constraints } : {}),
     limit: GRANTS_PER_KEY,
   });
-  trail.resources.push(key);
   trail.response = { grantId: grant.id, keyId: keyArn(key.realm, key.id) };
   return { GrantToken: grant.token, GrantId: grant.id };
 };
