@@ -7,7 +7,7 @@
  *   - `kms.huawei.internalErrors` stays empty (no unexpected exception);
  *   - a failed call changes no key, alias or grant (the snapshot's realms are unchanged).
  *
- * Longer runs: FUZZ_RUNS=2000 npx vitest run test/huawei/fuzz.test.ts
+ * Longer runs: FUZZ_RUNS=2000 [FUZZ_SEED=<n>] npx vitest run test/huawei/fuzz.test.ts
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,8 @@ import { emulator } from './support.js';
 
 const envRuns = Number.parseInt(process.env.FUZZ_RUNS ?? '', 10);
 const RUNS = Number.isFinite(envRuns) && envRuns > 0 ? envRuns : 150;
-const SEED = 0x687561;
+const envSeed = Number.parseInt(process.env.FUZZ_SEED ?? '', 10);
+const SEED = Number.isFinite(envSeed) ? envSeed : 0x687561;
 const VERBS = Object.keys(HANDLERS);
 
 /** Key specs fast enough to create many times (RSA 3072/4096 key generation would dominate). */
