@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { bundleSandbox } from '../src/server/sandbox-build.js';
-import { type BenchRow, fmt, log } from './support.js';
+import { type BenchRow, fmt, log, table } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -166,13 +166,6 @@ export async function benchBundle(): Promise<{ rows: BenchRow[]; notes: string[]
     `The sandbox page is one file with every dialect and algorithm in it (no splitting: it works from any static host as three files); its largest parts are ${[...sandboxInputs].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${kib(v)}`).join(', ')}.`,
   ];
   return { rows, notes };
-}
-
-function table(rows: BenchRow[]): string {
-  const header = ['Measure', 'Emulator', 'Baseline', 'Ratio', 'Goal'];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-  for (const r of rows) lines.push(`| ${r.measure} | ${r.value} | ${r.baseline} | ${r.ratio} | ${r.goal} |`);
-  return lines.join('\n');
 }
 
 export const BUNDLE_SECTION_TITLE = 'Browser bundle size';

@@ -13,7 +13,7 @@ import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { startServer } from '../src/server/server.js';
-import { type BenchRow, compareAsync, fmt, log, QUICK } from './support.js';
+import { type BenchRow, compareAsync, fmt, log, QUICK, table } from './support.js';
 
 const ROUND_MS = QUICK ? 150 : 400;
 const ROUNDS = QUICK ? 4 : 12;
@@ -90,13 +90,6 @@ export async function benchServer(): Promise<{ rows: BenchRow[]; notes: string[]
     await signedServer.close();
   }
   return { rows, notes };
-}
-
-function table(rows: BenchRow[]): string {
-  const header = ['Measure', 'Emulator', 'Baseline', 'Ratio', 'Goal'];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-  for (const r of rows) lines.push(`| ${r.measure} | ${r.value} | ${r.baseline} | ${r.ratio} | ${r.goal} |`);
-  return lines.join('\n');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -11,6 +11,14 @@ export interface BenchRow {
   goal: string;
 }
 
+/** A section's rows as a Markdown table (the columns of docs/performance.md). */
+export function table(rows: BenchRow[]): string {
+  const header = ['Measure', 'Emulator', 'Baseline', 'Ratio', 'Goal'];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const r of rows) lines.push(`| ${r.measure} | ${r.value} | ${r.baseline} | ${r.ratio} | ${r.goal} |`);
+  return lines.join('\n');
+}
+
 export const QUICK = process.env.BENCH_QUICK === '1';
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });

@@ -165,7 +165,6 @@ export function keyMetadata(key: KeyInfo, c: MetadataContext): Record<string, un
   const lastRotation = [...key.materials].reverse().find((m) => m.rotation)?.rotation?.at;
   // The service shows a next rotation a period after the last one (or creation) even while rotation is off.
   const next = rotation.enabled && rotation.nextRotation !== undefined ? rotation.nextRotation : (lastRotation ?? key.createdAt) + rotation.periodDays * DAY_MS;
-  const info = key as KeyInfo & { materialValidTo?: number };
   return {
     KeyId: key.id,
     Alias: c.alias,
@@ -180,7 +179,7 @@ export function keyMetadata(key: KeyInfo, c: MetadataContext): Record<string, un
     NextRotateTime: secs(next),
     DeletionDate: key.state === 'PendingDeletion' && key.deletionDate !== undefined ? secs(key.deletionDate) : 0,
     Origin: key.origin === 'EXTERNAL' ? 'EXTERNAL' : 'TENCENT_KMS',
-    ValidTo: key.origin === 'EXTERNAL' && info.materialValidTo !== undefined ? secs(info.materialValidTo) : 0,
+    ValidTo: key.origin === 'EXTERNAL' && key.materialValidTo !== undefined ? secs(key.materialValidTo) : 0,
     ResourceId: `creatorUin/${uin}/${key.id}`,
     RotateDays: rotation.periodDays,
     LastRotateTime: lastRotation !== undefined ? secs(lastRotation) : 0,
