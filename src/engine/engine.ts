@@ -55,7 +55,7 @@ import {
   type WhiteBoxSnapshot,
 } from './white-box.js';
 import { DEFAULT_IMPORT_VALIDITY_MS, IMPORT_TOKEN_BYTES, MAX_IMPORT_PARAMETER_SETS, materialFits, unwrapKeyMaterial, wrappingFits } from './import.js';
-import { DueQueue, type DueTask } from './schedule.js';
+import { DueQueue } from './schedule.js';
 import { CHANGES_FORMAT, CHANGES_VERSION, parseChanges, type EngineChanges, type RealmChanges } from './changes.js';
 import {
   parseSnapshot,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKms, Engine, ManualClock, type CallContext, type KmsError } from '../../src/index.js';
+import { createKms, Engine, ManualClock, type CallContext } from '../../src/index.js';
 import { str, text, thrown } from '../support/engine.js';
 
 /** Grants through the engine: owners create them; grantees from other accounts reach the key through them only. */

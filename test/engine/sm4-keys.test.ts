@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EnvelopeAlgorithm, parseEnvelope } from '../../src/crypto/envelope.js';
-import { createKms, ManualClock, type CallContext, type KmsError } from '../../src/index.js';
+import { createKms, ManualClock, type CallContext } from '../../src/index.js';
 import { str, text, thrown } from '../support/engine.js';
 
 /** The engine directly: 128-bit SM4 keys next to AES-256 keys in one realm. */

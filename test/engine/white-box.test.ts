@@ -1,7 +1,7 @@
 import { createDecipheriv } from 'node:crypto';
 import { sm4 } from 'sm-crypto';
 import { describe, expect, it } from 'vitest';
-import { createKms, Engine, ManualClock, type CallContext, type KmsError } from '../../src/index.js';
+import { createKms, Engine, ManualClock, type CallContext } from '../../src/index.js';
 import { text, thrown } from '../support/engine.js';
 
 const ctx: CallContext = {

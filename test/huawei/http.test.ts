@@ -6,7 +6,7 @@
  * deleteKeyRiskTips and CTS ListTraces.
  */
 import { execFileSync } from 'node:child_process';
-import { constants, createHash, createPublicKey, createSign, generateKeyPairSync, publicEncrypt, randomBytes, verify as nodeVerify } from 'node:crypto';
+import { constants, createHash, createPublicKey, publicEncrypt, randomBytes, verify as nodeVerify } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

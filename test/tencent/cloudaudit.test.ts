@@ -3,7 +3,7 @@
  * calls with their API error code, the record shape, and no plaintext, key material or ciphertext.
  */
 import { describe, expect, it } from 'vitest';
-import { b64, done, emulator, failure, UIN } from './support.js';
+import { done, emulator, failure, UIN } from './support.js';
 
 describe('kms.tencent.auditEvents()', () => {
   it('records the logged actions, successful or failed, and leaves secrets out', async () => {

@@ -221,7 +221,7 @@ function existing(call: Call, ref: KeyRef): KeyInfo {
 // ------------------------------------------------------------------ key lifecycle
 
 const createKey: Handler = async (call) => {
-  const { engine, ctx, input, trail } = call;
+  const { engine, ctx, input } = call;
   checkAlias(call, input.Alias);
   checkDescription(call, input.Description);
   const type: number = input.Type ?? 1;

@@ -7,7 +7,7 @@ import { AWS_JSON_CONTENT_TYPE } from '../../dialects/aws/dialect.js';
 import { toCloudTrail } from '../../dialects/aws/cloudtrail.js';
 import { AWS_KEY_SPEC, awsKeyState, keyMetadata } from '../../dialects/aws/metadata.js';
 import { KEY_SPECS, SPEC_PROFILES, type KeyInfo, type KeyState } from '../../engine/index.js';
-import { bytes, type Kms } from '../../index.js';
+import { bytes } from '../../index.js';
 import { base64ToText, jsonParam, numberParam, optional, textToBase64 } from './fields.js';
 import { importable, importForms } from './import.js';
 import type { ActionForm, CallResult, DialectAdapter, Field, HttpMessage, KeySpecChoice } from './types.js';
