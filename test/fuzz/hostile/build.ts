@@ -1,0 +1,148 @@
+/**
+ * Turns a Spec into a wire request against the model: the valid draft, the hostile change, the
+ * mutation after signing; and a short label naming what is hostile about it (for the report).
+ */
+import { type HostileValue, describeValue, PROTO_NAMES, type Spec, writeValue } from './generators.js';
+import { type Draft, draft, json, type Member, type Model, type Pairs, rawObject, renderMap } from './model.js';
+import { bytes, type Mutation, type ProtocolName, type WireRequest } from './wire.js';
+
+export interface Built {
+  spec: Spec;
+  draft: Draft;
+  wire: WireRequest;
+  /** The string map the request carries (encryption context, tags, constraint). */
+  map: Pairs;
+  /** False when a success does not say exactly what changed (hostile members replaced known ones). */
+  exact: boolean;
+  /** Anything hostile about the request (members, body or mutation). */
+  hostile: boolean;
+  label: string;
+}
+
+const CREATE: Record<ProtocolName, string> = { aws: 'CreateKey', tencent: 'CreateKey', huawei: 'create-key' };
+const DROPPABLE: Record<ProtocolName, string[]> = { aws: ['x-amz-date', 'authorization'], tencent: ['x-tc-timestamp', 'authorization'], huawei: ['X-Sdk-Date', 'Authorization'] };
+const INVALID: Record<string, number[]> = { 'invalid-utf8': [0xff, 0xfe], 'overlong-utf8': [0xc0, 0xaf], 'lone-surrogate': [0xed, 0xa0, 0x80], nul: [0x00] };
+const MARK = '@@HOSTILE-BYTES@@';
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The bytes of a body with the hostile change of the spec applied. */
+function body(spec: Spec, members: Member[]): { body: Uint8Array; exact: boolean; label: string } {
+  const v = spec.variant;
+  if (v.kind !== 'body') return { body: bytes(rawObject(members)), exact: true, label: '' };
+  const text = rawObject(members);
+  switch (v.how) {
+    case 'bom':
+      return { body: concat(Uint8Array.of(0xef, 0xbb, 0xbf), bytes(text)), exact: false, label: 'body starts with a UTF-8 BOM' };
+    case 'invalid-utf8':
+    case 'overlong-utf8':
+    case 'lone-surrogate':
+    case 'nul': {
+      const strings = members.map((m, i) => [m, i] as const).filter(([m]) => m[1].startsWith('"'));
+      const [target, index] = strings.length > 0 ? strings[v.at % strings.length]! : [['Fuzz', '""'] as Member, members.length];
+      const copy = [...members];
+      copy[index] = [target[0], json(MARK)];
+      const [before, after] = rawObject(copy).split(MARK) as [string, string];
+      return { body: concat(bytes(before), Uint8Array.from(INVALID[v.how]!), bytes(after)), exact: false, label: `${v.how} bytes as member ${target[0]}` };
+    }
+    case 'duplicate-keys': {
+      const first = members[v.at % Math.max(1, members.length)] ?? ['KeyId', '"x"'];
+      return { body: bytes(rawObject([...members, [first[0], json('duplicate')]])), exact: false, label: `member ${first[0]} twice` };
+    }
+    case 'truncated': {
+      const cut = text.length <= 1 ? 0 : 1 + (v.at % (text.length - 1));
+      return { body: bytes(text.slice(0, cut)), exact: false, label: `JSON cut at ${cut} of ${text.length}` };
+    }
+    case 'non-object': {
+      const raw = ['[]', '1', 'null', '"x"', `[${text}]`, 'true', '-0'][v.at % 7]!;
+      return { body: bytes(raw), exact: false, label: `body ${raw.slice(0, 20)}` };
+    }
+    case 'trailing':
+      return { body: bytes(`${text}${[' x', '{}', ',', ']'][v.at % 4]}`), exact: false, label: 'trailing bytes after the JSON' };
+    case 'empty':
+      return { body: new Uint8Array(0), exact: false, label: 'empty body' };
+  }
+}
+
+function mutation(spec: Spec, signed: boolean, members: Member[]): { mutation?: Mutation; region?: string; label: string } {
+  const m = spec.mutation;
+  if (!m) return { label: '' };
+  if (m.kind === 'odd-region') {
+    if (spec.protocol === 'tencent') return { region: m.region, label: `X-TC-Region ${JSON.stringify(m.region.slice(0, 20))}${m.region.length > 20 ? `… (${m.region.length})` : ''}` };
+    return signed ? { mutation: { kind: 'shift-date', seconds: 3600 }, label: 'date shifted 3600 s' } : { label: '' };
+  }
+  if (!signed) return { label: '' };
+  const swapped = bytes(rawObject([...members, ['Description', json('swapped body')]]));
+  switch (m.kind) {
+    case 'flip-byte':
+      return { mutation: m, label: `body bit ${m.bit} of byte ${m.at} flipped` };
+    case 'swap-body':
+      return { mutation: { kind: 'swap-body', body: swapped }, label: 'body swapped after signing' };
+    case 'sha-header-swap':
+      return spec.protocol === 'huawei'
+        ? { mutation: { kind: 'sha-header-swap', body: swapped }, label: 'X-Sdk-Content-Sha256 of the signed body added, body swapped' }
+        : { mutation: { kind: 'swap-body', body: swapped }, label: 'body swapped after signing' };
+    case 'drop-header': {
+      const name = DROPPABLE[spec.protocol][m.which % 2]!;
+      return { mutation: { kind: 'drop-header', name }, label: `${name} removed` };
+    }
+    case 'shift-date':
+      return { mutation: m, label: `date shifted ${m.seconds} s` };
+  }
+}
+
+function member(spec: Spec, members: Member[], value: HostileValue, target: 'known' | 'unknown' | 'proto', index: number, duplicate: boolean) {
+  const raw = writeValue(value);
+  const what = describeValue(value);
+  if (target === 'known' && members.length > 0) {
+    const [name] = members[index % members.length]!;
+    if (duplicate) return { members: [...members, [name, raw] as Member], exact: false, label: `member ${name} again as ${what}` };
+    return { members: members.map((m): Member => (m[0] === name ? [name, raw] : m)), exact: false, label: `member ${name} as ${what}` };
+  }
+  const name = target === 'proto' ? PROTO_NAMES[index % PROTO_NAMES.length]! : `Fuzz${index % 3}`;
+  void spec;
+  return { members: [...members, [name, raw] as Member], exact: true, label: `extra member ${name}: ${what}` };
+}
+
+/** The request of `spec`, or undefined if the model has no key of the kind it needs yet (then a create is sent). */
+export function build(spec: Spec, model: Model, seq: number, signed: boolean): Built {
+  const d = draft(model, spec.protocol, spec.op, spec.keyPick, seq) ?? draft(model, spec.protocol, CREATE[spec.protocol], spec.keyPick, seq)!;
+  let map: Pairs = [['purpose', `p${seq % 7}`]];
+  const v = spec.variant;
+  if (v.kind === 'proto-map') map = v.pairs;
+  if (d.mapMember?.style === 'huawei-tag') map = map.slice(0, 1);
+  let members: Member[] = [...d.members];
+  if (d.mapMember) members.push([d.mapMember.name, renderMap(d.mapMember.style, map, seq)]);
+  let exact = true;
+  const labels: string[] = [];
+  if (v.kind === 'proto-map') labels.push(`${d.mapMember ? d.mapMember.name : 'no map'} keys ${map.map(([k]) => k).join(',')}`);
+  if (v.kind === 'member') {
+    const changed = member(spec, members, v.value, v.target, v.index, v.duplicate);
+    members = changed.members;
+    exact = changed.exact;
+    labels.push(changed.label);
+  }
+  const b = body(spec, members);
+  if (b.label) labels.push(b.label);
+  const m = mutation(spec, signed, members);
+  if (m.label) labels.push(m.label);
+  const wire: WireRequest = {
+    protocol: spec.protocol,
+    op: d.op,
+    path: d.path,
+    body: b.body,
+    ...(d.method ? { method: d.method } : {}),
+    ...(m.region !== undefined ? { region: m.region } : {}),
+    ...(m.mutation ? { mutation: m.mutation } : {}),
+  };
+  const hostile = v.kind !== 'valid' || m.mutation !== undefined || m.region !== undefined;
+  return { spec, draft: d, wire, map, exact: exact && b.exact && m.region === undefined, hostile, label: `${spec.protocol} ${d.op}${labels.length ? `: ${labels.join('; ')}` : ''}` };
+}

@@ -1,0 +1,338 @@
+/**
+ * The hostile-input run: segments of generated requests sent concurrently to the real server,
+ * each segment ended by kill -9, a restart on the same data directory (with and without
+ * signatures, in turn) and a check of every change acknowledged since the last restart (and a
+ * sample of older ones). Findings are collected, not thrown, so that a run reports them all.
+ */
+import fc from 'fast-check';
+import { type Built, build } from './build.js';
+import { Client } from './client.js';
+import { type Spec, specArbitrary } from './generators.js';
+import { type CiphertextRecord, type GrantRecord, type KeyRecord, Model, type Pairs } from './model.js';
+import { kill9, type Running, ServerLog, startServer } from './server.js';
+import { breaksSignature, judge, mutate, PROTOCOLS, type ProtocolName } from './wire.js';
+
+export interface FuzzOptions {
+  dataDir: string;
+  seed: number;
+  /** Generated requests in all. */
+  requests: number;
+  /** Requests between two kill -9 restarts. */
+  segment: number;
+  concurrency: number;
+  /** Stop early (between segments) after this many ms. */
+  maxMs: number;
+}
+
+export interface Finding {
+  kind: string;
+  request: string;
+  detail: string;
+}
+
+export interface Report {
+  requests: number;
+  /** All HTTP requests, the fuzzer's probes and checks included. */
+  httpRequests: number;
+  perProtocol: Record<ProtocolName, number>;
+  codes: Record<string, number>;
+  restarts: number;
+  refusedRestarts: number;
+  signedSegments: number;
+  probes: number;
+  acknowledged: number;
+  keys: Record<ProtocolName, number>;
+  ciphertextsChecked: number;
+  prototypeContexts: number;
+  prototypeGrants: number;
+  prototypeTags: number;
+  logLines: number;
+  logAlarms: string[];
+  findings: Finding[];
+  ms: number;
+}
+
+/** Readers-writer gate: ordinary requests share it; probes and restarts hold it alone. */
+class Gate {
+  #active = 0;
+  #blocked: Promise<void> | undefined;
+  #drained: (() => void) | undefined;
+  async enter(): Promise<void> {
+    while (this.#blocked) await this.#blocked;
+    this.#active++;
+  }
+  leave(): void {
+    this.#active--;
+    if (this.#active === 0) this.#drained?.();
+  }
+  async alone<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.#blocked) await this.#blocked;
+    let open!: () => void;
+    this.#blocked = new Promise((r) => (open = r));
+    if (this.#active > 0) await new Promise<void>((r) => (this.#drained = r));
+    this.#drained = undefined;
+    try {
+      return await fn();
+    } finally {
+      this.#blocked = undefined;
+      open();
+    }
+  }
+}
+
+const isProto = (pairs: Pairs) => pairs.some(([k]) => k !== 'purpose' && k !== 'plain');
+
+export class HostileFuzzer {
+  model = new Model();
+  /** The data directory in use (a new one after a refused restart, so that the run goes on). */
+  dataDir: string;
+  readonly log = new ServerLog();
+  readonly findings: Finding[] = [];
+  readonly codes = new Map<string, number>();
+  readonly perProtocol: Record<ProtocolName, number> = { aws: 0, tencent: 0, huawei: 0 };
+  readonly gate = new Gate();
+  readonly keyLocks = new Map<string, Promise<void>>();
+  server: Running | undefined;
+  client!: Client;
+  requests = 0;
+  restarts = 0;
+  refusedRestarts = 0;
+  signedSegments = 0;
+  probes = 0;
+  ciphertextsChecked = 0;
+  protoContexts = 0;
+  protoGrants = 0;
+  protoTags = 0;
+  /** Records since the last restart (all checked after it) and the count of older ones. */
+  #fresh = { keys: [] as Array<[ProtocolName, KeyRecord]>, ciphertexts: [] as CiphertextRecord[], grants: [] as GrantRecord[] };
+
+  constructor(readonly options: FuzzOptions) {
+    this.dataDir = options.dataDir;
+  }
+
+  find(kind: string, request: string, detail: string): void {
+    if (this.findings.length < 200) this.findings.push({ kind, request: request.slice(0, 400), detail: detail.slice(0, 600) });
+  }
+
+  async run(): Promise<Report> {
+    const started = Date.now();
+    const { segment, requests, seed } = this.options;
+    this.server = await startServer(this.dataDir, true, this.log);
+    this.client = new Client(this.server.url, true);
+    this.signedSegments = 1;
+    try {
+      for (let s = 0; s * segment < requests; s++) {
+        const count = Math.min(segment, requests - s * segment);
+        // Every third segment is a burst of deep, wide and huge members; every segment ends with kill -9.
+        const specs = fc.sample(specArbitrary(s % 3 === 2), { seed: seed + s, numRuns: count });
+        await this.segment(specs, s);
+        await this.restart(s + 1);
+        if (Date.now() - started > this.options.maxMs) break;
+      }
+    } finally {
+      if (this.server) await kill9(this.server);
+      this.client.close();
+    }
+    return this.report(Date.now() - started);
+  }
+
+  async segment(specs: Spec[], s: number): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < specs.length) {
+        const seq = s * this.options.segment + next;
+        const spec = specs[next++]!;
+        await this.one(spec, seq);
+      }
+    };
+    await Promise.all(Array.from({ length: this.options.concurrency }, worker));
+  }
+
+  async withKey<T>(id: string | undefined, fn: () => Promise<T>): Promise<T> {
+    if (!id) return fn();
+    const before = this.keyLocks.get(id) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const chained = before.then(() => mine);
+    this.keyLocks.set(id, chained);
+    await before;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.keyLocks.get(id) === chained) this.keyLocks.delete(id);
+    }
+  }
+
+  async one(spec: Spec, seq: number): Promise<void> {
+    const built = build(spec, this.model, seq, this.client.signed);
+    const probe = spec.probe && built.draft.mutating && built.hostile;
+    const run = () => this.withKey(built.draft.mutating ? built.draft.key?.id : undefined, () => this.send(built, probe));
+    if (probe) return this.gate.alone(run);
+    await this.gate.enter();
+    try {
+      await run();
+    } finally {
+      this.gate.leave();
+    }
+  }
+
+  async send(built: Built, probe: boolean): Promise<void> {
+    const { wire, draft } = built;
+    const before = probe ? await this.client.probe(wire.protocol, draft.key?.id, wire.region) : undefined;
+    if (probe) this.probes++;
+    const answer = await this.client.raw(wire, (headers) => mutate(wire, headers));
+    this.requests++;
+    this.perProtocol[wire.protocol]++;
+    const verdict = judge(wire.protocol, answer);
+    const key = `${wire.protocol} ${verdict.code}`;
+    this.codes.set(key, (this.codes.get(key) ?? 0) + 1);
+    if (verdict.unexpected) this.find('unexpected answer', built.label, verdict.unexpected);
+    const mustRefuse = this.client.signed && breaksSignature(wire);
+    if (mustRefuse && verdict.ok) this.find('altered signed request accepted', built.label, JSON.stringify(verdict.body).slice(0, 300));
+    if (verdict.ok && !mustRefuse) {
+      if (draft.mutating) this.model.acknowledged++;
+      // A request in an odd Tencent region acts elsewhere: nothing the model follows.
+      if (wire.region === undefined && draft.effect) {
+        const keysBefore = this.model.keys[wire.protocol].length;
+        const ciphertextsBefore = this.model.ciphertexts.length;
+        const grantsBefore = this.model.grants.length;
+        draft.effect(verdict.body, built.exact, built.map);
+        for (const k of this.model.keys[wire.protocol].slice(keysBefore)) this.#fresh.keys.push([wire.protocol, k]);
+        for (const c of this.model.ciphertexts.slice(ciphertextsBefore)) {
+          this.#fresh.ciphertexts.push(c);
+          if (isProto(c.context)) await this.checkProtoCiphertext(c, built.label);
+        }
+        for (const g of this.model.grants.slice(grantsBefore)) {
+          this.#fresh.grants.push(g);
+          if (isProto(g.context)) await this.checkGrant(g, built.label);
+        }
+        if (built.exact && draft.key && (draft.mapMember?.style === 'tags' || draft.mapMember?.style === 'huawei-tag') && isProto(built.map)) await this.checkTags(wire.protocol, draft.key, built.label);
+      }
+    }
+    if (probe && !verdict.ok) {
+      const after = await this.client.probe(wire.protocol, draft.key?.id, wire.region);
+      if (after !== before) {
+        let at = 0;
+        while (at < after.length && after[at] === before![at]) at++;
+        const from = Math.max(0, at - 120);
+        this.find('refused request changed state', built.label, `${verdict.code}: before …${before!.slice(from, at + 150)}… after …${after.slice(from, at + 150)}…`);
+      }
+    }
+  }
+
+  /** A ciphertext made with prototype-named context keys decrypts with exactly that context, and not with {} or another value. */
+  async checkProtoCiphertext(c: CiphertextRecord, label: string): Promise<void> {
+    this.protoContexts++;
+    const right = await this.client.decrypt(c.protocol, c.blob, c.context);
+    if (right.plaintext !== c.plaintext) this.find('prototype-named context', label, `does not decrypt with its own context: ${right.code} ${right.unexpected ?? ''}`);
+    const changed: Pairs = c.context.map(([k, v], i) => [k, i === 0 ? `${v}-other` : v]);
+    for (const [name, ctx] of [['{}', []], ['the first value changed', changed]] as const) {
+      const wrong = await this.client.decrypt(c.protocol, c.blob, ctx as Pairs);
+      if (wrong.plaintext !== undefined) this.find('prototype-named context lost', label, `the ciphertext also decrypts with ${name}: ${JSON.stringify(ctx)}`);
+      if (wrong.unexpected) this.find('unexpected answer', `${label} (decrypt check)`, wrong.unexpected);
+    }
+  }
+
+  async checkGrant(g: GrantRecord, label: string): Promise<void> {
+    this.protoGrants++;
+    const grants = await this.client.grants(g.keyId);
+    const got = typeof grants === 'string' ? grants : grants.get(g.grantId);
+    const want = { [g.constraint]: Object.fromEntries(g.context) };
+    // Compared as JSON text: {"__proto__":…} parsed by JSON.parse is an own key on both sides.
+    const wantText = JSON.stringify({ [g.constraint]: JSON.parse(`{${g.context.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`) });
+    void want;
+    if (JSON.stringify(got) !== wantText) this.find('grant constraint not kept', label, `ListGrants gives ${JSON.stringify(got)}, created with ${wantText}`);
+  }
+
+  async checkTags(protocol: ProtocolName, key: KeyRecord, label: string): Promise<void> {
+    this.protoTags++;
+    if (key.uncertain) return;
+    const tags = await this.client.tags(protocol, key.id);
+    if (typeof tags === 'string') return this.find('tags not listed', label, tags);
+    for (const [k, v] of key.tags) if (tags.get(k) !== v) this.find('tag not kept', label, `tag ${k} is ${JSON.stringify(tags.get(k))}, acknowledged ${JSON.stringify(v)}`);
+  }
+
+  /** kill -9, restart on the same directory (signatures on every other segment), check what was acknowledged. */
+  async restart(s: number): Promise<void> {
+    await this.gate.alone(async () => {
+      await kill9(this.server!);
+      this.server = undefined;
+      const signed = s % 2 === 0;
+      try {
+        this.server = await startServer(this.dataDir, signed, this.log);
+      } catch (e) {
+        this.refusedRestarts++;
+        this.find('refused restart', `restart ${s}`, (e as Error).message);
+        // The directory stays as it was refused; the run goes on in a new one, with a new model.
+        this.dataDir = `${this.options.dataDir}-${this.refusedRestarts}`;
+        this.model = new Model();
+        this.#fresh = { keys: [], ciphertexts: [], grants: [] };
+        this.server = await startServer(this.dataDir, signed, this.log);
+      }
+      this.restarts++;
+      if (signed) this.signedSegments++;
+      this.client.url = this.server.url;
+      this.client.signed = signed;
+      await this.verify();
+    });
+  }
+
+  sample<T>(all: readonly T[], fresh: readonly T[], n: number, s: number): T[] {
+    const old = all.length - fresh.length;
+    const picked = new Set(fresh);
+    for (let i = 0; i < n && old > 0; i++) picked.add(all[(s * 7919 + i * 104729) % old]!);
+    return [...picked];
+  }
+
+  async verify(): Promise<void> {
+    const s = this.restarts;
+    const where = `after restart ${s}`;
+    const allKeys = PROTOCOLS.flatMap((p) => this.model.keys[p].map((k): [ProtocolName, KeyRecord] => [p, k]));
+    for (const [protocol, key] of this.sample(allKeys, this.#fresh.keys, 30, s)) {
+      const r = await this.client.describe(protocol, key.id);
+      if (!r.ok) this.find('acknowledged key lost', where, `${protocol} key ${key.id}: ${r.code} ${r.unexpected ?? ''}`);
+      else if (!key.uncertain && protocol !== 'aws' && key.alias !== undefined && r.alias !== key.alias) this.find('acknowledged alias lost', where, `${protocol} key ${key.id} alias ${JSON.stringify(r.alias)}, acknowledged ${key.alias}`);
+      if (!key.uncertain && key.tags.size > 0) await this.checkTags(protocol, key, where);
+    }
+    const aliases = await this.client.awsAliases();
+    for (const [name, id] of this.model.awsAliases) {
+      const got = typeof aliases === 'string' ? aliases : aliases.get(name);
+      if (got !== id) this.find('acknowledged alias lost', where, `aws ${name} → ${got}, acknowledged ${id}`);
+    }
+    for (const c of this.sample(this.model.ciphertexts, this.#fresh.ciphertexts, 30, s)) {
+      this.ciphertextsChecked++;
+      const r = await this.client.decrypt(c.protocol, c.blob, c.context);
+      if (r.plaintext !== c.plaintext) this.find('acknowledged ciphertext does not decrypt', where, `${c.protocol} ${c.blob.slice(0, 60)}… with ${JSON.stringify(c.context)}: ${r.code} ${r.unexpected ?? ''}`);
+      if (isProto(c.context)) {
+        const wrong = await this.client.decrypt(c.protocol, c.blob, []);
+        if (wrong.plaintext !== undefined) this.find('prototype-named context lost', where, `${c.protocol} ciphertext decrypts with {} after restart`);
+      }
+    }
+    for (const g of this.sample(this.model.grants, this.#fresh.grants, 10, s)) await this.checkGrant(g, where);
+    this.#fresh = { keys: [], ciphertexts: [], grants: [] };
+  }
+
+  report(ms: number): Report {
+    return {
+      requests: this.requests,
+      httpRequests: this.client.sent,
+      perProtocol: { ...this.perProtocol },
+      codes: Object.fromEntries([...this.codes].sort((a, b) => b[1] - a[1])),
+      restarts: this.restarts,
+      refusedRestarts: this.refusedRestarts,
+      signedSegments: this.signedSegments,
+      probes: this.probes,
+      acknowledged: this.model.acknowledged,
+      keys: { aws: this.model.keys.aws.length, tencent: this.model.keys.tencent.length, huawei: this.model.keys.huawei.length },
+      ciphertextsChecked: this.ciphertextsChecked,
+      prototypeContexts: this.protoContexts,
+      prototypeGrants: this.protoGrants,
+      prototypeTags: this.protoTags,
+      logLines: this.log.lines,
+      logAlarms: this.log.samples,
+      findings: this.findings,
+      ms,
+    };
+  }
+}
