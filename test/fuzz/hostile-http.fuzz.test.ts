@@ -25,6 +25,7 @@
  *     every acknowledged ciphertext decrypts with its context.
  *
  * Short by default (npm test). Longer: FUZZ_RUNS=<requests> [FUZZ_SEED=<n>] [FUZZ_MAX_SECONDS=<s>]
+ * [FUZZ_SEGMENT=<requests between restarts, 200>] [FUZZ_CONCURRENCY=<8>] [FUZZ_PROBE_EVERY=<n, 1>]
  * [FUZZ_REPORT=<file.json>] npm run fuzz
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +42,8 @@ const REQUESTS = envInt('FUZZ_RUNS') ?? 600;
 const SEED = Number.isFinite(Number.parseInt(process.env.FUZZ_SEED ?? '', 10)) ? Number.parseInt(process.env.FUZZ_SEED!, 10) : 0x686f7374;
 const MAX_MS = (envInt('FUZZ_MAX_SECONDS') ?? 3600) * 1000;
 const SEGMENT = envInt('FUZZ_SEGMENT') ?? 200;
+const CONCURRENCY = envInt('FUZZ_CONCURRENCY') ?? 8;
+const PROBE_EVERY = envInt('FUZZ_PROBE_EVERY') ?? 1;
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -53,7 +56,7 @@ describe('hostile input over HTTP (AWS, Tencent, Huawei) with kill -9 restarts',
     async () => {
       const root = mkdtempSync(join(tmpdir(), 'kms-hostile-'));
       dirs.push(root);
-      const fuzzer = new HostileFuzzer({ dataDir: join(root, 'data'), seed: SEED, requests: REQUESTS, segment: SEGMENT, concurrency: 8, maxMs: MAX_MS });
+      const fuzzer = new HostileFuzzer({ dataDir: join(root, 'data'), seed: SEED, requests: REQUESTS, segment: SEGMENT, concurrency: CONCURRENCY, probeEvery: PROBE_EVERY, maxMs: MAX_MS });
       const report = await fuzzer.run();
       const summary = { seed: SEED, ...report, findings: report.findings.length };
       console.log(JSON.stringify(summary, null, 2));

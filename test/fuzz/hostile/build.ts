@@ -16,6 +16,8 @@ export interface Built {
   exact: boolean;
   /** Anything hostile about the request (members, body or mutation). */
   hostile: boolean;
+  /** Decrypt of an altered ciphertext: must be refused (`refuse`), or may decrypt to the same plaintext only (`same`). */
+  blob?: 'refuse' | 'same';
   label: string;
 }
 
@@ -99,6 +101,37 @@ function mutation(spec: Spec, signed: boolean, members: Member[]): { mutation?: 
   }
 }
 
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const HEX = '0123456789abcdef';
+
+/** A ciphertext with one change: `flip` and `cut` change its bytes, `non-canonical` writes the same bytes differently. */
+export function alterBlob(protocol: ProtocolName, blob: string, how: 'flip' | 'non-canonical' | 'cut', at: number): { blob: string; expect: 'refuse' | 'same'; label: string } {
+  if (how === 'cut') {
+    const cut = protocol === 'huawei' ? 2 : 4;
+    return { blob: blob.slice(0, Math.max(0, blob.length - cut * (1 + (at % 8)))), expect: 'refuse', label: 'ciphertext cut short' };
+  }
+  if (protocol === 'huawei') {
+    if (how === 'non-canonical') return { blob: blob.toUpperCase(), expect: 'same', label: 'ciphertext hex in upper case' };
+    const i = at % blob.length;
+    const v = HEX.indexOf(blob[i]!.toLowerCase());
+    return { blob: `${blob.slice(0, i)}${HEX[(v + 1 + (at % 15)) % 16]}${blob.slice(i + 1)}`, expect: 'refuse', label: `ciphertext hex digit ${i} changed` };
+  }
+  if (how === 'non-canonical') {
+    const pad = blob.indexOf('=');
+    if (pad > 0 && B64.includes(blob[pad - 1]!)) {
+      // The last character before '=' has unused low bits: setting them gives the same bytes.
+      const v = B64.indexOf(blob[pad - 1]!) ^ 1;
+      return { blob: `${blob.slice(0, pad - 1)}${B64[v]}${blob.slice(pad)}`, expect: 'same', label: 'ciphertext base64 non-canonical (unused bits set)' };
+    }
+  }
+  // A character followed by another base64 character carries only used bits: changing it changes the bytes.
+  const candidates: number[] = [];
+  for (let i = 0; i + 1 < blob.length; i++) if (B64.includes(blob[i]!) && B64.includes(blob[i + 1]!)) candidates.push(i);
+  const i = candidates[at % Math.max(1, candidates.length)] ?? 0;
+  const v = B64.indexOf(blob[i]!);
+  return { blob: `${blob.slice(0, i)}${B64[(v + 1 + (at % 63)) % 64]}${blob.slice(i + 1)}`, expect: 'refuse', label: `ciphertext base64 character ${i} changed` };
+}
+
 function member(spec: Spec, members: Member[], value: HostileValue, target: 'known' | 'unknown' | 'proto', index: number, duplicate: boolean) {
   const raw = writeValue(value);
   const what = describeValue(value);
@@ -124,6 +157,14 @@ export function build(spec: Spec, model: Model, seq: number, signed: boolean): B
   let exact = true;
   const labels: string[] = [];
   if (v.kind === 'proto-map') labels.push(`${d.mapMember ? d.mapMember.name : 'no map'} keys ${map.map(([k]) => k).join(',')}`);
+  let blob: Built['blob'];
+  if (v.kind === 'blob' && d.ciphertext) {
+    const altered = alterBlob(spec.protocol, d.ciphertext.blob, v.how, v.at);
+    members = members.map((m, i): Member => (i === 0 ? [m[0], json(altered.blob)] : m));
+    blob = altered.expect;
+    exact = false;
+    labels.push(altered.label);
+  }
   if (v.kind === 'member') {
     const changed = member(spec, members, v.value, v.target, v.index, v.duplicate);
     members = changed.members;
@@ -144,5 +185,5 @@ export function build(spec: Spec, model: Model, seq: number, signed: boolean): B
     ...(m.mutation ? { mutation: m.mutation } : {}),
   };
   const hostile = v.kind !== 'valid' || m.mutation !== undefined || m.region !== undefined;
-  return { spec, draft: d, wire, map, exact: exact && b.exact && m.region === undefined, hostile, label: `${spec.protocol} ${d.op}${labels.length ? `: ${labels.join('; ')}` : ''}` };
+  return { spec, draft: d, wire, map, ...(blob ? { blob } : {}), exact: exact && b.exact && m.region === undefined, hostile, label: `${spec.protocol} ${d.op}${labels.length ? `: ${labels.join('; ')}` : ''}` };
 }

@@ -38,8 +38,7 @@ export class Client {
     else if (protocol === 'tencent') r = await this.call(protocol, 'Decrypt', [['CiphertextBlob', json(blob)], ...(context ? [['EncryptionContext', json(pairsObject(ctx))] as Member] : [])]);
     else r = await this.call(protocol, 'decrypt-data', [['cipher_text', json(blob)], ...(context ? [['encryption_context', pairsObject(ctx)] as Member] : [])]);
     if (!r.ok) return { code: r.code, ...(r.unexpected ? { unexpected: r.unexpected } : {}) };
-    const plain = protocol === 'huawei' ? r.body?.plain_text : typeof r.body?.Plaintext === 'string' ? Buffer.from(r.body.Plaintext, 'base64').toString('utf8') : undefined;
-    return { plaintext: plain, code: 'OK' };
+    return { plaintext: plaintextOf(protocol, r.body), code: 'OK' };
   }
 
   /** The key's description as its protocol gives it (undefined: not found), with its alias. */
@@ -104,7 +103,7 @@ export class Client {
       }
     } else if (protocol === 'tencent') {
       for (const r of new Set([undefined, region])) {
-        const out = await this.call('tencent', 'ListKeys', [['Limit', '1000']], r === undefined ? {} : { region: r });
+        const out = await this.call('tencent', 'ListKeys', [['Limit', '1']], r === undefined ? {} : { region: r });
         parts.push(strip(out, (b) => b.TotalCount));
       }
       if (keyId) parts.push(strip(await this.describe('tencent', keyId), (b) => b.KeyMetadata));
@@ -132,3 +131,9 @@ export class Client {
 }
 
 export { b64 };
+
+/** The plaintext of a decrypt answer (AWS and Tencent base64, Huawei as given). */
+export function plaintextOf(protocol: ProtocolName, body: any): string | undefined {
+  if (protocol === 'huawei') return body?.plain_text;
+  return typeof body?.Plaintext === 'string' ? Buffer.from(body.Plaintext, 'base64').toString('utf8') : undefined;
+}

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { type Built, build } from './build.js';
-import { Client } from './client.js';
+import { Client, plaintextOf } from './client.js';
 import { type Spec, specArbitrary } from './generators.js';
 import { type CiphertextRecord, type GrantRecord, type KeyRecord, Model, type Pairs } from './model.js';
 import { kill9, type Running, ServerLog, startServer } from './server.js';
@@ -20,6 +20,8 @@ export interface FuzzOptions {
   /** Requests between two kill -9 restarts. */
   segment: number;
   concurrency: number;
+  /** Probe one in this many of the refusable mutating requests the generator marks (1: all of them). */
+  probeEvery: number;
   /** Stop early (between segments) after this many ms. */
   maxMs: number;
 }
@@ -38,6 +40,7 @@ export interface Report {
   codes: Record<string, number>;
   restarts: number;
   refusedRestarts: number;
+  restartMs: number;
   signedSegments: number;
   probes: number;
   acknowledged: number;
@@ -99,6 +102,8 @@ export class HostileFuzzer {
   refusedRestarts = 0;
   signedSegments = 0;
   probes = 0;
+  /** Time spent in kill -9, restarts and their checks. */
+  restartMs = 0;
   ciphertextsChecked = 0;
   protoContexts = 0;
   protoGrants = 0;
@@ -166,7 +171,7 @@ export class HostileFuzzer {
 
   async one(spec: Spec, seq: number): Promise<void> {
     const built = build(spec, this.model, seq, this.client.signed);
-    const probe = spec.probe && built.draft.mutating && built.hostile;
+    const probe = spec.probe && built.draft.mutating && built.hostile && seq % this.options.probeEvery === 0;
     const run = () => this.withKey(built.draft.mutating ? built.draft.key?.id : undefined, () => this.send(built, probe));
     if (probe) return this.gate.alone(run);
     await this.gate.enter();
@@ -189,7 +194,18 @@ export class HostileFuzzer {
     this.codes.set(key, (this.codes.get(key) ?? 0) + 1);
     if (verdict.unexpected) this.find('unexpected answer', built.label, verdict.unexpected);
     const mustRefuse = this.client.signed && breaksSignature(wire);
-    if (mustRefuse && verdict.ok) this.find('altered signed request accepted', built.label, JSON.stringify(verdict.body).slice(0, 300));
+    if (mustRefuse && verdict.ok) {
+      this.find('altered signed request accepted', built.label, JSON.stringify(verdict.body).slice(0, 300));
+      // What it changed is unknown: the key is no longer checked (the finding stands for it).
+      if (draft.key) draft.key.uncertain = true;
+    }
+    const sealed = draft.ciphertext;
+    if (sealed && !mustRefuse && wire.region === undefined) {
+      const plain = verdict.ok ? plaintextOf(wire.protocol, verdict.body) : undefined;
+      if (built.blob === 'refuse' && verdict.ok) this.find('altered ciphertext accepted', built.label, `decrypts to ${JSON.stringify(plain)}`);
+      else if (built.blob === 'same' && verdict.ok && plain !== sealed.plaintext) this.find('re-encoded ciphertext decrypts wrongly', built.label, `${JSON.stringify(plain)} instead of ${sealed.plaintext}`);
+      else if (!built.hostile && (!verdict.ok || plain !== sealed.plaintext)) this.find('acknowledged ciphertext does not decrypt', built.label, `${verdict.code}: ${JSON.stringify(plain)}`);
+    }
     if (verdict.ok && !mustRefuse) {
       if (draft.mutating) this.model.acknowledged++;
       // A request in an odd Tencent region acts elsewhere: nothing the model follows.
@@ -255,6 +271,7 @@ export class HostileFuzzer {
 
   /** kill -9, restart on the same directory (signatures on every other segment), check what was acknowledged. */
   async restart(s: number): Promise<void> {
+    const started = Date.now();
     await this.gate.alone(async () => {
       await kill9(this.server!);
       this.server = undefined;
@@ -276,6 +293,7 @@ export class HostileFuzzer {
       this.client.signed = signed;
       await this.verify();
     });
+    this.restartMs += Date.now() - started;
   }
 
   sample<T>(all: readonly T[], fresh: readonly T[], n: number, s: number): T[] {
@@ -321,6 +339,7 @@ export class HostileFuzzer {
       codes: Object.fromEntries([...this.codes].sort((a, b) => b[1] - a[1])),
       restarts: this.restarts,
       refusedRestarts: this.refusedRestarts,
+      restartMs: this.restartMs,
       signedSegments: this.signedSegments,
       probes: this.probes,
       acknowledged: this.model.acknowledged,

@@ -23,6 +23,8 @@ export type Variant =
   | { kind: 'proto-map'; pairs: Pairs }
   /** A member (known, unknown or prototype-named) set to a hostile value; `add` keeps the known member and adds a duplicate. */
   | { kind: 'member'; target: 'known' | 'unknown' | 'proto'; index: number; value: HostileValue; duplicate: boolean }
+  /** Decrypt: the ciphertext altered (one character changed so the bytes change; non-canonical; cut). */
+  | { kind: 'blob'; how: 'flip' | 'non-canonical' | 'cut'; at: number }
   /** The whole body made wrong. */
   | { kind: 'body'; how: 'bom' | 'invalid-utf8' | 'overlong-utf8' | 'lone-surrogate' | 'duplicate-keys' | 'truncated' | 'non-object' | 'trailing' | 'empty' | 'nul'; at: number };
 
@@ -49,7 +51,7 @@ export interface Spec {
 const oddNumbers = ['-0', '0.0', '1e308', '-1e308', '1E400', '-1e-400', '5e-324', '123456789012345678901234567890', '1.5', '-1', '9007199254740993', '0.1e1', '2147483648'];
 const oddRaw: fc.Arbitrary<HostileValue> = fc.oneof(
   fc.constantFrom(...oddNumbers).map((raw) => ({ kind: 'raw' as const, raw, why: `number ${raw}` })),
-  fc.constantFrom('null', 'true', 'false', '[]', '{}', '[[[]]]', '[null]', '[1,"a",{}]', '{"":""}', '""').map((raw) => ({ kind: 'raw' as const, raw, why: `odd type ${raw}` })),
+  fc.constantFrom('null', 'true', 'false', '[]', '{}', '[[[]]]', '[null]', '[1,"a",{}]', '{"":""}', '""', '{"KeyId":"alias/aws/ebs","Description":"polluted","key_id":"x","Policy":"{}"}').map((raw) => ({ kind: 'raw' as const, raw, why: `odd type ${raw}` })),
   // Wrongly encoded blobs: bad or non-canonical base64, bad hex.
   fc
     .constantFrom('@@@@', 'YQ', 'YQ=', 'YQ===', 'YR==', 'YWJjZA=', 'Y W J j', 'YWJj\nZA==', '=', '====', '-_-_', 'AAAA'.repeat(3) + '%', 'zz', 'abc', '0x00', 'ABCDEFG', 'ffff', 'fffg', '\u0000', '\ud800', '\ufeffYWJj')
@@ -122,6 +124,7 @@ const variant: fc.Arbitrary<Variant> = fc.oneof(
       duplicate: fc.boolean(),
     }),
   },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('blob' as const), how: fc.constantFrom('flip' as const, 'non-canonical' as const, 'cut' as const), at: fc.nat() }) },
   {
     weight: 2,
     arbitrary: fc.record({

@@ -57,6 +57,11 @@ export class Model {
     return list.length === 0 ? undefined : list[n % list.length];
   }
 
+  pickCiphertext(protocol: ProtocolName, n: number): CiphertextRecord | undefined {
+    const list = this.ciphertexts.filter((c) => c.protocol === protocol);
+    return list.length === 0 ? undefined : list[list.length - 1 - (n % Math.min(list.length, 50))];
+  }
+
   find(protocol: ProtocolName, id: string): KeyRecord | undefined {
     return this.keys[protocol].find((k) => k.id === id);
   }
@@ -73,6 +78,8 @@ export interface Draft {
   key?: KeyRecord;
   /** The member holding a string map (where prototype-named keys go), and how it is written. */
   mapMember?: { name: string; style: 'object' | 'json-string' | 'tags' | 'huawei-tag' | 'constraints' };
+  /** Decrypt: the acknowledged ciphertext it names (blob variants alter it). */
+  ciphertext?: CiphertextRecord;
   /** Applies an acknowledged success to the model; `exact` is false when hostile members replaced known ones. */
   effect?: (body: any, exact: boolean, map: Pairs) => void;
 }
@@ -94,6 +101,17 @@ export function draft(model: Model, protocol: ProtocolName, op: string, n: numbe
     if (exact && typeof value === 'string') model.ciphertexts.push({ protocol, keyId: key.id, blob: value, context: map, plaintext });
   };
   const role: KeyRole = seq % 3 === 0 ? 'victim' : 'crypto';
+  const sealed = model.pickCiphertext(protocol, n);
+  if (op === 'Decrypt' || op === 'decrypt-data') {
+    if (!sealed) return undefined;
+    const members: Member[] =
+      protocol === 'aws'
+        ? [['CiphertextBlob', json(sealed.blob)], ['EncryptionContext', pairsObject(sealed.context)]]
+        : protocol === 'tencent'
+          ? [['CiphertextBlob', json(sealed.blob)], ['EncryptionContext', json(pairsObject(sealed.context))]]
+          : [['cipher_text', json(sealed.blob)], ['encryption_context', pairsObject(sealed.context)]];
+    return { op, path: protocol === 'huawei' ? huaweiPath(op) : '/', mutating: false, members, ciphertext: sealed };
+  }
   if (protocol === 'aws') {
     switch (op) {
       case 'CreateKey':
@@ -213,9 +231,9 @@ function tagEffect(key: KeyRecord) {
 
 /** Operations by protocol, with weights (creates are rare: keys pile up and Huawei allows 100 per project). */
 export const OPS: Record<ProtocolName, Array<[string, number]>> = {
-  aws: [['CreateKey', 2], ['Encrypt', 6], ['GenerateDataKey', 3], ['CreateAlias', 1], ['CreateGrant', 3], ['TagResource', 3], ['DescribeKey', 2], ['ListResourceTags', 1], ['ListGrants', 1], ['ListKeys', 1], ['ListAliases', 1], ['UpdateKeyDescription', 2], ['DisableKey', 1], ['ScheduleKeyDeletion', 1]],
-  tencent: [['CreateKey', 2], ['Encrypt', 6], ['GenerateDataKey', 3], ['UpdateAlias', 2], ['DescribeKey', 2], ['GetKeyRotationStatus', 1], ['UpdateKeyDescription', 2], ['ListKeys', 1], ['GetRegions', 1], ['DisableKey', 1], ['ScheduleKeyDeletion', 1]],
-  huawei: [['create-key', 1], ['encrypt-data', 6], ['create-datakey', 3], ['create-kms-tag', 3], ['update-key-alias', 2], ['describe-key', 2], ['update-key-description', 2], ['list-keys', 1], ['disable-key', 1], ['schedule-key-deletion', 1]],
+  aws: [['CreateKey', 2], ['Encrypt', 6], ['Decrypt', 4], ['GenerateDataKey', 3], ['CreateAlias', 1], ['CreateGrant', 3], ['TagResource', 3], ['DescribeKey', 2], ['ListResourceTags', 1], ['ListGrants', 1], ['ListKeys', 1], ['ListAliases', 1], ['UpdateKeyDescription', 2], ['DisableKey', 1], ['ScheduleKeyDeletion', 1]],
+  tencent: [['CreateKey', 2], ['Encrypt', 6], ['Decrypt', 4], ['GenerateDataKey', 3], ['UpdateAlias', 2], ['DescribeKey', 2], ['GetKeyRotationStatus', 1], ['UpdateKeyDescription', 2], ['ListKeys', 1], ['GetRegions', 1], ['DisableKey', 1], ['ScheduleKeyDeletion', 1]],
+  huawei: [['create-key', 1], ['encrypt-data', 6], ['decrypt-data', 4], ['create-datakey', 3], ['create-kms-tag', 3], ['update-key-alias', 2], ['describe-key', 2], ['update-key-description', 2], ['list-keys', 1], ['disable-key', 1], ['schedule-key-deletion', 1]],
 };
 
 /** Renders a string map in the style of its member. */
