@@ -41,6 +41,8 @@ export interface Report {
   restarts: number;
   refusedRestarts: number;
   restartMs: number;
+  inFlightKills: number;
+  cutRequests: number;
   signedSegments: number;
   probes: number;
   acknowledged: number;
@@ -68,11 +70,14 @@ class Gate {
     this.#active--;
     if (this.#active === 0) this.#drained?.();
   }
-  async alone<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` alone; `early` runs once new requests are held back, before those in flight end. */
+  async alone<T>(fn: () => Promise<T>, early?: () => Promise<void>): Promise<T> {
     while (this.#blocked) await this.#blocked;
     let open!: () => void;
     this.#blocked = new Promise((r) => (open = r));
-    if (this.#active > 0) await new Promise<void>((r) => (this.#drained = r));
+    const drained = this.#active > 0 ? new Promise<void>((r) => (this.#drained = r)) : undefined;
+    await early?.();
+    await drained;
     this.#drained = undefined;
     try {
       return await fn();
@@ -100,6 +105,12 @@ export class HostileFuzzer {
   requests = 0;
   restarts = 0;
   refusedRestarts = 0;
+  /** Restarts whose kill -9 hit requests in flight, and the requests it cut. */
+  inFlightKills = 0;
+  cutRequests = 0;
+  #killing = false;
+  /** What earlier models (before a refused restart) had acknowledged. */
+  #lost = { acknowledged: 0, keys: { aws: 0, tencent: 0, huawei: 0 } as Record<ProtocolName, number> };
   signedSegments = 0;
   probes = 0;
   /** Time spent in kill -9, restarts and their checks. */
@@ -116,6 +127,8 @@ export class HostileFuzzer {
   }
 
   find(kind: string, request: string, detail: string): void {
+    // A check cut by the kill -9 in flight says nothing.
+    if (this.#killing && /connection failed|TRANSPORT/.test(detail)) return;
     if (this.findings.length < 200) this.findings.push({ kind, request: request.slice(0, 400), detail: detail.slice(0, 600) });
   }
 
@@ -143,14 +156,19 @@ export class HostileFuzzer {
 
   async segment(specs: Spec[], s: number): Promise<void> {
     let next = 0;
+    // Every fourth segment is cut by kill -9 in the middle, with requests in flight.
+    const killAt = s % 4 === 3 ? Math.floor(specs.length / 2) : -1;
+    let killed: Promise<void> | undefined;
     const worker = async () => {
       while (next < specs.length) {
+        if (next === killAt && !killed) killed = this.restart(s * 1000 + 1, true);
         const seq = s * this.options.segment + next;
         const spec = specs[next++]!;
         await this.one(spec, seq);
       }
     };
     await Promise.all(Array.from({ length: this.options.concurrency }, worker));
+    await killed;
   }
 
   async withKey<T>(id: string | undefined, fn: () => Promise<T>): Promise<T> {
@@ -189,6 +207,12 @@ export class HostileFuzzer {
     const answer = await this.client.raw(wire, (headers) => mutate(wire, headers));
     this.requests++;
     this.perProtocol[wire.protocol]++;
+    if (answer.transport && this.#killing) {
+      // Cut by a kill -9 in flight: not acknowledged, and what it did is unknown.
+      this.cutRequests++;
+      if (draft.key) draft.key.uncertain = true;
+      return;
+    }
     const verdict = judge(wire.protocol, answer);
     const key = `${wire.protocol} ${verdict.code}`;
     this.codes.set(key, (this.codes.get(key) ?? 0) + 1);
@@ -270,10 +294,16 @@ export class HostileFuzzer {
   }
 
   /** kill -9, restart on the same directory (signatures on every other segment), check what was acknowledged. */
-  async restart(s: number): Promise<void> {
+  async restart(s: number, inFlight = false): Promise<void> {
     const started = Date.now();
-    await this.gate.alone(async () => {
+    const kill = async () => {
+      this.#killing = true;
       await kill9(this.server!);
+    };
+    await this.gate.alone(async () => {
+      if (!inFlight) await kill();
+      this.#killing = false;
+      if (inFlight) this.inFlightKills++;
       this.server = undefined;
       const signed = s % 2 === 0;
       try {
@@ -283,6 +313,8 @@ export class HostileFuzzer {
         this.find('refused restart', `restart ${s}`, (e as Error).message);
         // The directory stays as it was refused; the run goes on in a new one, with a new model.
         this.dataDir = `${this.options.dataDir}-${this.refusedRestarts}`;
+        this.#lost.acknowledged += this.model.acknowledged;
+        for (const p of PROTOCOLS) this.#lost.keys[p] += this.model.keys[p].length;
         this.model = new Model();
         this.#fresh = { keys: [], ciphertexts: [], grants: [] };
         this.server = await startServer(this.dataDir, signed, this.log);
@@ -292,7 +324,7 @@ export class HostileFuzzer {
       this.client.url = this.server.url;
       this.client.signed = signed;
       await this.verify();
-    });
+    }, inFlight ? kill : undefined);
     this.restartMs += Date.now() - started;
   }
 
@@ -340,10 +372,12 @@ export class HostileFuzzer {
       restarts: this.restarts,
       refusedRestarts: this.refusedRestarts,
       restartMs: this.restartMs,
+      inFlightKills: this.inFlightKills,
+      cutRequests: this.cutRequests,
       signedSegments: this.signedSegments,
       probes: this.probes,
-      acknowledged: this.model.acknowledged,
-      keys: { aws: this.model.keys.aws.length, tencent: this.model.keys.tencent.length, huawei: this.model.keys.huawei.length },
+      acknowledged: this.model.acknowledged + this.#lost.acknowledged,
+      keys: Object.fromEntries(PROTOCOLS.map((p) => [p, this.model.keys[p].length + this.#lost.keys[p]])) as Record<ProtocolName, number>,
       ciphertextsChecked: this.ciphertextsChecked,
       prototypeContexts: this.protoContexts,
       prototypeGrants: this.protoGrants,
