@@ -17,6 +17,8 @@ export interface CreateKmsOptions<C extends Clock = Clock> {
   region?: string;
   /** Audit events retained (oldest dropped first). Default 100,000. */
   auditLimit?: number;
+  /** Bytes of audit events retained (oldest dropped first; each event's size counted when it is recorded). Default 32 MiB. */
+  auditBytes?: number;
   /** The Tencent dialect: the owner UIN (default 100000000001), the default region (ap-guangzhou) and region flavours. */
   tencent?: { uin?: string; region?: string; flavours?: Readonly<Record<string, RegionFlavour>> };
   /** The Huawei dialect: the domain id (32 hex), the default project and its region (cn-north-4), other projects' regions. */
@@ -49,6 +51,7 @@ function core<C extends Clock>(options: CreateKmsOptions<C>): Pick<Kms<C>, 'engi
   const engineOptions: EngineOptions = { clock };
   if (options.seed !== undefined) engineOptions.seed = options.seed;
   if (options.auditLimit !== undefined) engineOptions.auditLimit = options.auditLimit;
+  if (options.auditBytes !== undefined) engineOptions.auditBytes = options.auditBytes;
   const engine = new Engine(engineOptions);
   return { engine, clock, snapshot: () => engine.snapshot(), restore: (snapshot) => engine.restore(snapshot) };
 }

@@ -42,23 +42,167 @@ export const ServiceEvent = {
   deleteExpiredKeyMaterial: 'DeleteExpiredKeyMaterial',
 } as const;
 
-/** The append-only audit stream, bounded: beyond `limit` events the oldest are dropped. */
+/** Bounds of what one audit event keeps of a request or response. */
+export const AUDIT_VALUE_LIMITS = {
+  /** Nesting depth kept; deeper values become placeholders. */
+  maxDepth: 8,
+  /** A longer string becomes a placeholder (32 KiB: an AWS key policy fits). */
+  maxStringLength: 32_768,
+  /** JSON bytes of one event's request, response and additional data together, about. */
+  maxEventBytes: 65_536,
+} as const;
+
+/**
+ * What an audit event keeps instead of a value it omits, with the value's size, as audit trails
+ * omit oversized fields: `[omitted: unknown member, 900012 bytes]`.
+ */
+export function omittedValue(why: string, value: unknown): string {
+  return `[omitted: ${why}, ${jsonBytes(value)} bytes]`;
+}
+
+/**
+ * The JSON size of a value in UTF-8 bytes, about (exact for ASCII); values that are not JSON count
+ * as their placeholder would. Walks at most `budget` values.
+ */
+export function jsonBytes(value: unknown, budget = 200_000): number {
+  let bytes = 0;
+  let seen = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && seen++ < budget) {
+    const v = stack.pop();
+    if (typeof v === 'string') bytes += utf8Length(v) + 2;
+    else if (typeof v === 'number') bytes += String(v).length;
+    else if (typeof v === 'boolean') bytes += v ? 4 : 5;
+    else if (v === null || typeof v !== 'object') bytes += 4;
+    else if (Array.isArray(v)) {
+      bytes += 2 + Math.max(0, v.length - 1);
+      for (let i = 0; i < v.length; i++) stack.push(v[i]);
+    } else {
+      let members = 0;
+      for (const k in v) {
+        if (!Object.hasOwn(v, k)) continue;
+        members++;
+        bytes += utf8Length(k) + 3;
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+      bytes += 2 + Math.max(0, members - 1);
+    }
+  }
+  return bytes;
+}
+
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : c < 0x800 ? 1 : 0;
+  }
+  return n;
+}
+
+/**
+ * A JSON value an audit event can always keep, write and read back: plain (null-prototype)
+ * objects, arrays, strings, finite numbers, booleans and null, at most AUDIT_VALUE_LIMITS deep and
+ * long. What does not fit (a value JSON has not, a string too long, nesting too deep, an event too
+ * large) is replaced by a placeholder naming its size. Never throws.
+ */
+export function boundedAuditValue(value: unknown, budget = { bytes: AUDIT_VALUE_LIMITS.maxEventBytes }): JsonValue {
+  try {
+    return bound(value, 0, budget);
+  } catch {
+    return '[omitted: not a JSON value]';
+  }
+}
+
+function bound(value: unknown, depth: number, budget: { bytes: number }): JsonValue {
+  switch (typeof value) {
+    case 'string': {
+      if (value.length > AUDIT_VALUE_LIMITS.maxStringLength) return spend(budget, omittedValue('oversized value', value));
+      return spend(budget, value);
+    }
+    case 'number':
+      return Number.isFinite(value) ? spend(budget, value) : '[omitted: not a JSON value]';
+    case 'boolean':
+      return spend(budget, value);
+    case 'object':
+      break;
+    default:
+      return '[omitted: not a JSON value]';
+  }
+  if (value === null) return spend(budget, null);
+  if (depth >= AUDIT_VALUE_LIMITS.maxDepth) return spend(budget, omittedValue('nested too deeply', value));
+  if (budget.bytes <= 0) return omittedValue('event too large', value);
+  if (Array.isArray(value)) {
+    budget.bytes -= 2;
+    const out: JsonValue[] = [];
+    for (let i = 0; i < value.length; i++) {
+      if (budget.bytes <= 0) {
+        out.push(omittedValue(`${value.length - i} more elements`, value.slice(i)));
+        break;
+      }
+      out.push(bound(value[i], depth + 1, budget));
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return '[omitted: not a JSON value]';
+  budget.bytes -= 2;
+  const out: { [key: string]: JsonValue } = Object.create(null);
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    const key = k.length > 256 ? omittedValue('oversized member name', k) : k;
+    budget.bytes -= utf8Length(key) + 3;
+    out[key] = budget.bytes <= 0 ? omittedValue('event too large', v) : bound(v, depth + 1, budget);
+  }
+  return out;
+}
+
+function spend<T extends JsonValue>(budget: { bytes: number }, value: T): T {
+  budget.bytes -= typeof value === 'string' ? utf8Length(value) + 2 : 8;
+  return value;
+}
+
+/** The approximate size an event takes in memory and on disk, counted once when it is appended. */
+function eventBytes(event: AuditEvent): number {
+  return 400 + jsonBytes(event.request) + jsonBytes(event.response) + (event.additional ? jsonBytes(event.additional) : 0);
+}
+
+/** Default bounds of the audit stream: 100,000 events and 32 MiB, whichever is reached first. */
+export const DEFAULT_AUDIT_EVENTS = 100_000;
+export const DEFAULT_AUDIT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The append-only audit stream, bounded by count and by bytes: beyond `limit` events or
+ * `byteLimit` bytes (each event's size counted once when appended) the oldest are dropped.
+ */
 export class AuditLog {
   #events: AuditEvent[] = [];
+  #sizes: number[] = [];
   #start = 0;
   #appended = 0;
+  #bytes = 0;
 
-  constructor(readonly limit = 100_000) {}
+  constructor(
+    readonly limit = DEFAULT_AUDIT_EVENTS,
+    readonly byteLimit = DEFAULT_AUDIT_BYTES,
+  ) {}
 
   append(event: AuditEvent): void {
     this.#appended++;
+    const size = eventBytes(event);
     this.#events.push(event);
-    if (this.#events.length - this.#start > this.limit) {
+    this.#sizes.push(size);
+    this.#bytes += size;
+    // The newest event always stays, whatever its size.
+    while (this.#events.length - this.#start > 1 && (this.#events.length - this.#start > this.limit || this.#bytes > this.byteLimit)) {
+      this.#bytes -= this.#sizes[this.#start]!;
       this.#start++;
-      if (this.#start > 4096 && this.#start * 2 > this.#events.length) {
-        this.#events = this.#events.slice(this.#start);
-        this.#start = 0;
-      }
+    }
+    if (this.#start > 4096 && this.#start * 2 > this.#events.length) {
+      this.#events = this.#events.slice(this.#start);
+      this.#sizes = this.#sizes.slice(this.#start);
+      this.#start = 0;
     }
   }
 
@@ -87,8 +231,15 @@ export class AuditLog {
     return this.#events.length - this.#start;
   }
 
+  /** The retained events' size in bytes, about (see `byteLimit`). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   clear(): void {
     this.#events = [];
+    this.#sizes = [];
     this.#start = 0;
+    this.#bytes = 0;
   }
 }

@@ -26,7 +26,7 @@ import {
 } from '../crypto/asymmetric.js';
 import { computeMac, hmacKeyLength, verifyMac as checkMac } from '../crypto/hmac.js';
 import { isAsymmetricSpec, isHmacSpec, SPEC_PROFILES, usageFits } from './specs.js';
-import { AuditLog, ServiceEvent, type AuditEvent, type AuditResource } from './audit.js';
+import { AUDIT_VALUE_LIMITS, AuditLog, boundedAuditValue, ServiceEvent, type AuditEvent, type AuditResource, type JsonValue } from './audit.js';
 import { DAY_MS, isObservableClock, systemClock, type Clock } from './clock.js';
 import { KmsError } from './errors.js';
 import { assertLifecycle, type LifecycleOperation } from './lifecycle.js';
@@ -103,6 +103,8 @@ export interface EngineOptions {
   random?: RandomSource;
   /** How many audit events are retained (oldest dropped first). Default 100,000. */
   auditLimit?: number;
+  /** How many bytes of audit events are retained (oldest dropped first). Default 32 MiB. */
+  auditBytes?: number;
 }
 
 export interface CreateKeyInput {
@@ -247,7 +249,7 @@ export class Engine {
     this.clock = options.clock ?? systemClock;
     this.seed = options.seed;
     this.#random = options.random ?? (options.seed !== undefined ? new SeededRandom(options.seed) : bufferedSystemRandom());
-    this.audit = new AuditLog(options.auditLimit);
+    this.audit = new AuditLog(options.auditLimit, options.auditBytes);
     this.#markerSecret = randomBytes(this.#random, 32);
     if (isObservableClock(this.clock)) this.clock.onAdvance((now) => this.runDueWork(now));
   }
@@ -290,7 +292,17 @@ export class Engine {
 
   /** Appends an API-call audit event; the engine adds the event id and time. */
   recordCall(event: Omit<AuditEvent, 'eventId' | 'time' | 'kind'> & { time?: number }): AuditEvent {
-    const full: AuditEvent = { eventId: this.newId(), time: event.time ?? this.now(), kind: 'api_call', ...event };
+    // Whatever a request carried, its event stays small, plain JSON that can be written and read back.
+    const budget = { bytes: AUDIT_VALUE_LIMITS.maxEventBytes };
+    const full: AuditEvent = {
+      eventId: this.newId(),
+      time: event.time ?? this.now(),
+      kind: 'api_call',
+      ...event,
+      request: boundedAuditValue(event.request, budget),
+      response: boundedAuditValue(event.response, budget),
+      ...(event.additional ? { additional: boundedAuditValue(event.additional, budget) as { [key: string]: JsonValue } } : {}),
+    };
     this.audit.append(full);
     return full;
   }

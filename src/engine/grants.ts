@@ -49,7 +49,16 @@ export interface CreateGrantInput {
 
 export const DEFAULT_GRANTS_PER_KEY = 50_000;
 
-const stringMap = z.record(z.string(), z.string());
+/**
+ * An encryption context: a map of strings. Not z.record, which rebuilds the object by assignment and
+ * so drops a '__proto__' key; this copies every own key into a null-prototype object.
+ */
+const stringMap = z
+  .custom<Record<string, string>>(
+    (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((s) => typeof s === 'string'),
+    'not a map of strings',
+  )
+  .transform((v) => Object.assign(Object.create(null) as Record<string, string>, v));
 
 export const grantSchema = z.object({
   id: z.string().regex(/^[0-9a-f]{64}$/),
@@ -136,10 +145,11 @@ export function grantAllows(grant: GrantInfo, operation: string, context?: Encry
   const c = grant.constraints;
   if (!c) return true;
   const ctx = context ?? {};
+  const has = ([k, v]: [string, string]) => Object.hasOwn(ctx, k) && ctx[k] === v;
   if (c.encryptionContextEquals) {
     const want = Object.entries(c.encryptionContextEquals);
-    if (Object.keys(ctx).length !== want.length || want.some(([k, v]) => ctx[k] !== v)) return false;
+    if (Object.keys(ctx).length !== want.length || !want.every(has)) return false;
   }
-  if (c.encryptionContextSubset && Object.entries(c.encryptionContextSubset).some(([k, v]) => ctx[k] !== v)) return false;
+  if (c.encryptionContextSubset && !Object.entries(c.encryptionContextSubset).every(has)) return false;
   return true;
 }

@@ -59,6 +59,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** Deterministic ids, key material and ciphertexts (see createKms). */
   seed?: string;
+  /** Bytes of audit events kept (see createKms). Default 32 MiB. */
+  auditBytes?: number;
   /** Default 1 MiB. */
   maxBodyBytes?: number;
   timeouts?: ServerTimeouts;
@@ -100,7 +102,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let credentials: CredentialStore | undefined;
   if (options.credentials !== undefined) credentials = await loadCredentials(options.credentials, { account });
 
-  const kms = createKms({ clock, account, region, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+  const kms = createKms({
+    clock,
+    account,
+    region,
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.auditBytes !== undefined ? { auditBytes: options.auditBytes } : {}),
+  });
   const router = new Router();
   router.register(awsProtocol(kms, { ...(credentials ? { credentials } : {}), clock }));
   router.register(tencentProtocol(kms, credentials ? { credentials } : {}));

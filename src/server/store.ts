@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Engine } from '../engine/engine.js';
+import { DEFAULT_PIECE_BYTES, parseJsonBytes } from './json-bytes.js';
 
 export const DATA_DIR_FORMAT = 'kms-emulator/data-dir';
 export const DATA_DIR_VERSION = 1;
@@ -54,6 +55,11 @@ export interface DurableStoreOptions {
    * key. Default 10,000.
    */
   snapshotAuditEvents?: number;
+  /**
+   * Snapshot and journal text is parsed in pieces of at most this many bytes (a document larger
+   * than one JavaScript string can hold still opens). Default 64 MiB; tests make it small.
+   */
+  jsonPieceBytes?: number;
   /** Where to report what open found (a dropped torn record, a repaired journal). */
   log?: (message: string) => void;
 }
@@ -138,6 +144,7 @@ export class DurableStore {
     this.dir = dir;
     this.engine = engine;
     this.#options = {
+      jsonPieceBytes: options.jsonPieceBytes ?? DEFAULT_PIECE_BYTES,
       compactBytes: options.compactBytes ?? 16 * 1024 * 1024,
       auditFlushMs: options.auditFlushMs ?? 200,
       onCorruption: options.onCorruption ?? 'fail',
@@ -335,7 +342,7 @@ async function load(dir: string, engine: Engine, options: DurableStoreOptions): 
   if (snapshotText !== undefined) {
     let doc: { format?: unknown; version?: unknown; lsn?: unknown; engine?: unknown; engineCrc32?: unknown };
     try {
-      doc = JSON.parse(snapshotText.toString('utf8'));
+      doc = parseJsonBytes(snapshotText, options.jsonPieceBytes) as typeof doc;
     } catch {
       throw new DurableStoreError('CORRUPT', `${join(dir, SNAPSHOT_FILE)} is not JSON: the snapshot is damaged.`);
     }
@@ -369,7 +376,7 @@ async function load(dir: string, engine: Engine, options: DurableStoreOptions): 
     }
     let record: { lsn?: unknown; changes?: unknown };
     try {
-      record = JSON.parse(new TextDecoder().decode(frame.payload));
+      record = parseJsonBytes(frame.payload, options.jsonPieceBytes) as typeof record;
     } catch {
       problem = { offset, reason: 'the payload is not JSON' };
       break;

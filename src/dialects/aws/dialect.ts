@@ -8,6 +8,7 @@ import { toCloudTrail, type CloudTrailRecord } from './cloudtrail.js';
 import { awsErrorFrom, AwsServiceError } from './errors.js';
 import { OPERATIONS, SHAPES } from './model.generated.js';
 import { HANDLERS, type Call, type Trail } from './operations.js';
+import { bodyText, boundedCopy, checkMeta, InputRejected, lowerCaseHeaders, parseBoundedJson } from '../input.js';
 import { decodeInput, isPlainObject, SerializationProblem, validationMessage } from './validate.js';
 
 export interface AwsDialectOptions {
@@ -43,6 +44,8 @@ export interface AwsHttpResponse {
 
 export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 const TARGET_PREFIX = 'TrentService.';
+/** The string members of AwsCallMeta. */
+const META_STRINGS = ['account', 'region', 'accessKeyId', 'sourceIp', 'userAgent'] as const;
 const PLACEHOLDER_CREDENTIALS = { accessKeyId: 'AKIAEMULATOR00000000', secretAccessKey: 'kms-emulator-secret-access-key' };
 
 /** The AWS KMS dialect: TrentService operations over the neutral engine. */
@@ -71,18 +74,19 @@ export class AwsDialect {
   }
 
   /** Calls one operation with AWS-shaped JSON (base64 blobs, epoch-second dates); throws AwsServiceError. */
-  async send(operation: string, input: Record<string, unknown> = {}, meta: AwsCallMeta = {}): Promise<Record<string, any>> {
+  async send(operation: string, input: Record<string, unknown> = {}, meta?: AwsCallMeta | null): Promise<Record<string, any>> {
     const outcome = await this.invoke(operation, input, meta);
     if (!outcome.ok) throw outcome.error;
     return outcome.output;
   }
 
-  /** Validates, runs, records one CloudTrail-bound audit event. Never rejects: errors are outcomes. */
-  async invoke(operation: string, input: unknown, meta: AwsCallMeta = {}): Promise<AwsOutcome> {
+  /** Validates, runs, records one CloudTrail-bound audit event. Whatever `input` holds, never rejects: errors are outcomes. A `meta` that is not an object of the documented fields is a TypeError (a programming mistake), before anything changes. */
+  async invoke(operation: string, input: unknown, meta?: AwsCallMeta | null): Promise<AwsOutcome> {
+    meta = checkMeta(meta, META_STRINGS);
     const requestId = this.engine.newId();
     // Own properties only: 'toString' or 'constructor' name no operation.
-    const spec = Object.hasOwn(HANDLERS, operation) ? HANDLERS[operation] : undefined;
-    const model = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
+    const spec = typeof operation === 'string' && Object.hasOwn(HANDLERS, operation) ? HANDLERS[operation] : undefined;
+    const model = typeof operation === 'string' && Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
     if (!spec || !model) {
       return { ok: false, requestId, error: new AwsServiceError('UnknownOperationException', undefined) };
     }
@@ -98,7 +102,15 @@ export class AwsDialect {
         ...(meta.accessKeyId ? { accessKeyId: meta.accessKeyId } : {}),
       }));
     const userAgent = meta.userAgent ? this.#shared(`ua|${meta.userAgent}`, () => meta.userAgent) : undefined;
-    const grantTokens = isPlainObject(input) && Array.isArray(input.GrantTokens) ? input.GrantTokens.filter((t): t is string => typeof t === 'string') : [];
+    let raw: Record<string, unknown> | undefined;
+    let rejected: InputRejected | undefined;
+    try {
+      const copied = boundedCopy(input);
+      raw = isPlainObject(copied) ? copied : undefined;
+    } catch (e) {
+      rejected = e as InputRejected;
+    }
+    const grantTokens = raw && Array.isArray(raw.GrantTokens) ? raw.GrantTokens.filter((t): t is string => typeof t === 'string') : [];
     const ctx: CallContext = {
       realm,
       principal,
@@ -110,10 +122,10 @@ export class AwsDialect {
       ...(userAgent ? { userAgent } : {}),
     };
     const trail: Trail = { resources: [] };
-    const raw = isPlainObject(input) ? input : undefined;
     let output: Record<string, unknown> | undefined;
     let error: AwsServiceError | undefined;
     try {
+      if (rejected) throw new AwsServiceError('SerializationException', rejected.message);
       if (!raw) throw new AwsServiceError('SerializationException', 'Start of structure or map found where not expected.');
       const decoded = decodeInput(raw, model.input);
       if (decoded.violations.length > 0) throw new AwsServiceError('ValidationException', validationMessage(decoded.violations));
@@ -170,8 +182,10 @@ export class AwsDialect {
   }
 
   /** Serves one AWS JSON 1.1 request (`X-Amz-Target: TrentService.<Operation>`). */
-  async handle(request: AwsHttpRequest, meta: AwsCallMeta = {}): Promise<AwsHttpResponse> {
-    const headers = lowerCaseKeys(request.headers);
+  async handle(request: AwsHttpRequest, meta?: AwsCallMeta | null): Promise<AwsHttpResponse> {
+    if (typeof request !== 'object' || request === null) throw new TypeError('request must be an object with headers');
+    const headers = lowerCaseHeaders(request.headers);
+    meta = checkMeta(meta, META_STRINGS);
     const target = headers['x-amz-target'];
     const fromAuth = parseAuthorization(headers['authorization']);
     const callMeta: AwsCallMeta = {
@@ -185,10 +199,12 @@ export class AwsDialect {
     }
     let input: unknown;
     try {
-      const text = typeof request.body === 'string' ? request.body : request.body ? fromUtf8(request.body) : '';
-      input = text.trim() === '' ? {} : JSON.parse(text);
-    } catch {
-      return this.#respond(this.engine.newId(), new AwsServiceError('SerializationException', 'Malformed request body: not valid JSON.'));
+      const text = bodyText(request.body, fromUtf8);
+      input = text.trim() === '' ? {} : parseBoundedJson(text);
+    } catch (e) {
+      if (!(e instanceof InputRejected)) throw e;
+      const message = e.problem === 'syntax' ? 'Malformed request body: not valid JSON.' : e.message;
+      return this.#respond(this.engine.newId(), new AwsServiceError('SerializationException', message));
     }
     const outcome = await this.invoke(target.slice(TARGET_PREFIX.length), input, callMeta);
     return this.#respond(outcome.requestId, outcome.ok ? undefined : outcome.error, outcome.ok ? outcome.output : undefined);
@@ -251,12 +267,6 @@ export class InProcessRequestHandler {
     return {};
   }
   destroy(): void {}
-}
-
-function lowerCaseKeys(headers: Record<string, string | undefined>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
-  return out;
 }
 
 /** Reads `Credential=AKID/date/region/service/aws4_request` from a SigV4 Authorization header. */

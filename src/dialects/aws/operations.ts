@@ -1,4 +1,5 @@
 import { toBase64 } from '../../crypto/bytes.js';
+import { parseBoundedJson } from '../input.js';
 import type { JsonValue } from '../../engine/audit.js';
 import type { Engine } from '../../engine/engine.js';
 import { isAsymmetricSpec, usageFits } from '../../engine/specs.js';
@@ -145,7 +146,7 @@ function checkTags(tags: ReadonlyArray<{ TagKey: string; TagValue: string }>, ex
 function checkPolicy(policy: string): void {
   let doc: unknown;
   try {
-    doc = JSON.parse(policy);
+    doc = parseBoundedJson(policy);
   } catch {
     throw new AwsServiceError('MalformedPolicyDocumentException', 'The policy is not valid JSON.');
   }

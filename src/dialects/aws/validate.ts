@@ -129,7 +129,8 @@ function decode(value: unknown, shapeName: string, path: string, out: string[]):
     }
     case 'map': {
       if (!isPlainObject(value)) throw mismatch('a map', path, value);
-      const entries: Record<string, unknown> = {};
+      // Every key is an ordinary key, '__proto__' included, as the service treats it.
+      const entries: Record<string, unknown> = Object.create(null);
       for (const [k, v] of Object.entries(value)) {
         decode(k, shape.key, path, out);
         if (v === null) throw new SerializationProblem(`Null value in map '${path}'`);

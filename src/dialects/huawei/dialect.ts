@@ -5,9 +5,11 @@ import { isKmsError } from '../../engine/errors.js';
 import type { CallContext, Principal, Realm } from '../../engine/types.js';
 import { CtsError, listTraces, toTrace, type CtsTrace, type ListTracesQuery } from './cts.js';
 import { HuaweiError, huaweiErrorFrom, kmsError } from './errors.js';
-import { OPERATIONS } from './model.generated.js';
+import { MODELS, OPERATIONS } from './model.generated.js';
 import { aliasOf, HANDLERS, RISK_TIPS_VERB, type Call, type Trail } from './operations.js';
-import { checkBody, isPlainObject, parseJsonBody, type Body } from './validate.js';
+import { bodyText, boundedCopy, checkMeta, InputRejected, isPlainObject, lowerCaseHeaders, parseBoundedJson } from '../input.js';
+import { omittedValue } from '../../engine/audit.js';
+import { checkBody, type Body } from './validate.js';
 
 export interface HuaweiDialectOptions {
   /** The account (domain id, 32 hex characters) of callers that name none. */
@@ -76,14 +78,32 @@ const SECRET_FIELDS = new Set([
   'pin',
 ]);
 
-function sanitize(value: Record<string, unknown>): { [key: string]: JsonValue } {
-  const out: { [key: string]: JsonValue } = {};
+/** A body without its secret fields; fields the verb does not have are kept only as their size. */
+function sanitize(value: Record<string, unknown>, known?: (name: string) => boolean): { [key: string]: JsonValue } {
+  const out: { [key: string]: JsonValue } = Object.create(null);
   for (const [k, v] of Object.entries(value)) {
     if (SECRET_FIELDS.has(k) || v === undefined) continue;
-    out[k] = isPlainObject(v) ? sanitize(v) : (v as JsonValue);
+    if (known && !known(k)) out[k] = omittedValue('unknown member', v);
+    else out[k] = isPlainObject(v) ? sanitize(v) : (v as JsonValue);
   }
   return out;
 }
+
+/** Whether `name` is a field of `verb`'s body or path. */
+function fieldOf(verb: string): (name: string) => boolean {
+  const model = verb === RISK_TIPS_VERB ? 'OperateKeyRequestBody' : OPERATIONS[verb]?.body;
+  const fields = model ? MODELS[model] : undefined;
+  const path = OPERATIONS[verb]?.pathParams ?? [];
+  return (name) => (fields !== undefined && Object.hasOwn(fields, name)) || path.includes(name);
+}
+
+/** A refused input in Huawei KMS's words: too large is KMS.0203, anything else not JSON (KMS.0202). */
+function inputError(e: InputRejected): HuaweiError {
+  return kmsError(e.problem === 'size' ? 'KMS.0203' : 'KMS.0202');
+}
+
+/** The string members of HuaweiCallMeta. */
+const META_STRINGS = ['domainId', 'domainName', 'projectId', 'accessKeyId', 'sourceIp', 'userAgent', 'endpoint'] as const;
 
 interface Route {
   verb: string;
@@ -142,16 +162,17 @@ export class HuaweiDialect {
   }
 
   /** Calls one verb (`create-key`, `encrypt-datakey`, …) with Huawei's JSON body; throws HuaweiError. */
-  async call(verb: string, body: Record<string, unknown> = {}, meta: HuaweiCallMeta = {}): Promise<Record<string, any>> {
+  async call(verb: string, body: Record<string, unknown> = {}, meta?: HuaweiCallMeta | null): Promise<Record<string, any>> {
     const outcome = await this.invoke(verb, body, meta);
     if (!outcome.ok) throw outcome.error;
     return outcome.body;
   }
 
-  /** Validates, runs, records one audit event (a CTS trace for traced verbs). Never rejects: errors are outcomes. */
-  async invoke(verb: string, body: unknown, meta: HuaweiCallMeta = {}): Promise<HuaweiOutcome> {
+  /** Validates, runs, records one audit event (a CTS trace for traced verbs). Whatever `input` holds, never rejects: errors are outcomes. A `meta` that is not an object of the documented fields is a TypeError (a programming mistake), before anything changes. */
+  async invoke(verb: string, body: unknown, meta?: HuaweiCallMeta | null): Promise<HuaweiOutcome> {
+    meta = checkMeta(meta, META_STRINGS);
     const requestId = this.engine.newId();
-    const spec = Object.hasOwn(HANDLERS, verb) ? HANDLERS[verb] : undefined;
+    const spec = typeof verb === 'string' && Object.hasOwn(HANDLERS, verb) ? HANDLERS[verb] : undefined;
     if (!spec) return this.#failure(requestId, kmsError('KMS.0201'));
     const domainId = meta.domainId ?? this.options.domainId;
     const projectId = meta.projectId ?? this.options.projectId;
@@ -172,10 +193,18 @@ export class HuaweiDialect {
       ...(meta.userAgent ? { userAgent: meta.userAgent } : {}),
     };
     const trail: Trail = {};
-    const raw = isPlainObject(body) ? body : undefined;
+    let raw: Record<string, unknown> | undefined;
+    let rejected: InputRejected | undefined;
+    try {
+      const copied = boundedCopy(body);
+      raw = isPlainObject(copied) ? copied : undefined;
+    } catch (e) {
+      rejected = e as InputRejected;
+    }
     let output: Record<string, unknown> | undefined;
     let error: HuaweiError | undefined;
     try {
+      if (rejected) throw inputError(rejected);
       if (!raw) throw kmsError('KMS.0214');
       const model = verb === RISK_TIPS_VERB ? 'OperateKeyRequestBody' : OPERATIONS[verb]?.body;
       const checked = checkBody(model, raw);
@@ -202,7 +231,7 @@ export class HuaweiDialect {
       requestId,
       readOnly: spec.readOnly,
       resources: trail.key ? [{ account: trail.key.realm.account, region: trail.key.realm.region, keyId: trail.key.id }] : [],
-      request: raw ? sanitize(raw) : null,
+      request: raw ? sanitize(raw, fieldOf(verb)) : null,
       response: error || !output ? null : sanitize(output),
       additional: {
         status: error ? error.status : 200,
@@ -249,8 +278,11 @@ export class HuaweiDialect {
     query: string,
     headers: Record<string, string | string[] | undefined>,
     body: string | Uint8Array | undefined,
-    meta: HuaweiCallMeta = {},
+    meta?: HuaweiCallMeta | null,
   ): Promise<HuaweiHttpResponse> {
+    if (typeof method !== 'string' || typeof path !== 'string' || typeof query !== 'string') throw new TypeError('method, path and query must be strings');
+    lowerCaseHeaders(headers);
+    meta = checkMeta(meta, META_STRINGS);
     const decodedPath = safeDecodePath(path);
     const params = new URLSearchParams(query);
     if (decodedPath === undefined) return this.#respond(this.engine.newId(), kmsError('KMS.0201'));
@@ -269,10 +301,14 @@ export class HuaweiDialect {
     const { route, m } = match;
     let input: Body;
     try {
-      const text = typeof body === 'string' ? body : body && body.length > 0 ? fromUtf8(body) : '';
-      input = method === 'GET' || method === 'DELETE' ? (text.trim() === '' ? {} : parseJsonBody(text)) : parseJsonBody(text);
+      const text = bodyText(body, fromUtf8);
+      const parsed = text.trim() === '' ? Object.create(null) : parseBoundedJson(text);
+      if (!isPlainObject(parsed)) throw kmsError('KMS.0214');
+      input = parsed;
     } catch (e) {
-      return this.#respond(this.engine.newId(), e instanceof HuaweiError ? e : kmsError('KMS.0202'), route.verb);
+      if (e instanceof InputRejected) return this.#respond(this.engine.newId(), inputError(e), route.verb);
+      if (e instanceof HuaweiError) return this.#respond(this.engine.newId(), e, route.verb);
+      throw e;
     }
     // Query parameters and path parameters join the body, as the SDK's request models join them.
     for (const [k, v] of params) if (!(k in input)) input[k] = v;

@@ -144,7 +144,7 @@ function pageOf<T>(items: readonly T[], body: Body): { items: T[]; next_marker: 
  */
 export const AAD_CONTEXT_KEY = 'additional_authenticated_data';
 function contextOf(body: Body, prefix = ''): EncryptionContext | undefined {
-  const out: EncryptionContext = {};
+  const out: EncryptionContext = Object.create(null);
   const legacy = body[`${prefix}encryption_context`];
   if (legacy !== undefined && legacy !== null) {
     if (!isPlainObject(legacy) || JSON.stringify(legacy).length > 8192) throw kmsError('KMS.0208');

@@ -68,19 +68,6 @@ export function isPlainObject(value: unknown): value is Body {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The JSON body of a request: an object, or KMS.0202 (not JSON) / KMS.0214 (JSON but not an object). */
-export function parseJsonBody(text: string): Body {
-  if (text.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw kmsError('KMS.0202');
-  }
-  if (!isPlainObject(value)) throw kmsError('KMS.0214');
-  return value;
-}
-
 /** Checks `body` against request model `model`; returns the normalized body or throws the documented error. */
 export function checkBody(model: string | undefined, body: Body): Body {
   const fields = model ? MODELS[model] : undefined;

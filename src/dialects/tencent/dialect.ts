@@ -8,7 +8,10 @@ import { TencentCloudError, TencentFault, tencentFaultFrom } from './errors.js';
 import { flavourOf, type RegionFlavour } from './metadata.js';
 import { ACTIONS, API_VERSION, CLOUDAUDIT_ACTIONS, CLOUDAUDIT_API_VERSION, CLOUDAUDIT_OBJECTS } from './model.generated.js';
 import { HANDLERS, type Call, type Trail } from './operations.js';
-import { decodeRequest, isPlainObject } from './validate.js';
+import { bodyText, boundedCopy, checkMeta, InputRejected, isPlainObject, lowerCaseHeaders, parseBoundedJson } from '../input.js';
+import { omittedValue } from '../../engine/audit.js';
+import { decodeRequest } from './validate.js';
+import type { FieldModel } from './model.generated.js';
 
 export interface TencentDialectOptions {
   /** The owner account (root UIN) of callers that name none. */
@@ -50,6 +53,33 @@ export interface TencentHttpResponse {
 
 export const TENCENT_JSON_CONTENT_TYPE = 'application/json';
 
+/** The string members of TencentCallMeta. */
+const META_STRINGS = ['uin', 'region', 'secretId', 'sourceIp', 'userAgent'] as const;
+
+/** A refused input in the API 3.0 gateway's words. */
+function inputFault(e: InputRejected): TencentFault {
+  if (e.problem === 'syntax') return new TencentFault('InvalidParameter', 'The request body is not valid JSON.');
+  if (e.problem === 'size') return new TencentFault('RequestSizeLimitExceeded', e.message);
+  return new TencentFault('InvalidParameter', e.path ? `The value type of parameter \`${e.path}\` is not valid.` : e.message);
+}
+
+/** The request parameters as a bounded, null-prototype object; undefined when not an object; a fault when refused. */
+function boundedParams(params: unknown): Record<string, unknown> | TencentFault | undefined {
+  try {
+    const copied = boundedCopy(params);
+    return isPlainObject(copied) ? copied : undefined;
+  } catch (e) {
+    return inputFault(e as InputRejected);
+  }
+}
+
+/** What the audit event keeps of the parameters: members the action does not have only as their size. */
+function auditedParams(raw: Record<string, unknown>, fields: readonly FieldModel[]): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of Object.entries(raw)) out[k] = fields.some((f) => f.name === k) ? v : omittedValue('unknown member', v);
+  return out;
+}
+
 /** Tencent Cloud KMS (API 2019-01-18) over the neutral engine, with CloudAudit's LookUpEvents. */
 export class TencentDialect {
   /** Unexpected exceptions caught at the boundary (answered as InternalError). Always empty unless there is a bug. */
@@ -66,24 +96,27 @@ export class TencentDialect {
   }
 
   /** Calls one action with API 3.0 parameters; resolves to `Response` without RequestId, or throws TencentCloudError. */
-  async call(action: string, params: Record<string, unknown> = {}, meta: TencentCallMeta = {}): Promise<Record<string, any>> {
+  async call(action: string, params: Record<string, unknown> = {}, meta?: TencentCallMeta | null): Promise<Record<string, any>> {
     const outcome = await this.invoke(action, params, meta);
     if (!outcome.ok) throw outcome.error;
     return outcome.response;
   }
 
-  /** Validates, runs and audits one KMS action. Never rejects: errors are outcomes. */
-  async invoke(action: string, params: unknown, meta: TencentCallMeta = {}): Promise<TencentOutcome> {
+  /** Validates, runs and audits one KMS action. Whatever `input` holds, never rejects: errors are outcomes. A `meta` that is not an object of the documented fields is a TypeError (a programming mistake), before anything changes. */
+  async invoke(action: string, params: unknown, meta?: TencentCallMeta | null): Promise<TencentOutcome> {
+    meta = checkMeta(meta, META_STRINGS);
     const requestId = this.engine.newId();
-    const spec = Object.hasOwn(HANDLERS, action) ? HANDLERS[action] : undefined;
-    const model = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
-    if (!spec || !model) return { ok: false, requestId, error: invalidAction(action, 'kms', API_VERSION, requestId) };
+    const spec = typeof action === 'string' && Object.hasOwn(HANDLERS, action) ? HANDLERS[action] : undefined;
+    const model = typeof action === 'string' && Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
+    if (!spec || !model) return { ok: false, requestId, error: invalidAction(String(action).slice(0, 256), 'kms', API_VERSION, requestId) };
     const ctx = this.#context(meta, requestId, action);
     const trail: Trail = { resources: [] };
-    const raw = isPlainObject(params) ? params : undefined;
+    const copied = boundedParams(params);
+    const raw = copied instanceof TencentFault ? undefined : copied;
     let response: Record<string, unknown> | undefined;
     let error: TencentCloudError | undefined;
     try {
+      if (copied instanceof TencentFault) throw copied;
       if (!raw) throw new TencentFault('InvalidParameter', 'The request parameters must be a JSON object.');
       const input = decodeRequest(raw, model.request);
       const call: Call = { engine: this.engine, ctx, realm: ctx.realm, action, input, trail, flavour: this.flavour(ctx.realm.region), dialect: this };
@@ -92,18 +125,21 @@ export class TencentDialect {
     } catch (e) {
       error = this.#toError(e, action, requestId);
     }
-    this.#record(action, spec.readOnly, ctx, meta, raw, trail, response, error);
+    this.#record(action, spec.readOnly, ctx, meta, raw && auditedParams(raw, model.request), trail, response, error);
     return error ? { ok: false, requestId, error } : { ok: true, requestId, response: response! };
   }
 
   /** CloudAudit (API 2019-03-19) actions on this endpoint: LookUpEvents over the KMS events. */
-  async invokeCloudAudit(action: string, params: unknown, meta: TencentCallMeta = {}): Promise<TencentOutcome> {
+  async invokeCloudAudit(action: string, params: unknown, meta?: TencentCallMeta | null): Promise<TencentOutcome> {
+    meta = checkMeta(meta, META_STRINGS);
     const requestId = this.engine.newId();
-    const model = Object.hasOwn(CLOUDAUDIT_ACTIONS, action) ? CLOUDAUDIT_ACTIONS[action] : undefined;
-    if (action !== 'LookUpEvents' || !model) return { ok: false, requestId, error: invalidAction(action, 'cloudaudit', CLOUDAUDIT_API_VERSION, requestId) };
+    const model = action === 'LookUpEvents' ? CLOUDAUDIT_ACTIONS[action] : undefined;
+    if (!model) return { ok: false, requestId, error: invalidAction(String(action).slice(0, 256), 'cloudaudit', CLOUDAUDIT_API_VERSION, requestId) };
     try {
-      if (!isPlainObject(params)) throw new TencentFault('InvalidParameter', 'The request parameters must be a JSON object.');
-      const input = decodeRequest(params, model.request, CLOUDAUDIT_OBJECTS);
+      const copied = boundedParams(params);
+      if (copied instanceof TencentFault) throw copied;
+      if (!copied) throw new TencentFault('InvalidParameter', 'The request parameters must be a JSON object.');
+      const input = decodeRequest(copied, model.request, CLOUDAUDIT_OBJECTS);
       const ctx = this.#context(meta, requestId);
       return { ok: true, requestId, response: lookUpEvents(this.#events(ctx.realm.account), input, this.engine.now()) };
     } catch (e) {
@@ -112,7 +148,7 @@ export class TencentDialect {
   }
 
   /** CloudAudit's LookUpEvents in process: resolves to `Response` without RequestId, or throws TencentCloudError. */
-  async lookUpEvents(params: Record<string, unknown>, meta: TencentCallMeta = {}): Promise<Record<string, any>> {
+  async lookUpEvents(params: Record<string, unknown>, meta?: TencentCallMeta | null): Promise<Record<string, any>> {
     const outcome = await this.invokeCloudAudit('LookUpEvents', params, meta);
     if (!outcome.ok) throw outcome.error;
     return outcome.response;
@@ -181,8 +217,10 @@ export class TencentDialect {
   }
 
   /** Serves one API 3.0 request: `X-TC-Action`, `X-TC-Version`, `X-TC-Region`, a JSON body. Always HTTP 200. */
-  async handle(request: TencentHttpRequest, meta: TencentCallMeta = {}): Promise<TencentHttpResponse> {
-    const headers = lowerCaseKeys(request.headers);
+  async handle(request: TencentHttpRequest, meta?: TencentCallMeta | null): Promise<TencentHttpResponse> {
+    if (typeof request !== 'object' || request === null) throw new TypeError('request must be an object with headers');
+    const headers = lowerCaseHeaders(request.headers);
+    meta = checkMeta(meta, META_STRINGS);
     const action = headers['x-tc-action'] ?? '';
     const version = headers['x-tc-version'];
     const region = headers['x-tc-region'];
@@ -195,11 +233,13 @@ export class TencentDialect {
     let outcome: TencentOutcome;
     let params: unknown;
     try {
-      const text = typeof request.body === 'string' ? request.body : request.body ? fromUtf8(request.body) : '';
-      params = text.trim() === '' ? {} : JSON.parse(text);
-    } catch {
+      const text = bodyText(request.body, fromUtf8);
+      params = text.trim() === '' ? {} : parseBoundedJson(text);
+    } catch (e) {
+      if (!(e instanceof InputRejected)) throw e;
       const requestId = this.engine.newId();
-      return respond({ ok: false, requestId, error: new TencentCloudError('InvalidParameter', 'The request body is not valid JSON.', requestId) }, traceId);
+      const fault = inputFault(e);
+      return respond({ ok: false, requestId, error: new TencentCloudError(fault.code, fault.message, requestId) }, traceId);
     }
     if (version === undefined || version === '') {
       const requestId = this.engine.newId();
@@ -249,12 +289,6 @@ function respond(outcome: TencentOutcome, traceId: string | undefined): TencentH
   };
 }
 
-function lowerCaseKeys(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
-}
-
 /** Members that carry plaintext, key material, ciphertext, signatures or tokens: never recorded. */
 const SECRET_MEMBERS = new Set([
   'Plaintext',
@@ -274,7 +308,7 @@ const SECRET_MEMBERS = new Set([
 
 /** A request or response without its secret members (nested structures included). */
 function sanitize(value: Record<string, unknown>): Record<string, JsonValue> {
-  const out: Record<string, JsonValue> = {};
+  const out: Record<string, JsonValue> = Object.create(null);
   for (const [k, v] of Object.entries(value)) {
     if (SECRET_MEMBERS.has(k) || v === undefined) continue;
     out[k] = clean(v);

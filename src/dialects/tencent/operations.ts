@@ -4,6 +4,7 @@
  * State rules that differ from the engine's table (ScheduleKeyDeletion of an enabled key, RotateKey
  * once a day, the import states) are checked here, before the engine call, so a refused call changes nothing.
  */
+import { parseBoundedJson } from '../input.js';
 import { fromBase64, toBase64, utf8 } from '../../crypto/bytes.js';
 import { encryptAsymmetric, parsePublicKey } from '../../crypto/asymmetric.js';
 import { parseEnvelope } from '../../crypto/envelope.js';
@@ -164,7 +165,7 @@ function encryptionContext(call: Call, text: string | undefined, member = 'Encry
   if (text === undefined || text === '') return undefined;
   let value: unknown;
   try {
-    value = text.length <= LIMITS.contextChars ? JSON.parse(text) : undefined;
+    value = text.length <= LIMITS.contextChars ? parseBoundedJson(text) : undefined;
   } catch {
     value = undefined;
   }
