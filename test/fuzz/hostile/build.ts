@@ -2,6 +2,7 @@
  * Turns a Spec into a wire request against the model: the valid draft, the hostile change, the
  * mutation after signing; and a short label naming what is hostile about it (for the report).
  */
+import { createHash } from 'node:crypto';
 import { type HostileValue, describeValue, PROTO_NAMES, type Spec, writeValue } from './generators.js';
 import { type Draft, draft, json, type Member, type Model, type Pairs, rawObject, renderMap } from './model.js';
 import { bytes, type Mutation, type ProtocolName, type WireRequest } from './wire.js';
@@ -22,7 +23,11 @@ export interface Built {
 }
 
 const CREATE: Record<ProtocolName, string> = { aws: 'CreateKey', tencent: 'CreateKey', huawei: 'create-key' };
-const DROPPABLE: Record<ProtocolName, string[]> = { aws: ['x-amz-date', 'authorization'], tencent: ['x-tc-timestamp', 'authorization'], huawei: ['X-Sdk-Date', 'Authorization'] };
+const DROPPABLE: Record<ProtocolName, string[]> = {
+  aws: ['x-amz-date', 'authorization', 'x-amz-date'],
+  tencent: ['x-tc-timestamp', 'authorization', 'x-tc-timestamp'],
+  huawei: ['X-Sdk-Date', 'Authorization', 'X-Sdk-Content-Sha256'],
+};
 const INVALID: Record<string, number[]> = { 'invalid-utf8': [0xff, 0xfe], 'overlong-utf8': [0xc0, 0xaf], 'lone-surrogate': [0xed, 0xa0, 0x80], nul: [0x00] };
 const MARK = '@@HOSTILE-BYTES@@';
 
@@ -93,7 +98,7 @@ function mutation(spec: Spec, signed: boolean, members: Member[]): { mutation?: 
         ? { mutation: { kind: 'sha-header-swap', body: swapped }, label: 'X-Sdk-Content-Sha256 of the signed body added, body swapped' }
         : { mutation: { kind: 'swap-body', body: swapped }, label: 'body swapped after signing' };
     case 'drop-header': {
-      const name = DROPPABLE[spec.protocol][m.which % 2]!;
+      const name = DROPPABLE[spec.protocol][m.which % 3]!;
       return { mutation: { kind: 'drop-header', name }, label: `${name} removed` };
     }
     case 'shift-date':
@@ -105,12 +110,21 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const HEX = '0123456789abcdef';
 
 /** A ciphertext with one change: `flip` and `cut` change its bytes, `non-canonical` writes the same bytes differently. */
-export function alterBlob(protocol: ProtocolName, blob: string, how: 'flip' | 'non-canonical' | 'cut', at: number): { blob: string; expect: 'refuse' | 'same'; label: string } {
+export function alterBlob(protocol: ProtocolName, blob: string, how: 'flip' | 'non-canonical' | 'cut' | 'rehash', at: number): { blob: string; expect: 'refuse' | 'same'; label: string } {
+  const hex = /^[0-9a-fA-F]+$/.test(blob);
   if (how === 'cut') {
-    const cut = protocol === 'huawei' ? 2 : 4;
+    const cut = hex ? 2 : 4;
     return { blob: blob.slice(0, Math.max(0, blob.length - cut * (1 + (at % 8)))), expect: 'refuse', label: 'ciphertext cut short' };
   }
-  if (protocol === 'huawei') {
+  if (how === 'rehash' && protocol === 'huawei') {
+    // A bit flipped anywhere before the frame's SHA-256 trailer, and the trailer recomputed (it needs no key).
+    const bytes = Buffer.from(blob, hex ? 'hex' : 'base64');
+    const i = at % Math.max(1, bytes.length - 32);
+    bytes[i]! ^= 1 << (at % 8);
+    bytes.set(createHash('sha256').update(bytes.subarray(0, bytes.length - 32)).digest(), bytes.length - 32);
+    return { blob: bytes.toString(hex ? 'hex' : 'base64'), expect: 'refuse', label: `ciphertext byte ${i} of ${bytes.length} flipped, frame SHA-256 recomputed` };
+  }
+  if (hex) {
     if (how === 'non-canonical') return { blob: blob.toUpperCase(), expect: 'same', label: 'ciphertext hex in upper case' };
     const i = at % blob.length;
     const v = HEX.indexOf(blob[i]!.toLowerCase());

@@ -16,8 +16,10 @@ export class Client {
     public signed: boolean,
   ) {}
 
-  async raw(wire: WireRequest, finish?: (headers: Record<string, string>) => { headers: Record<string, string>; body: Uint8Array }): Promise<Answer> {
+  /** Sends `wire` (signed when the server checks signatures); `finish` alters the signed request; `signed` receives its headers. */
+  async raw(wire: WireRequest, finish?: (headers: Record<string, string>) => { headers: Record<string, string>; body: Uint8Array }, seen?: (headers: Record<string, string>) => void): Promise<Answer> {
     const headers = await signedHeaders(wire, this.url, this.signed);
+    seen?.(headers);
     const out = finish ? finish(headers) : { headers, body: wire.body };
     this.sent++;
     return send(this.url, wire.path, out.headers, out.body, this.agent, wire.method ?? 'POST');
