@@ -159,8 +159,8 @@ export class HostileFuzzer {
 
   async segment(specs: Spec[], s: number): Promise<void> {
     let next = 0;
-    // Every fourth segment is cut by kill -9 in the middle, with requests in flight.
-    const killAt = s % 4 === 3 ? Math.floor(specs.length / 2) : -1;
+    // Every fourth segment (the second one first) is cut by kill -9 in the middle, with requests in flight.
+    const killAt = s % 4 === 1 ? Math.floor(specs.length / 2) : -1;
     let killed: Promise<void> | undefined;
     const worker = async () => {
       while (next < specs.length) {

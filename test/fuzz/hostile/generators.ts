@@ -51,7 +51,9 @@ export interface Spec {
 const oddNumbers = ['-0', '0.0', '1e308', '-1e308', '1E400', '-1e-400', '5e-324', '123456789012345678901234567890', '1.5', '-1', '9007199254740993', '0.1e1', '2147483648'];
 const oddRaw: fc.Arbitrary<HostileValue> = fc.oneof(
   fc.constantFrom(...oddNumbers).map((raw) => ({ kind: 'raw' as const, raw, why: `number ${raw}` })),
-  fc.constantFrom('null', 'true', 'false', '[]', '{}', '[[[]]]', '[null]', '[1,"a",{}]', '{"":""}', '""', '{"KeyId":"alias/aws/ebs","Description":"polluted","key_id":"x","Policy":"{}"}').map((raw) => ({ kind: 'raw' as const, raw, why: `odd type ${raw}` })),
+  fc.constantFrom('null', 'true', 'false', '[]', '{}', '[[[]]]', '[null]', '[1,"a",{}]', '{"":""}', '""', '{"KeyId":"alias/aws/ebs","Description":"polluted","key_id":"x","Policy":"{}"}',
+      // Maps with values of the wrong type, and prototype-named keys holding objects or null.
+      '{"a":1}', '{"a":null}', '{"a":{"b":"c"}}', '{"a":["b"]}', '{"__proto__":{"a":"b"}}', '{"__proto__":null}', '{"constructor":{"prototype":{"x":"y"}}}', '{"a":"b","a":"c"}').map((raw) => ({ kind: 'raw' as const, raw, why: `odd type ${raw}` })),
   // Wrongly encoded blobs: bad or non-canonical base64, bad hex.
   fc
     .constantFrom('@@@@', 'YQ', 'YQ=', 'YQ===', 'YR==', 'YWJjZA=', 'Y W J j', 'YWJj\nZA==', '=', '====', '-_-_', 'AAAA'.repeat(3) + '%', 'zz', 'abc', '0x00', 'ABCDEFG', 'ffff', 'fffg', '\u0000', '\ud800', '\ufeffYWJj')
