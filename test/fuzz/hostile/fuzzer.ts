@@ -54,6 +54,8 @@ export interface Report {
   logLines: number;
   logAlarms: string[];
   findings: Finding[];
+  /** Findings by kind (all of them; `findings` keeps the first 25 of each). */
+  findingCounts: Record<string, number>;
   ms: number;
 }
 
@@ -99,6 +101,7 @@ export class HostileFuzzer {
   dataDir: string;
   readonly log = new ServerLog();
   readonly findings: Finding[] = [];
+  readonly findingCounts = new Map<string, number>();
   readonly codes = new Map<string, number>();
   readonly perProtocol: Record<ProtocolName, number> = { aws: 0, tencent: 0, huawei: 0 };
   readonly gate = new Gate();
@@ -132,7 +135,10 @@ export class HostileFuzzer {
   find(kind: string, request: string, detail: string): void {
     // A check cut by the kill -9 in flight says nothing.
     if (this.#killing && /connection failed|TRANSPORT/.test(detail)) return;
-    if (this.findings.length < 200) this.findings.push({ kind, request: request.slice(0, 400), detail: detail.slice(0, 600) });
+    const seen = (this.findingCounts.get(kind) ?? 0) + 1;
+    this.findingCounts.set(kind, seen);
+    // Every finding is counted; the first 25 of each kind are kept.
+    if (seen <= 25) this.findings.push({ kind, request: request.slice(0, 400), detail: detail.slice(0, 600) });
   }
 
   async run(): Promise<Report> {
@@ -392,6 +398,7 @@ export class HostileFuzzer {
       logLines: this.log.lines,
       logAlarms: this.log.samples,
       findings: this.findings,
+      findingCounts: Object.fromEntries(this.findingCounts),
       ms,
     };
   }
