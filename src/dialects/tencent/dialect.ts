@@ -6,6 +6,7 @@ import type { CallContext, Principal, Realm } from '../../engine/types.js';
 import { lookUpEvents, toCloudAuditEvent, type CloudAuditEvent, CLOUDAUDIT_EVENT_NAMES } from './cloudaudit.js';
 import { TencentCloudError, TencentFault, tencentFaultFrom } from './errors.js';
 import { flavourOf, type RegionFlavour } from './metadata.js';
+import { checkRegion } from './regions.js';
 import { ACTIONS, API_VERSION, CLOUDAUDIT_ACTIONS, CLOUDAUDIT_API_VERSION, CLOUDAUDIT_OBJECTS } from './model.generated.js';
 import { HANDLERS, type Call, type Trail } from './operations.js';
 import { decodeRequest, isPlainObject } from './validate.js';
@@ -78,6 +79,8 @@ export class TencentDialect {
     const spec = Object.hasOwn(HANDLERS, action) ? HANDLERS[action] : undefined;
     const model = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
     if (!spec || !model) return { ok: false, requestId, error: invalidAction(action, 'kms', API_VERSION, requestId) };
+    const unsupportedRegion = checkRegion(meta, this.options, requestId);
+    if (unsupportedRegion) return { ok: false, requestId, error: unsupportedRegion };
     const ctx = this.#context(meta, requestId, action);
     const trail: Trail = { resources: [] };
     const raw = isPlainObject(params) ? params : undefined;
@@ -101,6 +104,8 @@ export class TencentDialect {
     const requestId = this.engine.newId();
     const model = Object.hasOwn(CLOUDAUDIT_ACTIONS, action) ? CLOUDAUDIT_ACTIONS[action] : undefined;
     if (action !== 'LookUpEvents' || !model) return { ok: false, requestId, error: invalidAction(action, 'cloudaudit', CLOUDAUDIT_API_VERSION, requestId) };
+    const unsupportedRegion = checkRegion(meta, this.options, requestId);
+    if (unsupportedRegion) return { ok: false, requestId, error: unsupportedRegion };
     try {
       if (!isPlainObject(params)) throw new TencentFault('InvalidParameter', 'The request parameters must be a JSON object.');
       const input = decodeRequest(params, model.request, CLOUDAUDIT_OBJECTS);
