@@ -1,6 +1,7 @@
 /**
  * SDK-HMAC-SHA256 binds the body that arrived, as API Gateway does: requests signed by the real
- * `@huaweicloud/huaweicloud-sdk-core` signer (AKSKSigner), sent over HTTP, then tampered with.
+ * `@huaweicloud/huaweicloud-sdk-core` signer (AKSKSigner), sent over HTTP, then tampered with, and
+ * ordinary HcClient requests.
  * `X-Sdk-Content-Sha256` counts only when it is signed: `UNSIGNED-PAYLOAD` (what the SDK sends for
  * non-JSON bodies) leaves the body unbound, a signed hex hash must be the body's own, an unsigned one is
  * ignored.
@@ -102,7 +103,7 @@ describe('SDK-HMAC-SHA256 binds the request body', () => {
     expect(keyCount()).toBe(before);
   });
 
-  it('ordinary SDK requests (HcClient, JSON with and without a charset) are still accepted', async () => {
+  it('ordinary SDK requests (HcClient sends application/json, signed over the body\'s SHA-256) are still accepted', async () => {
     const owner = sdkClient(server.url, OWNER);
     const created = await owner.kms('create-key', { key_alias: 'binding-sdk' });
     expect(created.status).toBe(200);
