@@ -54,8 +54,8 @@ export interface TencentHttpResponse {
 
 export const TENCENT_JSON_CONTENT_TYPE = 'application/json';
 
-/** The string members of TencentCallMeta. */
-const META_STRINGS = ['uin', 'region', 'secretId', 'sourceIp', 'userAgent'] as const;
+/** The string members of TencentCallMeta (a region that is not one Tencent serves is UnsupportedRegion: see regions.ts). */
+const META_STRINGS = ['uin', 'secretId', 'sourceIp', 'userAgent'] as const;
 
 /** A refused input in the API 3.0 gateway's words. */
 function inputFault(e: InputRejected): TencentFault {
