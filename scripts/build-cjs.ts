@@ -17,14 +17,17 @@ import { build } from 'esbuild';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = join(ROOT, 'dist/cjs');
 
-/** CJS file name → the source module it presents. */
-export const CJS_ENTRIES: Record<string, string> = {
-  index: './src/index.ts',
-  server: './src/server/server.ts',
+/** CJS file name → the source module it presents, and what its file runs once loaded. */
+export const CJS_ENTRIES: Record<string, { module: string; onLoad?: string }> = {
+  index: { module: './src/index.ts' },
+  server: { module: './src/server/server.ts' },
+  // Registering the matchers is the entry's side effect, not the bundle's: require('kms-emulator') registers nothing.
+  jest: { module: './src/testing/jest.ts', onLoad: 'registerKmsMatchers()' },
 };
 
+const part = (name: string) => (name === 'index' ? 'root' : name);
 const source = Object.entries(CJS_ENTRIES)
-  .map(([name, path]) => `export * as ${name === 'index' ? 'root' : name} from ${JSON.stringify(path)};`)
+  .map(([name, entry]) => `export * as ${part(name)} from ${JSON.stringify(entry.module)};`)
   .join('\n');
 
 const result = await build({
@@ -44,8 +47,10 @@ const result = await build({
 });
 
 mkdirSync(OUT, { recursive: true });
-for (const name of Object.keys(CJS_ENTRIES)) {
-  writeFileSync(join(OUT, `${name}.cjs`), `'use strict';\nmodule.exports = require('./bundle.cjs').${name === 'index' ? 'root' : name};\n`);
+for (const [name, entry] of Object.entries(CJS_ENTRIES)) {
+  const lines = ["'use strict';", `module.exports = require('./bundle.cjs').${part(name)};`];
+  if (entry.onLoad) lines.push(`module.exports.${entry.onLoad};`);
+  writeFileSync(join(OUT, `${name}.cjs`), `${lines.join('\n')}\n`);
 }
 const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs).find((f) => f.endsWith('bundle.cjs'))!]!.bytes;
 process.stdout.write(`dist/cjs/bundle.cjs  ${bytes.toLocaleString('en-US')} bytes; entries: ${Object.keys(CJS_ENTRIES).join(', ')}\n`);

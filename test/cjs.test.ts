@@ -95,4 +95,32 @@ const { request } = require('node:http');
     expect(result.resolved).toBe(join(project, 'node_modules/kms-emulator/dist/cjs/server.cjs'));
     expect(result).toMatchObject({ alias: 'over-the-agent', count: 1, version: VERSION, health: 'ok', sameEngine: true });
   });
+  it("require('kms-emulator/jest') in a jest-style setup file registers the matchers on the global expect; require('kms-emulator') registers nothing", () => {
+    const result = runCjs(
+      'jest-setup.js',
+      `const extended = [];
+globalThis.expect = { extend: (m) => extended.push(Object.keys(m)) };
+const hooks = { beforeAll: [], beforeEach: [], afterEach: [] };
+for (const name of Object.keys(hooks)) globalThis[name] = (f) => hooks[name].push(f);
+require('kms-emulator');
+require('kms-emulator/server');
+const afterRoot = extended.length;
+const { useKms, kmsMatchers } = require('kms-emulator/jest');
+const kms = useKms();
+(async () => {
+  for (const f of hooks.beforeAll) await f();
+  for (const f of hooks.beforeEach) await f();
+  await kms.aws.send('Encrypt', { KeyId: 'alias/none', Plaintext: btoa('x') }).catch(() => {});
+  const hit = kmsMatchers.toHaveCloudTrailEvent.call({ isNot: false }, kms, { eventName: 'Encrypt', errorCode: 'NotFoundException' });
+  const miss = kmsMatchers.toHaveCloudTrailEvent.call({ isNot: false }, kms, { eventName: 'Decrypt' });
+  for (const f of hooks.afterEach) await f();
+  console.log(JSON.stringify({ resolved: require.resolve('kms-emulator/jest'), afterRoot, extended, hit: hit.pass, miss: miss.pass, message: miss.message().split('\\n')[0] }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`,
+    );
+    expect(result.resolved).toBe(join(project, 'node_modules/kms-emulator/dist/cjs/jest.cjs'));
+    expect(result.afterRoot).toBe(0);
+    expect(result.extended).toEqual([['toHaveCloudTrailEvent', 'toHaveCloudTrailEventTimes', 'toHaveCloudAuditEvent', 'toHaveCloudAuditEventTimes', 'toHaveCtsTrace', 'toHaveCtsTraceTimes']]);
+    expect(result).toMatchObject({ hit: true, miss: false, message: 'Expected the emulator to have a CloudTrail event matching {"eventName": "Decrypt"}' });
+  });
 });
