@@ -4,6 +4,7 @@
  * listens in this file: `listen` is watched and must never be called.
  */
 import { Server } from 'node:net';
+import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import log4js from 'log4js';
 import { ClientBuilder } from '@huaweicloud/huaweicloud-sdk-core/ClientBuilder.js';
 import type { HcClient } from '@huaweicloud/huaweicloud-sdk-core/HcClient.js';
@@ -11,7 +12,7 @@ import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCr
 import { cloudaudit } from 'tencentcloud-sdk-nodejs/tencentcloud/services/cloudaudit/index.js';
 import { kms as tencentSdk } from 'tencentcloud-sdk-nodejs/tencentcloud/services/kms/index.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createAwsKms, createHuaweiKms, createKms, DEFAULT_HUAWEI_PROJECT_ID, ManualClock } from '../../src/index.js';
+import { createAwsKms, createHuaweiKms, createKms, DEFAULT_HUAWEI_DOMAIN_ID, DEFAULT_HUAWEI_PROJECT_ID, ManualClock } from '../../src/index.js';
 import { httpAgent } from '../../src/server/server.js';
 
 log4js.configure({ appenders: { none: { type: 'stdout' } }, categories: { default: { appenders: ['none'], level: 'off' } } });
@@ -117,6 +118,37 @@ describe('@huaweicloud/huaweicloud-sdk-core through httpAgent(kms, "huawei")', (
     const hc = huaweiClient(httpAgent(kms, 'huawei'));
     const failure = await huaweiKms(hc, 'describe-key', { key_id: '00000000-0000-4000-8000-000000000000' }).catch((e: unknown) => e);
     expect(failure).toMatchObject({ httpStatusCode: 404 });
+  });
+});
+
+describe('the other dialects through the agent', () => {
+  it('Huawei with credentials: the SDK-HMAC-SHA256 signature is checked, a wrong secret key is APIG.0301 and creates nothing', async () => {
+    const kms = createHuaweiKms();
+    const credentials = { version: 1 as const, credentials: [{ provider: 'huawei' as const, accessKey: 'HPUAAGENT000000000001', secretKey: 'agent-secret', account: DEFAULT_HUAWEI_DOMAIN_ID }] };
+    const agent = httpAgent(kms, 'huawei', { credentials });
+    expect((await huaweiKms(huaweiClient(agent), 'create-key', { key_alias: 'signed' })).httpStatusCode).toBe(200);
+    const wrong = new ClientBuilder((hc: HcClient) => hc)
+      .withCredential(new BasicCredentials().withAk('HPUAAGENT000000000001').withSk('wrong').withProjectId(DEFAULT_HUAWEI_PROJECT_ID))
+      .withEndpoint('https://kms.cn-north-4.myhuaweicloud.com')
+      .withOptions({ axiosRequestConfig: { httpsAgent: agent } })
+      .build();
+    await expect(huaweiKms(wrong, 'create-key', { key_alias: 'refused' })).rejects.toMatchObject({ httpStatusCode: 401 });
+    expect(kms.huawei.traces().map((t) => t.resource_name)).toEqual(['signed']);
+  });
+
+  it('AWS: @aws-sdk/client-kms with the agent as the httpsAgent of its Node handler speaks JSON 1.1 to the AWS protocol', async () => {
+    const kms = createAwsKms();
+    const client = new KMSClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDAGENT', secretAccessKey: 'secret' },
+      // The options of the SDK's own Node handler: only its agent changes.
+      requestHandler: { httpsAgent: httpAgent(kms, 'aws') },
+    });
+    const { KeyMetadata } = await client.send(new CreateKeyCommand({ Description: 'over the agent' }));
+    const { CiphertextBlob } = await client.send(new EncryptCommand({ KeyId: KeyMetadata!.KeyId, Plaintext: new TextEncoder().encode('secret') }));
+    const { Plaintext } = await client.send(new DecryptCommand({ CiphertextBlob }));
+    expect(new TextDecoder().decode(Plaintext)).toBe('secret');
+    expect(kms.aws.cloudTrail().map((r) => r.eventName)).toEqual(['CreateKey', 'Encrypt', 'Decrypt']);
   });
 });
 
