@@ -76,7 +76,8 @@ export class InProcessAgent extends Agent {
 /** A `node:http` server that is never bound: connections are handed to it with `emit('connection')`. */
 function inProcessServer(kms: Kms, router: Router, maxBodyBytes: number): Server {
   return createServer((req, res) => {
-    void serve(kms, router, maxBodyBytes, req, res);
+    // A client that goes away mid-request (its agent destroyed) ends the exchange; nothing is thrown.
+    serve(kms, router, maxBodyBytes, req, res).catch(() => res.destroy());
   });
 }
 
