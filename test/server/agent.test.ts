@@ -3,6 +3,7 @@
  * requests, as HTTP/1.1 bytes over an in-memory socket, to the endpoint's own protocols. No server
  * listens in this file: `listen` is watched and must never be called.
  */
+import { request } from 'node:http';
 import { Server } from 'node:net';
 import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import log4js from 'log4js';
@@ -153,6 +154,28 @@ describe('the other dialects through the agent', () => {
 });
 
 describe('httpAgent refusals', () => {
+  it('a client that goes away mid-body ends that exchange only: nothing is thrown, the agent serves the next request', async () => {
+    const kms = createKms();
+    const agent = httpAgent(kms, 'tencent', { protocol: 'http:' });
+    const headers = { 'content-type': 'application/json', 'x-tc-action': 'CreateKey', 'x-tc-version': '2019-01-18', 'x-tc-region': 'ap-guangzhou' };
+    const partial = request({ host: 'kms.tencentcloudapi.com', method: 'POST', path: '/', agent, headers: { ...headers, 'content-length': '100' } });
+    partial.on('error', () => {});
+    partial.write('{"Alias":');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    partial.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const answer = await new Promise<any>((resolve, reject) => {
+      const req = request({ host: 'kms.tencentcloudapi.com', method: 'POST', path: '/', agent, headers }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c)).on('end', () => resolve(JSON.parse(text)));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ Alias: 'after-abort' }));
+    });
+    expect(answer.Response.Alias).toBe('after-abort');
+    expect((await kms.tencent.call('ListKeys', {})).TotalCount).toBe(1);
+  });
+
   it('an emulator without the dialect asked for is refused at once', () => {
     expect(() => httpAgent(createAwsKms() as never, 'huawei')).toThrow(/no huawei dialect/);
   });
