@@ -19,6 +19,8 @@ import { newRequestId, type Protocol, type ProtocolResponse, type RequestHead, R
 import { sandboxProtocol } from './sandbox.js';
 import { DurableStore } from './store.js';
 
+export { httpAgent, InProcessAgent, type AgentProvider, type HttpAgentOptions } from './agent.js';
+
 /** The package version (from package.json: two levels up from src/server and from dist/server). */
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
