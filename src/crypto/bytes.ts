@@ -16,8 +16,6 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_LOOKUP = (() => {
   const table = new Int16Array(256).fill(-1);
   for (let i = 0; i < B64.length; i++) table[B64.charCodeAt(i)] = i;
-  table['-'.charCodeAt(0)] = 62;
-  table['_'.charCodeAt(0)] = 63;
   return table;
 })();
 
@@ -39,13 +37,19 @@ export function toBase64(bytes: Uint8Array): string {
   return out;
 }
 
-/** Strict base64 (standard or URL alphabet, padding optional); returns undefined when malformed. */
+/**
+ * Canonical base64 only (RFC 4648 §4): the standard alphabet, padded to a multiple of four characters,
+ * and the unused bits of the last character zero (§3.5) — exactly the text `toBase64` gives for the
+ * bytes, so one byte string has one accepted text. Returns undefined for anything else, including the
+ * URL alphabet, missing padding and non-canonical final characters that would decode to the same
+ * bytes. Why strict for every provider: docs/ciphertext-format.md ("Base64 on the wire").
+ */
 export function fromBase64(text: string): Uint8Array | undefined {
+  if (text.length % 4 !== 0) return undefined;
   let end = text.length;
-  while (end > 0 && text.charCodeAt(end - 1) === 61 /* = */) end--;
-  if (text.length - end > 2) return undefined;
-  if (end % 4 === 1) return undefined;
-  const out = new Uint8Array(Math.floor((end * 3) / 4));
+  while (end > 0 && end > text.length - 2 && text.charCodeAt(end - 1) === 61 /* = */) end--;
+  const padding = text.length - end;
+  const out = new Uint8Array((text.length / 4) * 3 - padding);
   let bits = 0;
   let acc = 0;
   let o = 0;
@@ -53,13 +57,15 @@ export function fromBase64(text: string): Uint8Array | undefined {
     const code = text.charCodeAt(i);
     const v = code < 256 ? B64_LOOKUP[code]! : -1;
     if (v < 0) return undefined;
-    acc = (acc << 6) | v;
+    acc = ((acc << 6) | v) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
       out[o++] = (acc >> bits) & 0xff;
     }
   }
+  // What is left after the last whole byte are the pad bits: 4 after "xx==", 2 after "xxx=".
+  if ((acc & ((1 << bits) - 1)) !== 0) return undefined;
   return out;
 }
 

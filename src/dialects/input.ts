@@ -145,7 +145,7 @@ export function checkMeta<T extends object>(meta: T | null | undefined, stringFi
   if (typeof meta !== 'object' || Array.isArray(meta)) throw new TypeError('meta must be an object');
   for (const field of stringFields) {
     const v = (meta as Record<string, unknown>)[field];
-    if (v !== undefined && (typeof v !== 'string' || v.length > 2048)) throw new TypeError(`meta.${field} must be a string of at most 2048 characters`);
+    if (v !== undefined && typeof v !== 'string') throw new TypeError(`meta.${field} must be a string`);
   }
   const principal = (meta as { principal?: unknown }).principal;
   if (principal !== undefined) {

@@ -4,11 +4,13 @@
  *
  * When ready, prints exactly one line to stdout: `kms-emulator <version> listening on http://<host>:<port>`;
  * then one line per request. SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the
- * store, exit 0. Usage errors exit 2; failures to start exit 1.
+ * store, exit 0. Usage errors exit 2; failures to start exit 1. Every line goes through a guarded
+ * writer: when a reader goes away, logging to that stream stops quietly and the server carries on.
  */
 import { isIP } from 'node:net';
 import { CredentialsError } from './credentials.js';
 import { type Parsed, parseArgs, UsageError } from './args.js';
+import { guardedOutput } from './output.js';
 import { DEFAULT_HOST, DEFAULT_PORT, type RunningServer, startServer, VERSION } from './server.js';
 
 const USAGE = `Usage: kms-emulator serve [options]
@@ -30,6 +32,9 @@ Options:
 When ready it prints one line: kms-emulator <version> listening on http://<host>:<port>
 `;
 
+const stdout = guardedOutput(process.stdout);
+const stderr = guardedOutput(process.stderr);
+
 function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
@@ -42,39 +47,39 @@ async function main(argv: readonly string[]): Promise<number> {
     parsed = parseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`kms-emulator: ${e.message}\n\n${USAGE}`);
+    stderr.write(`kms-emulator: ${e.message}\n\n${USAGE}`);
     return 2;
   }
   if (parsed.command === 'help') {
-    process.stdout.write(USAGE);
+    stdout.write(USAGE);
     return 0;
   }
   if (parsed.command === 'version') {
-    process.stdout.write(`${VERSION}\n`);
+    stdout.write(`${VERSION}\n`);
     return 0;
   }
   const options = parsed.options;
   const host = options.host ?? DEFAULT_HOST;
   if (!isLoopback(host)) {
-    process.stderr.write(`kms-emulator: warning: listening on ${host}, reachable from other machines (plain HTTP, no TLS)\n`);
+    stderr.write(`kms-emulator: warning: listening on ${host}, reachable from other machines (plain HTTP, no TLS)\n`);
   }
   let server: RunningServer;
   try {
     server = await startServer({
       ...options,
-      log: (line) => process.stdout.write(`${line}\n`),
+      log: (line) => stdout.write(`${line}\n`),
       // stdout starts with the ready line: messages from before it go to stderr.
-      notice: (message) => process.stderr.write(`kms-emulator: ${message}\n`),
+      notice: (message) => stderr.write(`kms-emulator: ${message}\n`),
     });
   } catch (e) {
     const message = e instanceof CredentialsError ? `credentials: ${e.message}` : e instanceof Error ? e.message : String(e);
-    process.stderr.write(`kms-emulator: cannot start: ${message}\n`);
+    stderr.write(`kms-emulator: cannot start: ${message}\n`);
     return 1;
   }
-  process.stdout.write(`kms-emulator ${VERSION} listening on ${server.url}\n`);
+  stdout.write(`kms-emulator ${VERSION} listening on ${server.url}\n`);
   if (server.store) {
     const r = server.store.recovery;
-    process.stderr.write(
+    stderr.write(
       `kms-emulator: data dir ${server.store.dir}: ${r.snapshot ? 'snapshot' : 'new'}` +
         `${r.records > 0 ? ` + ${r.records} journal record${r.records === 1 ? '' : 's'}` : ''}` +
         `${r.tornBytes > 0 ? `, a torn last record of ${r.tornBytes} bytes dropped` : ''}, opened in ${Math.round(r.ms)} ms\n`,
@@ -85,15 +90,15 @@ async function main(argv: readonly string[]): Promise<number> {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
-        process.stderr.write(`kms-emulator: ${signal} again, exiting now\n`);
+        stderr.write(`kms-emulator: ${signal} again, exiting now\n`);
         process.exit(1);
       }
       stopping = true;
-      process.stderr.write(`kms-emulator: ${signal}, shutting down\n`);
+      stderr.write(`kms-emulator: ${signal}, shutting down\n`);
       server.close().then(
         () => resolve(0),
         (e: unknown) => {
-          process.stderr.write(`kms-emulator: error while shutting down: ${e instanceof Error ? e.message : String(e)}\n`);
+          stderr.write(`kms-emulator: error while shutting down: ${e instanceof Error ? e.message : String(e)}\n`);
           resolve(1);
         },
       );
@@ -104,17 +109,17 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 // Errors that escape every handler are logged, not fatal: one bad request must not stop the server.
-process.on('uncaughtException', (e) => process.stderr.write(`kms-emulator: uncaught exception: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
-process.on('unhandledRejection', (e) => process.stderr.write(`kms-emulator: unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
+process.on('uncaughtException', (e) => stderr.write(`kms-emulator: uncaught exception: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
+process.on('unhandledRejection', (e) => stderr.write(`kms-emulator: unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    // Exit even if a handle (a stray timer) lingers; stdout is flushed first.
-    process.stdout.write('', () => process.exit(code));
+    // Exit even if a handle (a stray timer) lingers; stdout is flushed first (unless it is gone).
+    void stdout.flush().then(() => process.exit(code));
   },
   (e: unknown) => {
-    process.stderr.write(`kms-emulator: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
+    stderr.write(`kms-emulator: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    void stderr.flush().then(() => process.exit(1));
   },
 );

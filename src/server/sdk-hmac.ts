@@ -4,10 +4,15 @@
  *
  *   canonical request = method \n canonical URI (each segment percent-encoded, always ending in '/')
  *                       \n canonical query (sorted key=value, percent-encoded) \n canonical headers
- *                       (name:value\n for each signed header) \n signed header names \n hex SHA-256(body)
+ *                       (name:value\n for each signed header) \n signed header names \n payload hash
  *   string to sign    = "SDK-HMAC-SHA256" \n X-Sdk-Date \n hex SHA-256(canonical request)
  *   signature         = hex HMAC-SHA256(SK, string to sign)   — keyed with the SK itself, no derivation
  *   Authorization: SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<a;b;c>, Signature=<hex>
+ *
+ * The payload hash is the hex SHA-256 of the body that arrived. The signer puts `X-Sdk-Content-Sha256`
+ * in its place when the request carries that header (and it signs every header it sends), so the
+ * header counts only when it is signed: `UNSIGNED-PAYLOAD` leaves the body unbound (the SDK sends it for
+ * non-JSON bodies), a hex hash must be the body's own. An unsigned header is ignored.
  *
  * Refusals are API Gateway's: HTTP 401, `{"error_msg":"Incorrect IAM authentication information: …",
  * "error_code":"APIG.0301","request_id":"…"}` (the code and wording the Huawei DEW FAQ quotes).
@@ -57,10 +62,24 @@ function canonicalQuery(query: string): string {
   return out.join('&');
 }
 
-/** The canonical request of `request` as signed with `signedHeaders`. */
-export function canonicalRequest(request: ProtocolRequest, signedHeaders: readonly string[]): string {
-  const contentSha = header(request, 'x-sdk-content-sha256');
-  const payload = contentSha ?? (request.body.length > 0 ? createHash('sha256').update(request.body).digest('hex') : EMPTY_SHA256);
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * The payload hash the canonical request carries, or why the request cannot be accepted: the body's
+ * own SHA-256, or a signed `X-Sdk-Content-Sha256` that is `UNSIGNED-PAYLOAD` or equal to it.
+ */
+export function payloadHash(request: ProtocolRequest, signedHeaders: readonly string[]): { ok: true; hash: string } | { ok: false; detail: string } {
+  const actual = request.body.length > 0 ? createHash('sha256').update(request.body).digest('hex') : EMPTY_SHA256;
+  const declared = header(request, 'x-sdk-content-sha256');
+  if (declared === undefined || !signedHeaders.includes('x-sdk-content-sha256')) return { ok: true, hash: actual };
+  if (declared === UNSIGNED_PAYLOAD) return { ok: true, hash: declared };
+  if (HEX_SHA256.test(declared) && declared.toLowerCase() === actual) return { ok: true, hash: declared };
+  return { ok: false, detail: 'x-sdk-content-sha256 does not match the request body' };
+}
+
+/** The canonical request of `request` as signed with `signedHeaders`, over the payload hash `payload`. */
+export function canonicalRequest(request: ProtocolRequest, signedHeaders: readonly string[], payload: string): string {
   const headers = signedHeaders.map((name) => `${name}:${header(request, name) ?? ''}\n`).join('');
   return [request.method, canonicalUri(request.path), canonicalQuery(request.query), headers, signedHeaders.join(';'), payload].join('\n');
 }
@@ -88,7 +107,9 @@ export function verifySdkHmac(request: ProtocolRequest, credentials: CredentialS
   if (!signedHeaders.includes('x-sdk-date')) return refuse('x-sdk-date is not a signed header');
   const credential = credentials.find('huawei', accessKeyId);
   if (!credential) return refuse(`ak ${accessKeyId} not exist`);
-  const expected = sdkSignature(credential.secret, sdkDate, canonicalRequest(request, signedHeaders));
+  const payload = payloadHash(request, signedHeaders);
+  if (!payload.ok) return refuse(payload.detail);
+  const expected = sdkSignature(credential.secret, sdkDate, canonicalRequest(request, signedHeaders, payload.hash));
   const given = Buffer.from(signature.toLowerCase(), 'utf8');
   const wanted = Buffer.from(expected, 'utf8');
   if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return refuse('verify aksk signature fail');

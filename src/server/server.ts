@@ -19,6 +19,8 @@ import { newRequestId, type Protocol, type ProtocolResponse, type RequestHead, R
 import { sandboxProtocol } from './sandbox.js';
 import { DurableStore } from './store.js';
 
+export { httpAgent, InProcessAgent, type AgentProvider, type HttpAgentOptions } from './agent.js';
+
 /** The package version (from package.json: two levels up from src/server and from dist/server). */
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -136,12 +138,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       connectionsCheckingInterval: Math.min(1000, headersMs),
       noDelay: true,
     },
-    (req, res) => {
-      const task = serve(req, res).finally(() => inFlight.delete(task));
-      inFlight.add(task);
-    },
+    (req, res) => onRequest(req, res),
   );
   server.keepAliveTimeout = keepAliveMs;
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const task = serve(req, res).finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  }
+  // `Expect: 100-continue`: a declared body over the limit gets the protocol's too-large answer (and
+  // the connection is closed) without `100 Continue`, so the client never sends it; others go on.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!declaresTooLarge(req, maxBodyBytes)) res.writeContinue();
+    onRequest(req, res);
+  });
 
   server.on('connection', (socket: Socket) => {
     connections.set(socket, 0);
@@ -292,14 +301,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   return { url: `http://${urlHost}:${boundPort}`, host, port: boundPort, kms, router, store, close };
 }
 
+/** Whether the request's Content-Length is over `limit` (Node has checked that it is one number). */
+function declaresTooLarge(req: IncomingMessage, limit: number): boolean {
+  const declared = req.headers['content-length'];
+  return declared !== undefined && Number(declared) > limit;
+}
+
 /** Reads the body up to `limit` bytes; a larger one is not buffered (the connection is closed after the answer). */
 function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined) {
-    const length = Number(declared);
-    if (Number.isFinite(length) && length > limit) return Promise.resolve({ kind: 'too-large' });
-    if (length === 0) return Promise.resolve({ kind: 'body', body: EMPTY });
-  }
+  if (declaresTooLarge(req, limit)) return Promise.resolve({ kind: 'too-large' });
+  if (req.headers['content-length'] !== undefined && Number(req.headers['content-length']) === 0) return Promise.resolve({ kind: 'body', body: EMPTY });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let total = 0;

@@ -2,9 +2,10 @@
  * Huawei's outward ciphertext framing: the published samples' layout (version 2, LE offset,
  * body, 36-character key id, four zero bytes, 32 trailing bytes) around the engine's envelope.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { frameCiphertext, frameKeyId, unframeCiphertext } from '../../src/dialects/huawei/ciphertext.js';
-import { emulator, failure } from './support.js';
+import { dekPlainText, emulator, failure } from './support.js';
 
 /** Published samples (Huawei / OTC API reference, huaweicloud/golangsdk fixtures). */
 const SAMPLES = [
@@ -52,6 +53,87 @@ describe('the Huawei ciphertext frame', () => {
     bytes[30]! ^= 1;
     expect((await failure(kms.huawei.call('decrypt-data', { cipher_text: bytes.toString('base64') }))).code).toBe('KMS.2201');
     expect((await failure(kms.huawei.call('decrypt-data', { cipher_text, key_id: other }))).code).toBe('KMS.2201');
+    expect(kms.huawei.internalErrors).toEqual([]);
+  });
+});
+
+/** A copy of `frame` with byte `i` set by `mutate`, its SHA-256 trailer recomputed (which needs no key). */
+function flipped(frame: Uint8Array, i: number, mutate: (byte: number) => number): Buffer {
+  const bytes = Buffer.from(frame);
+  bytes[i] = mutate(bytes[i]!);
+  createHash('sha256').update(bytes.subarray(0, bytes.length - 32)).digest().copy(bytes, bytes.length - 32);
+  return bytes;
+}
+
+/** Each way a byte is changed: a bit flip, all ones, and (for key ids) another character a key id may hold. */
+const MUTATIONS: Array<(byte: number) => number> = [(b) => b ^ 0x01, () => 0xff, (b) => (b === 0x61 ? 0x30 : 0x61)];
+
+describe('every byte of a framed ciphertext is checked or bound', () => {
+  /** The key id (36 bytes) and the reserved bytes (4) before the 32-byte trailer. */
+  const positions = (frame: Uint8Array) => Array.from({ length: 40 }, (_, i) => frame.length - 32 - 40 + i);
+
+  it('encrypt-data / decrypt-data: a changed reserved byte or key-id byte, trailer recomputed, is refused with KMS.2201 and changes nothing', async () => {
+    const kms = emulator();
+    const id = (await kms.huawei.call('create-key', { key_alias: 'framed' })).key_info.key_id;
+    const other = (await kms.huawei.call('create-key', { key_alias: 'other' })).key_info.key_id;
+    const { cipher_text } = await kms.huawei.call('encrypt-data', { key_id: id, plain_text: 'secret', encryption_context: { app: 'x' } });
+    const frame = Buffer.from(cipher_text, 'base64');
+    expect([...frame.subarray(frame.length - 36, frame.length - 32)]).toEqual([0, 0, 0, 0]);
+    const state = JSON.stringify(kms.snapshot().realms);
+    let refused = 0;
+    for (const i of positions(frame)) {
+      for (const mutate of MUTATIONS) {
+        const bad = flipped(frame, i, mutate);
+        if (bad.equals(frame)) continue;
+        for (const keyId of [undefined, id]) {
+          const e = await failure(kms.huawei.call('decrypt-data', { cipher_text: bad.toString('base64'), encryption_context: { app: 'x' }, ...(keyId ? { key_id: keyId } : {}) }));
+          expect(e.code, `byte ${i}`).toBe('KMS.2201');
+          refused++;
+        }
+      }
+    }
+    expect(refused).toBeGreaterThan(200);
+    // A frame re-labelled with another existing key's id (and a request naming that key) is refused too.
+    const relabelled = Buffer.from(frame);
+    relabelled.write(other, frame.length - 32 - 40, 'latin1');
+    createHash('sha256').update(relabelled.subarray(0, relabelled.length - 32)).digest().copy(relabelled, relabelled.length - 32);
+    for (const keyId of [undefined, other]) {
+      expect((await failure(kms.huawei.call('decrypt-data', { cipher_text: relabelled.toString('base64'), encryption_context: { app: 'x' }, ...(keyId ? { key_id: keyId } : {}) }))).code).toBe('KMS.2201');
+    }
+    expect(JSON.stringify(kms.snapshot().realms)).toBe(state);
+    // The untouched ciphertext still decrypts.
+    expect((await kms.huawei.call('decrypt-data', { cipher_text, encryption_context: { app: 'x' } })).plain_text).toBe('secret');
+    expect(kms.huawei.internalErrors).toEqual([]);
+  });
+
+  it('encrypt-datakey / decrypt-datakey: the same changes to the hex frame are refused with KMS.2201 and change nothing', async () => {
+    const kms = emulator();
+    const id = (await kms.huawei.call('create-key', { key_alias: 'framed-dk' })).key_info.key_id;
+    const other = (await kms.huawei.call('create-key', { key_alias: 'other-dk' })).key_info.key_id;
+    const dek = new Uint8Array(32).map((_, i) => i * 7);
+    const sha = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
+    const { cipher_text } = await kms.huawei.call('encrypt-datakey', { key_id: id, plain_text: dekPlainText(dek, sha), datakey_plain_length: '32' });
+    const frame = Buffer.from(cipher_text, 'hex');
+    const state = JSON.stringify(kms.snapshot().realms);
+    let refused = 0;
+    for (const i of positions(frame)) {
+      for (const mutate of MUTATIONS) {
+        const bad = flipped(frame, i, mutate);
+        if (bad.equals(frame)) continue;
+        const e = await failure(kms.huawei.call('decrypt-datakey', { key_id: id, cipher_text: bad.toString('hex'), datakey_cipher_length: '32' }));
+        expect(e.code, `byte ${i}`).toBe('KMS.2201');
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(100);
+    // The frame re-labelled with another key's id, and the request naming that key: the envelope is still the first key's.
+    const relabelled = Buffer.from(frame);
+    relabelled.write(other, frame.length - 32 - 40, 'latin1');
+    createHash('sha256').update(relabelled.subarray(0, relabelled.length - 32)).digest().copy(relabelled, relabelled.length - 32);
+    expect((await failure(kms.huawei.call('decrypt-datakey', { key_id: other, cipher_text: relabelled.toString('hex'), datakey_cipher_length: '32' }))).code).toBe('KMS.2201');
+    expect(JSON.stringify(kms.snapshot().realms)).toBe(state);
+    const ok = await kms.huawei.call('decrypt-datakey', { key_id: id, cipher_text, datakey_cipher_length: '32' });
+    expect(ok.data_key).toBe(Buffer.from(dek).toString('hex').toUpperCase());
     expect(kms.huawei.internalErrors).toEqual([]);
   });
 });

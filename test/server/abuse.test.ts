@@ -54,6 +54,70 @@ describe('abuse', () => {
     await stillServing(server.url);
   });
 
+  it('Expect: 100-continue with a declared body over 1 MiB: the protocol\'s too-large answer, no 100 Continue, the connection closed', async () => {
+    const heads: Array<[string, string, RegExp]> = [
+      ['POST / HTTP/1.1\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: TrentService.Encrypt', '413', /"message":"Request body is larger than the limit of 1048576 bytes\."/],
+      ['POST / HTTP/1.1\r\nContent-Type: application/json\r\nX-TC-Action: Encrypt\r\nX-TC-Version: 2019-01-18', '200', /"Code":"RequestSizeLimitExceeded"/],
+      ['POST /v1.0/0a1b2c/kms/encrypt-data HTTP/1.1\r\nContent-Type: application/json', '413', /"error_code":"KMS\.0203"/],
+    ];
+    for (const [head, status, body] of heads) {
+      const socket = await socketTo(server.url);
+      socket.write(`${head}\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: ${2 * MiB}\r\n\r\n`);
+      const { text, closed } = await readUntilClosed(socket);
+      expect(closed).toBe(true);
+      expect(text).not.toMatch(/100 Continue/i);
+      expect(text.startsWith(`HTTP/1.1 ${status} `), text.slice(0, 80)).toBe(true);
+      expect(text).toMatch(/\r\nconnection: close\r\n/i);
+      expect(text).toMatch(body);
+    }
+    await stillServing(server.url);
+  });
+
+  it('Expect: 100-continue with a body within the limit: 100 Continue, then the answer (raw, and node:http waiting for it)', async () => {
+    const body = '{"Description":"after 100-continue"}';
+    const socket = await socketTo(server.url);
+    const received: Buffer[] = [];
+    const continued = new Promise<void>((resolve) =>
+      socket.on('data', (c: Buffer) => {
+        received.push(c);
+        if (Buffer.concat(received).toString('latin1').includes('\r\n\r\n')) resolve();
+      }),
+    );
+    socket.write(
+      'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: TrentService.CreateKey\r\n' +
+        `Expect: 100-continue\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    await continued;
+    expect(Buffer.concat(received).toString('latin1')).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+    const answer = readUntilClosed(socket);
+    socket.write(body);
+    const { text } = await answer;
+    expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(text).toContain('"Description":"after 100-continue"');
+
+    // node:http sends the body only on 'continue'.
+    const viaNode = await new Promise<{ continued: boolean; status: number; body: string }>((resolve, reject) => {
+      let sawContinue = false;
+      const req = httpRequest(
+        new URL('/', server.url),
+        { method: 'POST', agent: false, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys', expect: '100-continue', 'content-length': 2 } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ continued: sawContinue, status: res.statusCode!, body: Buffer.concat(chunks).toString() }));
+        },
+      );
+      req.on('continue', () => {
+        sawContinue = true;
+        req.end('{}');
+      });
+      req.on('error', reject);
+    });
+    expect(viaNode.continued).toBe(true);
+    expect(viaNode.status).toBe(200);
+    expect(JSON.parse(viaNode.body).Keys).toBeDefined();
+  });
+
   it('a chunked body that grows past 1 MiB: 413 (or a closed connection), never buffered whole', async () => {
     const outcome = await new Promise<{ status?: number; body?: string; error?: string }>((resolve) => {
       const req = httpRequest(

@@ -2,11 +2,12 @@
  * `kms-emulator serve` as a child process: flags, the ready line, the request log, signals.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, ListKeysCommand } from '@aws-sdk/client-kms';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseArgs, UsageError } from '../../src/server/args.js';
 import { rejection } from '../support/kms.js';
 import { awsCall, httpClient, raw, READY_LINE, readUntilClosed, runCli, sleep, socketTo, startCli } from '../support/server.js';
@@ -151,6 +152,49 @@ describe('kms-emulator (the CLI)', () => {
     expect(text).toContain('"Description":"in flight"');
     expect(await cli.exited).toBe(0);
   });
+
+  /** CPU time (user + system, in clock ticks) the process has used, from /proc/<pid>/stat. */
+  const cpuTicks = (pid: number) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  /** Its exit; a process still running when the test ends (failed or timed out) is killed. */
+  const exitOf = (proc: ChildProcess) => {
+    onTestFinished(() => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    });
+    return new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  };
+
+  it('when the reader of its stdout and stderr goes away it keeps serving, does not spin, and exits 0 on SIGTERM', async () => {
+    const cli = await startCli();
+    const exited = exitOf(cli.proc);
+    // The parent reads the ready line and goes away: both pipes close.
+    cli.proc.stdout!.destroy();
+    cli.proc.stderr!.destroy();
+    for (let i = 0; i < 20; i++) {
+      // Every request logs a line to the closed stdout; a 404 also goes through the error paths.
+      expect((await raw(cli.url, { method: 'GET', path: '/health' })).status).toBe(200);
+      expect((await awsCall(cli.url, 'ListKeys', {})).status).toBe(200);
+    }
+    const before = cpuTicks(cli.proc.pid!);
+    await sleep(1000);
+    // Spinning, it used a whole core (about 100 ticks a second); idle, it uses none.
+    expect(cpuTicks(cli.proc.pid!) - before).toBeLessThan(30);
+    cli.proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 20_000);
+
+  it('with only stdout gone, it still reports on stderr and exits 0 on SIGTERM', async () => {
+    const cli = await startCli();
+    const exited = exitOf(cli.proc);
+    cli.proc.stdout!.destroy();
+    for (let i = 0; i < 10; i++) expect((await awsCall(cli.url, 'ListKeys', {})).status).toBe(200);
+    cli.proc.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await cli.exited;
+    expect(cli.stderr).toContain('kms-emulator: SIGTERM, shutting down');
+  }, 20_000);
 
   it('--credentials FILE: requests must be signed by a listed key', async () => {
     const file = join(dir, 'credentials.json');

@@ -6,11 +6,15 @@
  * Every published Huawei sample has this layout (version 2, the offset of the byte after the
  * 36-character key id, four zero bytes, 32 trailing bytes). Here the body is the engine's
  * authenticated envelope and the trailer a SHA-256 checksum of everything before it, so a
- * corrupted frame is told apart before any key is looked up. Data-key ciphertexts travel as hex
+ * corrupted frame is told apart before any key is looked up. Every byte is checked or bound: the
+ * version, the zero byte after it, the offset and the four reserved bytes must be as written (the
+ * reserved bytes zero, as in every sample); the checksum must match; the key id must be the key the
+ * envelope names (`openFrame`), and the envelope itself is authenticated. Data-key ciphertexts travel as hex
  * (create-datakey, encrypt-datakey, decrypt-datakey), encrypt-data ciphertexts as base64.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes, fromUtf8, utf8 } from '../../crypto/bytes.js';
+import { parseEnvelope } from '../../crypto/envelope.js';
 
 const VERSION = 2;
 const KEY_ID_BYTES = 36;
@@ -42,6 +46,7 @@ export function unframeCiphertext(bytes: Uint8Array): { envelope: Uint8Array; ke
   if (bytes.length <= OVERHEAD || bytes[0] !== VERSION || bytes[1] !== 0) return undefined;
   const offset = bytes[2]! | (bytes[3]! << 8);
   if (offset !== bytes.length - RESERVED_BYTES - CHECKSUM_BYTES) return undefined;
+  for (let i = offset; i < offset + RESERVED_BYTES; i++) if (bytes[i] !== 0) return undefined;
   const checksum = bytes.subarray(offset + RESERVED_BYTES);
   if (!equalBytes(checksum, sha256(bytes.subarray(0, offset + RESERVED_BYTES)))) return undefined;
   let keyId: string;
@@ -52,6 +57,16 @@ export function unframeCiphertext(bytes: Uint8Array): { envelope: Uint8Array; ke
   }
   if (!KEY_ID.test(keyId)) return undefined;
   return { envelope: bytes.subarray(4, offset - KEY_ID_BYTES), keyId };
+}
+
+/**
+ * The envelope and key id of a ciphertext the emulator framed: an intact frame (`unframeCiphertext`)
+ * whose key id is the key its engine envelope names. Undefined otherwise (Huawei's KMS.2201).
+ */
+export function openFrame(bytes: Uint8Array): { envelope: Uint8Array; keyId: string } | undefined {
+  const frame = unframeCiphertext(bytes);
+  if (!frame || parseEnvelope(frame.envelope)?.keyId !== frame.keyId) return undefined;
+  return frame;
 }
 
 /** The key id a frame names, read without checking anything else (for parsing published samples). */

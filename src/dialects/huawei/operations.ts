@@ -14,7 +14,7 @@ import type { Engine } from '../../engine/engine.js';
 import type { GrantInfo } from '../../engine/grants.js';
 import { SPEC_PROFILES } from '../../engine/specs.js';
 import type { CallContext, EncryptionContext, KeyInfo, KeyRef, KeyUsage } from '../../engine/types.js';
-import { frameCiphertext, unframeCiphertext } from './ciphertext.js';
+import { frameCiphertext, openFrame } from './ciphertext.js';
 import { HuaweiError, kmsError } from './errors.js';
 import {
   ENCRYPTION_ALGORITHM_FROM_HUAWEI,
@@ -368,7 +368,7 @@ const encryptDatakey: Handler = (call) => {
 /** The engine envelope in a data-key ciphertext (hex) that names key `keyId`. */
 function datakeyEnvelope(text: string, keyId: string | undefined): { envelope: Uint8Array; keyId: string } {
   const bytes = fromHex(text);
-  const frame = bytes ? unframeCiphertext(bytes) : undefined;
+  const frame = bytes ? openFrame(bytes) : undefined;
   if (!frame || (keyId !== undefined && frame.keyId !== keyId)) throw kmsError('KMS.2201');
   return frame;
 }
@@ -430,7 +430,7 @@ const decryptData: Handler = async (call) => {
   let keyId: string;
   let plaintext: Uint8Array;
   if (algorithm === 'SYMMETRIC_DEFAULT') {
-    const frame = unframeCiphertext(bytes);
+    const frame = openFrame(bytes);
     if (!frame || (body.key_id !== undefined && body.key_id !== frame.keyId)) throw kmsError('KMS.2201');
     const result = engine.decrypt(ctx, frame.envelope, context, { keyId: frame.keyId });
     call.trail.key = result.key;
@@ -457,11 +457,11 @@ const reEncrypt: Handler = async (call) => {
   const destinationAlgorithm = (body.destination_encryption_algorithm as string | undefined) ?? 'SYMMETRIC_DEFAULT';
   for (const a of [sourceAlgorithm, destinationAlgorithm]) if (a !== 'SYMMETRIC_DEFAULT' && !ENCRYPTION_ALGORITHM_FROM_HUAWEI[a]) throw kmsError('KMS.0308');
   // A data-key ciphertext (hex) comes back as hex; encrypt-data's (base64) as base64.
-  const hex = /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 && fromHex(text) !== undefined && unframeCiphertext(fromHex(text)!) !== undefined;
+  const hex = /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 && fromHex(text) !== undefined && openFrame(fromHex(text)!) !== undefined;
   const bytes = hex ? fromHex(text)! : base64Field(body, 'cipher_text', 'KMS.2201', 8192);
   let ciphertext = bytes;
   if (sourceAlgorithm === 'SYMMETRIC_DEFAULT') {
-    const frame = unframeCiphertext(bytes);
+    const frame = openFrame(bytes);
     if (!frame || (body.source_key_id !== undefined && body.source_key_id !== frame.keyId)) throw kmsError('KMS.2201');
     ciphertext = frame.envelope;
   } else if (body.source_key_id === undefined) {

@@ -6,6 +6,7 @@ import type { CallContext, Principal, Realm } from '../../engine/types.js';
 import { lookUpEvents, toCloudAuditEvent, type CloudAuditEvent, CLOUDAUDIT_EVENT_NAMES } from './cloudaudit.js';
 import { TencentCloudError, TencentFault, tencentFaultFrom } from './errors.js';
 import { flavourOf, type RegionFlavour } from './metadata.js';
+import { checkRegion } from './regions.js';
 import { ACTIONS, API_VERSION, CLOUDAUDIT_ACTIONS, CLOUDAUDIT_API_VERSION, CLOUDAUDIT_OBJECTS } from './model.generated.js';
 import { HANDLERS, type Call, type Trail } from './operations.js';
 import { bodyText, boundedCopy, checkMeta, InputRejected, isPlainObject, lowerCaseHeaders, parseBoundedJson } from '../input.js';
@@ -53,8 +54,8 @@ export interface TencentHttpResponse {
 
 export const TENCENT_JSON_CONTENT_TYPE = 'application/json';
 
-/** The string members of TencentCallMeta. */
-const META_STRINGS = ['uin', 'region', 'secretId', 'sourceIp', 'userAgent'] as const;
+/** The string members of TencentCallMeta (a region that is not one Tencent serves is UnsupportedRegion: see regions.ts). */
+const META_STRINGS = ['uin', 'secretId', 'sourceIp', 'userAgent'] as const;
 
 /** A refused input in the API 3.0 gateway's words. */
 function inputFault(e: InputRejected): TencentFault {
@@ -109,6 +110,8 @@ export class TencentDialect {
     const spec = typeof action === 'string' && Object.hasOwn(HANDLERS, action) ? HANDLERS[action] : undefined;
     const model = typeof action === 'string' && Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
     if (!spec || !model) return { ok: false, requestId, error: invalidAction(String(action).slice(0, 256), 'kms', API_VERSION, requestId) };
+    const unsupportedRegion = checkRegion(meta, this.options, requestId);
+    if (unsupportedRegion) return { ok: false, requestId, error: unsupportedRegion };
     const ctx = this.#context(meta, requestId, action);
     const trail: Trail = { resources: [] };
     const copied = boundedParams(params);
@@ -135,6 +138,8 @@ export class TencentDialect {
     const requestId = this.engine.newId();
     const model = action === 'LookUpEvents' ? CLOUDAUDIT_ACTIONS[action] : undefined;
     if (!model) return { ok: false, requestId, error: invalidAction(String(action).slice(0, 256), 'cloudaudit', CLOUDAUDIT_API_VERSION, requestId) };
+    const unsupportedRegion = checkRegion(meta, this.options, requestId);
+    if (unsupportedRegion) return { ok: false, requestId, error: unsupportedRegion };
     try {
       const copied = boundedParams(params);
       if (copied instanceof TencentFault) throw copied;

@@ -26,7 +26,6 @@ import {
   KEY_STATE_FILTER,
   KEY_USAGES,
   keyMetadata,
-  REGION_FLAVOURS,
   secs,
   SIGNING_ALGORITHMS,
   tencentKeyUsage,
@@ -36,6 +35,7 @@ import {
   type RegionFlavour,
 } from './metadata.js';
 import { WHITE_BOX_REGIONS } from './model.generated.js';
+import { TENCENT_REGIONS } from './regions.js';
 import { whiteBoxContainer } from './white-box.js';
 
 /** What a handler tells CloudAudit beyond the request itself. */
@@ -56,7 +56,7 @@ export interface Call {
   readonly input: Record<string, any>;
   readonly trail: Trail;
   readonly flavour: RegionFlavour;
-  readonly dialect: { readonly options: { readonly flavours?: Readonly<Record<string, RegionFlavour>> } };
+  readonly dialect: { readonly options: { readonly region: string; readonly flavours?: Readonly<Record<string, RegionFlavour>> } };
 }
 
 export type Handler = (call: Call) => Record<string, unknown> | Promise<Record<string, unknown>>;
@@ -730,7 +730,7 @@ const getServiceStatus: Handler = (call) => ({
 });
 
 const getRegions: Handler = (call) => ({
-  Regions: [...new Set([...Object.keys(REGION_FLAVOURS), ...Object.keys(call.dialect.options.flavours ?? {})])],
+  Regions: [...new Set([...TENCENT_REGIONS, ...Object.keys(call.dialect.options.flavours ?? {}), call.dialect.options.region])],
 });
 
 const listAlgorithms: Handler = (call) => {
