@@ -245,7 +245,8 @@ export class HostileFuzzer {
     }
     if (verdict.ok && !mustRefuse) {
       if (draft.mutating) this.model.acknowledged++;
-      // A request in an odd Tencent region acts elsewhere: nothing the model follows.
+      // A request in an odd Tencent region may act elsewhere, or (empty, or spaces trimmed) in the default region: not followed.
+      if (wire.region !== undefined && draft.key && draft.mutating) draft.key.uncertain = true;
       if (wire.region === undefined && draft.effect) {
         const keysBefore = this.model.keys[wire.protocol].length;
         const ciphertextsBefore = this.model.ciphertexts.length;
