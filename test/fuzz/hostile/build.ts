@@ -3,6 +3,7 @@
  * mutation after signing; and a short label naming what is hostile about it (for the report).
  */
 import { createHash } from 'node:crypto';
+import { anyOperation } from './any-operation.js';
 import { type HostileValue, describeValue, PROTO_NAMES, type Spec, writeValue } from './generators.js';
 import { type Draft, draft, json, type Member, type Model, type Pairs, rawObject, renderMap } from './model.js';
 import { bytes, type Mutation, type ProtocolName, type WireRequest } from './wire.js';
@@ -161,7 +162,10 @@ function member(spec: Spec, members: Member[], value: HostileValue, target: 'kno
 
 /** The request of `spec`, or undefined if the model has no key of the kind it needs yet (then a create is sent). */
 export function build(spec: Spec, model: Model, seq: number, signed: boolean): Built {
-  const d = draft(model, spec.protocol, spec.op, spec.keyPick, seq) ?? draft(model, spec.protocol, CREATE[spec.protocol], spec.keyPick, seq)!;
+  const d =
+    spec.any !== undefined
+      ? anyOperation(model, spec.protocol, spec.any, seq)
+      : (draft(model, spec.protocol, spec.op, spec.keyPick, seq) ?? draft(model, spec.protocol, CREATE[spec.protocol], spec.keyPick, seq)!);
   let map: Pairs = [['purpose', `p${seq % 7}`]];
   const v = spec.variant;
   if (v.kind === 'proto-map') map = v.pairs;

@@ -25,7 +25,7 @@ export class Client {
     return send(this.url, wire.path, out.headers, out.body, this.agent, wire.method ?? 'POST');
   }
 
-  async call(protocol: ProtocolName, op: string, members: Member[], options: { path?: string; method?: 'GET'; region?: string } = {}): Promise<Verdict & { label: string }> {
+  async call(protocol: ProtocolName, op: string, members: Member[], options: { path?: string; method?: string; region?: string } = {}): Promise<Verdict & { label: string }> {
     const path = options.path ?? (protocol === 'huawei' ? `/v1.0/${HUAWEI_PROJECT}/kms/${op}` : '/');
     const body = options.method === 'GET' ? new Uint8Array(0) : bytes(rawObject(members));
     const wire: WireRequest = { protocol, op, path, body, ...(options.method ? { method: options.method } : {}), ...(options.region !== undefined ? { region: options.region } : {}) };

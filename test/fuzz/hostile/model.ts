@@ -71,7 +71,7 @@ export class Model {
 export interface Draft {
   op: string;
   path: string;
-  method?: 'POST' | 'GET';
+  method?: string;
   members: Member[];
   mutating: boolean;
   /** The model key the request names (probed before and after when refused). */

@@ -39,8 +39,8 @@ export interface WireRequest {
   region?: string;
   /** Headers sent as they are, signed with the others. */
   headers?: Record<string, string>;
-  /** POST unless said (Huawei's tag listing is a GET). */
-  method?: 'POST' | 'GET';
+  /** POST unless said (Huawei's tag routes are GET and DELETE). */
+  method?: string;
   mutation?: Mutation;
 }
 
