@@ -57,6 +57,8 @@ export interface Running {
   proc: ChildProcess;
   url: string;
   exited: Promise<number | string>;
+  /** Set by kill9: an exit without it is the server dying on its own (an alarm). */
+  killed: boolean;
 }
 
 /** Starts the CLI on `dataDir`; rejects (a refused start) if it exits or prints no ready line in 60 s. */
@@ -90,6 +92,10 @@ export async function startServer(dataDir: string, signed: boolean, log: ServerL
       }
     };
   };
+  const running: { killed: boolean; ready: boolean } = { killed: false, ready: false };
+  proc.on('exit', (code, signal) => {
+    if (running.ready && !running.killed) log.scan(`the server exited on its own (${code ?? signal}): uncaught exception or internal error`, 'stderr');
+  });
   proc.stdout!.on('data', lines('stdout'));
   proc.stderr!.on('data', lines('stderr'));
   const exited = new Promise<number | string>((resolve) => proc.on('close', (code, signal) => resolve(code ?? signal ?? -1)));
@@ -106,10 +112,12 @@ export async function startServer(dataDir: string, signed: boolean, log: ServerL
     proc.kill('SIGKILL');
     throw new Error(outcome.refused);
   }
-  return { proc, url: outcome.url, exited };
+  running.ready = true;
+  return Object.assign(running, { proc, url: outcome.url, exited });
 }
 
 export async function kill9(server: Running): Promise<void> {
+  server.killed = true;
   server.proc.kill('SIGKILL');
   await server.exited;
 }
