@@ -13,11 +13,14 @@ import { type Draft, json, type Member, type Model } from './model.js';
 import { HUAWEI_PROJECT } from './server.js';
 import type { ProtocolName } from './wire.js';
 
+/** Operation names a hostile client may send: the prototype's own. */
+const PROTOTYPE_OPERATIONS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
+
 const NAMES: Record<ProtocolName, string[]> = {
-  aws: Object.keys(AWS_HANDLERS).sort(),
-  tencent: Object.keys(TENCENT_HANDLERS).sort(),
+  aws: [...Object.keys(AWS_HANDLERS).sort(), ...PROTOTYPE_OPERATIONS],
+  tencent: [...Object.keys(TENCENT_HANDLERS).sort(), ...PROTOTYPE_OPERATIONS],
   // Version discovery (GET / with Accept: application/json) is not a KMS route: left to the Huawei tests.
-  huawei: Object.keys(HUAWEI_HANDLERS).filter((v) => HUAWEI_OPERATIONS[v]?.path.includes('{project_id}')).sort(),
+  huawei: [...Object.keys(HUAWEI_HANDLERS).filter((v) => Object.hasOwn(HUAWEI_OPERATIONS, v) && HUAWEI_OPERATIONS[v]!.path.includes('{project_id}')).sort(), ...PROTOTYPE_OPERATIONS],
 };
 
 const KEY_MEMBER = /^(KeyId|TargetKeyId|DestinationKeyId|SourceKeyId|key_id)$/;
@@ -60,7 +63,9 @@ export function anyOperation(model: Model, protocol: ProtocolName, n: number, se
   };
   let path = '/';
   let method: Draft['method'];
-  if (protocol === 'aws') {
+  if (PROTOTYPE_OPERATIONS.includes(op)) {
+    if (protocol === 'huawei') path = `/v1.0/${HUAWEI_PROJECT}/kms/${op}`;
+  } else if (protocol === 'aws') {
     const input = SHAPES[AWS_OPERATIONS[op]!.input];
     const fields = input?.type === 'structure' ? Object.entries(input.members) : [];
     fields.forEach(([name, m], i) => add(name, SHAPES[m.target]?.type ?? 'string', i));
