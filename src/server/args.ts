@@ -11,7 +11,7 @@ export interface Parsed {
   options: ServerOptions;
 }
 
-const VALUE_FLAGS = new Set(['--host', '--port', '--data-dir', '--account', '--region', '--credentials']);
+const VALUE_FLAGS = new Set(['--host', '--port', '--data-dir', '--account', '--region', '--credentials', '--seed']);
 
 export function parseArgs(argv: readonly string[]): Parsed {
   const args = [...argv];
@@ -67,6 +67,11 @@ export function parseArgs(argv: readonly string[]): Parsed {
   if (credentials !== undefined) {
     if (credentials === '') throw new UsageError('--credentials needs a file');
     options.credentials = credentials;
+  }
+  const seed = values.get('--seed');
+  if (seed !== undefined) {
+    if (seed === '' || seed.length > 256) throw new UsageError('--seed needs a value of 1 to 256 characters');
+    options.seed = seed;
   }
   return { command: 'serve', options };
 }

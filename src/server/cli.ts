@@ -24,6 +24,7 @@ Options:
   --account ID         default account (default 111122223333)
   --region REGION      default region (default us-east-1)
   --credentials FILE   JSON file of accepted keys; every request must then be signed (docs/server.md)
+  --seed TEXT          deterministic ids, key material and ciphertexts (same seed + same calls = same bytes)
   -h, --help           this help
   -v, --version        the version
 
