@@ -8,7 +8,7 @@
  */
 import { isIP } from 'node:net';
 import { CredentialsError } from './credentials.js';
-import { type Parsed, parseArgs, UsageError } from './args.js';
+import { ENVIRONMENT_HELP, type Parsed, parseArgs, UsageError } from './args.js';
 import { DEFAULT_HOST, DEFAULT_PORT, type RunningServer, startServer, VERSION } from './server.js';
 
 const USAGE = `Usage: kms-emulator serve [options]
@@ -28,6 +28,7 @@ Options:
   -h, --help           this help
   -v, --version        the version
 
+${ENVIRONMENT_HELP}
 When ready it prints one line: kms-emulator <version> listening on http://<host>:<port>
 `;
 
@@ -40,7 +41,7 @@ function isLoopback(host: string): boolean {
 async function main(argv: readonly string[]): Promise<number> {
   let parsed: Parsed;
   try {
-    parsed = parseArgs(argv);
+    parsed = parseArgs(argv, process.env);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`kms-emulator: ${e.message}\n\n${USAGE}`);
@@ -63,7 +64,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     server = await startServer({
       ...options,
-      log: (line) => process.stdout.write(`${line}\n`),
+      ...(parsed.log === 'off' ? {} : { log: (line: string) => process.stdout.write(`${line}\n`) }),
       // stdout starts with the ready line: messages from before it go to stderr.
       notice: (message) => process.stderr.write(`kms-emulator: ${message}\n`),
     });
