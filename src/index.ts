@@ -5,6 +5,8 @@ import type { RegionFlavour } from './dialects/tencent/metadata.js';
 import { type Clock, ManualClock, systemClock } from './engine/clock.js';
 import { Engine, type EngineOptions } from './engine/engine.js';
 import type { EngineSnapshot } from './engine/snapshot.js';
+import { applyInitSync } from './init/apply.js';
+import type { InitDocument } from './init/schema.js';
 
 export interface CreateKmsOptions<C extends Clock = Clock> {
   /** Where dates come from; pass a `ManualClock` to move time by hand. Default: the system clock. */
@@ -21,6 +23,12 @@ export interface CreateKmsOptions<C extends Clock = Clock> {
   tencent?: { uin?: string; region?: string; flavours?: Readonly<Record<string, RegionFlavour>> };
   /** The Huawei dialect: the domain id (32 hex), the default project and its region (cn-north-4), other projects' regions. */
   huawei?: { domainId?: string; projectId?: string; region?: string; projects?: Record<string, string> };
+  /**
+   * Keys declared up front (the init document of docs/ci.md, already parsed): ids, material, aliases,
+   * tags, policy, rotation, state. Symmetric, HMAC and pending-import keys only, since createKms is
+   * synchronous; keys with key pairs take `await applyInit(kms, init)`. A bad document throws InitError.
+   */
+  init?: InitDocument;
 }
 
 export interface Kms<C extends Clock = Clock> {
@@ -77,7 +85,9 @@ function huaweiDialect(engine: Engine, options: CreateKmsOptions): HuaweiDialect
 /** Creates an emulator: one engine, presented through each provider's dialect. */
 export function createKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Kms<C> {
   const kms = core(options);
-  return { ...kms, aws: awsDialect(kms.engine, options), tencent: tencentDialect(kms.engine, options), huawei: huaweiDialect(kms.engine, options) };
+  const full = { ...kms, aws: awsDialect(kms.engine, options), tencent: tencentDialect(kms.engine, options), huawei: huaweiDialect(kms.engine, options) };
+  if (options.init !== undefined) applyInitSync(full, options.init);
+  return full;
 }
 
 /**
@@ -86,22 +96,30 @@ export function createKms<C extends Clock = Clock>(options: CreateKmsOptions<C> 
  */
 export function createAwsKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Omit<Kms<C>, 'tencent' | 'huawei'> {
   const kms = core(options);
-  return { ...kms, aws: awsDialect(kms.engine, options) };
+  const aws = { ...kms, aws: awsDialect(kms.engine, options) };
+  if (options.init !== undefined) applyInitSync(aws, options.init);
+  return aws;
 }
 
 /** Tencent Cloud KMS only (see `createAwsKms`). */
 export function createTencentKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Omit<Kms<C>, 'aws' | 'huawei'> {
   const kms = core(options);
-  return { ...kms, tencent: tencentDialect(kms.engine, options) };
+  const tencent = { ...kms, tencent: tencentDialect(kms.engine, options) };
+  if (options.init !== undefined) applyInitSync(tencent, options.init);
+  return tencent;
 }
 
 /** Huawei Cloud KMS only (see `createAwsKms`). */
 export function createHuaweiKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Omit<Kms<C>, 'aws' | 'tencent'> {
   const kms = core(options);
-  return { ...kms, huawei: huaweiDialect(kms.engine, options) };
+  const huawei = { ...kms, huawei: huaweiDialect(kms.engine, options) };
+  if (options.init !== undefined) applyInitSync(huawei, options.init);
+  return huawei;
 }
 
 export { ManualClock, systemClock };
+export { applyInit, type InitTarget } from './init/apply.js';
+export { type InitDocument, InitError, parseInit } from './init/schema.js';
 export * from './engine/index.js';
 export * from './dialects/aws/index.js';
 export * from './dialects/tencent/index.js';

@@ -88,6 +88,14 @@ const OPTIONS: readonly OptionSpec[] = [
       options.seed = seed;
     },
   },
+  {
+    flag: '--init',
+    env: 'KMS_EMULATOR_INIT',
+    apply(options, file, name) {
+      if (file === '') throw new UsageError(`${name} needs a file`);
+      options.init = file;
+    },
+  },
 ];
 
 /** The request log's form: no flag here (the CLI's `--log` owns it), only the variable. */

@@ -8,6 +8,7 @@
  */
 import { isIP } from 'node:net';
 import { CredentialsError } from './credentials.js';
+import { InitFileError } from './init.js';
 import { ENVIRONMENT_HELP, type Parsed, parseArgs, UsageError } from './args.js';
 import { DEFAULT_HOST, DEFAULT_PORT, type RunningServer, startServer, VERSION } from './server.js';
 
@@ -25,6 +26,7 @@ Options:
   --region REGION      default region (default us-east-1)
   --credentials FILE   JSON file of accepted keys; every request must then be signed (docs/server.md)
   --seed TEXT          deterministic ids, key material and ciphertexts (same seed + same calls = same bytes)
+  --init FILE          keys declared up front (YAML or JSON: ids, material, aliases, state; docs/ci.md)
   -h, --help           this help
   -v, --version        the version
 
@@ -69,7 +71,8 @@ async function main(argv: readonly string[]): Promise<number> {
       notice: (message) => process.stderr.write(`kms-emulator: ${message}\n`),
     });
   } catch (e) {
-    const message = e instanceof CredentialsError ? `credentials: ${e.message}` : e instanceof Error ? e.message : String(e);
+    const message =
+      e instanceof CredentialsError ? `credentials: ${e.message}` : e instanceof InitFileError ? `init file ${e.message}` : e instanceof Error ? e.message : String(e);
     process.stderr.write(`kms-emulator: cannot start: ${message}\n`);
     return 1;
   }

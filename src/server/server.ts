@@ -18,6 +18,8 @@ import { type CredentialsFile, type CredentialStore, loadCredentials } from './c
 import { newRequestId, type Protocol, type ProtocolResponse, type RequestHead, Router } from './router.js';
 import { sandboxProtocol } from './sandbox.js';
 import { DurableStore } from './store.js';
+import { applyInitOption } from './init.js';
+import type { InitDocument } from '../init/schema.js';
 
 /** The package version (from package.json: two levels up from src/server and from dist/server). */
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -59,6 +61,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** Deterministic ids, key material and ciphertexts (see createKms). */
   seed?: string;
+  /** Keys declared up front: an init file (YAML or JSON) or the document (docs/ci.md). Made before a new data dir's first snapshot. */
+  init?: string | InitDocument;
   /** Default 1 MiB. */
   maxBodyBytes?: number;
   timeouts?: ServerTimeouts;
@@ -101,6 +105,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (options.credentials !== undefined) credentials = await loadCredentials(options.credentials, { account });
 
   const kms = createKms({ clock, account, region, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+  // Declared keys are made before the store opens: a new data directory starts from them, one with state keeps its own.
+  const initial = await applyInitOption(kms, options.init);
   const router = new Router();
   router.register(awsProtocol(kms, { ...(credentials ? { credentials } : {}), clock }));
   router.register(tencentProtocol(kms, credentials ? { credentials } : {}));
