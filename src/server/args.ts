@@ -3,6 +3,7 @@
  * Every option can also come from an environment variable (KMS_EMULATOR_PORT, …); a flag wins over
  * its variable. The environment is a parameter, so parsing stays pure.
  */
+import { ManualClock } from '../engine/clock.js';
 import type { ServerOptions } from './server.js';
 
 /** A command line that cannot be run: the CLI prints the message and the usage, and exits 2. */
@@ -96,12 +97,33 @@ const OPTIONS: readonly OptionSpec[] = [
       options.init = file;
     },
   },
+  {
+    flag: '--clock',
+    env: 'KMS_EMULATOR_CLOCK',
+    apply(options, clock, name) {
+      const parsed = parseClock(clock, name);
+      if (parsed) options.clock = parsed;
+      else delete options.clock;
+    },
+  },
 ];
 
 /** The request log's form: no flag here (the CLI's `--log` owns it), only the variable. */
 const LOG_ENV = 'KMS_EMULATOR_LOG';
 
 const BY_FLAG = new Map(OPTIONS.map((o) => [o.flag, o]));
+
+/** `--clock system`, `--clock manual` (starting now) or `--clock manual:2026-01-01T00:00:00Z`. */
+function parseClock(value: string, name: string): ManualClock | undefined {
+  if (value === 'system') return undefined;
+  if (value === 'manual') return new ManualClock();
+  if (value.startsWith('manual:')) {
+    const at = value.slice('manual:'.length);
+    const ms = Date.parse(at);
+    if (/^\d{4}-\d{2}-\d{2}/.test(at) && Number.isFinite(ms)) return new ManualClock(ms);
+  }
+  throw new UsageError(`invalid ${name} '${value}' (system, manual or manual:2026-01-01T00:00:00Z)`);
+}
 
 export function parseArgs(argv: readonly string[], env: Environment = {}): Parsed {
   const args = [...argv];

@@ -27,6 +27,8 @@ Options:
   --credentials FILE   JSON file of accepted keys; every request must then be signed (docs/server.md)
   --seed TEXT          deterministic ids, key material and ciphertexts (same seed + same calls = same bytes)
   --init FILE          keys declared up front (YAML or JSON: ids, material, aliases, state; docs/ci.md)
+  --clock MODE         system (default), manual (starts now) or manual:2026-01-01T00:00:00Z;
+                       a manual clock moves with POST /_kms/clock/advance {"by":"8d"}
   -h, --help           this help
   -v, --version        the version
 

@@ -19,6 +19,7 @@ import { newRequestId, type Protocol, type ProtocolResponse, type RequestHead, R
 import { sandboxProtocol } from './sandbox.js';
 import { DurableStore } from './store.js';
 import { applyInitOption } from './init.js';
+import { CONTROL_MAX_BODY_BYTES, controlProtocol, isLoopbackHost } from './control.js';
 import type { InitDocument } from '../init/schema.js';
 
 /** The package version (from package.json: two levels up from src/server and from dist/server). */
@@ -113,13 +114,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   router.register(huaweiProtocol(kms, credentials ? { credentials } : {}));
   // The browser sandbox page is not a wire protocol: it answers browser navigations, outside /health's list.
   const sandbox = sandboxProtocol();
+  const startedAt = performance.now();
+  // The control API (/_kms/…): reset, snapshots, the manual clock, faults (docs/ci.md).
+  const control = controlProtocol({
+    kms,
+    clock,
+    initial,
+    version: VERSION,
+    startedAt,
+    protocols: () => router.protocols,
+    requireAdmin: !isLoopbackHost(host) || credentials !== undefined,
+    ...(credentials ? { credentials } : {}),
+  });
 
   // State is restored before the port opens: no request ever sees a half-loaded engine.
   const notice = options.notice ?? log;
   const store =
     options.dataDir !== undefined ? await DurableStore.open(options.dataDir, kms.engine, notice ? { log: (message) => notice(`store: ${message}`) } : {}) : undefined;
 
-  const startedAt = performance.now();
   /** Active requests per connection; idle connections are closed at shutdown. */
   const connections = new Map<Socket, number>();
   const inFlight = new Set<Promise<void>>();
@@ -197,8 +209,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           action: 'health',
         };
       } else {
-        protocol = sandbox.matches(head) ? sandbox : router.select(head);
-        const body = await readBody(req, maxBodyBytes);
+        protocol = control.matches(head) ? control : sandbox.matches(head) ? sandbox : router.select(head);
+        const body = await readBody(req, protocol === control ? CONTROL_MAX_BODY_BYTES : maxBodyBytes);
         if (body.kind === 'aborted') {
           log?.(`${timestamp()} ${method} ${head.path} ${protocol.name}/- - ${elapsed(started)}ms (client went away)`);
           return;
