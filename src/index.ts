@@ -6,6 +6,7 @@ import { type Clock, ManualClock, systemClock } from './engine/clock.js';
 import { Engine, type EngineOptions } from './engine/engine.js';
 import type { EngineSnapshot } from './engine/snapshot.js';
 import { applyInitSync } from './init/apply.js';
+import { type FaultInjector, faultsOf } from './faults.js';
 import type { InitDocument } from './init/schema.js';
 
 export interface CreateKmsOptions<C extends Clock = Clock> {
@@ -44,6 +45,8 @@ export interface Kms<C extends Clock = Clock> {
   snapshot(): EngineSnapshot;
   /** Replaces the whole state with a snapshot's (object or JSON text). */
   restore(snapshot: unknown): void;
+  /** Injected faults: `kms.faults.add({ provider: 'aws', operation: 'Encrypt', count: 2, error: 'throttling' })` (docs/ci.md). */
+  readonly faults: FaultInjector;
 }
 
 export const DEFAULT_ACCOUNT = '111122223333';
@@ -52,13 +55,13 @@ export const DEFAULT_TENCENT_UIN = '100000000001';
 export const DEFAULT_TENCENT_REGION = 'ap-guangzhou';
 
 /** The engine and clock of an emulator, before any dialect is put on it. */
-function core<C extends Clock>(options: CreateKmsOptions<C>): Pick<Kms<C>, 'engine' | 'clock' | 'snapshot' | 'restore'> {
+function core<C extends Clock>(options: CreateKmsOptions<C>): Pick<Kms<C>, 'engine' | 'clock' | 'snapshot' | 'restore' | 'faults'> {
   const clock = (options.clock ?? systemClock) as C;
   const engineOptions: EngineOptions = { clock };
   if (options.seed !== undefined) engineOptions.seed = options.seed;
   if (options.auditLimit !== undefined) engineOptions.auditLimit = options.auditLimit;
   const engine = new Engine(engineOptions);
-  return { engine, clock, snapshot: () => engine.snapshot(), restore: (snapshot) => engine.restore(snapshot) };
+  return { engine, clock, snapshot: () => engine.snapshot(), restore: (snapshot) => engine.restore(snapshot), faults: faultsOf(engine) };
 }
 
 function awsDialect(engine: Engine, options: CreateKmsOptions): AwsDialect {
@@ -120,6 +123,7 @@ export function createHuaweiKms<C extends Clock = Clock>(options: CreateKmsOptio
 export { ManualClock, systemClock };
 export { applyInit, type InitTarget } from './init/apply.js';
 export { type InitDocument, InitError, parseInit } from './init/schema.js';
+export { type Fault, FAULT_KINDS, type FaultKind, FaultInjector, type FaultSpec, FaultSpecError } from './faults.js';
 export * from './engine/index.js';
 export * from './dialects/aws/index.js';
 export * from './dialects/tencent/index.js';

@@ -90,6 +90,8 @@ export function controlProtocol(options: ControlOptions): Protocol {
         const to = field(body, 'to', ['init', 'empty']) ?? (initial.init ? 'init' : 'empty');
         if (to === 'init' && !initial.init) throw new ControlError(400, 'NoInitFile', 'The server was started without --init: reset to "empty" instead.');
         kms.restore(to === 'init' ? initial.init : initial.empty);
+        // Injected faults belong to the state a test set up: a reset clears them too.
+        kms.faults.clear();
         return controlJson(200, { status: 'reset', to });
       },
     },

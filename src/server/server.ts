@@ -20,6 +20,7 @@ import { sandboxProtocol } from './sandbox.js';
 import { DurableStore } from './store.js';
 import { applyInitOption } from './init.js';
 import { CONTROL_MAX_BODY_BYTES, controlProtocol, isLoopbackHost } from './control.js';
+import { faultRoutes } from './faults-control.js';
 import type { InitDocument } from '../init/schema.js';
 
 /** The package version (from package.json: two levels up from src/server and from dist/server). */
@@ -125,6 +126,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     protocols: () => router.protocols,
     requireAdmin: !isLoopbackHost(host) || credentials !== undefined,
     ...(credentials ? { credentials } : {}),
+    routes: faultRoutes(kms.faults),
   });
 
   // State is restored before the port opens: no request ever sees a half-loaded engine.

@@ -9,6 +9,7 @@ import { awsErrorFrom, AwsServiceError } from './errors.js';
 import { OPERATIONS, SHAPES } from './model.generated.js';
 import { HANDLERS, type Call, type Trail } from './operations.js';
 import { decodeInput, isPlainObject, SerializationProblem, validationMessage } from './validate.js';
+import { hasFaults, injectFault } from './faults.js';
 
 export interface AwsDialectOptions {
   account: string;
@@ -114,6 +115,7 @@ export class AwsDialect {
     let output: Record<string, unknown> | undefined;
     let error: AwsServiceError | undefined;
     try {
+      if (hasFaults(this.engine)) await injectFault(this.engine, operation, input);
       if (!raw) throw new AwsServiceError('SerializationException', 'Start of structure or map found where not expected.');
       const decoded = decodeInput(raw, model.input);
       if (decoded.violations.length > 0) throw new AwsServiceError('ValidationException', validationMessage(decoded.violations));

@@ -8,6 +8,7 @@ import { HuaweiError, huaweiErrorFrom, kmsError } from './errors.js';
 import { OPERATIONS } from './model.generated.js';
 import { aliasOf, HANDLERS, RISK_TIPS_VERB, type Call, type Trail } from './operations.js';
 import { checkBody, isPlainObject, parseJsonBody, type Body } from './validate.js';
+import { hasFaults, injectFault } from './faults.js';
 
 export interface HuaweiDialectOptions {
   /** The account (domain id, 32 hex characters) of callers that name none. */
@@ -176,6 +177,7 @@ export class HuaweiDialect {
     let output: Record<string, unknown> | undefined;
     let error: HuaweiError | undefined;
     try {
+      if (hasFaults(this.engine)) await injectFault(this.engine, verb, body);
       if (!raw) throw kmsError('KMS.0214');
       const model = verb === RISK_TIPS_VERB ? 'OperateKeyRequestBody' : OPERATIONS[verb]?.body;
       const checked = checkBody(model, raw);

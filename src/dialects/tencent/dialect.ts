@@ -9,6 +9,7 @@ import { flavourOf, type RegionFlavour } from './metadata.js';
 import { ACTIONS, API_VERSION, CLOUDAUDIT_ACTIONS, CLOUDAUDIT_API_VERSION, CLOUDAUDIT_OBJECTS } from './model.generated.js';
 import { HANDLERS, type Call, type Trail } from './operations.js';
 import { decodeRequest, isPlainObject } from './validate.js';
+import { hasFaults, injectFault } from './faults.js';
 
 export interface TencentDialectOptions {
   /** The owner account (root UIN) of callers that name none. */
@@ -84,6 +85,7 @@ export class TencentDialect {
     let response: Record<string, unknown> | undefined;
     let error: TencentCloudError | undefined;
     try {
+      if (hasFaults(this.engine)) await injectFault(this.engine, action, params);
       if (!raw) throw new TencentFault('InvalidParameter', 'The request parameters must be a JSON object.');
       const input = decodeRequest(raw, model.request);
       const call: Call = { engine: this.engine, ctx, realm: ctx.realm, action, input, trail, flavour: this.flavour(ctx.realm.region), dialect: this };
