@@ -106,6 +106,20 @@ const OPTIONS: readonly OptionSpec[] = [
       else delete options.clock;
     },
   },
+  {
+    flag: '--cors-origin',
+    env: 'KMS_EMULATOR_CORS_ORIGIN',
+    repeatable: true,
+    apply(options, list, name) {
+      const origins = list.split(',').map((o) => o.trim());
+      for (const origin of origins) {
+        if (origin !== '*' && !/^https?:\/\/[^\s/?#]+$/.test(origin)) {
+          throw new UsageError(`invalid ${name} '${origin}' (an origin such as http://localhost:3000, or *)`);
+        }
+      }
+      options.corsOrigins = [...(options.corsOrigins ?? []), ...origins];
+    },
+  },
 ];
 
 /** The request log's form: no flag here (the CLI's `--log` owns it), only the variable. */

@@ -29,6 +29,8 @@ Options:
   --init FILE          keys declared up front (YAML or JSON: ids, material, aliases, state; docs/ci.md)
   --clock MODE         system (default), manual (starts now) or manual:2026-01-01T00:00:00Z;
                        a manual clock moves with POST /_kms/clock/advance {"by":"8d"}
+  --cors-origin ORIGIN origins browser pages may call from (repeatable or comma-separated; * for any;
+                       default: any loopback origin, http://localhost:*, http://127.0.0.1:*, http://[::1]:*)
   -h, --help           this help
   -v, --version        the version
 

@@ -21,6 +21,7 @@ import { DurableStore } from './store.js';
 import { applyInitOption } from './init.js';
 import { CONTROL_MAX_BODY_BYTES, controlProtocol, isLoopbackHost } from './control.js';
 import { faultRoutes } from './faults-control.js';
+import { CorsPolicy } from './cors.js';
 import type { InitDocument } from '../init/schema.js';
 
 /** The package version (from package.json: two levels up from src/server and from dist/server). */
@@ -65,6 +66,8 @@ export interface ServerOptions {
   seed?: string;
   /** Keys declared up front: an init file (YAML or JSON) or the document (docs/ci.md). Made before a new data dir's first snapshot. */
   init?: string | InitDocument;
+  /** Origins allowed to call from a browser (CORS): exact origins or '*'. Default: any loopback origin. */
+  corsOrigins?: string[];
   /** Default 1 MiB. */
   maxBodyBytes?: number;
   timeouts?: ServerTimeouts;
@@ -116,6 +119,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // The browser sandbox page is not a wire protocol: it answers browser navigations, outside /health's list.
   const sandbox = sandboxProtocol();
   const startedAt = performance.now();
+  const cors = new CorsPolicy(options.corsOrigins);
   // The control API (/_kms/…): reset, snapshots, the manual clock, faults (docs/ci.md).
   const control = controlProtocol({
     kms,
@@ -203,7 +207,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     let response: ProtocolResponse | undefined;
     let closeAfter = false;
     try {
-      if ((method === 'GET' || method === 'HEAD') && head.path === '/health') {
+      const preflight = cors.preflight(head);
+      if (preflight) {
+        response = preflight;
+      } else if ((method === 'GET' || method === 'HEAD') && head.path === '/health') {
         response = {
           status: 200,
           headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
@@ -238,6 +245,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           response = { ...(protocol ?? router.select(head)).reject(head, 'internal', { maxBodyBytes, requestId: newRequestId(kms.engine) }), note: 'commit failed' };
         }
       }
+      response = { ...response, headers: { ...response.headers, ...cors.headers(head) } };
       send(res, response, closeAfter || closing !== undefined);
     } catch (e) {
       // The last line of defence: nothing a request does may take the process down.
