@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * kms-emulator serve [--host 127.0.0.1] [--port 4599] [--data-dir DIR] [--account ID] [--region R] [--credentials FILE]
+ *                    [--seed TEXT] [--init FILE] [--clock MODE] [--cors-origin ORIGIN]   (or KMS_EMULATOR_* variables)
  *
  * When ready, prints exactly one line to stdout: `kms-emulator <version> listening on http://<host>:<port>`;
  * then one line per request. SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the
@@ -15,8 +16,9 @@ import { DEFAULT_HOST, DEFAULT_PORT, type RunningServer, startServer, VERSION } 
 const USAGE = `Usage: kms-emulator serve [options]
        kms-emulator --help | --version
 
-Serves AWS KMS (JSON 1.1) on one local HTTP port; Tencent Cloud and Huawei Cloud requests are
-recognised and answered with their providers' "unknown action" errors until their dialects land.
+Serves AWS KMS (JSON 1.1), Tencent Cloud KMS (API 3.0, and CloudAudit's LookUpEvents) and Huawei
+Cloud KMS (REST) on one local HTTP port, the browser sandbox at /, and a control API under /_kms/
+(reset, snapshot, clock, faults: docs/ci.md).
 
 Options:
   --host HOST          interface to bind (default ${DEFAULT_HOST}; anything but loopback must be asked for)
