@@ -122,7 +122,7 @@ export function createHuaweiKms<C extends Clock = Clock>(options: CreateKmsOptio
 
 export { ManualClock, systemClock };
 export { applyInit, type InitTarget } from './init/apply.js';
-export { type InitDocument, InitError, parseInit } from './init/schema.js';
+export { type InitDocument, InitError, type InitKeyDeclaration, parseInit } from './init/schema.js';
 export { type Fault, FAULT_KINDS, type FaultKind, FaultInjector, type FaultSpec, FaultSpecError } from './faults.js';
 export * from './engine/index.js';
 export * from './dialects/aws/index.js';

@@ -112,7 +112,17 @@ export const initSchema = z.strictObject({
   keys: z.array(keySchema).max(10_000).optional(),
 });
 
-export type InitDocument = z.input<typeof initSchema>;
+/** A key as written in an init document (`provider` may be left out for AWS). */
+export type InitKeyDeclaration =
+  | (Omit<z.input<typeof awsKey>, 'provider'> & { provider?: 'aws' })
+  | z.input<typeof tencentKey>
+  | z.input<typeof huaweiKey>;
+
+/** An init document as written (parsed YAML or JSON): checked in full by parseInit. */
+export interface InitDocument {
+  version?: 1;
+  keys?: InitKeyDeclaration[];
+}
 export type ParsedInit = z.output<typeof initSchema>;
 export type InitKey = NonNullable<ParsedInit['keys']>[number];
 export type AwsInitKey = z.output<typeof awsKey>;

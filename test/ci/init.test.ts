@@ -18,7 +18,7 @@ import {
   ListResourceTagsCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyInit, createKms, InitError, ManualClock } from '../../src/index.js';
+import { applyInit, createKms, type InitDocument, InitError, ManualClock } from '../../src/index.js';
 import { httpClient, runCli, startCli } from '../support/server.js';
 
 const KEY_ID = '0b7ec4b4-1f2e-4c3d-9a8b-7c6d5e4f3a2b';
@@ -28,8 +28,8 @@ const SM4_MATERIAL = Buffer.alloc(16, 5).toString('base64');
 const dir = mkdtempSync(join(tmpdir(), 'kms-init-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const INIT = {
-  version: 1 as const,
+const INIT: InitDocument = {
+  version: 1,
   keys: [
     { id: KEY_ID, description: 'orders', material: MATERIAL, aliases: ['alias/orders', 'alias/orders-v2'], tags: { team: 'payments' }, rotation: { enabled: true, periodDays: 90 } },
     { provider: 'aws', id: '00000000-2222-4333-8444-555555555555', spec: 'HMAC_256', material: HMAC_MATERIAL, aliases: ['alias/mac'] },
@@ -87,7 +87,7 @@ describe('createKms({ init })', () => {
   it('keys with key pairs take applyInit: generated, or from PKCS#8 material; createKms refuses them with a pointer', async () => {
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pkcs8 = pair.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
-    const init = {
+    const init: InitDocument = {
       keys: [
         { aliases: ['alias/sign'], spec: 'ECC_NIST_P256', usage: 'SIGN_VERIFY', material: pkcs8 },
         { aliases: ['alias/generated'], spec: 'ECC_NIST_P384', usage: 'SIGN_VERIFY' },
