@@ -68,6 +68,8 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!isLoopback(host)) {
     process.stderr.write(`kms-emulator: warning: listening on ${host}, reachable from other machines (plain HTTP, no TLS)\n`);
   }
+  // JSON request lines come with the --log logger; until it is wired to KMS_EMULATOR_LOG, say so.
+  if (parsed.log === 'json') process.stderr.write('kms-emulator: KMS_EMULATOR_LOG=json: JSON request lines are not available in this build; logging text\n');
   let server: RunningServer;
   try {
     server = await startServer({

@@ -80,3 +80,17 @@ describe('environment configuration', () => {
     expect(text).toMatch(/KMS_EMULATOR_PORT\s+--port/);
   });
 });
+
+describe('KMS_EMULATOR_LOG=json', () => {
+  it('is accepted, and the CLI says that this build logs text', async () => {
+    const cli = runCli(['serve', '--port', '0'], { KMS_EMULATOR_LOG: 'json' });
+    try {
+      while (cli.stdout.length === 0 && cli.proc.exitCode === null) await sleep(20);
+      expect(cli.stdout[0]).toMatch(READY_LINE);
+      expect(cli.stderr).toContain('kms-emulator: KMS_EMULATOR_LOG=json: JSON request lines are not available in this build; logging text');
+    } finally {
+      cli.proc.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+    }
+  });
+});
