@@ -107,3 +107,28 @@ describe('docs/tencent.md', () => {
     }
   });
 });
+
+describe('docs/ci.md', () => {
+  it('the AWS CLI and curl commands run against a server on a manual clock', async () => {
+    const cli = await startCli(['--clock', 'manual:2026-01-01T00:00:00Z']);
+    try {
+      const port = new URL(cli.url).port;
+      const text = readFileSync(join(ROOT, 'docs/ci.md'), 'utf8');
+      const scripts = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => !b.includes('npx kms-emulator serve'));
+      expect(scripts).toHaveLength(3);
+      const dir = join(work, 'ci-doc');
+      mkdirSync(dir);
+      const keys = 'export AWS_ACCESS_KEY_ID=AKIAEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_DEFAULT_REGION=us-east-1\n';
+      const result = await bash(keys + scripts.join('\n').replaceAll('4599', port), dir);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('"KeyId": "bffb20d8-35ca-4408-9d54-f775b929b38d"');
+      expect(result.stdout).toContain('{"status":"reset","to":"empty"}{"now":"2026-01-09T00:00:00.000Z"}');
+      expect(result.stdout).toContain('{"status":"restored"}');
+      expect(result.stdout).toContain('{"fault":{"id":"fault-1","provider":"aws","operation":"Encrypt","count":2,"error":"throttling","remaining":2,"injected":0}}');
+      expect(result.stdout).toContain('{"removed":1}');
+    } finally {
+      cli.proc.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+    }
+  });
+});
