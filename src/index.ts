@@ -5,6 +5,9 @@ import type { RegionFlavour } from './dialects/tencent/metadata.js';
 import { type Clock, ManualClock, systemClock } from './engine/clock.js';
 import { Engine, type EngineOptions } from './engine/engine.js';
 import type { EngineSnapshot } from './engine/snapshot.js';
+import { applyInitSync } from './init/apply.js';
+import { type FaultInjector, faultsOf } from './faults.js';
+import type { InitDocument } from './init/schema.js';
 
 export interface CreateKmsOptions<C extends Clock = Clock> {
   /** Where dates come from; pass a `ManualClock` to move time by hand. Default: the system clock. */
@@ -23,6 +26,12 @@ export interface CreateKmsOptions<C extends Clock = Clock> {
   tencent?: { uin?: string; region?: string; flavours?: Readonly<Record<string, RegionFlavour>> };
   /** The Huawei dialect: the domain id (32 hex), the default project and its region (cn-north-4), other projects' regions. */
   huawei?: { domainId?: string; projectId?: string; region?: string; projects?: Record<string, string> };
+  /**
+   * Keys declared up front (the init document of docs/ci.md, already parsed): ids, material, aliases,
+   * tags, policy, rotation, state. Symmetric, HMAC and pending-import keys only, since createKms is
+   * synchronous; keys with key pairs take `await applyInit(kms, init)`. A bad document throws InitError.
+   */
+  init?: InitDocument;
 }
 
 export interface Kms<C extends Clock = Clock> {
@@ -38,6 +47,8 @@ export interface Kms<C extends Clock = Clock> {
   snapshot(): EngineSnapshot;
   /** Replaces the whole state with a snapshot's (object or JSON text). */
   restore(snapshot: unknown): void;
+  /** Injected faults: `kms.faults.add({ provider: 'aws', operation: 'Encrypt', count: 2, error: 'throttling' })` (docs/ci.md). */
+  readonly faults: FaultInjector;
 }
 
 export const DEFAULT_ACCOUNT = '111122223333';
@@ -46,14 +57,14 @@ export const DEFAULT_TENCENT_UIN = '100000000001';
 export const DEFAULT_TENCENT_REGION = 'ap-guangzhou';
 
 /** The engine and clock of an emulator, before any dialect is put on it. */
-function core<C extends Clock>(options: CreateKmsOptions<C>): Pick<Kms<C>, 'engine' | 'clock' | 'snapshot' | 'restore'> {
+function core<C extends Clock>(options: CreateKmsOptions<C>): Pick<Kms<C>, 'engine' | 'clock' | 'snapshot' | 'restore' | 'faults'> {
   const clock = (options.clock ?? systemClock) as C;
   const engineOptions: EngineOptions = { clock };
   if (options.seed !== undefined) engineOptions.seed = options.seed;
   if (options.auditLimit !== undefined) engineOptions.auditLimit = options.auditLimit;
   if (options.auditBytes !== undefined) engineOptions.auditBytes = options.auditBytes;
   const engine = new Engine(engineOptions);
-  return { engine, clock, snapshot: () => engine.snapshot(), restore: (snapshot) => engine.restore(snapshot) };
+  return { engine, clock, snapshot: () => engine.snapshot(), restore: (snapshot) => engine.restore(snapshot), faults: faultsOf(engine) };
 }
 
 function awsDialect(engine: Engine, options: CreateKmsOptions): AwsDialect {
@@ -80,7 +91,9 @@ function huaweiDialect(engine: Engine, options: CreateKmsOptions): HuaweiDialect
 /** Creates an emulator: one engine, presented through each provider's dialect. */
 export function createKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Kms<C> {
   const kms = core(options);
-  return { ...kms, aws: awsDialect(kms.engine, options), tencent: tencentDialect(kms.engine, options), huawei: huaweiDialect(kms.engine, options) };
+  const full = { ...kms, aws: awsDialect(kms.engine, options), tencent: tencentDialect(kms.engine, options), huawei: huaweiDialect(kms.engine, options) };
+  if (options.init !== undefined) applyInitSync(full, options.init);
+  return full;
 }
 
 /**
@@ -89,22 +102,31 @@ export function createKms<C extends Clock = Clock>(options: CreateKmsOptions<C> 
  */
 export function createAwsKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Omit<Kms<C>, 'tencent' | 'huawei'> {
   const kms = core(options);
-  return { ...kms, aws: awsDialect(kms.engine, options) };
+  const aws = { ...kms, aws: awsDialect(kms.engine, options) };
+  if (options.init !== undefined) applyInitSync(aws, options.init);
+  return aws;
 }
 
 /** Tencent Cloud KMS only (see `createAwsKms`). */
 export function createTencentKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Omit<Kms<C>, 'aws' | 'huawei'> {
   const kms = core(options);
-  return { ...kms, tencent: tencentDialect(kms.engine, options) };
+  const tencent = { ...kms, tencent: tencentDialect(kms.engine, options) };
+  if (options.init !== undefined) applyInitSync(tencent, options.init);
+  return tencent;
 }
 
 /** Huawei Cloud KMS only (see `createAwsKms`). */
 export function createHuaweiKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Omit<Kms<C>, 'aws' | 'tencent'> {
   const kms = core(options);
-  return { ...kms, huawei: huaweiDialect(kms.engine, options) };
+  const huawei = { ...kms, huawei: huaweiDialect(kms.engine, options) };
+  if (options.init !== undefined) applyInitSync(huawei, options.init);
+  return huawei;
 }
 
 export { ManualClock, systemClock };
+export { applyInit, type InitTarget } from './init/apply.js';
+export { type InitDocument, InitError, type InitKeyDeclaration, parseInit } from './init/schema.js';
+export { type Fault, FAULT_KINDS, type FaultKind, FaultInjector, type FaultSpec, FaultSpecError } from './faults.js';
 export * from './engine/index.js';
 export * from './dialects/aws/index.js';
 export * from './dialects/tencent/index.js';

@@ -24,7 +24,7 @@ import {
   signMessage,
   verifySignature,
 } from '../crypto/asymmetric.js';
-import { computeMac, hmacKeyLength, verifyMac as checkMac } from '../crypto/hmac.js';
+import { computeMac, hmacImportLengths, hmacKeyLength, verifyMac as checkMac } from '../crypto/hmac.js';
 import { isAsymmetricSpec, isHmacSpec, SPEC_PROFILES, usageFits } from './specs.js';
 import { AUDIT_VALUE_LIMITS, AuditLog, boundedAuditValue, ServiceEvent, type AuditEvent, type AuditResource, type JsonValue } from './audit.js';
 import { DAY_MS, isObservableClock, systemClock, type Clock } from './clock.js';
@@ -116,6 +116,14 @@ export interface CreateKeyInput {
   tags?: ReadonlyArray<readonly [string, string]>;
   policies?: ReadonlyArray<readonly [string, string]>;
   multiRegion?: boolean;
+  /** A chosen key id (declared keys, fixtures); refused when the realm has it. Default: a fresh id. */
+  id?: string;
+  /**
+   * Chosen key material, so ciphertexts made elsewhere with it decrypt: symmetric or HMAC key bytes,
+   * or an asymmetric spec's PKCS#8 private key (createKeyAsync only). An EXTERNAL key takes it as
+   * imported material. Its material version id is derived from the key id and the material.
+   */
+  material?: Uint8Array;
 }
 
 interface MutableRotation {
@@ -391,19 +399,26 @@ export class Engine {
    */
   createKey(ctx: CallContext, input: CreateKeyInput): KeyInfo {
     this.#checkCreate(ctx, input);
-    if (input.origin === 'GENERATED' && isAsymmetricSpec(input.spec)) {
+    if (isAsymmetricSpec(input.spec) && (input.origin === 'GENERATED' || input.material !== undefined)) {
       throw new KmsError('Unsupported', `Key spec ${input.spec} generates its key pair asynchronously: use createKeyAsync.`, {
         reason: 'asynchronous-key-spec',
         spec: input.spec,
       });
     }
+    if (input.material !== undefined && !symmetricMaterialFits(input.spec, input.material)) throw materialMisfit(input.spec);
     return this.#insertKey(ctx, input, undefined);
   }
 
   /** Creates a key of any spec; an asymmetric key pair is generated before the key appears. */
   async createKeyAsync(ctx: CallContext, input: CreateKeyInput): Promise<KeyInfo> {
-    if (input.origin !== 'GENERATED' || !isAsymmetricSpec(input.spec)) return this.createKey(ctx, input);
+    if (!isAsymmetricSpec(input.spec) || (input.origin !== 'GENERATED' && input.material === undefined)) return this.createKey(ctx, input);
     this.#checkCreate(ctx, input);
+    if (input.material !== undefined) {
+      if (!(await materialFits(input.spec, input.material))) throw materialMisfit(input.spec);
+      // Checked again: another key may have taken the id while the material was parsed.
+      this.#checkCreate(ctx, input);
+      return this.#insertKey(ctx, input, undefined);
+    }
     const pair = await generateKeyPair(input.spec, this.#random);
     publicKeys.set(pair.privateKey, pair.publicKey);
     return this.#insertKey(ctx, input, pair.privateKey);
@@ -422,6 +437,12 @@ export class Engine {
         usage: input.usage,
       });
     }
+    if (input.id !== undefined) {
+      if (input.id.length < 1 || utf8(input.id).length > 255) throw new KmsError('Validation', 'A key id must be 1 to 255 bytes long.', { reason: 'key-id' });
+      if (this.#realm(ctx.realm.account, ctx.realm.region)?.keys.get(input.id)) {
+        throw new KmsError('AlreadyExists', `A key with the id ${input.id} already exists.`, { resource: 'key', keyId: input.id });
+      }
+    }
     // Ciphertext headers carry the account and region in at most 255 bytes each.
     for (const [field, value] of [['account', ctx.realm.account], ['region', ctx.realm.region]] as const) {
       const size = utf8(value).length;
@@ -437,7 +458,7 @@ export class Engine {
     const now = this.now();
     const key: KeyRecord = {
       seq: ++this.#seq,
-      id: this.newId(),
+      id: input.id ?? this.newId(),
       realm: realm.realm,
       spec: input.spec,
       usage: input.usage,
@@ -458,14 +479,19 @@ export class Engine {
       bindings: [],
       importParameters: [],
     };
-    if (input.origin === 'GENERATED') this.#addMaterial(key, now, undefined, secret);
+    if (input.material !== undefined) {
+      const material = input.material.slice();
+      const id = chosenMaterialId(key.id, material);
+      if (input.origin === 'GENERATED') this.#addMaterial(key, now, undefined, material, id);
+      else this.#installMaterial(key, material, toHex(sha256(material)), undefined, id);
+    } else if (input.origin === 'GENERATED') this.#addMaterial(key, now, undefined, secret);
     realm.keys.add(key.id, key.seq, key);
     this.#changedKeys.add(key);
     return key;
   }
 
-  #addMaterial(key: KeyRecord, at: number, rotation: { kind: RotationKind; at: number } | undefined, secret?: Uint8Array): KeyMaterialVersion {
-    const version: KeyMaterialVersion = { id: toHex(randomBytes(this.#random, 32)), createdAt: at, ...(rotation ? { rotation } : {}) };
+  #addMaterial(key: KeyRecord, at: number, rotation: { kind: RotationKind; at: number } | undefined, secret?: Uint8Array, id?: string): KeyMaterialVersion {
+    const version: KeyMaterialVersion = { id: id ?? toHex(randomBytes(this.#random, 32)), createdAt: at, ...(rotation ? { rotation } : {}) };
     key.secrets.set(version.id, secret ?? this.#newSecret(key));
     key.materials.push(version);
     key.currentMaterialId = version.id;
@@ -680,10 +706,10 @@ export class Engine {
     return key;
   }
 
-  #installMaterial(key: KeyRecord, material: Uint8Array, digest: string, validTo: number | undefined): void {
+  #installMaterial(key: KeyRecord, material: Uint8Array, digest: string, validTo: number | undefined, id?: string): void {
     const now = this.now();
     if (key.currentMaterialId === undefined) {
-      const version: KeyMaterialVersion = { id: toHex(randomBytes(this.#random, 32)), createdAt: now };
+      const version: KeyMaterialVersion = { id: id ?? toHex(randomBytes(this.#random, 32)), createdAt: now };
       key.materials.push(version);
       key.currentMaterialId = version.id;
     }
@@ -2126,4 +2152,26 @@ function bufferedSystemRandom(): RandomSource {
       return out;
     },
   };
+}
+
+/** Chosen symmetric or HMAC material fits its spec (asymmetric material is checked by materialFits). */
+function symmetricMaterialFits(spec: KeySpec, material: Uint8Array): boolean {
+  if (spec === 'AES_256') return material.length === 32;
+  if (spec === 'SM4') return material.length === 16;
+  if (!isHmacSpec(spec)) return false;
+  const { min, max } = hmacImportLengths(spec);
+  return material.length >= min && material.length <= max;
+}
+
+function materialMisfit(spec: KeySpec): KmsError {
+  return new KmsError('Validation', `The key material does not fit key spec ${spec}.`, { resource: 'key', reason: 'key-material-size', spec });
+}
+
+/** The material version id of chosen material: the same key id and material give the same id in every run. */
+function chosenMaterialId(keyId: string, material: Uint8Array): string {
+  const label = utf8(`kms-emulator/chosen-material\0${keyId}\0`);
+  const data = new Uint8Array(label.length + material.length);
+  data.set(label);
+  data.set(material, label.length);
+  return toHex(sha256(data));
 }

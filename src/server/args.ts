@@ -1,72 +1,187 @@
 /**
  * The command line of `kms-emulator`: parsed and checked without side effects (cli.ts runs it).
+ * Every option can also come from an environment variable (KMS_EMULATOR_PORT, …); a flag wins over
+ * its variable. The environment is a parameter, so parsing stays pure.
  */
+import { ManualClock } from '../engine/clock.js';
 import type { ServerOptions } from './server.js';
 
 /** A command line that cannot be run: the CLI prints the message and the usage, and exits 2. */
 export class UsageError extends Error {}
 
+/** How the request log is written (the `--log` flag / KMS_EMULATOR_LOG). */
+export type LogMode = 'text' | 'json' | 'off';
+
 export interface Parsed {
   command: 'serve' | 'help' | 'version';
   options: ServerOptions;
+  /** The request log's form, when KMS_EMULATOR_LOG names one. */
+  log?: LogMode;
 }
 
-const VALUE_FLAGS = new Set(['--host', '--port', '--data-dir', '--account', '--region', '--credentials']);
+export type Environment = Readonly<Record<string, string | undefined>>;
 
-export function parseArgs(argv: readonly string[]): Parsed {
+interface OptionSpec {
+  flag: string;
+  env: string;
+  /** Checks the value; `name` is the flag or the variable it came from (for the message). */
+  apply(options: ServerOptions, value: string, name: string): void;
+  repeatable?: boolean;
+}
+
+const LOG_MODES: readonly LogMode[] = ['text', 'json', 'off'];
+
+/** Every value option: its flag, its variable and its check. */
+const OPTIONS: readonly OptionSpec[] = [
+  {
+    flag: '--host',
+    env: 'KMS_EMULATOR_HOST',
+    apply(options, host, name) {
+      if (host === '' || /[\s/]/.test(host)) throw new UsageError(`invalid ${name} '${host}'`);
+      options.host = host;
+    },
+  },
+  {
+    flag: '--port',
+    env: 'KMS_EMULATOR_PORT',
+    apply(options, port, name) {
+      if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`invalid ${name} '${port}' (0-65535)`);
+      options.port = Number(port);
+    },
+  },
+  {
+    flag: '--data-dir',
+    env: 'KMS_EMULATOR_DATA_DIR',
+    apply(options, dir, name) {
+      if (dir === '') throw new UsageError(`${name} needs a directory`);
+      options.dataDir = dir;
+    },
+  },
+  {
+    flag: '--account',
+    env: 'KMS_EMULATOR_ACCOUNT',
+    apply(options, account, name) {
+      if (!/^\d{12}$/.test(account)) throw new UsageError(`invalid ${name} '${account}' (12 digits)`);
+      options.account = account;
+    },
+  },
+  {
+    flag: '--region',
+    env: 'KMS_EMULATOR_REGION',
+    apply(options, region, name) {
+      if (!/^[a-z][a-z0-9-]{0,62}[a-z0-9]$/.test(region)) throw new UsageError(`invalid ${name} '${region}' (e.g. us-east-1)`);
+      options.region = region;
+    },
+  },
+  {
+    flag: '--credentials',
+    env: 'KMS_EMULATOR_CREDENTIALS',
+    apply(options, file, name) {
+      if (file === '') throw new UsageError(`${name} needs a file`);
+      options.credentials = file;
+    },
+  },
+  {
+    flag: '--seed',
+    env: 'KMS_EMULATOR_SEED',
+    apply(options, seed, name) {
+      if (seed === '' || seed.length > 256) throw new UsageError(`${name} needs a value of 1 to 256 characters`);
+      options.seed = seed;
+    },
+  },
+  {
+    flag: '--init',
+    env: 'KMS_EMULATOR_INIT',
+    apply(options, file, name) {
+      if (file === '') throw new UsageError(`${name} needs a file`);
+      options.init = file;
+    },
+  },
+  {
+    flag: '--clock',
+    env: 'KMS_EMULATOR_CLOCK',
+    apply(options, clock, name) {
+      const parsed = parseClock(clock, name);
+      if (parsed) options.clock = parsed;
+      else delete options.clock;
+    },
+  },
+  {
+    flag: '--cors-origin',
+    env: 'KMS_EMULATOR_CORS_ORIGIN',
+    repeatable: true,
+    apply(options, list, name) {
+      const origins = list.split(',').map((o) => o.trim());
+      for (const origin of origins) {
+        if (origin !== '*' && !/^https?:\/\/[^\s/?#]+$/.test(origin)) {
+          throw new UsageError(`invalid ${name} '${origin}' (an origin such as http://localhost:3000, or *)`);
+        }
+      }
+      options.corsOrigins = [...(options.corsOrigins ?? []), ...origins];
+    },
+  },
+];
+
+/** The request log's form: no flag here (the CLI's `--log` owns it), only the variable. */
+const LOG_ENV = 'KMS_EMULATOR_LOG';
+
+const BY_FLAG = new Map(OPTIONS.map((o) => [o.flag, o]));
+
+/** `--clock system`, `--clock manual` (starting now) or `--clock manual:2026-01-01T00:00:00Z`. */
+function parseClock(value: string, name: string): ManualClock | undefined {
+  if (value === 'system') return undefined;
+  if (value === 'manual') return new ManualClock();
+  if (value.startsWith('manual:')) {
+    const at = value.slice('manual:'.length);
+    const ms = Date.parse(at);
+    if (/^\d{4}-\d{2}-\d{2}/.test(at) && Number.isFinite(ms)) return new ManualClock(ms);
+  }
+  throw new UsageError(`invalid ${name} '${value}' (system, manual or manual:2026-01-01T00:00:00Z)`);
+}
+
+export function parseArgs(argv: readonly string[], env: Environment = {}): Parsed {
   const args = [...argv];
   if (args.length === 0) throw new UsageError('missing command');
   const first = args[0]!;
   if (first === '-h' || first === '--help' || first === 'help') return { command: 'help', options: {} };
   if (first === '-v' || first === '--version' || first === 'version') return { command: 'version', options: {} };
   if (first !== 'serve') throw new UsageError(`unknown command '${first}'`);
-  const values = new Map<string, string>();
+  const values = new Map<string, string[]>();
   for (let i = 1; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '-h' || arg === '--help') return { command: 'help', options: {} };
     if (arg === '-v' || arg === '--version') return { command: 'version', options: {} };
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (!VALUE_FLAGS.has(name)) throw new UsageError(arg.startsWith('-') ? `unknown option '${name}'` : `unexpected argument '${arg}'`);
+    const spec = BY_FLAG.get(name);
+    if (!spec) throw new UsageError(arg.startsWith('-') ? `unknown option '${name}'` : `unexpected argument '${arg}'`);
     let value: string | undefined;
     if (name !== arg) value = arg.slice(eq + 1);
     else {
       value = args[++i];
-      if (value === undefined || (value.startsWith('--') && VALUE_FLAGS.has(value))) throw new UsageError(`${name} needs a value`);
+      if (value === undefined || (value.startsWith('--') && BY_FLAG.has(value))) throw new UsageError(`${name} needs a value`);
     }
-    if (values.has(name)) throw new UsageError(`${name} given twice`);
-    values.set(name, value);
+    const seen = values.get(name);
+    if (seen && !spec.repeatable) throw new UsageError(`${name} given twice`);
+    values.set(name, [...(seen ?? []), value]);
   }
-  const options: ServerOptions = {};
-  const host = values.get('--host');
-  if (host !== undefined) {
-    if (host === '' || /[\s/]/.test(host)) throw new UsageError(`invalid --host '${host}'`);
-    options.host = host;
+  const parsed: Parsed = { command: 'serve', options: {} };
+  for (const spec of OPTIONS) {
+    const flagged = values.get(spec.flag);
+    // A flag wins over its variable; an empty variable counts as unset.
+    if (flagged) for (const value of flagged) spec.apply(parsed.options, value, spec.flag);
+    else if (env[spec.env] !== undefined && env[spec.env] !== '') spec.apply(parsed.options, env[spec.env]!, spec.env);
   }
-  const port = values.get('--port');
-  if (port !== undefined) {
-    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`invalid --port '${port}' (0-65535)`);
-    options.port = Number(port);
+  const log = env[LOG_ENV];
+  if (log !== undefined && log !== '') {
+    if (!(LOG_MODES as readonly string[]).includes(log)) throw new UsageError(`invalid ${LOG_ENV} '${log}' (${LOG_MODES.join(', ')})`);
+    parsed.log = log as LogMode;
   }
-  const dataDir = values.get('--data-dir');
-  if (dataDir !== undefined) {
-    if (dataDir === '') throw new UsageError('--data-dir needs a directory');
-    options.dataDir = dataDir;
-  }
-  const account = values.get('--account');
-  if (account !== undefined) {
-    if (!/^\d{12}$/.test(account)) throw new UsageError(`invalid --account '${account}' (12 digits)`);
-    options.account = account;
-  }
-  const region = values.get('--region');
-  if (region !== undefined) {
-    if (!/^[a-z][a-z0-9-]{0,62}[a-z0-9]$/.test(region)) throw new UsageError(`invalid --region '${region}' (e.g. us-east-1)`);
-    options.region = region;
-  }
-  const credentials = values.get('--credentials');
-  if (credentials !== undefined) {
-    if (credentials === '') throw new UsageError('--credentials needs a file');
-    options.credentials = credentials;
-  }
-  return { command: 'serve', options };
+  return parsed;
 }
+
+/** The variables, for `--help`. */
+export const ENVIRONMENT_HELP = `Environment (a flag wins over its variable; an empty variable is unset):
+  ${OPTIONS.map((o) => `${o.env.padEnd(26)} ${o.flag}`).join('\n  ')}
+  ${LOG_ENV.padEnd(26)} the request log: ${LOG_MODES.join(', ')}
+`;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * kms-emulator serve [--host 127.0.0.1] [--port 4599] [--data-dir DIR] [--account ID] [--region R] [--credentials FILE]
+ *                    [--seed TEXT] [--init FILE] [--clock MODE] [--cors-origin ORIGIN]   (or KMS_EMULATOR_* variables)
  *
  * When ready, prints exactly one line to stdout: `kms-emulator <version> listening on http://<host>:<port>`;
  * then one line per request. SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the
@@ -9,15 +10,17 @@
  */
 import { isIP } from 'node:net';
 import { CredentialsError } from './credentials.js';
-import { type Parsed, parseArgs, UsageError } from './args.js';
+import { InitFileError } from './init.js';
+import { ENVIRONMENT_HELP, type Parsed, parseArgs, UsageError } from './args.js';
 import { guardedOutput } from './output.js';
 import { DEFAULT_HOST, DEFAULT_PORT, type RunningServer, startServer, VERSION } from './server.js';
 
 const USAGE = `Usage: kms-emulator serve [options]
        kms-emulator --help | --version
 
-Serves AWS KMS (JSON 1.1) on one local HTTP port; Tencent Cloud and Huawei Cloud requests are
-recognised and answered with their providers' "unknown action" errors until their dialects land.
+Serves AWS KMS (JSON 1.1), Tencent Cloud KMS (API 3.0, and CloudAudit's LookUpEvents) and Huawei
+Cloud KMS (REST) on one local HTTP port, the browser sandbox at /, and a control API under /_kms/
+(reset, snapshot, clock, faults: docs/ci.md).
 
 Options:
   --host HOST          interface to bind (default ${DEFAULT_HOST}; anything but loopback must be asked for)
@@ -26,9 +29,16 @@ Options:
   --account ID         default account (default 111122223333)
   --region REGION      default region (default us-east-1)
   --credentials FILE   JSON file of accepted keys; every request must then be signed (docs/server.md)
+  --seed TEXT          deterministic ids, key material and ciphertexts (same seed + same calls = same bytes)
+  --init FILE          keys declared up front (YAML or JSON: ids, material, aliases, state; docs/ci.md)
+  --clock MODE         system (default), manual (starts now) or manual:2026-01-01T00:00:00Z;
+                       a manual clock moves with POST /_kms/clock/advance {"by":"8d"}
+  --cors-origin ORIGIN origins browser pages may call from (repeatable or comma-separated; * for any;
+                       default: any loopback origin, http://localhost:*, http://127.0.0.1:*, http://[::1]:*)
   -h, --help           this help
   -v, --version        the version
 
+${ENVIRONMENT_HELP}
 When ready it prints one line: kms-emulator <version> listening on http://<host>:<port>
 `;
 
@@ -44,7 +54,7 @@ function isLoopback(host: string): boolean {
 async function main(argv: readonly string[]): Promise<number> {
   let parsed: Parsed;
   try {
-    parsed = parseArgs(argv);
+    parsed = parseArgs(argv, process.env);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     stderr.write(`kms-emulator: ${e.message}\n\n${USAGE}`);
@@ -63,16 +73,19 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!isLoopback(host)) {
     stderr.write(`kms-emulator: warning: listening on ${host}, reachable from other machines (plain HTTP, no TLS)\n`);
   }
+  // JSON request lines come with the --log logger; until it is wired to KMS_EMULATOR_LOG, say so.
+  if (parsed.log === 'json') stderr.write('kms-emulator: KMS_EMULATOR_LOG=json: JSON request lines are not available in this build; logging text\n');
   let server: RunningServer;
   try {
     server = await startServer({
       ...options,
-      log: (line) => stdout.write(`${line}\n`),
+      ...(parsed.log === 'off' ? {} : { log: (line: string) => stdout.write(`${line}\n`) }),
       // stdout starts with the ready line: messages from before it go to stderr.
       notice: (message) => stderr.write(`kms-emulator: ${message}\n`),
     });
   } catch (e) {
-    const message = e instanceof CredentialsError ? `credentials: ${e.message}` : e instanceof Error ? e.message : String(e);
+    const message =
+      e instanceof CredentialsError ? `credentials: ${e.message}` : e instanceof InitFileError ? `init file ${e.message}` : e instanceof Error ? e.message : String(e);
     stderr.write(`kms-emulator: cannot start: ${message}\n`);
     return 1;
   }

@@ -38,6 +38,8 @@ export interface AwsCredentialEntry {
   /** The caller's account (12 digits). Default: the server's --account. */
   account?: string;
   principal?: PrincipalSpec;
+  /** May call the control API (/_kms/…). */
+  admin?: boolean;
 }
 
 export interface TencentCredentialEntry {
@@ -47,6 +49,8 @@ export interface TencentCredentialEntry {
   /** The owner account (uin). Default: the server's --account. */
   account?: string;
   principal?: PrincipalSpec;
+  /** May call the control API (/_kms/…). */
+  admin?: boolean;
 }
 
 export interface HuaweiCredentialEntry {
@@ -60,6 +64,8 @@ export interface HuaweiCredentialEntry {
   /** The project id the key is bound to (optional; any project if absent). */
   projectId?: string;
   principal?: PrincipalSpec;
+  /** May call the control API (/_kms/…). */
+  admin?: boolean;
 }
 
 export type CredentialEntry = AwsCredentialEntry | TencentCredentialEntry | HuaweiCredentialEntry;
@@ -81,6 +87,8 @@ export interface ResolvedCredential {
   principal: Principal;
   /** Huawei only: the project the key is limited to. */
   projectId?: string;
+  /** The key may also call the control API (/_kms/…), with HTTP Basic authentication (docs/ci.md). */
+  admin?: boolean;
 }
 
 export class CredentialsError extends Error {
@@ -90,9 +98,9 @@ export class CredentialsError extends Error {
 const ID_FIELD: Record<Provider, string> = { aws: 'accessKeyId', tencent: 'secretId', huawei: 'accessKey' };
 const SECRET_FIELD: Record<Provider, string> = { aws: 'secretAccessKey', tencent: 'secretKey', huawei: 'secretKey' };
 const OPTIONAL_FIELDS: Record<Provider, string[]> = {
-  aws: ['account', 'principal', 'comment'],
-  tencent: ['account', 'principal', 'comment'],
-  huawei: ['account', 'principal', 'projectId', 'comment'],
+  aws: ['account', 'principal', 'comment', 'admin'],
+  tencent: ['account', 'principal', 'comment', 'admin'],
+  huawei: ['account', 'principal', 'projectId', 'comment', 'admin'],
 };
 
 /** Every accepted key of every provider, looked up in O(1). */
@@ -115,6 +123,15 @@ export class CredentialStore {
   /** How many keys a provider has. */
   count(provider: Provider): number {
     return this.#byProvider.get(provider)?.size ?? 0;
+  }
+
+  /** The admin credential with this key id (of any provider), or undefined. */
+  findAdmin(id: string): ResolvedCredential | undefined {
+    for (const map of this.#byProvider.values()) {
+      const entry = map.get(id);
+      if (entry?.admin) return entry;
+    }
+    return undefined;
   }
 }
 
@@ -156,6 +173,10 @@ export function parseCredentials(document: unknown, defaults: { account: string 
     const principal = resolvePrincipal(raw.principal, account, id, `${where}.principal`, provider);
     const entry: ResolvedCredential = { provider, id, secret, account, principal };
     if (provider === 'huawei' && raw.projectId !== undefined) entry.projectId = nonEmptyString(raw.projectId, `${where}.projectId`);
+    if (raw.admin !== undefined) {
+      if (typeof raw.admin !== 'boolean') throw new CredentialsError(`${where}.admin must be true or false`);
+      if (raw.admin) entry.admin = true;
+    }
     resolved.push(entry);
   });
   return new CredentialStore(resolved);

@@ -18,6 +18,11 @@ import { type CredentialsFile, type CredentialStore, loadCredentials } from './c
 import { newRequestId, type Protocol, type ProtocolResponse, type RequestHead, Router } from './router.js';
 import { sandboxProtocol } from './sandbox.js';
 import { DurableStore } from './store.js';
+import { applyInitOption } from './init.js';
+import { CONTROL_MAX_BODY_BYTES, controlProtocol, isLoopbackHost } from './control.js';
+import { faultRoutes } from './faults-control.js';
+import { CorsPolicy } from './cors.js';
+import type { InitDocument } from '../init/schema.js';
 
 export { httpAgent, InProcessAgent, type AgentProvider, type HttpAgentOptions } from './agent.js';
 
@@ -63,6 +68,10 @@ export interface ServerOptions {
   seed?: string;
   /** Bytes of audit events kept (see createKms). Default 32 MiB. */
   auditBytes?: number;
+  /** Keys declared up front: an init file (YAML or JSON) or the document (docs/ci.md). Made before a new data dir's first snapshot. */
+  init?: string | InitDocument;
+  /** Origins allowed to call from a browser (CORS): exact origins or '*'. Default: any loopback origin. */
+  corsOrigins?: string[];
   /** Default 1 MiB. */
   maxBodyBytes?: number;
   timeouts?: ServerTimeouts;
@@ -111,19 +120,34 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.auditBytes !== undefined ? { auditBytes: options.auditBytes } : {}),
   });
+  // Declared keys are made before the store opens: a new data directory starts from them, one with state keeps its own.
+  const initial = await applyInitOption(kms, options.init);
   const router = new Router();
   router.register(awsProtocol(kms, { ...(credentials ? { credentials } : {}), clock }));
   router.register(tencentProtocol(kms, credentials ? { credentials } : {}));
   router.register(huaweiProtocol(kms, credentials ? { credentials } : {}));
   // The browser sandbox page is not a wire protocol: it answers browser navigations, outside /health's list.
   const sandbox = sandboxProtocol();
+  const startedAt = performance.now();
+  const cors = new CorsPolicy(options.corsOrigins);
+  // The control API (/_kms/…): reset, snapshots, the manual clock, faults (docs/ci.md).
+  const control = controlProtocol({
+    kms,
+    clock,
+    initial,
+    version: VERSION,
+    startedAt,
+    protocols: () => router.protocols,
+    requireAdmin: !isLoopbackHost(host) || credentials !== undefined,
+    ...(credentials ? { credentials } : {}),
+    routes: faultRoutes(kms.faults),
+  });
 
   // State is restored before the port opens: no request ever sees a half-loaded engine.
   const notice = options.notice ?? log;
   const store =
     options.dataDir !== undefined ? await DurableStore.open(options.dataDir, kms.engine, notice ? { log: (message) => notice(`store: ${message}`) } : {}) : undefined;
 
-  const startedAt = performance.now();
   /** Active requests per connection; idle connections are closed at shutdown. */
   const connections = new Map<Socket, number>();
   const inFlight = new Set<Promise<void>>();
@@ -200,7 +224,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     let response: ProtocolResponse | undefined;
     let closeAfter = false;
     try {
-      if ((method === 'GET' || method === 'HEAD') && head.path === '/health') {
+      const preflight = cors.preflight(head);
+      if (preflight) {
+        response = preflight;
+      } else if ((method === 'GET' || method === 'HEAD') && head.path === '/health') {
         response = {
           status: 200,
           headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
@@ -208,8 +235,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           action: 'health',
         };
       } else {
-        protocol = sandbox.matches(head) ? sandbox : router.select(head);
-        const body = await readBody(req, maxBodyBytes);
+        protocol = control.matches(head) ? control : sandbox.matches(head) ? sandbox : router.select(head);
+        const body = await readBody(req, protocol === control ? CONTROL_MAX_BODY_BYTES : maxBodyBytes);
         if (body.kind === 'aborted') {
           log?.(`${timestamp()} ${method} ${head.path} ${protocol.name}/- - ${elapsed(started)}ms (client went away)`);
           return;
@@ -235,6 +262,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           response = { ...(protocol ?? router.select(head)).reject(head, 'internal', { maxBodyBytes, requestId: newRequestId(kms.engine) }), note: 'commit failed' };
         }
       }
+      response = { ...response, headers: { ...response.headers, ...cors.headers(head) } };
       send(res, response, closeAfter || closing !== undefined);
     } catch (e) {
       // The last line of defence: nothing a request does may take the process down.

@@ -10,6 +10,7 @@ import { OPERATIONS, SHAPES } from './model.generated.js';
 import { HANDLERS, type Call, type Trail } from './operations.js';
 import { bodyText, boundedCopy, checkMeta, InputRejected, lowerCaseHeaders, parseBoundedJson } from '../input.js';
 import { decodeInput, isPlainObject, SerializationProblem, validationMessage } from './validate.js';
+import { hasFaults, injectFault } from './faults.js';
 
 export interface AwsDialectOptions {
   account: string;
@@ -126,6 +127,7 @@ export class AwsDialect {
     let error: AwsServiceError | undefined;
     try {
       if (rejected) throw new AwsServiceError('SerializationException', rejected.message);
+      if (hasFaults(this.engine)) await injectFault(this.engine, operation, raw);
       if (!raw) throw new AwsServiceError('SerializationException', 'Start of structure or map found where not expected.');
       const decoded = decodeInput(raw, model.input);
       if (decoded.violations.length > 0) throw new AwsServiceError('ValidationException', validationMessage(decoded.violations));

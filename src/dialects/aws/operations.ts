@@ -17,6 +17,7 @@ import type {
   SignInput,
 } from '../../engine/types.js';
 import { aliasArn, keyArn, parseKeyId, partitionOf } from './arn.js';
+import { takeLocalStackTags } from './localstack-tags.js';
 import { AwsServiceError, DRY_RUN_MESSAGE } from './errors.js';
 import {
   AWS_KEY_SPEC,
@@ -194,7 +195,9 @@ const createKey: Handler = ({ engine, ctx, realm, input, trail }) => {
   }
   if (input.XksKeyId !== undefined) throw validation('XksKeyId is only valid for keys in an external key store.');
   if (input.MultiRegion === true) throw new AwsServiceError('UnsupportedOperationException', 'Multi-Region keys are not supported by this emulator yet.');
-  const tags = checkTags(input.Tags ?? []);
+  // LocalStack's key-choosing tags stay out of CloudTrail, whatever happens next (one holds key material).
+  const chosen = takeLocalStackTags(input.Tags ?? [], (kept) => (trail.request = { tags: kept }));
+  const tags = checkTags(chosen.tags);
   const policy: string = input.Policy ?? defaultKeyPolicy(realm.account, partitionOf(realm.region));
   if (input.Policy !== undefined) checkPolicy(policy);
   const request = {
@@ -204,10 +207,13 @@ const createKey: Handler = ({ engine, ctx, realm, input, trail }) => {
     description: input.Description ?? '',
     tags,
     policies: [['default', policy] as const],
+    ...(chosen.id !== undefined ? { id: chosen.id, multiRegion: chosen.id.startsWith('mrk-') } : {}),
+    ...(chosen.material !== undefined ? { material: chosen.material } : {}),
   };
   const created = (key: KeyInfo): Record<string, unknown> => {
     trail.resources.push(key);
     trail.request = {
+      ...trail.request,
       description: input.Description ?? '',
       origin,
       bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck ?? false,
@@ -219,8 +225,8 @@ const createKey: Handler = ({ engine, ctx, realm, input, trail }) => {
     trail.response = { keyMetadata: trailKeyMetadata(key) as JsonValue };
     return { KeyMetadata: keyMetadata(key) };
   };
-  // Only a generated key pair waits (for its key generation); every other key is made at once.
-  if (request.origin === 'GENERATED' && isAsymmetricSpec(spec)) return engine.createKeyAsync(ctx, request).then(created);
+  // Only a key pair waits (generated, or parsed from chosen material); every other key is made at once.
+  if (isAsymmetricSpec(spec)) return engine.createKeyAsync(ctx, request).then(created);
   return created(engine.createKey(ctx, request));
 };
 

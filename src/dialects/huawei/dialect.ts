@@ -10,6 +10,7 @@ import { aliasOf, HANDLERS, RISK_TIPS_VERB, type Call, type Trail } from './oper
 import { bodyText, boundedCopy, checkMeta, InputRejected, isPlainObject, lowerCaseHeaders, parseBoundedJson } from '../input.js';
 import { omittedValue } from '../../engine/audit.js';
 import { checkBody, type Body } from './validate.js';
+import { hasFaults, injectFault } from './faults.js';
 
 export interface HuaweiDialectOptions {
   /** The account (domain id, 32 hex characters) of callers that name none. */
@@ -205,6 +206,7 @@ export class HuaweiDialect {
     let error: HuaweiError | undefined;
     try {
       if (rejected) throw inputError(rejected);
+      if (hasFaults(this.engine)) await injectFault(this.engine, verb, raw);
       if (!raw) throw kmsError('KMS.0214');
       const model = verb === RISK_TIPS_VERB ? 'OperateKeyRequestBody' : OPERATIONS[verb]?.body;
       const checked = checkBody(model, raw);

@@ -13,6 +13,7 @@ import { bodyText, boundedCopy, checkMeta, InputRejected, isPlainObject, lowerCa
 import { omittedValue } from '../../engine/audit.js';
 import { decodeRequest } from './validate.js';
 import type { FieldModel } from './model.generated.js';
+import { hasFaults, injectFault } from './faults.js';
 
 export interface TencentDialectOptions {
   /** The owner account (root UIN) of callers that name none. */
@@ -120,6 +121,7 @@ export class TencentDialect {
     let error: TencentCloudError | undefined;
     try {
       if (copied instanceof TencentFault) throw copied;
+      if (hasFaults(this.engine)) await injectFault(this.engine, action, raw);
       if (!raw) throw new TencentFault('InvalidParameter', 'The request parameters must be a JSON object.');
       const input = decodeRequest(raw, model.request);
       const call: Call = { engine: this.engine, ctx, realm: ctx.realm, action, input, trail, flavour: this.flavour(ctx.realm.region), dialect: this };
