@@ -43,7 +43,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 /** The bytes of a body with the hostile change of the spec applied. */
-function body(spec: Spec, members: Member[]): { body: Uint8Array; exact: boolean; label: string } {
+export function body(spec: Spec, members: Member[]): { body: Uint8Array; exact: boolean; label: string } {
   const v = spec.variant;
   if (v.kind !== 'body') return { body: bytes(rawObject(members)), exact: true, label: '' };
   const text = rawObject(members);
@@ -147,7 +147,7 @@ export function alterBlob(protocol: ProtocolName, blob: string, how: 'flip' | 'n
   return { blob: `${blob.slice(0, i)}${B64[(v + 1 + (at % 63)) % 64]}${blob.slice(i + 1)}`, expect: 'refuse', label: `ciphertext base64 character ${i} changed` };
 }
 
-function member(spec: Spec, members: Member[], value: HostileValue, target: 'known' | 'unknown' | 'proto', index: number, duplicate: boolean) {
+export function member(spec: Spec, members: Member[], value: HostileValue, target: 'known' | 'unknown' | 'proto', index: number, duplicate: boolean) {
   const raw = writeValue(value);
   const what = describeValue(value);
   if (target === 'known' && members.length > 0) {

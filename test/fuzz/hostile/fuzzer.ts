@@ -7,10 +7,11 @@
 import fc from 'fast-check';
 import { type Built, build } from './build.js';
 import { Client, plaintextOf } from './client.js';
+import { controlRequest, judgeControl } from './control.js';
 import { type Spec, specArbitrary } from './generators.js';
 import { type CiphertextRecord, type GrantRecord, type KeyRecord, Model, type Pairs } from './model.js';
 import { kill9, type Running, ServerLog, startServer } from './server.js';
-import { breaksSignature, judge, mutate, PROTOCOLS, type ProtocolName } from './wire.js';
+import { breaksSignature, judge, mutate, PROTOCOLS, type ProtocolName, send } from './wire.js';
 
 export interface FuzzOptions {
   dataDir: string;
@@ -36,7 +37,7 @@ export interface Report {
   requests: number;
   /** All HTTP requests, the fuzzer's probes and checks included. */
   httpRequests: number;
-  perProtocol: Record<ProtocolName, number>;
+  perProtocol: Record<ProtocolName | 'control', number>;
   codes: Record<string, number>;
   restarts: number;
   refusedRestarts: number;
@@ -109,6 +110,8 @@ export class HostileFuzzer {
   server: Running | undefined;
   client!: Client;
   requests = 0;
+  /** Requests to the control API (counted in `requests` too). */
+  controlRequests = 0;
   restarts = 0;
   refusedRestarts = 0;
   /** Restarts whose kill -9 hit requests in flight, and the requests it cut. */
@@ -197,9 +200,40 @@ export class HostileFuzzer {
   }
 
   async one(spec: Spec, seq: number): Promise<void> {
+    if (spec.control !== undefined) return this.control(spec, seq);
     const built = build(spec, this.model, seq, this.client.signed);
     const probe = spec.probe && built.draft.mutating && built.hostile && seq % this.options.probeEvery === 0;
     const run = () => this.withKey(built.draft.mutating ? built.draft.key?.id : undefined, () => this.send(built, probe));
+    if (probe) return this.gate.alone(run);
+    await this.gate.enter();
+    try {
+      await run();
+    } finally {
+      this.gate.leave();
+    }
+  }
+
+  /** A hostile control API request: refused in its own error shape (or a read answered), and nothing changes. */
+  async control(spec: Spec, seq: number): Promise<void> {
+    const request = controlRequest(spec, spec.control!, this.client.signed);
+    const probe = request.mutating && spec.probe;
+    const run = async () => {
+      const before = probe ? await this.client.probe('aws', undefined, undefined) : undefined;
+      this.client.sent++;
+      const answer = await send(this.client.url, request.path, request.headers, request.body, this.client.agent, request.method);
+      this.requests++;
+      this.controlRequests++;
+      if (answer.transport && this.#killing) return void this.cutRequests++;
+      const verdict = judgeControl(request, answer);
+      this.codes.set(`control ${verdict.code}`, (this.codes.get(`control ${verdict.code}`) ?? 0) + 1);
+      if (verdict.unexpected) this.find('unexpected answer', request.label, verdict.unexpected);
+      if (probe) {
+        this.probes++;
+        const after = await this.client.probe('aws', undefined, undefined);
+        if (after !== before) this.find('refused request changed state', request.label, `${verdict.code}: ${before!.slice(0, 200)} → ${after.slice(0, 200)}`);
+      }
+    };
+    void seq;
     if (probe) return this.gate.alone(run);
     await this.gate.enter();
     try {
@@ -381,7 +415,7 @@ export class HostileFuzzer {
     return {
       requests: this.requests,
       httpRequests: this.client.sent,
-      perProtocol: { ...this.perProtocol },
+      perProtocol: { ...this.perProtocol, control: this.controlRequests },
       codes: Object.fromEntries([...this.codes].sort((a, b) => b[1] - a[1])),
       restarts: this.restarts,
       refusedRestarts: this.refusedRestarts,

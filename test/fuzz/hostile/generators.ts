@@ -48,6 +48,8 @@ export interface Spec {
   probe: boolean;
   /** Any operation of the dialect (this one, modulo their number) instead of one the model follows. */
   any?: number;
+  /** A control API request (`/_kms/…`, this route modulo their number) instead of a provider's. */
+  control?: number;
 }
 
 const oddNumbers = ['-0', '0.0', '1e308', '-1e308', '1E400', '-1e-400', '5e-324', '123456789012345678901234567890', '1.5', '-1', '9007199254740993', '0.1e1', '2147483648'];
@@ -158,10 +160,19 @@ export function specArbitrary(burst: boolean): fc.Arbitrary<Spec> {
   const v = burst ? fc.oneof({ weight: 1, arbitrary: variant }, { weight: 3, arbitrary: hostileValue.map((value): Variant => ({ kind: 'member', target: 'unknown', index: 0, value, duplicate: false })) }) : variant;
   return fc.constantFrom<ProtocolName>('aws', 'tencent', 'huawei').chain((protocol) =>
     fc
-      .record({ protocol: fc.constant(protocol), op: opArbitrary(protocol), keyPick: fc.nat(), variant: v, mutation, probe: fc.boolean(), any: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.nat() }) })
+      .record({
+        protocol: fc.constant(protocol),
+        op: opArbitrary(protocol),
+        keyPick: fc.nat(),
+        variant: v,
+        mutation,
+        probe: fc.boolean(),
+        any: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.nat() }),
+        control: fc.oneof({ weight: 24, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.nat() }),
+      })
       .map((s): Spec => {
-        const { mutation: m, any, ...rest } = s;
-        return { ...rest, ...(m ? { mutation: m } : {}), ...(any !== undefined ? { any } : {}) };
+        const { mutation: m, any, control, ...rest } = s;
+        return { ...rest, ...(m ? { mutation: m } : {}), ...(any !== undefined ? { any } : {}), ...(control !== undefined ? { control } : {}) };
       }),
   );
 }

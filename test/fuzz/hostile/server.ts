@@ -17,11 +17,14 @@ export const AWS_KEYS = { accessKeyId: 'AKIAHOSTILE000000001', secretAccessKey: 
 export const TENCENT_KEYS = { secretId: 'AKIDhostile00000000000000000000001', secretKey: 'hostile-tencent-secret' };
 export const HUAWEI_KEYS = { ak: 'HOSTILEHUAWEIAK000001', sk: 'hostile-huawei-secret-000000000000000' };
 export const HUAWEI_PROJECT = DEFAULT_HUAWEI_PROJECT_ID;
+/** The control API's admin (HTTP Basic) when the server checks signatures. */
+export const ADMIN_KEYS = { accessKeyId: 'AKIAHOSTILEADMIN0001', secretAccessKey: 'hostile-admin-secret' };
 
 export const CREDENTIALS: CredentialsFile = {
   version: 1,
   credentials: [
     { provider: 'aws', ...AWS_KEYS, account: DEFAULT_ACCOUNT },
+    { provider: 'aws', ...ADMIN_KEYS, account: DEFAULT_ACCOUNT, admin: true },
     { provider: 'tencent', ...TENCENT_KEYS, account: DEFAULT_TENCENT_UIN },
     { provider: 'huawei', accessKey: HUAWEI_KEYS.ak, secretKey: HUAWEI_KEYS.sk, account: DEFAULT_HUAWEI_DOMAIN_ID, projectId: HUAWEI_PROJECT },
   ],
