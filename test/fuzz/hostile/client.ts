@@ -22,7 +22,7 @@ export class Client {
     seen?.(headers);
     const out = finish ? finish(headers) : { headers, body: wire.body };
     this.sent++;
-    return send(this.url, wire.path, out.headers, out.body, this.agent, wire.method ?? 'POST');
+    return send(this.url, wire.path, out.headers, out.body, this.agent, wire.method ?? 'POST', wire.chunked ?? false);
   }
 
   async call(protocol: ProtocolName, op: string, members: Member[], options: { path?: string; method?: string; region?: string } = {}): Promise<Verdict & { label: string }> {

@@ -41,6 +41,8 @@ export interface WireRequest {
   headers?: Record<string, string>;
   /** POST unless said (Huawei's tag routes are GET and DELETE). */
   method?: string;
+  /** Sent with Transfer-Encoding: chunked instead of a Content-Length. */
+  chunked?: boolean;
   mutation?: Mutation;
 }
 
@@ -216,11 +218,13 @@ export interface Answer {
 }
 
 /** Sends exact headers and body; never throws (a connection failure is an Answer with `transport`). */
-export function send(url: string, path: string, headers: Record<string, string>, body: Uint8Array, agent: Agent, method = 'POST'): Promise<Answer> {
+export function send(url: string, path: string, headers: Record<string, string>, body: Uint8Array, agent: Agent, method = 'POST', chunked = false): Promise<Answer> {
   return new Promise((resolve) => {
     const target = new URL(path, url);
     const outHeaders = { ...headers };
-    setHeader(outHeaders, 'content-length', String(body.byteLength));
+    // Chunked: no Content-Length, the body in two chunks (the server cannot refuse a large one before reading it).
+    if (chunked) setHeader(outHeaders, 'transfer-encoding', 'chunked');
+    else setHeader(outHeaders, 'content-length', String(body.byteLength));
     const req = httpRequest(target, { method, headers: outHeaders, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -229,7 +233,10 @@ export function send(url: string, path: string, headers: Record<string, string>,
     });
     req.setTimeout(120_000, () => req.destroy(new Error('timeout after 120 s')));
     req.on('error', (e: NodeJS.ErrnoException) => resolve({ status: 0, text: '', transport: e.code ?? e.message }));
-    req.end(body);
+    if (chunked && body.length > 1) {
+      req.write(body.subarray(0, body.length >> 1));
+      req.end(body.subarray(body.length >> 1));
+    } else req.end(body);
   });
 }
 
