@@ -147,7 +147,7 @@ export function alterBlob(protocol: ProtocolName, blob: string, how: 'flip' | 'n
   return { blob: `${blob.slice(0, i)}${B64[(v + 1 + (at % 63)) % 64]}${blob.slice(i + 1)}`, expect: 'refuse', label: `ciphertext base64 character ${i} changed` };
 }
 
-export function member(spec: Spec, members: Member[], value: HostileValue, target: 'known' | 'unknown' | 'proto', index: number, duplicate: boolean) {
+export function member(members: Member[], value: HostileValue, target: 'known' | 'unknown' | 'proto', index: number, duplicate: boolean) {
   const raw = writeValue(value);
   const what = describeValue(value);
   if (target === 'known' && members.length > 0) {
@@ -156,7 +156,6 @@ export function member(spec: Spec, members: Member[], value: HostileValue, targe
     return { members: members.map((m): Member => (m[0] === name ? [name, raw] : m)), exact: false, label: `member ${name} as ${what}` };
   }
   const name = target === 'proto' ? PROTO_NAMES[index % PROTO_NAMES.length]! : `Fuzz${index % 3}`;
-  void spec;
   return { members: [...members, [name, raw] as Member], exact: true, label: `extra member ${name}: ${what}` };
 }
 
@@ -184,7 +183,7 @@ export function build(spec: Spec, model: Model, seq: number, signed: boolean): B
     labels.push(altered.label);
   }
   if (v.kind === 'member') {
-    const changed = member(spec, members, v.value, v.target, v.index, v.duplicate);
+    const changed = member(members, v.value, v.target, v.index, v.duplicate);
     members = changed.members;
     exact = changed.exact;
     labels.push(changed.label);

@@ -36,7 +36,7 @@ export function controlRequest(spec: Spec, n: number, signed: boolean): ControlR
   const labels: string[] = [];
   const v = spec.variant;
   if (v.kind === 'member') {
-    const changed = member(spec, members, v.value, v.target, v.index, v.duplicate);
+    const changed = member(members, v.value, v.target, v.index, v.duplicate);
     members = changed.members;
     labels.push(changed.label);
   }
