@@ -97,31 +97,30 @@ export function createKms<C extends Clock = Clock>(options: CreateKmsOptions<C> 
 }
 
 /**
- * One dialect only. Same engine and options as `createKms`; a browser bundle that imports only this
- * function leaves the other providers' dialects (their models, operations and audit formats) out.
+ * One dialect only. Same engine and options as `createKms` (except `init`: declared keys take
+ * `await applyInit(kms, init)`, which brings every provider's names along); a browser bundle that
+ * imports only this function leaves the other providers' dialects (their models, operations and
+ * audit formats) out.
  */
-export function createAwsKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Omit<Kms<C>, 'tencent' | 'huawei'> {
+export function createAwsKms<C extends Clock = Clock>(options: OneDialectOptions<C> = {}): Omit<Kms<C>, 'tencent' | 'huawei'> {
   const kms = core(options);
-  const aws = { ...kms, aws: awsDialect(kms.engine, options) };
-  if (options.init !== undefined) applyInitSync(aws, options.init);
-  return aws;
+  return { ...kms, aws: awsDialect(kms.engine, options) };
 }
 
 /** Tencent Cloud KMS only (see `createAwsKms`). */
-export function createTencentKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Omit<Kms<C>, 'aws' | 'huawei'> {
+export function createTencentKms<C extends Clock = Clock>(options: OneDialectOptions<C> = {}): Omit<Kms<C>, 'aws' | 'huawei'> {
   const kms = core(options);
-  const tencent = { ...kms, tencent: tencentDialect(kms.engine, options) };
-  if (options.init !== undefined) applyInitSync(tencent, options.init);
-  return tencent;
+  return { ...kms, tencent: tencentDialect(kms.engine, options) };
 }
 
 /** Huawei Cloud KMS only (see `createAwsKms`). */
-export function createHuaweiKms<C extends Clock = Clock>(options: CreateKmsOptions<C> = {}): Omit<Kms<C>, 'aws' | 'tencent'> {
+export function createHuaweiKms<C extends Clock = Clock>(options: OneDialectOptions<C> = {}): Omit<Kms<C>, 'aws' | 'tencent'> {
   const kms = core(options);
-  const huawei = { ...kms, huawei: huaweiDialect(kms.engine, options) };
-  if (options.init !== undefined) applyInitSync(huawei, options.init);
-  return huawei;
+  return { ...kms, huawei: huaweiDialect(kms.engine, options) };
 }
+
+/** The options of the one-dialect factories: `createKms`'s without `init`. */
+export type OneDialectOptions<C extends Clock = Clock> = Omit<CreateKmsOptions<C>, 'init'>;
 
 export { ManualClock, systemClock };
 export { applyInit, type InitTarget } from './init/apply.js';
