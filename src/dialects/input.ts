@@ -81,6 +81,19 @@ export function parseBoundedJson(text: string, limits: InputLimits = INPUT_LIMIT
 /** Values parseBoundedJson produced with the default limits (held weakly). */
 const decoded = new WeakSet<object>();
 
+/**
+ * A request's input as a dialect takes it: the bounded object (`body`), or `rejected` (not bounded
+ * JSON), or neither (JSON, but not an object).
+ */
+export function requestObject(input: unknown): { body?: Record<string, unknown>; rejected?: InputRejected } {
+  try {
+    const copied = boundedCopy(input);
+    return isPlainObject(copied) ? { body: copied } : {};
+  } catch (e) {
+    return { rejected: e as InputRejected };
+  }
+}
+
 /** Whether `value` is an object that is neither an array nor a byte array (prototype not considered). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);

@@ -8,7 +8,7 @@ import { toCloudTrail, type CloudTrailRecord } from './cloudtrail.js';
 import { awsErrorFrom, AwsServiceError } from './errors.js';
 import { OPERATIONS, SHAPES } from './model.generated.js';
 import { HANDLERS, type Call, type Trail } from './operations.js';
-import { bodyText, boundedCopy, checkMeta, InputRejected, lowerCaseHeaders, parseBoundedJson } from '../input.js';
+import { bodyText, checkMeta, requestObject, InputRejected, lowerCaseHeaders, parseBoundedJson } from '../input.js';
 import { decodeInput, isPlainObject, SerializationProblem, validationMessage } from './validate.js';
 import { hasFaults, injectFault } from './faults.js';
 
@@ -103,14 +103,7 @@ export class AwsDialect {
         ...(meta.accessKeyId ? { accessKeyId: meta.accessKeyId } : {}),
       }));
     const userAgent = meta.userAgent ? this.#shared(`ua|${meta.userAgent}`, () => meta.userAgent) : undefined;
-    let raw: Record<string, unknown> | undefined;
-    let rejected: InputRejected | undefined;
-    try {
-      const copied = boundedCopy(input);
-      raw = isPlainObject(copied) ? copied : undefined;
-    } catch (e) {
-      rejected = e as InputRejected;
-    }
+    const { body: raw, rejected } = requestObject(input);
     const grantTokens = raw && Array.isArray(raw.GrantTokens) ? raw.GrantTokens.filter((t): t is string => typeof t === 'string') : [];
     const ctx: CallContext = {
       realm,

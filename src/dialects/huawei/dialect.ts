@@ -7,7 +7,7 @@ import { CtsError, listTraces, toTrace, type CtsTrace, type ListTracesQuery } fr
 import { HuaweiError, huaweiErrorFrom, kmsError } from './errors.js';
 import { MODELS, OPERATIONS } from './model.generated.js';
 import { aliasOf, HANDLERS, RISK_TIPS_VERB, type Call, type Trail } from './operations.js';
-import { bodyText, boundedCopy, checkMeta, InputRejected, isPlainObject, lowerCaseHeaders, parseBoundedJson } from '../input.js';
+import { bodyText, checkMeta, requestObject, InputRejected, isPlainObject, lowerCaseHeaders, parseBoundedJson } from '../input.js';
 import { omittedValue } from '../../engine/audit.js';
 import { checkBody, type Body } from './validate.js';
 import { hasFaults, injectFault } from './faults.js';
@@ -194,14 +194,7 @@ export class HuaweiDialect {
       ...(meta.userAgent ? { userAgent: meta.userAgent } : {}),
     };
     const trail: Trail = {};
-    let raw: Record<string, unknown> | undefined;
-    let rejected: InputRejected | undefined;
-    try {
-      const copied = boundedCopy(body);
-      raw = isPlainObject(copied) ? copied : undefined;
-    } catch (e) {
-      rejected = e as InputRejected;
-    }
+    const { body: raw, rejected } = requestObject(body);
     let output: Record<string, unknown> | undefined;
     let error: HuaweiError | undefined;
     try {

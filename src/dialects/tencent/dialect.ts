@@ -9,7 +9,7 @@ import { flavourOf, type RegionFlavour } from './metadata.js';
 import { checkRegion } from './regions.js';
 import { ACTIONS, API_VERSION, CLOUDAUDIT_ACTIONS, CLOUDAUDIT_API_VERSION, CLOUDAUDIT_OBJECTS } from './model.generated.js';
 import { HANDLERS, type Call, type Trail } from './operations.js';
-import { bodyText, boundedCopy, checkMeta, InputRejected, isPlainObject, lowerCaseHeaders, parseBoundedJson } from '../input.js';
+import { bodyText, checkMeta, requestObject, InputRejected, isPlainObject, lowerCaseHeaders, parseBoundedJson } from '../input.js';
 import { omittedValue } from '../../engine/audit.js';
 import { decodeRequest } from './validate.js';
 import type { FieldModel } from './model.generated.js';
@@ -67,12 +67,8 @@ function inputFault(e: InputRejected): TencentFault {
 
 /** The request parameters as a bounded, null-prototype object; undefined when not an object; a fault when refused. */
 function boundedParams(params: unknown): Record<string, unknown> | TencentFault | undefined {
-  try {
-    const copied = boundedCopy(params);
-    return isPlainObject(copied) ? copied : undefined;
-  } catch (e) {
-    return inputFault(e as InputRejected);
-  }
+  const { body, rejected } = requestObject(params);
+  return rejected ? inputFault(rejected) : body;
 }
 
 /** What the audit event keeps of the parameters: members the action does not have only as their size. */
