@@ -42,6 +42,7 @@ export interface Report {
   restarts: number;
   refusedRestarts: number;
   restartMs: number;
+  startMs: number;
   inFlightKills: number;
   cutRequests: number;
   signedSegments: number;
@@ -122,8 +123,9 @@ export class HostileFuzzer {
   #lost = { acknowledged: 0, keys: { aws: 0, tencent: 0, huawei: 0 } as Record<ProtocolName, number> };
   signedSegments = 0;
   probes = 0;
-  /** Time spent in kill -9, restarts and their checks. */
+  /** Time spent in kill -9, restarts and their checks; the part spent starting the server. */
   restartMs = 0;
+  startMs = 0;
   ciphertextsChecked = 0;
   protoContexts = 0;
   protoGrants = 0;
@@ -353,8 +355,10 @@ export class HostileFuzzer {
       if (inFlight) this.inFlightKills++;
       this.server = undefined;
       const signed = s % 2 === 0;
+      const starting = Date.now();
       try {
         this.server = await startServer(this.dataDir, signed, this.log);
+        this.startMs += Date.now() - starting;
       } catch (e) {
         this.refusedRestarts++;
         this.find('refused restart', `restart ${s}`, (e as Error).message);
@@ -382,22 +386,31 @@ export class HostileFuzzer {
     return [...picked];
   }
 
+  /** Runs `check` on every item, eight at a time. */
+  async each<T>(items: readonly T[], check: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) await check(items[next++]!);
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+  }
+
   async verify(): Promise<void> {
     const s = this.restarts;
     const where = `after restart ${s}`;
     const allKeys = PROTOCOLS.flatMap((p) => this.model.keys[p].map((k): [ProtocolName, KeyRecord] => [p, k]));
-    for (const [protocol, key] of this.sample(allKeys, this.#fresh.keys, 30, s)) {
+    await this.each(this.sample(allKeys, this.#fresh.keys, 30, s), async ([protocol, key]) => {
       const r = await this.client.describe(protocol, key.id);
       if (!r.ok) this.find('acknowledged key lost', where, `${protocol} key ${key.id}: ${r.code} ${r.unexpected ?? ''}`);
       else if (!key.uncertain && protocol !== 'aws' && key.alias !== undefined && r.alias !== key.alias) this.find('acknowledged alias lost', where, `${protocol} key ${key.id} alias ${JSON.stringify(r.alias)}, acknowledged ${key.alias}`);
       if (!key.uncertain && key.tags.size > 0) await this.checkTags(protocol, key, where);
-    }
+    });
     const aliases = await this.client.awsAliases();
     for (const [name, id] of this.model.awsAliases) {
       const got = typeof aliases === 'string' ? aliases : aliases.get(name);
       if (got !== id) this.find('acknowledged alias lost', where, `aws ${name} → ${got}, acknowledged ${id}`);
     }
-    for (const c of this.sample(this.model.ciphertexts, this.#fresh.ciphertexts, 30, s)) {
+    await this.each(this.sample(this.model.ciphertexts, this.#fresh.ciphertexts, 30, s), async (c) => {
       this.ciphertextsChecked++;
       const r = await this.client.decrypt(c.protocol, c.blob, c.context);
       if (r.plaintext !== c.plaintext) this.find('acknowledged ciphertext does not decrypt', where, `${c.protocol} ${c.blob.slice(0, 60)}… with ${JSON.stringify(c.context)}: ${r.code} ${r.unexpected ?? ''}`);
@@ -405,8 +418,8 @@ export class HostileFuzzer {
         const wrong = await this.client.decrypt(c.protocol, c.blob, []);
         if (wrong.plaintext !== undefined) this.find('prototype-named context lost', where, `${c.protocol} ciphertext decrypts with {} after restart`);
       }
-    }
-    for (const g of this.sample(this.model.grants, this.#fresh.grants, 10, s)) await this.checkGrant(g, where);
+    });
+    await this.each(this.sample(this.model.grants, this.#fresh.grants, 10, s), (g) => this.checkGrant(g, where));
     this.#fresh = { keys: [], ciphertexts: [], grants: [] };
   }
 
@@ -419,6 +432,7 @@ export class HostileFuzzer {
       restarts: this.restarts,
       refusedRestarts: this.refusedRestarts,
       restartMs: this.restartMs,
+      startMs: this.startMs,
       inFlightKills: this.inFlightKills,
       cutRequests: this.cutRequests,
       signedSegments: this.signedSegments,
