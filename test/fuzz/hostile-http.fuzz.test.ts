@@ -4,8 +4,9 @@
  * can be altered after signing).
  *
  * Requests (fast-check, seeded): valid ones that make state (keys, ciphertexts, data keys, aliases,
- * grants with constraints, tags), and hostile ones: members nested thousands deep, thousands wide,
- * strings near the 1 MiB body limit, prototype-named members and map keys (`__proto__`,
+ * grants with constraints, tags), a quarter to any operation the dialects implement (and to
+ * prototype-named ones), a few to the control API, some sent chunked; and hostile ones: members
+ * nested thousands deep, thousands wide, strings near the 1 MiB body limit, prototype-named members and map keys (`__proto__`,
  * `constructor`, … in EncryptionContext / encryption_context / grant constraints / tags), odd types
  * (-0, 1e308, 1E400, nulls, nested arrays), bad or non-canonical base64 and hex, invalid UTF-8, BOMs,
  * duplicate keys, truncated JSON; signed requests with a flipped body bit, a swapped body, a
@@ -16,17 +17,20 @@
  *   - every answer is a success or the provider's own error shape (AWS `__type` with 400, Tencent
  *     HTTP 200 with Response.Error.Code, Huawei {"error":{"error_code"}} with its documented status,
  *     or APIG.0301 with 401), never an internal error, and the server log shows none;
- *   - a signed request altered after signing is refused;
+ *   - a signed request altered after signing, a ciphertext whose bytes changed (a Huawei frame even
+ *     with its SHA-256 recomputed) and a request in a region that does not exist are refused;
  *   - a refused mutating request changes nothing (probed before and after, alone on the server);
  *   - prototype-named map keys are kept: a ciphertext made with {"__proto__":"v1"} decrypts with
  *     that context only, grant constraints and tags list them as given;
- *   - after every segment (and so after every burst of deep/huge members): kill -9 and a restart on
- *     the same directory, which must open; every acknowledged key, alias, tag and grant is there and
+ *   - after every segment (and so after every burst of deep/huge members): kill -9 (every fourth
+ *     time with requests in flight) and a restart on the same directory, which must open; every acknowledged key, alias, tag and grant is there and
  *     every acknowledged ciphertext decrypts with its context.
  *
  * Short by default (npm test). Longer: FUZZ_RUNS=<requests> [FUZZ_SEED=<n>] [FUZZ_MAX_SECONDS=<s>]
  * [FUZZ_SEGMENT=<requests between restarts, 200>] [FUZZ_CONCURRENCY=<8>] [FUZZ_PROBE_EVERY=<n, 1>]
  * [FUZZ_REPORT=<file.json>] npm run fuzz
+ * (npm run fuzz gives FUZZ_RUNS to the other fuzz files too; for this file alone:
+ * FUZZ_RUNS=… npx vitest run --pool=forks test/fuzz/hostile-http.fuzz.test.ts)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
