@@ -11,7 +11,7 @@ import { controlRequest, judgeControl } from './control.js';
 import { type Spec, specArbitrary } from './generators.js';
 import { type CiphertextRecord, type GrantRecord, type KeyRecord, Model, type Pairs } from './model.js';
 import { kill9, type Running, ServerLog, startServer } from './server.js';
-import { breaksSignature, judge, mutate, PROTOCOLS, type ProtocolName, send } from './wire.js';
+import { breaksSignature, judge, MAX_BODY, mutate, PROTOCOLS, type ProtocolName, send } from './wire.js';
 
 export interface FuzzOptions {
   dataDir: string;
@@ -256,6 +256,12 @@ export class HostileFuzzer {
       // Cut by a kill -9 in flight: not acknowledged, and what it did is unknown.
       this.cutRequests++;
       if (draft.key) draft.key.uncertain = true;
+      return;
+    }
+    if (answer.transport && /EPIPE|ECONNRESET/.test(answer.transport) && wire.body.length > MAX_BODY) {
+      // The server answers an oversized body at once and closes the connection: a client still
+      // writing may see the close before the answer (HTTP allows it). Refused either way.
+      this.codes.set(`${wire.protocol} closed while the oversized body was sent`, (this.codes.get(`${wire.protocol} closed while the oversized body was sent`) ?? 0) + 1);
       return;
     }
     const verdict = judge(wire.protocol, answer);
