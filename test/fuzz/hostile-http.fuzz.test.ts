@@ -56,7 +56,7 @@ afterAll(() => {
 
 describe('hostile input over HTTP (AWS, Tencent, Huawei) with kill -9 restarts', () => {
   it(
-    `${REQUESTS} requests: provider error shapes only, nothing lost, nothing widened, every restart opens`,
+    `${REQUESTS} requests (or FUZZ_MAX_SECONDS): provider error shapes only, nothing lost, nothing widened, every restart opens`,
     async () => {
       const root = mkdtempSync(join(tmpdir(), 'kms-hostile-'));
       dirs.push(root);
