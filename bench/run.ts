@@ -22,6 +22,7 @@ import { benchBundle, BUNDLE_SECTION_TITLE } from './bundle.js';
 import { benchCrypto } from './crypto.js';
 import { benchDurability } from './durability.js';
 import { benchServer } from './server.js';
+import { benchStartup } from './startup.js';
 import { type BenchRow, fmt, log, median, mib, QUICK, timeMsAsync, verdict } from './support.js';
 
 /** Length of one measuring round, and how many rounds (A and B interleaved, median reported). */
@@ -409,6 +410,7 @@ async function main(): Promise<void> {
   await benchKeys();
   await benchRsaCreateKey();
   await benchSection('Cryptography: every key spec', 'npx tsx bench/crypto.ts', benchCrypto);
+  await benchSection('Start-up', 'npx tsx bench/startup.ts', benchStartup);
   await benchSection('The local endpoint', 'npx tsx bench/server.ts', benchServer);
   await benchSection('Durable state', 'npx tsx bench/durability.ts', benchDurability);
   await benchSection(BUNDLE_SECTION_TITLE, 'npx tsx bench/bundle.ts', benchBundle);
