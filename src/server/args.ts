@@ -1,6 +1,7 @@
 /**
  * The command line of `kms-emulator`: parsed and checked without side effects (cli.ts runs it).
  */
+import { LOG_FORMATS, type LogFormat } from './log.js';
 import type { ServerOptions } from './server.js';
 
 /** A command line that cannot be run: the CLI prints the message and the usage, and exits 2. */
@@ -9,9 +10,11 @@ export class UsageError extends Error {}
 export interface Parsed {
   command: 'serve' | 'help' | 'version';
   options: ServerOptions;
+  /** --log: the request log's format (default text). */
+  log?: LogFormat;
 }
 
-const VALUE_FLAGS = new Set(['--host', '--port', '--data-dir', '--account', '--region', '--credentials']);
+const VALUE_FLAGS = new Set(['--host', '--port', '--data-dir', '--account', '--region', '--credentials', '--log']);
 
 export function parseArgs(argv: readonly string[]): Parsed {
   const args = [...argv];
@@ -68,5 +71,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
     if (credentials === '') throw new UsageError('--credentials needs a file');
     options.credentials = credentials;
   }
-  return { command: 'serve', options };
+  const log = values.get('--log');
+  if (log !== undefined && !(LOG_FORMATS as readonly string[]).includes(log)) throw new UsageError(`invalid --log '${log}' (${LOG_FORMATS.join(', ')})`);
+  return { command: 'serve', options, ...(log !== undefined ? { log: log as LogFormat } : {}) };
 }
