@@ -21,6 +21,7 @@ import { createKms, type CallContext } from '../src/index.js';
 import { benchBundle, BUNDLE_SECTION_TITLE } from './bundle.js';
 import { benchCrypto } from './crypto.js';
 import { benchDurability } from './durability.js';
+import { benchEndpoint } from './endpoint.js';
 import { benchServer } from './server.js';
 import { benchStartup } from './startup.js';
 import { type BenchRow, fmt, log, median, mib, QUICK, timeMsAsync, verdict } from './support.js';
@@ -412,6 +413,7 @@ async function main(): Promise<void> {
   await benchSection('Cryptography: every key spec', 'npx tsx bench/crypto.ts', benchCrypto);
   await benchSection('Start-up', 'npx tsx bench/startup.ts', benchStartup);
   await benchSection('The local endpoint', 'npx tsx bench/server.ts', benchServer);
+  await benchSection('Endpoint throughput, load client in its own process', 'npx tsx bench/endpoint.ts', benchEndpoint);
   await benchSection('Durable state', 'npx tsx bench/durability.ts', benchDurability);
   await benchSection(BUNDLE_SECTION_TITLE, 'npx tsx bench/bundle.ts', benchBundle);
   const seconds = (performance.now() - started) / 1000;
