@@ -253,12 +253,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
   }
 
+  /** The Date header changes once a second: formatted once a second, not once a request. */
+  let dateSecond = Number.NaN;
+  let dateText = '';
+  function httpDate(now: number): string {
+    const second = Math.floor(now / 1000);
+    if (second !== dateSecond) {
+      dateSecond = second;
+      dateText = new Date(second * 1000).toUTCString();
+    }
+    return dateText;
+  }
+
   function send(res: ServerResponse, response: ProtocolResponse, close: boolean): void {
     const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
     res.statusCode = response.status;
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
     // The emulator's time: SDKs correct their clock skew from it, as they do with AWS.
-    res.setHeader('date', new Date(clock.now()).toUTCString());
+    res.setHeader('date', httpDate(clock.now()));
     res.setHeader('content-length', body.byteLength);
     if (close) res.setHeader('connection', 'close');
     res.end(body);
