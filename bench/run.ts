@@ -253,7 +253,7 @@ async function benchSdk(): Promise<void> {
     value: fmt(r.a),
     baseline: `${fmt(r.b)} (same SDK, canned response)`,
     ratio: fmt(r.ratio, 2),
-    goal: verdict(r.ratio, 0.8),
+    goal: verdict(r.ratio, 0.9),
   });
   if (kms.aws.internalErrors.length > 0) throw new Error('internal errors during the bench');
 }
@@ -454,12 +454,14 @@ What the rows compare:
 - **Engine Encrypt/Decrypt** call \`kms.engine.encrypt(ctx, { keyId }, plaintext)\` and
   \`kms.engine.decrypt(ctx, ciphertext)\` with a 32-byte plaintext: key look-up, key-state check, the
   ciphertext envelope (header, check bytes, encryption context as additional data) and AES-256-GCM.
-  The baseline is \`gcm(key, nonce).encrypt(32 bytes)\` from \`@noble/ciphers\` with a fresh random
-  12-byte nonce each time (and \`decrypt\` of a fixed ciphertext). Goal: ratio ≥ 0.5.
+  Encrypt is compared with node:crypto (OpenSSL) AES-256-GCM, the native bound: \`createCipheriv\`
+  with a fresh random 12-byte nonce, \`update\`, \`final\`, \`getAuthTag\` per call. Goal: ratio ≥ 0.5.
+  The \`@noble/ciphers\` row (\`gcm(key, nonce).encrypt(32 bytes)\`, which rebuilds its key schedule
+  every call) is kept as a report; Decrypt is compared with noble's \`decrypt\` of a fixed ciphertext.
 - **SDK EncryptCommand** sends \`EncryptCommand\` through \`@aws-sdk/client-kms\` with
   \`kms.aws.clientConfig()\` (in-process request handler); the baseline is the same client whose
   request handler returns a recorded, valid Encrypt response without any emulator: what the SDK
-  itself costs (middleware, signing, serialization). Goal: ratio ≥ 0.8.
+  itself costs (middleware, signing, serialization). Goal: ratio ≥ 0.9.
 - **Keys**: ${fmt(KEY_COUNT)} symmetric keys created through \`kms.aws.invoke('CreateKey', {})\` (each
   with its default key policy and an audit event). At each size a ListKeys page (Limit 1000) is
   timed (median of 25) from the start of the list, from a marker in the middle and from the last
