@@ -516,3 +516,5 @@ a ListKeys page from the start growing from 0.22 ms at 1,000 keys to 1.25 ms at 
 }
 
 await main();
+// Keep-alive sockets of the SDK clients and fetch may hold the event loop open after the run.
+process.exit(0);
