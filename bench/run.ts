@@ -10,7 +10,8 @@
  *   npm run bench            (= tsx bench/run.ts)
  *   BENCH_QUICK=1 npm run bench   (shorter rounds, for a smoke run)
  */
-import { writeFileSync } from 'node:fs';
+import { createCipheriv, randomFillSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -21,7 +22,9 @@ import { createKms, type CallContext } from '../src/index.js';
 import { benchBundle, BUNDLE_SECTION_TITLE } from './bundle.js';
 import { benchCrypto } from './crypto.js';
 import { benchDurability } from './durability.js';
+import { benchEndpoint } from './endpoint.js';
 import { benchServer } from './server.js';
+import { benchStartup } from './startup.js';
 import { type BenchRow, fmt, log, median, mib, QUICK, timeMsAsync, verdict } from './support.js';
 
 /** Length of one measuring round, and how many rounds (A and B interleaved, median reported). */
@@ -171,7 +174,17 @@ function benchEngine(): void {
   const rawDecrypt = () => {
     sink += gcm(rawKey, rawNonce).decrypt(rawSealed).length;
   };
+  // The native bound: node:crypto (OpenSSL) AES-256-GCM, a fresh cipher and nonce each call.
+  const nodeKey = Buffer.from(rawKey);
+  const nodeEncrypt = () => {
+    const nonce = randomFillSync(Buffer.alloc(12));
+    const cipher = createCipheriv('aes-256-gcm', nodeKey, nonce);
+    const sealed = cipher.update(plaintext);
+    cipher.final();
+    sink += sealed.length + cipher.getAuthTag().length;
+  };
   const enc = compare(engineEncrypt, rawEncrypt);
+  const native = compare(engineEncrypt, nodeEncrypt);
   const dec = compare(engineDecrypt, rawDecrypt);
   if (sink === 0) throw new Error('nothing measured');
   rows.push({
@@ -179,7 +192,14 @@ function benchEngine(): void {
     value: fmt(enc.a),
     baseline: `${fmt(enc.b)} (raw gcm encrypt, fresh 12-byte nonce)`,
     ratio: fmt(enc.ratio, 2),
-    goal: verdict(enc.ratio, 0.5),
+    goal: 'report (noble rebuilds its key schedule every call: too easy to beat)',
+  });
+  rows.push({
+    measure: 'Engine Encrypt, 32 bytes, vs. node:crypto (ops/s)',
+    value: fmt(native.a),
+    baseline: `${fmt(native.b)} (node:crypto aes-256-gcm: createCipheriv, fresh 12-byte nonce, update, final, getAuthTag)`,
+    ratio: fmt(native.ratio, 2),
+    goal: verdict(native.ratio, 0.5),
   });
   rows.push({
     measure: 'Engine Decrypt, 32 bytes (ops/s)',
@@ -233,7 +253,7 @@ async function benchSdk(): Promise<void> {
     value: fmt(r.a),
     baseline: `${fmt(r.b)} (same SDK, canned response)`,
     ratio: fmt(r.ratio, 2),
-    goal: verdict(r.ratio, 0.8),
+    goal: verdict(r.ratio, 0.9),
   });
   if (kms.aws.internalErrors.length > 0) throw new Error('internal errors during the bench');
 }
@@ -409,7 +429,9 @@ async function main(): Promise<void> {
   await benchKeys();
   await benchRsaCreateKey();
   await benchSection('Cryptography: every key spec', 'npx tsx bench/crypto.ts', benchCrypto);
+  await benchSection('Start-up', 'npx tsx bench/startup.ts', benchStartup);
   await benchSection('The local endpoint', 'npx tsx bench/server.ts', benchServer);
+  await benchSection('Endpoint throughput, load client in its own process', 'npx tsx bench/endpoint.ts', benchEndpoint);
   await benchSection('Durable state', 'npx tsx bench/durability.ts', benchDurability);
   await benchSection(BUNDLE_SECTION_TITLE, 'npx tsx bench/bundle.ts', benchBundle);
   const seconds = (performance.now() - started) / 1000;
@@ -432,12 +454,14 @@ What the rows compare:
 - **Engine Encrypt/Decrypt** call \`kms.engine.encrypt(ctx, { keyId }, plaintext)\` and
   \`kms.engine.decrypt(ctx, ciphertext)\` with a 32-byte plaintext: key look-up, key-state check, the
   ciphertext envelope (header, check bytes, encryption context as additional data) and AES-256-GCM.
-  The baseline is \`gcm(key, nonce).encrypt(32 bytes)\` from \`@noble/ciphers\` with a fresh random
-  12-byte nonce each time (and \`decrypt\` of a fixed ciphertext). Goal: ratio ≥ 0.5.
+  Encrypt is compared with node:crypto (OpenSSL) AES-256-GCM, the native bound: \`createCipheriv\`
+  with a fresh random 12-byte nonce, \`update\`, \`final\`, \`getAuthTag\` per call. Goal: ratio ≥ 0.5.
+  The \`@noble/ciphers\` row (\`gcm(key, nonce).encrypt(32 bytes)\`, which rebuilds its key schedule
+  every call) is kept as a report; Decrypt is compared with noble's \`decrypt\` of a fixed ciphertext.
 - **SDK EncryptCommand** sends \`EncryptCommand\` through \`@aws-sdk/client-kms\` with
   \`kms.aws.clientConfig()\` (in-process request handler); the baseline is the same client whose
   request handler returns a recorded, valid Encrypt response without any emulator: what the SDK
-  itself costs (middleware, signing, serialization). Goal: ratio ≥ 0.8.
+  itself costs (middleware, signing, serialization). Goal: ratio ≥ 0.9.
 - **Keys**: ${fmt(KEY_COUNT)} symmetric keys created through \`kms.aws.invoke('CreateKey', {})\` (each
   with its default key policy and an audit event). At each size a ListKeys page (Limit 1000) is
   timed (median of 25) from the start of the list, from a marker in the middle and from the last
@@ -485,8 +509,12 @@ a ListKeys page from the start growing from 0.22 ms at 1,000 keys to 1.25 ms at 
     .map((sec) => `\n## ${sec.title}\n\nPart of the same run (alone: \`${sec.command}\`).\n\n${table(sec.rows)}\n${sec.notes.length ? `\n${sec.notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`)
     .join('');
   const out = fileURLToPath(new URL('../docs/performance.md', import.meta.url));
-  writeFileSync(out, doc + sectionText);
+  // What the profiles say about goals not met: hand-written, read when the figures are written.
+  const analysis = readFileSync(new URL('./analysis.md', import.meta.url), 'utf8');
+  writeFileSync(out, `${doc}${sectionText}\n${analysis}`);
   process.stdout.write(`${table()}\n\n${notes.join('\n')}\n\nWrote ${out} (${fmt(seconds, 0)} s).\n`);
 }
 
 await main();
+// Keep-alive sockets of the SDK clients and fetch may hold the event loop open after the run.
+process.exit(0);

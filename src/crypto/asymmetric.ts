@@ -2,9 +2,10 @@
  * The asymmetric primitives every dialect uses, by neutral spec and algorithm names. Keys travel
  * as DER: PKCS#8 private keys and SubjectPublicKeyInfo public keys, in the forms OpenSSL and
  * node:crypto read and write (docs/cryptography.md lists them). The algorithms live in rsa.ts,
- * ecc.ts, eddsa.ts, sm2.ts and pq.ts; this file maps names onto them. sm2.ts and pq.ts (with
- * @noble/post-quantum) are imported dynamically, on the first use of an SM2 or ML-DSA/ML-KEM key,
- * so a bundle with code splitting keeps them out of its entry chunk: every function that may reach
+ * ecc.ts, eddsa.ts, sm2.ts and pq.ts; this file maps names onto them. All but rsa.ts are imported
+ * dynamically, on the first use of a key of theirs (ecc.ts and eddsa.ts with @noble/curves, sm2.ts,
+ * pq.ts with @noble/post-quantum): importing the library does not pay for curves it may never use,
+ * and a bundle with code splitting keeps them out of its entry chunk. Every function that may reach
  * them is async.
  *
  * Failure rules: a bad signature, ciphertext or peer key is an answer (false / undefined), never
@@ -13,8 +14,9 @@
  * RangeError: it is a programming error, not a data error (an async function rejects with it).
  */
 import { readOid } from './der.js';
-import { type EcdsaCurve, type EcdsaHash, ecdhSharedSecret, ecdsaSignDigest, ecdsaSignMessage, ecdsaVerifyDigest, ecdsaVerifyMessage, ecPublicKeyOf, generateEcKey, P256, P384, P521, parseEcPublicKey, SECP256K1 } from './ecc.js';
-import { ed25519PublicKeyOf, ed25519SignAsync, ed25519VerifyAsync, generateEd25519Key, parseEd25519PublicKey } from './eddsa.js';
+import type * as EccModule from './ecc.js';
+import type { EcdsaCurve, EcdsaHash } from './ecc.js';
+import type * as EddsaModule from './eddsa.js';
 import { OID, parseSpki } from './keys.js';
 import type * as PqModule from './pq.js';
 import type { MlDsaLevel, MlKemLevel } from './pq.js';
@@ -42,8 +44,14 @@ import {
 } from './rsa.js';
 import type * as Sm2Module from './sm2.js';
 
+let eccModule: Promise<typeof EccModule> | undefined;
+let eddsaModule: Promise<typeof EddsaModule> | undefined;
 let pqModule: Promise<typeof PqModule> | undefined;
 let sm2Module: Promise<typeof Sm2Module> | undefined;
+/** Loaded on first use (ECDSA, ECDH; SM2 shares its encodings). */
+const loadEcc = () => (eccModule ??= import('./ecc.js'));
+/** Loaded on first use of an Ed25519 key. */
+const loadEddsa = () => (eddsaModule ??= import('./eddsa.js'));
 /** Loaded on first use: a bundle with code splitting keeps it in its own chunk. */
 const loadPq = () => (pqModule ??= import('./pq.js'));
 /** Loaded on first use: a bundle with code splitting keeps it in its own chunk. */
@@ -116,7 +124,14 @@ export interface KeyPair {
 // ------------------------------------------------------------------ tables
 
 const RSA_BITS: Partial<Record<AsymmetricSpec, number>> = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 };
-const EC_CURVES: Partial<Record<AsymmetricSpec, EcdsaCurve>> = { EC_P256: P256, EC_P384: P384, EC_P521: P521, EC_SECP256K1: SECP256K1 };
+type EcdsaCurveName = 'P256' | 'P384' | 'P521' | 'SECP256K1';
+/** ecc.ts's curve of each EC spec, by export name (the module is loaded on first use). */
+const EC_CURVES: Partial<Record<AsymmetricSpec, EcdsaCurveName>> = { EC_P256: 'P256', EC_P384: 'P384', EC_P521: 'P521', EC_SECP256K1: 'SECP256K1' };
+/** The ecc.ts module and the curve of an EC spec. */
+async function ecCurve(spec: AsymmetricSpec): Promise<{ ecc: typeof EccModule; curve: EcdsaCurve }> {
+  const ecc = await loadEcc();
+  return { ecc, curve: ecc[EC_CURVES[spec]!] };
+}
 const ML_DSA_LEVELS: Partial<Record<AsymmetricSpec, MlDsaLevel>> = { ML_DSA_44: 44, ML_DSA_65: 65, ML_DSA_87: 87 };
 const ML_KEM_LEVELS: Partial<Record<AsymmetricSpec, MlKemLevel>> = { ML_KEM_512: 512, ML_KEM_768: 768, ML_KEM_1024: 1024 };
 /** The SPKI algorithm OIDs of the post-quantum specs (keys.ts has them, so recognising one loads nothing). */
@@ -252,10 +267,12 @@ export async function generateKeyPair(spec: AsymmetricSpec, random: RandomSource
       const key = generateRsaKeySeeded(bits, random);
       return { privateKey: encodeRsaPrivateKey(key), publicKey: encodeRsaPublicKey(key) };
     }
-    case 'EC':
-      return generateEcKey(EC_CURVES[spec]!, random);
+    case 'EC': {
+      const { ecc, curve } = await ecCurve(spec);
+      return ecc.generateEcKey(curve, random);
+    }
     case 'ED25519':
-      return generateEd25519Key(random);
+      return (await loadEddsa()).generateEd25519Key(random);
     case 'SM2':
       return (await loadSm2()).generateSm2Key(random);
     case 'ML_DSA':
@@ -274,10 +291,12 @@ export async function publicKeyOf(spec: AsymmetricSpec, privateKey: Uint8Array):
       if (!key || key.bits !== RSA_BITS[spec]) throw new RangeError(`malformed ${spec} private key`);
       return encodeRsaPublicKey(rsaPublicKeyOf(key));
     }
-    case 'EC':
-      return ecPublicKeyOf(EC_CURVES[spec]!, privateKey);
+    case 'EC': {
+      const { ecc, curve } = await ecCurve(spec);
+      return ecc.ecPublicKeyOf(curve, privateKey);
+    }
     case 'ED25519':
-      return ed25519PublicKeyOf(privateKey);
+      return (await loadEddsa()).ed25519PublicKeyOf(privateKey);
     case 'SM2':
       return (await loadSm2()).sm2PublicKeyOf(privateKey);
     case 'ML_DSA':
@@ -305,14 +324,15 @@ export async function parsePublicKey(spki: Uint8Array): Promise<{ spec: Asymmetr
       return spec && found(spec, key);
     }
     case OID.ecPublicKey: {
-      const spec = (Object.keys(EC_CURVES) as AsymmetricSpec[]).find((s) => parseEcPublicKey(EC_CURVES[s]!, spki));
+      const ecc = await loadEcc();
+      const spec = (Object.keys(EC_CURVES) as AsymmetricSpec[]).find((s) => ecc.parseEcPublicKey(ecc[EC_CURVES[s]!], spki));
       if (spec) return { spec };
       // None of the NIST curves nor secp256k1: SM2 is the one other curve, and only a key naming it loads sm2.ts.
       if (readOid(info.parameters) !== OID.sm2p256v1) return undefined;
-      return found('SM2', parseEcPublicKey((await loadSm2()).SM2_CURVE, spki));
+      return found('SM2', ecc.parseEcPublicKey((await loadSm2()).SM2_CURVE, spki));
     }
     case OID.ed25519:
-      return found('ED25519', parseEd25519PublicKey(spki));
+      return found('ED25519', (await loadEddsa()).parseEd25519PublicKey(spki));
   }
   const pqSpec = PQ_SPECS_BY_OID.get(info.algorithm);
   if (!pqSpec) return undefined;
@@ -342,12 +362,14 @@ export async function signMessage(spec: AsymmetricSpec, privateKey: Uint8Array, 
       if (!key) throw new RangeError(`malformed ${spec} private key`);
       return rsaSignDigest(key, scheme.padding!, scheme.hash!, checkedDigest(scheme, algorithm, message), random);
     }
-    case 'EC':
-      if (input === 'RAW') return ecdsaSignMessage(EC_CURVES[spec]!, privateKey, scheme.hash as EcdsaHash, message, random);
-      return ecdsaSignDigest(EC_CURVES[spec]!, privateKey, checkedDigest(scheme, algorithm, message), random);
+    case 'EC': {
+      const { ecc, curve } = await ecCurve(spec);
+      if (input === 'RAW') return ecc.ecdsaSignMessage(curve, privateKey, scheme.hash as EcdsaHash, message, random);
+      return ecc.ecdsaSignDigest(curve, privateKey, checkedDigest(scheme, algorithm, message), random);
+    }
     case 'ED25519':
       if (input === 'DIGEST') checkedDigest(scheme, algorithm, message);
-      return ed25519SignAsync(privateKey, algorithm === 'ED25519' ? 'pure' : 'ph', message);
+      return (await loadEddsa()).ed25519SignAsync(privateKey, algorithm === 'ED25519' ? 'pure' : 'ph', message);
     case 'SM2':
       return (await loadSm2()).sm2Sign(privateKey, input === 'DIGEST' ? 'DIGEST' : 'RAW', message, random);
     case 'ML_DSA':
@@ -364,6 +386,8 @@ export async function verifySignature(spec: AsymmetricSpec, publicKey: Uint8Arra
   // Loaded outside the try: a module that fails to load is an error, not a signature that does not verify.
   const sm2 = scheme.family === 'SM2' ? await loadSm2() : undefined;
   const pq = scheme.family === 'ML_DSA' ? await loadPq() : undefined;
+  const ec = scheme.family === 'EC' ? await ecCurve(spec) : undefined;
+  const eddsa = scheme.family === 'ED25519' ? await loadEddsa() : undefined;
   try {
     switch (scheme.family) {
       case 'RSA': {
@@ -372,10 +396,10 @@ export async function verifySignature(spec: AsymmetricSpec, publicKey: Uint8Arra
         return key !== undefined && rsaVerifyDigest(key, scheme.padding!, scheme.hash!, message, signature);
       }
       case 'EC':
-        if (input === 'RAW') return await ecdsaVerifyMessage(EC_CURVES[spec]!, publicKey, scheme.hash as EcdsaHash, message, signature);
-        return ecdsaVerifyDigest(EC_CURVES[spec]!, publicKey, message, signature);
+        if (input === 'RAW') return await ec!.ecc.ecdsaVerifyMessage(ec!.curve, publicKey, scheme.hash as EcdsaHash, message, signature);
+        return ec!.ecc.ecdsaVerifyDigest(ec!.curve, publicKey, message, signature);
       case 'ED25519':
-        return await ed25519VerifyAsync(publicKey, algorithm === 'ED25519' ? 'pure' : 'ph', message, signature);
+        return await eddsa!.ed25519VerifyAsync(publicKey, algorithm === 'ED25519' ? 'pure' : 'ph', message, signature);
       case 'SM2':
         return sm2!.sm2Verify(publicKey, input === 'DIGEST' ? 'DIGEST' : 'RAW', message, signature);
       case 'ML_DSA':
@@ -431,7 +455,10 @@ export async function decryptAsymmetric(spec: AsymmetricSpec, privateKey: Uint8A
  */
 export async function deriveSharedSecret(spec: AsymmetricSpec, privateKey: Uint8Array, peerPublicKey: Uint8Array): Promise<Uint8Array | undefined> {
   const family = familyOf(spec);
-  if (family === 'EC') return ecdhSharedSecret(EC_CURVES[spec]!, privateKey, peerPublicKey);
+  if (family === 'EC') {
+    const { ecc, curve } = await ecCurve(spec);
+    return ecc.ecdhSharedSecret(curve, privateKey, peerPublicKey);
+  }
   if (family === 'SM2') return (await loadSm2()).sm2SharedSecret(privateKey, peerPublicKey);
   throw new RangeError(`key spec ${spec} cannot derive shared secrets`);
 }

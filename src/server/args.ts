@@ -4,19 +4,19 @@
  * its variable. The environment is a parameter, so parsing stays pure.
  */
 import { ManualClock } from '../engine/clock.js';
+import { LOG_FORMATS, type LogFormat } from './log.js';
 import type { ServerOptions } from './server.js';
 
 /** A command line that cannot be run: the CLI prints the message and the usage, and exits 2. */
 export class UsageError extends Error {}
 
 /** How the request log is written (the `--log` flag / KMS_EMULATOR_LOG). */
-export type LogMode = 'text' | 'json' | 'off';
 
 export interface Parsed {
   command: 'serve' | 'help' | 'version';
   options: ServerOptions;
-  /** The request log's form, when KMS_EMULATOR_LOG names one. */
-  log?: LogMode;
+  /** The request log's format (--log or KMS_EMULATOR_LOG; default text). */
+  log?: LogFormat;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -25,18 +25,16 @@ interface OptionSpec {
   flag: string;
   env: string;
   /** Checks the value; `name` is the flag or the variable it came from (for the message). */
-  apply(options: ServerOptions, value: string, name: string): void;
+  apply(parsed: Parsed, value: string, name: string): void;
   repeatable?: boolean;
 }
-
-const LOG_MODES: readonly LogMode[] = ['text', 'json', 'off'];
 
 /** Every value option: its flag, its variable and its check. */
 const OPTIONS: readonly OptionSpec[] = [
   {
     flag: '--host',
     env: 'KMS_EMULATOR_HOST',
-    apply(options, host, name) {
+    apply({ options }, host, name) {
       if (host === '' || /[\s/]/.test(host)) throw new UsageError(`invalid ${name} '${host}'`);
       options.host = host;
     },
@@ -44,7 +42,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     flag: '--port',
     env: 'KMS_EMULATOR_PORT',
-    apply(options, port, name) {
+    apply({ options }, port, name) {
       if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`invalid ${name} '${port}' (0-65535)`);
       options.port = Number(port);
     },
@@ -52,7 +50,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     flag: '--data-dir',
     env: 'KMS_EMULATOR_DATA_DIR',
-    apply(options, dir, name) {
+    apply({ options }, dir, name) {
       if (dir === '') throw new UsageError(`${name} needs a directory`);
       options.dataDir = dir;
     },
@@ -60,7 +58,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     flag: '--account',
     env: 'KMS_EMULATOR_ACCOUNT',
-    apply(options, account, name) {
+    apply({ options }, account, name) {
       if (!/^\d{12}$/.test(account)) throw new UsageError(`invalid ${name} '${account}' (12 digits)`);
       options.account = account;
     },
@@ -68,7 +66,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     flag: '--region',
     env: 'KMS_EMULATOR_REGION',
-    apply(options, region, name) {
+    apply({ options }, region, name) {
       if (!/^[a-z][a-z0-9-]{0,62}[a-z0-9]$/.test(region)) throw new UsageError(`invalid ${name} '${region}' (e.g. us-east-1)`);
       options.region = region;
     },
@@ -76,7 +74,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     flag: '--credentials',
     env: 'KMS_EMULATOR_CREDENTIALS',
-    apply(options, file, name) {
+    apply({ options }, file, name) {
       if (file === '') throw new UsageError(`${name} needs a file`);
       options.credentials = file;
     },
@@ -84,7 +82,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     flag: '--seed',
     env: 'KMS_EMULATOR_SEED',
-    apply(options, seed, name) {
+    apply({ options }, seed, name) {
       if (seed === '' || seed.length > 256) throw new UsageError(`${name} needs a value of 1 to 256 characters`);
       options.seed = seed;
     },
@@ -92,7 +90,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     flag: '--init',
     env: 'KMS_EMULATOR_INIT',
-    apply(options, file, name) {
+    apply({ options }, file, name) {
       if (file === '') throw new UsageError(`${name} needs a file`);
       options.init = file;
     },
@@ -100,7 +98,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     flag: '--clock',
     env: 'KMS_EMULATOR_CLOCK',
-    apply(options, clock, name) {
+    apply({ options }, clock, name) {
       const parsed = parseClock(clock, name);
       if (parsed) options.clock = parsed;
       else delete options.clock;
@@ -110,7 +108,7 @@ const OPTIONS: readonly OptionSpec[] = [
     flag: '--cors-origin',
     env: 'KMS_EMULATOR_CORS_ORIGIN',
     repeatable: true,
-    apply(options, list, name) {
+    apply({ options }, list, name) {
       const origins = list.split(',').map((o) => o.trim());
       for (const origin of origins) {
         if (origin !== '*' && !/^https?:\/\/[^\s/?#]+$/.test(origin)) {
@@ -120,10 +118,15 @@ const OPTIONS: readonly OptionSpec[] = [
       options.corsOrigins = [...(options.corsOrigins ?? []), ...origins];
     },
   },
+  {
+    flag: '--log',
+    env: 'KMS_EMULATOR_LOG',
+    apply(parsed, log, name) {
+      if (!(LOG_FORMATS as readonly string[]).includes(log)) throw new UsageError(`invalid ${name} '${log}' (${LOG_FORMATS.join(', ')})`);
+      parsed.log = log as LogFormat;
+    },
+  },
 ];
-
-/** The request log's form: no flag here (the CLI's `--log` owns it), only the variable. */
-const LOG_ENV = 'KMS_EMULATOR_LOG';
 
 const BY_FLAG = new Map(OPTIONS.map((o) => [o.flag, o]));
 
@@ -169,13 +172,8 @@ export function parseArgs(argv: readonly string[], env: Environment = {}): Parse
   for (const spec of OPTIONS) {
     const flagged = values.get(spec.flag);
     // A flag wins over its variable; an empty variable counts as unset.
-    if (flagged) for (const value of flagged) spec.apply(parsed.options, value, spec.flag);
-    else if (env[spec.env] !== undefined && env[spec.env] !== '') spec.apply(parsed.options, env[spec.env]!, spec.env);
-  }
-  const log = env[LOG_ENV];
-  if (log !== undefined && log !== '') {
-    if (!(LOG_MODES as readonly string[]).includes(log)) throw new UsageError(`invalid ${LOG_ENV} '${log}' (${LOG_MODES.join(', ')})`);
-    parsed.log = log as LogMode;
+    if (flagged) for (const value of flagged) spec.apply(parsed, value, spec.flag);
+    else if (env[spec.env] !== undefined && env[spec.env] !== '') spec.apply(parsed, env[spec.env]!, spec.env);
   }
   return parsed;
 }
@@ -183,5 +181,4 @@ export function parseArgs(argv: readonly string[], env: Environment = {}): Parse
 /** The variables, for `--help`. */
 export const ENVIRONMENT_HELP = `Environment (a flag wins over its variable; an empty variable is unset):
   ${OPTIONS.map((o) => `${o.env.padEnd(26)} ${o.flag}`).join('\n  ')}
-  ${LOG_ENV.padEnd(26)} the request log: ${LOG_MODES.join(', ')}
 `;

@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 /**
  * kms-emulator serve [--host 127.0.0.1] [--port 4599] [--data-dir DIR] [--account ID] [--region R] [--credentials FILE]
- *                    [--seed TEXT] [--init FILE] [--clock MODE] [--cors-origin ORIGIN]   (or KMS_EMULATOR_* variables)
+ *                    [--seed TEXT] [--init FILE] [--clock MODE] [--cors-origin ORIGIN] [--log text|json|off]
+ *                    (or KMS_EMULATOR_* variables)
  *
  * When ready, prints exactly one line to stdout: `kms-emulator <version> listening on http://<host>:<port>`;
- * then one line per request. SIGINT/SIGTERM: stop accepting, finish in-flight requests, close the
- * store, exit 0. Usage errors exit 2; failures to start exit 1. Every line goes through a guarded
- * writer: when a reader goes away, logging to that stream stops quietly and the server carries on.
+ * then one line per request (log.ts: written in batches, off the requests' path). SIGINT/SIGTERM:
+ * stop accepting, finish in-flight requests, close the store, exit 0. Usage errors exit 2; failures
+ * to start exit 1. Every line goes through a guarded writer: when a reader goes away, logging to that
+ * stream stops quietly and the server carries on.
  */
+import { createWriteStream } from 'node:fs';
 import { isIP } from 'node:net';
 import { CredentialsError } from './credentials.js';
 import { InitFileError } from './init.js';
 import { ENVIRONMENT_HELP, type Parsed, parseArgs, UsageError } from './args.js';
 import { guardedOutput } from './output.js';
+import { type BufferedLog, bufferedLog } from './log.js';
 import { DEFAULT_HOST, DEFAULT_PORT, type RunningServer, startServer, VERSION } from './server.js';
 
 const USAGE = `Usage: kms-emulator serve [options]
@@ -35,6 +39,7 @@ Options:
                        a manual clock moves with POST /_kms/clock/advance {"by":"8d"}
   --cors-origin ORIGIN origins browser pages may call from (repeatable or comma-separated; * for any;
                        default: any loopback origin, http://localhost:*, http://127.0.0.1:*, http://[::1]:*)
+  --log FORMAT         request log on stdout: text (default), json (one JSON object a line) or off
   -h, --help           this help
   -v, --version        the version
 
@@ -73,13 +78,14 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!isLoopback(host)) {
     stderr.write(`kms-emulator: warning: listening on ${host}, reachable from other machines (plain HTTP, no TLS)\n`);
   }
-  // JSON request lines come with the --log logger; until it is wired to KMS_EMULATOR_LOG, say so.
-  if (parsed.log === 'json') stderr.write('kms-emulator: KMS_EMULATOR_LOG=json: JSON request lines are not available in this build; logging text\n');
+  // Written by libuv's thread pool: a slow reader of stdout never stalls the event loop.
+  const requestLog: BufferedLog | undefined = parsed.log === 'off' ? undefined : bufferedLog(parsed.log ?? 'text', createWriteStream('', { fd: 1, autoClose: false }));
   let server: RunningServer;
   try {
     server = await startServer({
       ...options,
-      ...(parsed.log === 'off' ? {} : { log: (line: string) => stdout.write(`${line}\n`) }),
+      // With --log off, errors about the server itself still go to stderr.
+      requestLog: requestLog ?? { request: () => {}, message: (text) => stderr.write(`kms-emulator: ${text}\n`) },
       // stdout starts with the ready line: messages from before it go to stderr.
       notice: (message) => stderr.write(`kms-emulator: ${message}\n`),
     });
@@ -109,7 +115,7 @@ async function main(argv: readonly string[]): Promise<number> {
       stopping = true;
       stderr.write(`kms-emulator: ${signal}, shutting down\n`);
       server.close().then(
-        () => resolve(0),
+        () => (requestLog ? requestLog.flush() : Promise.resolve()).then(() => resolve(0)),
         (e: unknown) => {
           stderr.write(`kms-emulator: error while shutting down: ${e instanceof Error ? e.message : String(e)}\n`);
           resolve(1);

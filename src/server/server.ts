@@ -15,6 +15,7 @@ import { awsProtocol } from './aws-protocol.js';
 import { tencentProtocol } from './tencent-protocol.js';
 import { huaweiProtocol } from './huawei-protocol.js';
 import { type CredentialsFile, type CredentialStore, loadCredentials } from './credentials.js';
+import { lineLog, type RequestLog } from './log.js';
 import { newRequestId, type Protocol, type ProtocolResponse, type RequestHead, Router } from './router.js';
 import { sandboxProtocol } from './sandbox.js';
 import { DurableStore } from './store.js';
@@ -58,8 +59,10 @@ export interface ServerOptions {
   region?: string;
   /** Require signed requests from these keys: a credentials document or the path of its JSON file. */
   credentials?: CredentialsFile | string;
-  /** One line per request (and per connection-level error). Default: no logging. */
+  /** One text line per request (and per connection-level error), handed over at once. Default: no logging. */
   log?: (line: string) => void;
+  /** The request log as records (log.ts: `bufferedLog` writes them as text or JSON lines off the request's path); wins over `log`. */
+  requestLog?: RequestLog;
   /** Messages about the server itself (what the durable store found at start). Default: `log`. */
   notice?: (message: string) => void;
   /** Where dates come from (engine dates, the signature clock, the Date header). Default: the system clock. */
@@ -102,7 +105,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const account = options.account ?? DEFAULT_ACCOUNT;
   const region = options.region ?? DEFAULT_REGION;
   const clock = options.clock ?? systemClock;
-  const log = options.log;
+  const requestLog = options.requestLog ?? (options.log ? lineLog(options.log) : undefined);
+  const log = requestLog ? (text: string) => requestLog.message(text) : undefined;
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const timeouts = options.timeouts ?? {};
   const headersMs = timeouts.headersMs ?? 10_000;
@@ -144,7 +148,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
 
   // State is restored before the port opens: no request ever sees a half-loaded engine.
-  const notice = options.notice ?? log;
+  const notice = options.notice ?? options.log;
   const store =
     options.dataDir !== undefined ? await DurableStore.open(options.dataDir, kms.engine, notice ? { log: (message) => notice(`store: ${message}`) } : {}) : undefined;
 
@@ -183,7 +187,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const code = err.code ?? 'ERROR';
-    if (code !== 'ECONNRESET' && code !== 'EPIPE') log?.(`${timestamp()} - - - client error ${code}`);
+    if (code !== 'ECONNRESET' && code !== 'EPIPE') log?.(`- - - client error ${code}`);
     // A response already under way cannot be followed by another: just drop the connection.
     if (!socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
       socket.destroy();
@@ -223,6 +227,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     let protocol: Protocol | undefined;
     let response: ProtocolResponse | undefined;
     let closeAfter = false;
+    let requestBody: Uint8Array | undefined;
     try {
       const preflight = cors.preflight(head);
       if (preflight) {
@@ -238,7 +243,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         protocol = control.matches(head) ? control : sandbox.matches(head) ? sandbox : router.select(head);
         const body = await readBody(req, protocol === control ? CONTROL_MAX_BODY_BYTES : maxBodyBytes);
         if (body.kind === 'aborted') {
-          log?.(`${timestamp()} ${method} ${head.path} ${protocol.name}/- - ${elapsed(started)}ms (client went away)`);
+          log?.(`${method} ${head.path} ${protocol.name}/- - ${elapsed(started)}ms (client went away)`);
           return;
         }
         if (body.kind === 'too-large') {
@@ -246,9 +251,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           response = { ...protocol.reject(head, 'too-large', { maxBodyBytes, requestId: newRequestId(kms.engine) }), note: 'body too large' };
         } else {
           try {
+            requestBody = body.body;
             response = await protocol.handle({ ...head, body: body.body });
           } catch (e) {
-            log?.(`${timestamp()} internal error in ${protocol.name}: ${describe(e)}`);
+            log?.(`internal error in ${protocol.name}: ${describe(e)}`);
             response = { ...protocol.reject(head, 'internal', { maxBodyBytes, requestId: newRequestId(kms.engine) }), note: 'internal error' };
           }
         }
@@ -258,7 +264,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         try {
           await store.commit();
         } catch (e) {
-          log?.(`${timestamp()} durable store commit failed: ${describe(e)}`);
+          log?.(`durable store commit failed: ${describe(e)}`);
           response = { ...(protocol ?? router.select(head)).reject(head, 'internal', { maxBodyBytes, requestId: newRequestId(kms.engine) }), note: 'commit failed' };
         }
       }
@@ -266,7 +272,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       send(res, response, closeAfter || closing !== undefined);
     } catch (e) {
       // The last line of defence: nothing a request does may take the process down.
-      log?.(`${timestamp()} internal error: ${describe(e)}`);
+      log?.(`internal error: ${describe(e)}`);
       try {
         response = { ...(protocol ?? router.select(head)).reject(head, 'internal', { maxBodyBytes, requestId: newRequestId() }), note: 'internal error' };
         if (!res.headersSent) send(res, response, true);
@@ -275,11 +281,33 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         res.destroy();
       }
     } finally {
-      if (response) {
-        const label = `${protocol?.name ?? 'server'}/${response.action || '-'}`;
-        log?.(`${timestamp()} ${method} ${head.path} ${label} ${response.status} ${elapsed(started)}ms${response.note ? ` (${response.note})` : ''}`);
+      if (response && requestLog) {
+        requestLog.request({
+          at: Date.now(),
+          method,
+          path: head.path,
+          provider: protocol?.name ?? 'server',
+          operation: response.action ?? '',
+          status: response.status,
+          ms: performance.now() - started,
+          note: response.note,
+          requestBody,
+          responseBody: response.body,
+        });
       }
     }
+  }
+
+  /** The Date header changes once a second: formatted once a second, not once a request. */
+  let dateSecond = Number.NaN;
+  let dateText = '';
+  function httpDate(now: number): string {
+    const second = Math.floor(now / 1000);
+    if (second !== dateSecond) {
+      dateSecond = second;
+      dateText = new Date(second * 1000).toUTCString();
+    }
+    return dateText;
   }
 
   function send(res: ServerResponse, response: ProtocolResponse, close: boolean): void {
@@ -287,7 +315,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     res.statusCode = response.status;
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
     // The emulator's time: SDKs correct their clock skew from it, as they do with AWS.
-    res.setHeader('date', new Date(clock.now()).toUTCString());
+    res.setHeader('date', httpDate(clock.now()));
     res.setHeader('content-length', body.byteLength);
     if (close) res.setHeader('connection', 'close');
     res.end(body);
@@ -305,7 +333,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     await store?.close();
     throw e;
   }
-  server.on('error', (e) => log?.(`${timestamp()} server error: ${describe(e)}`));
+  server.on('error', (e) => log?.(`server error: ${describe(e)}`));
 
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
@@ -364,10 +392,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
     req.on('error', () => finish({ kind: 'aborted' }));
     req.on('close', () => finish(req.complete ? { kind: 'body', body: Buffer.concat(chunks, total) } : { kind: 'aborted' }));
   });
-}
-
-function timestamp(): string {
-  return new Date().toISOString();
 }
 
 function elapsed(started: number): string {

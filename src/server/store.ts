@@ -126,9 +126,9 @@ export class DurableStore {
   #lane: Promise<void> = Promise.resolve();
   /** A batch queued on the lane that has not started: it takes the engine's changes when it does. */
   #queued: Promise<void> | undefined;
-  /** The most recent batch queued or running. */
-  #latest: Promise<void> = Promise.resolve();
   #auditTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The latest batch that carries key or alias changes: what a read waits for (resolved once on disk). */
+  #stateWritten: Promise<void> = Promise.resolve();
   #compactionQueued = false;
   #failure: Error | undefined;
   #closed: Promise<void> | undefined;
@@ -206,15 +206,17 @@ export class DurableStore {
   /**
    * Resolves once every change the engine made before the call is on disk. Calls that arrive while
    * a write is in flight share the next write and its fdatasync (group commit). A call that finds
-   * no key or alias changed does no I/O: it waits only for a write already in flight, and audit
-   * events of reads are written shortly after (see DurableStoreOptions.auditFlushMs).
+   * no key or alias changed (a read) does no I/O: it waits only for a write in flight that carries
+   * key or alias changes (which this read may have seen: no answer shows a change that could still
+   * be lost), never for a write of audit events alone. The audit events of reads are written shortly
+   * after (see DurableStoreOptions.auditFlushMs).
    */
   commit(): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
     const pending = this.engine.pendingChanges();
     if (pending !== 'state') {
       if (pending === 'audit' && !this.#closed) this.#scheduleAuditFlush();
-      return this.#latest;
+      return this.#stateWritten;
     }
     if (this.#closed) return Promise.reject(new DurableStoreError('CLOSED', `The data directory ${this.dir} is closed.`));
     return this.#enqueueBatch();
@@ -250,12 +252,13 @@ export class DurableStore {
 
   #enqueueBatch(): Promise<void> {
     if (this.#queued) return this.#queued;
-    const batch = this.#lane.then(() => {
+    const batch: Promise<void> = this.#lane.then(() => {
       this.#queued = undefined;
+      // Decided when the batch takes the engine's changes: only then is it known what it carries.
+      if (this.engine.pendingChanges() === 'state') this.#stateWritten = batch;
       return this.#writeBatch();
     });
     this.#queued = batch;
-    this.#latest = batch;
     this.#lane = batch.catch(() => {});
     return batch;
   }

@@ -82,15 +82,25 @@ describe('environment configuration', () => {
 });
 
 describe('KMS_EMULATOR_LOG=json', () => {
-  it('is accepted, and the CLI says that this build logs text', async () => {
-    const cli = runCli(['serve', '--port', '0'], { KMS_EMULATOR_LOG: 'json' });
-    try {
-      while (cli.stdout.length === 0 && cli.proc.exitCode === null) await sleep(20);
-      expect(cli.stdout[0]).toMatch(READY_LINE);
-      expect(cli.stderr).toContain('kms-emulator: KMS_EMULATOR_LOG=json: JSON request lines are not available in this build; logging text');
-    } finally {
-      cli.proc.kill('SIGTERM');
-      expect(await cli.exited).toBe(0);
+  it('gives JSON request lines, as --log json does; the flag wins over the variable', async () => {
+    for (const [args, env, json] of [
+      [[], { KMS_EMULATOR_LOG: 'json' }, true],
+      [['--log', 'text'], { KMS_EMULATOR_LOG: 'json' }, false],
+    ] as const) {
+      const cli = runCli(['serve', '--port', '0', ...args], env);
+      try {
+        while (cli.stdout.length === 0 && cli.proc.exitCode === null) await sleep(20);
+        const ready = READY_LINE.exec(cli.stdout[0] ?? '');
+        expect(ready).not.toBeNull();
+        await fetch(`${ready![2]}/health`);
+        while (cli.stdout.length < 2 && cli.proc.exitCode === null) await sleep(20);
+        const line = cli.stdout[1]!;
+        if (json) expect(JSON.parse(line)).toMatchObject({ provider: 'server', operation: 'health', status: 200 });
+        else expect(line).toMatch(/ GET \/health server\/health 200 /);
+      } finally {
+        cli.proc.kill('SIGTERM');
+        expect(await cli.exited).toBe(0);
+      }
     }
   });
 });
