@@ -100,6 +100,8 @@ async function bundleCli() {
       legalComments: 'none',
       // Loaded only to build the sandbox page in memory, when dist/sandbox is absent.
       external: ['esbuild'],
+      // CommonJS dependencies (yaml) require() Node's modules: an ES module has no require of its own.
+      banner: { js: "import { createRequire as __kmsCreateRequire } from 'node:module'; const require = __kmsCreateRequire(import.meta.url);" },
       logLevel: 'warning',
     });
   } catch (e) {
