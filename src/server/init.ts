@@ -3,7 +3,7 @@
  * with every refusal pointing at its line: `kms-init.yaml:12: keys[2].spec: …`.
  */
 import { readFile } from 'node:fs/promises';
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Node } from 'yaml';
 import { applyInit, type InitTarget } from '../init/apply.js';
 import { type InitDocument, InitError } from '../init/schema.js';
 import type { EngineSnapshot } from '../engine/snapshot.js';
@@ -36,10 +36,11 @@ export async function loadInitFile(file: string): Promise<LoadedInit> {
   } catch (e) {
     throw new InitFileError(file, 0, `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  return parseInitText(text, file);
+  return parseInitText(text, file, await import('yaml'));
 }
 
-export function parseInitText(text: string, file: string): LoadedInit {
+/** Parses init-file text with the `yaml` module (loaded only when there is an init file: start-up does not pay for it). */
+export function parseInitText(text: string, file: string, { isMap, isSeq, LineCounter, parseDocument }: typeof import('yaml')): LoadedInit {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const first = doc.errors[0];

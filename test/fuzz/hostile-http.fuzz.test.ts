@@ -28,7 +28,7 @@
  *
  * Short by default (npm test). Longer: FUZZ_RUNS=<requests> [FUZZ_SEED=<n>] [FUZZ_MAX_SECONDS=<s>]
  * [FUZZ_SEGMENT=<requests between restarts, 200>] [FUZZ_CONCURRENCY=<8>] [FUZZ_PROBE_EVERY=<n, 1>]
- * [FUZZ_REPORT=<file.json>] npm run fuzz
+ * [FUZZ_REPORT=<file.json>] [FUZZ_CLI=bundle: the bundled CLI, faster restarts] npm run fuzz
  * (npm run fuzz gives FUZZ_RUNS to the other fuzz files too; for this file alone:
  * FUZZ_RUNS=… npx vitest run --pool=forks test/fuzz/hostile-http.fuzz.test.ts)
  */
