@@ -36,7 +36,10 @@ export async function loadInitFile(file: string): Promise<LoadedInit> {
   } catch (e) {
     throw new InitFileError(file, 0, `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  return parseInitText(text, file, await import('yaml'));
+  const loaded = await import('yaml');
+  // A bundle may hand out the CommonJS build, whose exports sit on `default`.
+  const yaml = 'LineCounter' in loaded ? loaded : (loaded as unknown as { default: typeof loaded }).default;
+  return parseInitText(text, file, yaml);
 }
 
 /** Parses init-file text with the `yaml` module (loaded only when there is an init file: start-up does not pay for it). */
