@@ -163,9 +163,12 @@ function spend<T extends JsonValue>(budget: { bytes: number }, value: T): T {
   return value;
 }
 
+/** What an event costs beyond its request, response and additional data (ids, names, realm, principal). */
+export const AUDIT_EVENT_OVERHEAD_BYTES = 400;
+
 /** The approximate size an event takes in memory and on disk, counted once when it is appended. */
 function eventBytes(event: AuditEvent): number {
-  return 400 + jsonBytes(event.request) + jsonBytes(event.response) + (event.additional ? jsonBytes(event.additional) : 0);
+  return AUDIT_EVENT_OVERHEAD_BYTES + jsonBytes(event.request) + jsonBytes(event.response) + (event.additional ? jsonBytes(event.additional) : 0);
 }
 
 /** Default bounds of the audit stream: 100,000 events and 32 MiB, whichever is reached first. */
@@ -188,9 +191,9 @@ export class AuditLog {
     readonly byteLimit = DEFAULT_AUDIT_BYTES,
   ) {}
 
-  append(event: AuditEvent): void {
+  /** Appends `event`; `size` is its size in bytes when the caller already counted it (see boundedAuditValue). */
+  append(event: AuditEvent, size = eventBytes(event)): void {
     this.#appended++;
-    const size = eventBytes(event);
     this.#events.push(event);
     this.#sizes.push(size);
     this.#bytes += size;

@@ -26,7 +26,7 @@ import {
 } from '../crypto/asymmetric.js';
 import { computeMac, hmacImportLengths, hmacKeyLength, verifyMac as checkMac } from '../crypto/hmac.js';
 import { isAsymmetricSpec, isHmacSpec, SPEC_PROFILES, usageFits } from './specs.js';
-import { AUDIT_VALUE_LIMITS, AuditLog, boundedAuditValue, ServiceEvent, type AuditEvent, type AuditResource, type JsonValue } from './audit.js';
+import { AUDIT_EVENT_OVERHEAD_BYTES, AUDIT_VALUE_LIMITS, AuditLog, boundedAuditValue, ServiceEvent, type AuditEvent, type AuditResource, type JsonValue } from './audit.js';
 import { DAY_MS, isObservableClock, systemClock, type Clock } from './clock.js';
 import { KmsError } from './errors.js';
 import { assertLifecycle, type LifecycleOperation } from './lifecycle.js';
@@ -311,7 +311,8 @@ export class Engine {
       response: boundedAuditValue(event.response, budget),
       ...(event.additional ? { additional: boundedAuditValue(event.additional, budget) as { [key: string]: JsonValue } } : {}),
     };
-    this.audit.append(full);
+    // The bounding walk counted the bytes it kept: the log need not walk the event again.
+    this.audit.append(full, AUDIT_EVENT_OVERHEAD_BYTES + AUDIT_VALUE_LIMITS.maxEventBytes - budget.bytes);
     return full;
   }
 
