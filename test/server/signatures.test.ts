@@ -1,4 +1,3 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { CreateKeyCommand, DescribeKeyCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import type { CredentialsFile } from '../../src/server/credentials.js';
 import { INVALID_TOKEN, SIGNATURE_MISMATCH } from '../../src/server/sigv4.js';
 import { rejection } from '../support/kms.js';
 import { awsCall, httpClient, raw, serve } from '../support/server.js';
+import { Sha256 } from '../support/sha256.js';
 
 const ALICE = { accessKeyId: 'AKIAALICE00000000001', secretAccessKey: 'alice-secret-key' };
 const ROOT = { accessKeyId: 'AKIAROOT000000000001', secretAccessKey: 'root-secret-key' };
@@ -26,19 +26,6 @@ const MINUTE = 60_000;
 const EXPIRED = /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/;
 const NOT_YET = /^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 15 min\.\)$/;
 
-/** SHA-256 / HMAC-SHA256 for the SDK's own signer. */
-class Sha256 {
-  readonly #h: Hash | Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.#h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
-  }
-  update(data: string | Uint8Array): void {
-    this.#h.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#h.digest());
-  }
-}
 
 /** A request signed by @smithy/signature-v4 (the AWS SDK's signer), then sent as is or altered. */
 async function signed(

@@ -276,7 +276,7 @@ export class HuaweiDialect {
     meta?: HuaweiCallMeta | null,
   ): Promise<HuaweiHttpResponse> {
     if (typeof method !== 'string' || typeof path !== 'string' || typeof query !== 'string') throw new TypeError('method, path and query must be strings');
-    lowerCaseHeaders(headers);
+    const lowered = lowerCaseHeaders(headers);
     meta = checkMeta(meta, META_STRINGS);
     const decodedPath = safeDecodePath(path);
     const params = new URLSearchParams(query);
@@ -311,7 +311,7 @@ export class HuaweiDialect {
     route.params.forEach((name, i) => (input[name] = values[i]));
     const projectId = route.hasProject ? m![1]! : undefined;
     const callMeta: HuaweiCallMeta = { ...meta, ...(projectId ? { projectId } : {}) };
-    const userAgent = headerValue(headers, 'user-agent');
+    const userAgent = lowered['user-agent'];
     if (userAgent && !callMeta.userAgent) callMeta.userAgent = userAgent;
     const outcome = await this.invoke(route.verb, input, callMeta);
     return this.#outcome(outcome, route.verb);
@@ -366,9 +366,4 @@ function safeDecodePath(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function headerValue(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return Array.isArray(v) ? v.join(', ') : v;
-  return undefined;
 }

@@ -91,7 +91,6 @@ export function draft(model: Model, protocol: ProtocolName, op: string, n: numbe
   const crypto = model.pick(protocol, 'crypto', n);
   const victim = model.pick(protocol, 'victim', n);
   const plaintext = `plain-${seq}`;
-  const ctx: Pairs = [['purpose', `p${seq % 7}`]];
   const keyEffect = (role: KeyRole, alias: string | undefined, id: (b: any) => string | undefined) => (body: any, exact: boolean) => {
     const keyId = id(body);
     if (typeof keyId === 'string') model.keys[protocol].push({ id: keyId, role, ...(exact && alias ? { alias } : {}), tags: new Map(), uncertain: !exact });

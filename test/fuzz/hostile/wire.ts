@@ -4,7 +4,7 @@
  * AKSKSigner), optionally mutated after signing, sent over HTTP; and each answer judged against
  * its provider's error shape.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials.js';
@@ -12,6 +12,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import * as tencentSign from 'tencentcloud-sdk-nodejs/tencentcloud/common/sign.js';
 import { ERRORS as HUAWEI_ERRORS } from '../../../src/dialects/huawei/model.generated.js';
 import { AWS_KEYS, HUAWEI_KEYS, TENCENT_KEYS } from './server.js';
+import { Sha256 } from '../../support/sha256.js';
 
 export type ProtocolName = 'aws' | 'tencent' | 'huawei';
 export const PROTOCOLS: readonly ProtocolName[] = ['aws', 'tencent', 'huawei'];
@@ -49,18 +50,6 @@ export interface WireRequest {
 const text = new TextEncoder();
 export const bytes = (s: string): Uint8Array => text.encode(s);
 
-class Sha256 {
-  readonly #h: Hash | Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.#h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
-  }
-  update(data: string | Uint8Array): void {
-    this.#h.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#h.digest());
-  }
-}
 
 const awsSigner = new SignatureV4({ credentials: AWS_KEYS, region: 'us-east-1', service: 'kms', sha256: Sha256 as never });
 type Sign3 = (options: Record<string, unknown>) => string;
