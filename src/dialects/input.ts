@@ -54,8 +54,11 @@ export type JsonObject = { [key: string]: unknown };
  * proxies, revoked proxies).
  */
 export function boundedCopy(value: unknown, limits: InputLimits = INPUT_LIMITS): unknown {
-  // A body parseBoundedJson just produced is bounded already: an HTTP request is copied once.
-  if (typeof value === 'object' && value !== null && limits === INPUT_LIMITS && decoded.has(value)) return value;
+  // The body parseBoundedJson just produced is bounded already: an HTTP request is copied once.
+  if (value === lastDecoded && value !== undefined && limits === INPUT_LIMITS) {
+    lastDecoded = undefined;
+    return value;
+  }
   const state = { values: 0, path: [] as (string | number)[] };
   try {
     return copy(value, 1, limits, state);
@@ -74,12 +77,16 @@ export function parseBoundedJson(text: string, limits: InputLimits = INPUT_LIMIT
     throw new InputRejected('syntax', '', 'The input is not valid JSON.');
   }
   const value = boundedCopy(parsed, limits);
-  if (typeof value === 'object' && value !== null && limits === INPUT_LIMITS) decoded.add(value);
+  if (typeof value === 'object' && value !== null && limits === INPUT_LIMITS) lastDecoded = value;
   return value;
 }
 
-/** Values parseBoundedJson produced with the default limits (held weakly). */
-const decoded = new WeakSet<object>();
+/**
+ * The object parseBoundedJson produced last with the default limits, until a dialect takes it (the
+ * same request, synchronously after). One slot, not a set: a WeakSet entry per request cost as
+ * much as the parse. A body that missed the slot is only copied again.
+ */
+let lastDecoded: object | undefined;
 
 /**
  * A request's input as a dialect takes it: the bounded object (`body`), or `rejected` (not bounded

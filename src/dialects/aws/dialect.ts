@@ -1,15 +1,15 @@
 import { fromUtf8, utf8 } from '../../crypto/bytes.js';
-import type { AuditEvent, JsonValue } from '../../engine/audit.js';
+import type { AuditEvent, AuditResource, JsonValue } from '../../engine/audit.js';
 import type { Engine } from '../../engine/engine.js';
 import { isKmsError } from '../../engine/errors.js';
-import type { CallContext, Principal, Realm } from '../../engine/types.js';
+import type { CallContext, KeyInfo, Principal, Realm } from '../../engine/types.js';
 import { parseKeyId } from './arn.js';
 import { toCloudTrail, type CloudTrailRecord } from './cloudtrail.js';
 import { awsErrorFrom, AwsServiceError } from './errors.js';
 import { OPERATIONS, SHAPES } from './model.generated.js';
 import { HANDLERS, type Call, type Trail } from './operations.js';
 import { bodyText, checkMeta, requestObject, InputRejected, lowerCaseHeaders, parseBoundedJson } from '../input.js';
-import { decodeInput, isPlainObject, SerializationProblem, validationMessage } from './validate.js';
+import { decodeInput, isPlainObject, membersOf, SerializationProblem, validationMessage } from './validate.js';
 import { hasFaults, injectFault } from './faults.js';
 
 export interface AwsDialectOptions {
@@ -61,17 +61,32 @@ export class AwsDialect {
 
   /**
    * Realms, default principals and user agents repeat from call to call; every audit event keeps
-   * them, so calls share one (read-only) object or string each instead of a copy per event.
+   * them, so calls share one (read-only) object or string each instead of a copy per event. Each
+   * table is bounded: past 1,024 entries it starts again.
    */
-  readonly #sharedValues = new Map<string, unknown>();
-  #shared<T>(key: string, make: () => T): T {
-    let value = this.#sharedValues.get(key) as T | undefined;
-    if (value === undefined) {
-      if (this.#sharedValues.size >= 1024) this.#sharedValues.clear();
-      value = make();
-      this.#sharedValues.set(key, value);
-    }
-    return value;
+  readonly #realms = new Map<string, Map<string, Realm>>();
+  readonly #roots = new Map<string, Map<string, Principal>>();
+  readonly #userAgents = new Map<string, string>();
+  #lastRealm: Realm | undefined;
+
+  #realmOf(account: string, region: string): Realm {
+    const last = this.#lastRealm;
+    if (last !== undefined && last.account === account && last.region === region) return last;
+    const realm = shared(this.#realms, account, region, () => ({ account, region }));
+    this.#lastRealm = realm;
+    return realm;
+  }
+
+  #rootOf(account: string, accessKeyId: string | undefined): Principal {
+    return shared(this.#roots, account, accessKeyId ?? '', () => ({ account, type: 'root' as const, id: account, ...(accessKeyId ? { accessKeyId } : {}) }));
+  }
+
+  #userAgentOf(userAgent: string): string {
+    const known = this.#userAgents.get(userAgent);
+    if (known !== undefined) return known;
+    if (this.#userAgents.size >= 1024) this.#userAgents.clear();
+    this.#userAgents.set(userAgent, userAgent);
+    return userAgent;
   }
 
   /** Calls one operation with AWS-shaped JSON (base64 blobs, epoch-second dates); throws AwsServiceError. */
@@ -83,7 +98,10 @@ export class AwsDialect {
 
   /** Validates, runs, records one CloudTrail-bound audit event. Whatever `input` holds, never rejects: errors are outcomes. A `meta` that is not an object of the documented fields is a TypeError (a programming mistake), before anything changes. */
   async invoke(operation: string, input: unknown, meta?: AwsCallMeta | null): Promise<AwsOutcome> {
-    meta = checkMeta(meta, META_STRINGS);
+    return this.#invoke(operation, input, checkMeta(meta, META_STRINGS));
+  }
+
+  async #invoke(operation: string, input: unknown, meta: AwsCallMeta): Promise<AwsOutcome> {
     const requestId = this.engine.newId();
     // Own properties only: 'toString' or 'constructor' name no operation.
     const spec = typeof operation === 'string' && Object.hasOwn(HANDLERS, operation) ? HANDLERS[operation] : undefined;
@@ -93,28 +111,15 @@ export class AwsDialect {
     }
     const account = meta.account ?? this.options.account;
     const region = meta.region ?? this.options.region;
-    const realm: Realm = this.#shared(`realm|${account.length}|${account}|${region}`, () => ({ account, region }));
-    const principal: Principal =
-      meta.principal ??
-      this.#shared(`root|${account.length}|${account}|${meta.accessKeyId ?? ''}`, () => ({
-        account,
-        type: 'root' as const,
-        id: account,
-        ...(meta.accessKeyId ? { accessKeyId: meta.accessKeyId } : {}),
-      }));
-    const userAgent = meta.userAgent ? this.#shared(`ua|${meta.userAgent}`, () => meta.userAgent) : undefined;
+    const realm = this.#realmOf(account, region);
+    const principal: Principal = meta.principal ?? this.#rootOf(account, meta.accessKeyId);
     const { body: raw, rejected } = requestObject(input);
     const grantTokens = raw && Array.isArray(raw.GrantTokens) ? raw.GrantTokens.filter((t): t is string => typeof t === 'string') : [];
-    const ctx: CallContext = {
-      realm,
-      principal,
-      requestId,
-      // AWS grant operations are the API's operation names.
-      operation,
-      ...(grantTokens.length > 0 ? { grantTokens } : {}),
-      ...(meta.sourceIp ? { sourceIp: meta.sourceIp } : {}),
-      ...(userAgent ? { userAgent } : {}),
-    };
+    // AWS grant operations are the API's operation names.
+    const ctx: Mutable<CallContext> = { realm, principal, requestId, operation };
+    if (grantTokens.length > 0) ctx.grantTokens = grantTokens;
+    if (meta.sourceIp) ctx.sourceIp = meta.sourceIp;
+    if (meta.userAgent) ctx.userAgent = this.#userAgentOf(meta.userAgent);
     const trail: Trail = { resources: [] };
     let output: Record<string, unknown> | undefined;
     let error: AwsServiceError | undefined;
@@ -141,21 +146,27 @@ export class AwsDialect {
         this.#addResourceFor(ctx, raw.KeyId, trail);
       }
     }
-    this.engine.recordCall({
+    let request: Record<string, JsonValue> | null = null;
+    if (raw) {
+      request = requestParameters(raw, model.input);
+      if (trail.request) Object.assign(request, trail.request);
+    }
+    const event: Mutable<CallEvent> = {
       dialect: 'aws',
       action: operation,
       realm,
       principal,
-      ...(ctx.sourceIp ? { sourceIp: ctx.sourceIp } : {}),
-      ...(ctx.userAgent ? { userAgent: ctx.userAgent } : {}),
       requestId,
       readOnly: spec.readOnly,
-      resources: dedupe(trail.resources.map((k) => ({ account: k.realm.account, region: k.realm.region, keyId: k.id }))),
-      request: raw ? { ...requestParameters(raw, model.input), ...trail.request } : null,
+      resources: resourcesOf(trail.resources),
+      request,
       response: error ? null : (trail.response ?? null),
-      ...(!error && trail.additional ? { additional: trail.additional } : {}),
-      ...(error ? { error: { code: error.code, message: error.wireMessage ?? '' } } : {}),
-    });
+    };
+    if (ctx.sourceIp) event.sourceIp = ctx.sourceIp;
+    if (ctx.userAgent) event.userAgent = ctx.userAgent;
+    if (!error && trail.additional) event.additional = trail.additional;
+    if (error) event.error = { code: error.code, message: error.wireMessage ?? '' };
+    this.engine.recordCall(event);
     return error ? { ok: false, requestId, error } : { ok: true, requestId, output: output! };
   }
 
@@ -183,12 +194,12 @@ export class AwsDialect {
     meta = checkMeta(meta, META_STRINGS);
     const target = headers['x-amz-target'];
     const fromAuth = parseAuthorization(headers['authorization']);
-    const callMeta: AwsCallMeta = {
-      ...(fromAuth.region ? { region: fromAuth.region } : {}),
-      ...(fromAuth.accessKeyId ? { accessKeyId: fromAuth.accessKeyId } : {}),
-      ...(headers['user-agent'] || headers['x-amz-user-agent'] ? { userAgent: headers['x-amz-user-agent'] ?? headers['user-agent']! } : {}),
-      ...meta,
-    };
+    const callMeta: AwsCallMeta = {};
+    if (fromAuth.region) callMeta.region = fromAuth.region;
+    if (fromAuth.accessKeyId) callMeta.accessKeyId = fromAuth.accessKeyId;
+    const userAgent = headers['x-amz-user-agent'] ?? headers['user-agent'];
+    if (userAgent) callMeta.userAgent = userAgent;
+    Object.assign(callMeta, meta);
     if (!target || !target.startsWith(TARGET_PREFIX)) {
       return this.#respond(this.engine.newId(), new AwsServiceError('UnknownOperationException', undefined));
     }
@@ -201,7 +212,7 @@ export class AwsDialect {
       const message = e.problem === 'syntax' ? 'Malformed request body: not valid JSON.' : e.message;
       return this.#respond(this.engine.newId(), new AwsServiceError('SerializationException', message));
     }
-    const outcome = await this.invoke(target.slice(TARGET_PREFIX.length), input, callMeta);
+    const outcome = await this.#invoke(target.slice(TARGET_PREFIX.length), input, callMeta);
     return this.#respond(outcome.requestId, outcome.ok ? undefined : outcome.error, outcome.ok ? outcome.output : undefined);
   }
 
@@ -234,6 +245,27 @@ export class AwsDialect {
     const records = this.engine.audit.list(isAwsEvent).map(toCloudTrail);
     return filter ? records.filter(filter) : records;
   }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** What a dialect hands to Engine.recordCall. */
+type CallEvent = Parameters<Engine['recordCall']>[0];
+
+/** The value under `a`, `b` in a two-level table, made on first use; each level holds at most 1,024 entries. */
+function shared<T>(table: Map<string, Map<string, T>>, a: string, b: string, make: () => T): T {
+  let inner = table.get(a);
+  if (!inner) {
+    if (table.size >= 1024) table.clear();
+    inner = new Map();
+    table.set(a, inner);
+  }
+  let value = inner.get(b);
+  if (value === undefined) {
+    if (inner.size >= 1024) inner.clear();
+    value = make();
+    inner.set(b, value);
+  }
+  return value;
 }
 
 function isAwsEvent(event: AuditEvent): boolean {
@@ -274,21 +306,25 @@ export function parseAuthorization(header: string | undefined): { accessKeyId?: 
 
 /** CloudTrail's requestParameters: lowerCamelCase members, without blobs or grant tokens (GrantTokens, RetireGrant's GrantToken). */
 function requestParameters(input: Record<string, unknown>, shapeName: string): Record<string, JsonValue> {
-  const shape = SHAPES[shapeName];
   const out: Record<string, JsonValue> = {};
+  const shape = SHAPES[shapeName];
   if (!shape || shape.type !== 'structure') return out;
-  for (const [member, def] of Object.entries(shape.members)) {
-    const value = input[member];
-    if (value === undefined || value === null || member === 'GrantTokens' || member === 'GrantToken') continue;
-    const target = SHAPES[def.target];
+  for (const m of membersOf(shapeName)) {
+    const value = input[m.member];
+    if (value === undefined || value === null || m.member === 'GrantTokens' || m.member === 'GrantToken') continue;
+    const target = SHAPES[m.target];
     if (!target || target.type === 'blob') continue;
-    const name = member.charAt(0).toLowerCase() + member.slice(1);
-    out[name] = target.type === 'structure' && isPlainObject(value) ? requestParameters(value, def.target) : (value as JsonValue);
+    out[m.name] = target.type === 'structure' && isPlainObject(value) ? requestParameters(value, m.target) : (value as JsonValue);
   }
   return out;
 }
 
-function dedupe<T extends { keyId: string }>(items: T[]): T[] {
-  const seen = new Set<string>();
-  return items.filter((i) => (seen.has(i.keyId) ? false : (seen.add(i.keyId), true)));
+/** The audit resources of the keys a call touched, each key once. */
+function resourcesOf(keys: readonly KeyInfo[]): AuditResource[] {
+  const out: AuditResource[] = [];
+  for (const k of keys) {
+    if (out.some((r) => r.keyId === k.id)) continue;
+    out.push({ account: k.realm.account, region: k.realm.region, keyId: k.id });
+  }
+  return out;
 }

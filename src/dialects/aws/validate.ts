@@ -49,8 +49,24 @@ function javaString(value: unknown): string {
   return String(value);
 }
 
+/** Characters as the service counts them: code points (a surrogate pair is one). */
+function codePoints(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 function sizeOf(value: unknown, shape: ShapeModel): number {
-  if (shape.type === 'string') return [...(value as string)].length;
+  if (shape.type === 'string') return codePoints(value as string);
   if (shape.type === 'blob') return (value as Uint8Array).length;
   if (shape.type === 'list') return (value as unknown[]).length;
   return Object.keys(value as object).length;
@@ -148,17 +164,35 @@ function decode(value: unknown, shapeName: string, path: string, out: string[]):
   return decoded;
 }
 
+type StructureShape = Extract<ShapeModel, { type: 'structure' }>;
+export interface MemberEntry {
+  readonly member: string;
+  /** The member's name in paths of messages (lowerCamelCase). */
+  readonly name: string;
+  readonly target: string;
+  readonly required: boolean;
+}
+/** Each structure's members, listed once. */
+const memberTables = new Map<string, readonly MemberEntry[]>();
+export function membersOf(shapeName: string): readonly MemberEntry[] {
+  let table = memberTables.get(shapeName);
+  if (!table) {
+    const shape = SHAPES[shapeName] as StructureShape;
+    table = Object.entries(shape.members).map(([member, def]) => ({ member, name: lowerFirst(member), target: def.target, required: def.required === true }));
+    memberTables.set(shapeName, table);
+  }
+  return table;
+}
+
 function decodeStructure(value: Record<string, unknown>, shapeName: string, prefix: string, out: string[]): Record<string, unknown> {
-  const shape = SHAPES[shapeName] as Extract<ShapeModel, { type: 'structure' }>;
   const result: Record<string, unknown> = {};
-  for (const [member, def] of Object.entries(shape.members)) {
-    const path = prefix + lowerFirst(member);
-    const v = value[member];
+  for (const m of membersOf(shapeName)) {
+    const v = value[m.member];
     if (v === undefined || v === null) {
-      if (def.required) out.push(`Value null at '${path}' failed to satisfy constraint: Member must not be null`);
+      if (m.required) out.push(`Value null at '${prefix + m.name}' failed to satisfy constraint: Member must not be null`);
       continue;
     }
-    result[member] = decode(v, def.target, path, out);
+    result[m.member] = decode(v, m.target, prefix === '' ? m.name : prefix + m.name, out);
   }
   return result;
 }
