@@ -26,7 +26,7 @@ import {
 } from '../crypto/asymmetric.js';
 import { computeMac, hmacImportLengths, hmacKeyLength, verifyMac as checkMac } from '../crypto/hmac.js';
 import { isAsymmetricSpec, isHmacSpec, SPEC_PROFILES, usageFits } from './specs.js';
-import { AUDIT_EVENT_OVERHEAD_BYTES, AUDIT_VALUE_LIMITS, AuditLog, boundedAuditValue, ServiceEvent, type AuditEvent, type AuditResource, type JsonValue } from './audit.js';
+import { AUDIT_EVENT_OVERHEAD_BYTES, AUDIT_VALUE_LIMITS, AuditLog, boundedAuditValue, ServiceEvent, type AuditEvent, type DeferredAudit, type AuditResource, type JsonValue } from './audit.js';
 import { DAY_MS, isObservableClock, systemClock, type Clock } from './clock.js';
 import { KmsError } from './errors.js';
 import { assertLifecycle, type LifecycleOperation } from './lifecycle.js';
@@ -1829,10 +1829,15 @@ export class Engine {
    * Replaces the whole state with a snapshot's. Throws a Validation KmsError for a malformed document.
    * Due work (deletions and rotations whose time has passed) runs at once unless `runDueWork` is
    * false (a store that replays a journal on top runs it afterwards). `intact` skips the schema
-   * check for a document known to come unchanged from snapshot() (see parseSnapshot).
+   * check for a document known to come unchanged from snapshot() (see parseSnapshot). `audit`
+   * stands in for the events of an intact document's empty `audit`: their sizes now, the events
+   * themselves read on first use (see AuditLog.restoreDeferred).
    */
-  restore(document: unknown, options: { runDueWork?: boolean; intact?: boolean } = {}): void {
+  restore(document: unknown, options: { runDueWork?: boolean; intact?: boolean; audit?: DeferredAudit } = {}): void {
     const doc = parseSnapshot(document, { intact: options.intact === true });
+    if (options.audit && (options.intact !== true || doc.audit.length > 0)) {
+      throw new KmsError('Validation', 'Invalid snapshot: deferred audit events stand in for an intact document\'s empty audit list.', { reason: 'snapshot' });
+    }
     const realms = new Map<string, RealmState>();
     for (const r of doc.realms) {
       const state: RealmState = { realm: { account: r.account, region: r.region }, keys: new OrderedIndex(), aliases: new OrderedIndex() };
@@ -1859,8 +1864,8 @@ export class Engine {
     if (doc.random.seed !== undefined && doc.random.seed === this.seed && doc.random.position !== undefined) {
       this.#random = new SeededRandom(doc.random.seed, doc.random.position);
     }
-    this.audit.clear();
-    for (const e of doc.audit) this.audit.append(e as AuditEvent);
+    if (options.audit) this.audit.restoreDeferred(options.audit.sizes, options.audit.events);
+    else this.audit.restore(doc.audit as AuditEvent[]);
     // Everything was replaced: the next change record carries the whole state.
     this.#changedKeys.clear();
     this.#changedAliases.clear();
