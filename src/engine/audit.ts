@@ -280,6 +280,11 @@ export class AuditLog {
     return out;
   }
 
+  /** The retained events' sizes as counted when they were appended, oldest first (as list() gives the events). */
+  sizes(): number[] {
+    return this.#sizes.slice(this.#start);
+  }
+
   /** How many events were ever appended, dropped and cleared ones included: a position in the stream. */
   get appended(): number {
     return this.#appended;
