@@ -94,10 +94,18 @@ function ownSnapshot(bytes: Buffer, pieceBytes: number): { lsn: number; engine: 
     if (at < start || sizesAt < 0) return undefined;
     const auditAt = Number(bytes.toString('latin1', at + AUDIT_AT.length, sizesAt));
     const auditEnd = at - 1; // the engine object's closing brace
-    if ( !Number.isSafeInteger(auditAt) || bytes.toString('latin1', auditAt - AUDIT_MEMBER.length, auditAt) !== AUDIT_MEMBER || bytes[auditEnd] !== 0x7d) return undefined;
+    if (!Number.isSafeInteger(auditAt) || auditAt < start || auditAt + 2 > auditEnd || bytes.toString('latin1', auditAt - AUDIT_MEMBER.length, auditAt) !== AUDIT_MEMBER || bytes[auditEnd] !== 0x7d) return undefined;
     const sizes = JSON.parse(bytes.toString('latin1', sizesAt + AUDIT_SIZES.length, end)) as number[];
-    // The engine snapshot with an empty audit list stands in for the whole; the events wait.
-    const engine = parseJsonBytes(Buffer.concat([bytes.subarray(start, auditAt), Buffer.from('[]}')]), pieceBytes);
+    // The engine snapshot with an empty audit list stands in for the whole; the events wait. The
+    // list's first three bytes become `[]}` for this parse and are put back (no copy of the keys' text).
+    const saved = Buffer.from(bytes.subarray(auditAt, auditAt + 3));
+    let engine: unknown;
+    try {
+      bytes.write('[]}', auditAt, 'latin1');
+      engine = parseJsonBytes(bytes.subarray(start, auditAt + 3), pieceBytes);
+    } finally {
+      saved.copy(bytes, auditAt);
+    }
     const events = () => parseJsonBytes(bytes.subarray(auditAt, auditEnd), pieceBytes) as AuditEvent[];
     return { lsn: Number(head[1]), engine, audit: { sizes, events } };
   } catch {
