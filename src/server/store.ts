@@ -51,13 +51,13 @@ export interface DurableStoreOptions {
   onCorruption?: 'fail' | 'truncate';
   /**
    * How many of the most recent audit events a snapshot keeps (the journal keeps every event
-   * until the next compaction). Bounds startup time: each event costs about as much to load as a
-   * key. Default 10,000.
+   * until the next compaction). Bounds the snapshot's size and the work of reading its events
+   * (about as much per event as per key; an intact snapshot's are read on first use). Default 10,000.
    */
   snapshotAuditEvents?: number;
   /**
    * Snapshot and journal text is parsed in pieces of at most this many bytes (a document larger
-   * than one JavaScript string can hold still opens). Default 64 MiB; tests make it small.
+   * than one JavaScript string can hold still opens). Default 256 MiB; tests make it small.
    */
   jsonPieceBytes?: number;
   /** Where to report what open found (a dropped torn record, a repaired journal). */
