@@ -179,7 +179,8 @@ interface AliasRecord extends AliasInfo {
 
 interface RealmState {
   readonly realm: Realm;
-  readonly keys: OrderedIndex<KeyRecord>;
+  /** Keys restored from an intact snapshot are built from their snapshot entry when first read. */
+  readonly keys: OrderedIndex<KeyRecord, SnapshotKey>;
   readonly aliases: OrderedIndex<AliasRecord>;
 }
 
@@ -1811,9 +1812,9 @@ export class Engine {
     return { ...(this.seed !== undefined ? { seed: this.seed } : {}), ...(this.#random.position !== undefined ? { position: this.#random.position } : {}) };
   }
 
-  /** Queues the key's scheduled deletion and next automatic rotation, if it has them. */
-  #queueDueWork(key: KeyRecord): void {
-    const { account, region } = key.realm;
+  /** Queues the key's scheduled deletion and next automatic rotation, if it has them (from its record or its snapshot entry). */
+  #queueDueWork(key: Pick<KeyRecord, 'id' | 'state' | 'deletionDate' | 'rotation' | 'materialValidTo'>, realm: Realm): void {
+    const { account, region } = realm;
     if (key.state === 'PendingDeletion' && key.deletionDate !== undefined) {
       this.#due.push({ due: key.deletionDate, keyId: key.id, account, region, kind: 'delete' });
     }
@@ -1831,19 +1832,26 @@ export class Engine {
    * false (a store that replays a journal on top runs it afterwards). `intact` skips the schema
    * check for a document known to come unchanged from snapshot() (see parseSnapshot). `audit`
    * stands in for the events of an intact document's empty `audit`: their sizes now, the events
-   * themselves read on first use (see AuditLog.restoreDeferred).
+   * themselves read on first use (see AuditLog.restoreDeferred). The keys of an intact document
+   * are built from its entries when first read, so the document must not change afterwards.
    */
   restore(document: unknown, options: { runDueWork?: boolean; intact?: boolean; audit?: DeferredAudit } = {}): void {
-    const doc = parseSnapshot(document, { intact: options.intact === true });
-    if (options.audit && (options.intact !== true || doc.audit.length > 0)) {
+    const intact = options.intact === true;
+    const doc = parseSnapshot(document, { intact });
+    if (options.audit && (!intact || doc.audit.length > 0)) {
       throw new KmsError('Validation', 'Invalid snapshot: deferred audit events stand in for an intact document\'s empty audit list.', { reason: 'snapshot' });
     }
     const realms = new Map<string, RealmState>();
+    const due: Array<[SnapshotKey, Realm]> = [];
     for (const r of doc.realms) {
-      const state: RealmState = { realm: { account: r.account, region: r.region }, keys: new OrderedIndex(), aliases: new OrderedIndex() };
+      const realm = { account: r.account, region: r.region };
+      const policyTexts = doc.policyTexts;
+      const state: RealmState = { realm, keys: new OrderedIndex((k: SnapshotKey) => keyFromSnapshot(k, realm, new Set(), policyTexts)), aliases: new OrderedIndex() };
       for (const k of inSeqOrder(r.keys)) {
-        const key = keyFromSnapshot(k, state.realm, new Set(), doc.policyTexts);
-        state.keys.add(key.id, key.seq, key);
+        // A key no call needs is never built: start-up with many keys answers sooner.
+        if (intact) state.keys.addDeferred(k.id, k.seq, k);
+        else state.keys.add(k.id, k.seq, keyFromSnapshot(k, realm, new Set(), policyTexts));
+        if (k.state === 'PendingDeletion' || k.rotation.enabled || k.materialValidTo !== undefined) due.push([k, realm]);
       }
       for (const a of inSeqOrder(r.aliases)) {
         const key = state.keys.get(a.keyId);
@@ -1856,7 +1864,7 @@ export class Engine {
     this.#realms.clear();
     for (const [k, v] of realms) this.#realms.set(k, v);
     this.#due.clear();
-    for (const realm of realms.values()) for (const key of realm.keys.values()) this.#queueDueWork(key);
+    for (const [key, realm] of due) this.#queueDueWork(key, realm);
     this.#whiteBox.clear();
     for (const w of doc.whiteBoxKeys ?? []) this.#putWhiteBox(w);
     this.#seq = doc.seq;
@@ -1991,7 +1999,7 @@ export class Engine {
         } else {
           addInOrder(state.keys, k.id, k.seq, key, invalid);
         }
-        this.#queueDueWork(key);
+        this.#queueDueWork(key, state.realm);
       }
       for (const a of inSeqOrder(r.aliases)) {
         const key = state.keys.get(a.keyId);
@@ -2027,7 +2035,7 @@ function inSeqOrder<T extends { seq: number }>(items: readonly T[]): readonly T[
   return items;
 }
 
-function addInOrder<T>(index: OrderedIndex<T>, id: string, seq: number, value: T, invalid: (why: string) => Error): void {
+function addInOrder<T, S>(index: OrderedIndex<T, S>, id: string, seq: number, value: T, invalid: (why: string) => Error): void {
   try {
     index.add(id, seq, value);
   } catch {
