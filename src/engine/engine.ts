@@ -65,6 +65,7 @@ import {
   type EngineSnapshot,
   type KeySnapshot,
   type SnapshotKey,
+  type DeferredKeys,
 } from './snapshot.js';
 import type {
   AliasInfo,
@@ -177,10 +178,13 @@ interface AliasRecord extends AliasInfo {
   updatedAt: number;
 }
 
+/** What decides a key's due work: its record's fields, or its snapshot entry's. */
+type DueFields = Pick<KeyRecord, 'id' | 'state' | 'deletionDate' | 'rotation' | 'materialValidTo'>;
+
 interface RealmState {
   readonly realm: Realm;
-  /** Keys restored from an intact snapshot are built from their snapshot entry when first read. */
-  readonly keys: OrderedIndex<KeyRecord, SnapshotKey>;
+  /** Keys restored from an intact snapshot are built from their snapshot entry (or its index in DeferredKeys) when first read. */
+  readonly keys: OrderedIndex<KeyRecord, SnapshotKey | number>;
   readonly aliases: OrderedIndex<AliasRecord>;
 }
 
@@ -1813,7 +1817,7 @@ export class Engine {
   }
 
   /** Queues the key's scheduled deletion and next automatic rotation, if it has them (from its record or its snapshot entry). */
-  #queueDueWork(key: Pick<KeyRecord, 'id' | 'state' | 'deletionDate' | 'rotation' | 'materialValidTo'>, realm: Realm): void {
+  #queueDueWork(key: DueFields, realm: Realm): void {
     const { account, region } = realm;
     if (key.state === 'PendingDeletion' && key.deletionDate !== undefined) {
       this.#due.push({ due: key.deletionDate, keyId: key.id, account, region, kind: 'delete' });
@@ -1834,21 +1838,31 @@ export class Engine {
    * stands in for the events of an intact document's empty `audit`: their sizes now, the events
    * themselves read on first use (see AuditLog.restoreDeferred). The keys of an intact document
    * are built from its entries when first read, so the document must not change afterwards.
+   * `keys` (one per realm of the document, whose key lists are then empty) stand in for the keys
+   * of an intact document the same way, each entry read only when its key is first needed.
    */
-  restore(document: unknown, options: { runDueWork?: boolean; intact?: boolean; audit?: DeferredAudit } = {}): void {
+  restore(document: unknown, options: { runDueWork?: boolean; intact?: boolean; audit?: DeferredAudit; keys?: readonly DeferredKeys[] } = {}): void {
     const intact = options.intact === true;
     const doc = parseSnapshot(document, { intact });
-    if (options.audit && (!intact || doc.audit.length > 0)) {
-      throw new KmsError('Validation', 'Invalid snapshot: deferred audit events stand in for an intact document\'s empty audit list.', { reason: 'snapshot' });
+    const invalid = (why: string) => new KmsError('Validation', `Invalid snapshot: ${why}`, { reason: 'snapshot' });
+    if (options.audit && (!intact || doc.audit.length > 0)) throw invalid("deferred audit events stand in for an intact document's empty audit list.");
+    if (options.keys && (!intact || options.keys.length !== doc.realms.length || doc.realms.some((r) => r.keys.length > 0))) {
+      throw invalid("deferred keys stand in for the empty key lists of an intact document's realms, one for each.");
     }
     const realms = new Map<string, RealmState>();
-    const due: Array<[SnapshotKey, Realm]> = [];
-    for (const r of doc.realms) {
+    const due: Array<[DueFields, Realm]> = [];
+    doc.realms.forEach((r, index) => {
       const realm = { account: r.account, region: r.region };
       const policyTexts = doc.policyTexts;
-      const state: RealmState = { realm, keys: new OrderedIndex((k: SnapshotKey) => keyFromSnapshot(k, realm, new Set(), policyTexts)), aliases: new OrderedIndex() };
+      const deferred = options.keys?.[index];
+      const make = (k: SnapshotKey | number) => keyFromSnapshot(typeof k === 'number' ? deferred!.entry(k) : k, realm, new Set(), policyTexts);
+      const state: RealmState = { realm, keys: new OrderedIndex(make), aliases: new OrderedIndex() };
+      // A key no call needs is never built: start-up with many keys answers sooner.
+      if (deferred) {
+        for (let i = 0; i < deferred.ids.length; i++) addInOrder(state.keys, deferred.ids[i]!, deferred.seqs[i]!, i, invalid, true);
+        for (const i of deferred.due) due.push([deferred.entry(i), realm]);
+      }
       for (const k of inSeqOrder(r.keys)) {
-        // A key no call needs is never built: start-up with many keys answers sooner.
         if (intact) state.keys.addDeferred(k.id, k.seq, k);
         else state.keys.add(k.id, k.seq, keyFromSnapshot(k, realm, new Set(), policyTexts));
         if (k.state === 'PendingDeletion' || k.rotation.enabled || k.materialValidTo !== undefined) due.push([k, realm]);
@@ -1860,7 +1874,7 @@ export class Engine {
         key.aliases.add(a.name);
       }
       realms.set(realmKey(r.account, r.region), state);
-    }
+    });
     this.#realms.clear();
     for (const [k, v] of realms) this.#realms.set(k, v);
     this.#due.clear();
@@ -2035,9 +2049,12 @@ function inSeqOrder<T extends { seq: number }>(items: readonly T[]): readonly T[
   return items;
 }
 
-function addInOrder<T, S>(index: OrderedIndex<T, S>, id: string, seq: number, value: T, invalid: (why: string) => Error): void {
+function addInOrder<T, S>(index: OrderedIndex<T, S>, id: string, seq: number, value: T, invalid: (why: string) => Error): void;
+function addInOrder<T, S>(index: OrderedIndex<T, S>, id: string, seq: number, source: S, invalid: (why: string) => Error, deferred: true): void;
+function addInOrder<T, S>(index: OrderedIndex<T, S>, id: string, seq: number, value: T | S, invalid: (why: string) => Error, deferred?: true): void {
   try {
-    index.add(id, seq, value);
+    if (deferred) index.addDeferred(id, seq, value as S);
+    else index.add(id, seq, value as T);
   } catch {
     throw invalid(`${id} is out of sequence.`);
   }

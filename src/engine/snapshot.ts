@@ -135,6 +135,18 @@ export const snapshotSchema = z.object({
 });
 
 export type EngineSnapshot = z.infer<typeof snapshotSchema>;
+
+/**
+ * A realm's keys in an intact snapshot, each entry read when its key is first needed (a durable
+ * store reads them from the file's bytes): ids and sequence numbers in order, the indexes of the
+ * keys with due work (scheduled deletion, automatic rotation, material expiry), and the reader.
+ */
+export interface DeferredKeys {
+  readonly ids: readonly string[];
+  readonly seqs: readonly number[];
+  readonly due: readonly number[];
+  readonly entry: (index: number) => SnapshotKey;
+}
 export type KeySnapshot = z.infer<typeof keySchema>;
 export type SnapshotKey = z.infer<typeof snapshotKeySchema>;
 export type AliasSnapshot = z.infer<typeof aliasSchema>;

@@ -3,7 +3,7 @@
  * of change records, one record per group commit, each on disk (fdatasync) before the responses
  * it covers are sent. The format is described in docs/durability.md.
  *
- *   DIR/snapshot.json   {"format":"kms-emulator/data-dir","version":2,"lsn":N,"engine":<Engine.snapshot()>,"auditAt":A,"auditSizes":[…],"crc32":C}
+ *   DIR/snapshot.json   {"format":"kms-emulator/data-dir","version":2,"lsn":N,"engine":<Engine.snapshot()>,"auditAt":A,"auditSizes":[…],"keyIndex":[…],"crc32":C}
  *                       (written and read by snapshot-file.ts)
  *   DIR/journal.log     frames: magic "KMJ1" | u32le payload length | u32le CRC-32 of payload | payload,
  *                       payload = UTF-8 JSON {"lsn":N,"changes":<Engine.takeChanges()>}

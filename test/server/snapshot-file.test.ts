@@ -58,15 +58,46 @@ function asVersionOne(dir: string): void {
 }
 
 describe('snapshot.json', () => {
-  it('version 2 holds the whole engine snapshot (audit list last), where its audit events start and their sizes', async () => {
-    const { dir, kms } = await written();
+  it("version 2 holds the whole engine snapshot (audit list last), where its audit events and each key's text are, and the audit events' sizes", async () => {
+    const { dir } = await written();
     const bytes = readFileSync(join(dir, SNAPSHOT_FILE));
     const doc = JSON.parse(bytes.toString('utf8'));
-    expect(Object.keys(doc)).toEqual(['format', 'version', 'lsn', 'engine', 'auditAt', 'auditSizes', 'crc32']);
+    expect(Object.keys(doc)).toEqual(['format', 'version', 'lsn', 'engine', 'auditAt', 'auditSizes', 'keyIndex', 'crc32']);
     expect(Object.keys(doc.engine).at(-1)).toBe('audit');
+    expect(JSON.parse(bytes.toString('utf8', doc.auditAt, bytes.lastIndexOf(',"auditAt":') - 1))).toEqual(doc.engine.audit);
+    const [realm] = doc.keyIndex;
+    const keys = doc.engine.realms[0].keys;
+    expect(doc.keyIndex).toHaveLength(1);
+    expect(realm.ids).toEqual(keys.map((k: { id: string }) => k.id));
+    expect(realm.seqs).toEqual(keys.map((k: { seq: number }) => k.seq));
+    expect(JSON.parse(bytes.toString('utf8', realm.open, realm.close + 1))).toEqual(keys);
+    for (let i = 0; i < keys.length; i++) {
+      expect(JSON.parse(bytes.toString('utf8', realm.at[i], i + 1 < keys.length ? realm.at[i + 1] - 1 : realm.close))).toEqual(keys[i]);
+    }
+    expect(realm.due).toEqual([]);
+  });
+
+  it('the key index names the keys with due work, which open reads at once', async () => {
+    const { dir } = await written();
+    const kms = newKms();
+    const store = await open(dir, kms);
+    const ids = (await kms.aws.send('ListKeys', { Limit: 10 })).Keys.map((k: { KeyId: string }) => k.KeyId);
+    await kms.aws.send('ScheduleKeyDeletion', { KeyId: ids[2], PendingWindowInDays: 7 });
+    await kms.aws.send('EnableKeyRotation', { KeyId: ids[5], RotationPeriodInDays: 90 });
+    await store.commit();
+    await store.close();
+    const doc = JSON.parse(readFileSync(join(dir, SNAPSHOT_FILE), 'utf8'));
+    expect(doc.keyIndex[0].due).toEqual([2, 5]);
+    const later = createKms({ clock: new ManualClock(Date.parse('2026-01-01T00:00:00Z') + 100 * 86_400_000), seed: 'snapshot-file' });
+    await open(dir, later);
+    expect(later.aws.cloudTrail().filter((r) => r.eventType === 'AwsServiceEvent').map((r) => r.eventName).sort()).toEqual(['DeleteKey', 'RotateKey']);
+  });
+
+  it('the audit sizes are the stream\'s own', async () => {
+    const { dir, kms } = await written();
+    const doc = JSON.parse(readFileSync(join(dir, SNAPSHOT_FILE), 'utf8'));
     expect(doc.engine.audit).toEqual(JSON.parse(JSON.stringify(kms.engine.audit.list())));
     expect(doc.auditSizes).toEqual(kms.engine.audit.sizes());
-    expect(JSON.parse(bytes.toString('utf8', doc.auditAt, bytes.lastIndexOf(',"auditAt":') - 1))).toEqual(doc.engine.audit);
     // The engine snapshot inside restores on its own.
     const plain = newKms();
     plain.restore(doc.engine);
