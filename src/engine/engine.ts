@@ -1856,7 +1856,9 @@ export class Engine {
       const policyTexts = doc.policyTexts;
       const deferred = options.keys?.[index];
       const make = (k: SnapshotKey | number) => keyFromSnapshot(typeof k === 'number' ? deferred!.entry(k) : k, realm, new Set(), policyTexts);
-      const state: RealmState = { realm, keys: new OrderedIndex(make), aliases: new OrderedIndex() };
+      // Only an index with keys to make holds `make` (and through it, a store's file bytes).
+      const deferring = intact && (deferred?.ids.length ?? 0) + r.keys.length > 0;
+      const state: RealmState = { realm, keys: new OrderedIndex(deferring ? make : undefined), aliases: new OrderedIndex() };
       // A key no call needs is never built: start-up with many keys answers sooner.
       if (deferred) {
         for (let i = 0; i < deferred.ids.length; i++) addInOrder(state.keys, deferred.ids[i]!, deferred.seqs[i]!, i, invalid, true);

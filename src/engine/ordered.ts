@@ -21,7 +21,9 @@ export class OrderedIndex<T, S = never> {
   readonly #byId = new Map<string, Slot<T, S>>();
   #order: Array<Slot<T, S>> = [];
   #removed = 0;
-  readonly #make: ((source: S) => T) | undefined;
+  #make: ((source: S) => T) | undefined;
+  /** Deferred items not made yet: at zero the index lets go of `make` (and what it holds, a file's bytes). */
+  #deferred = 0;
 
   constructor(make?: (source: S) => T) {
     this.#make = make;
@@ -39,9 +41,16 @@ export class OrderedIndex<T, S = never> {
   #read(slot: Slot<T, S>): T {
     if (slot.source !== undefined) {
       slot.value = this.#make!(slot.source);
-      slot.source = undefined;
+      this.#settle(slot);
     }
     return slot.value;
+  }
+
+  /** The slot no longer waits for its value to be made. */
+  #settle(slot: Slot<T, S>): void {
+    if (slot.source === undefined) return;
+    slot.source = undefined;
+    if (--this.#deferred === 0) this.#make = undefined;
   }
 
   has(id: string): boolean {
@@ -56,6 +65,7 @@ export class OrderedIndex<T, S = never> {
   addDeferred(id: string, seq: number, source: S): void {
     if (this.#make === undefined || source === undefined) throw new Error('a deferred item needs a source and an index that makes values');
     this.#add(id, seq, undefined as T, source);
+    this.#deferred++;
   }
 
   #add(id: string, seq: number, value: T, source: S | undefined): void {
@@ -72,7 +82,7 @@ export class OrderedIndex<T, S = never> {
     const slot = this.#byId.get(id);
     if (!slot) return false;
     slot.value = value;
-    slot.source = undefined;
+    this.#settle(slot);
     return true;
   }
 
@@ -83,7 +93,7 @@ export class OrderedIndex<T, S = never> {
     slot.removed = true;
     // A tombstone holds no value: a deleted key's record (and material) is not kept alive by it.
     slot.value = undefined as T;
-    slot.source = undefined;
+    this.#settle(slot);
     this.#removed++;
     if (this.#removed > 64 && this.#removed * 2 > this.#order.length) {
       this.#order = this.#order.filter((s) => !s.removed);

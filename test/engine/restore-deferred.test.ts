@@ -42,6 +42,10 @@ describe('an ordered index with deferred items', () => {
     expect(made.filter((m) => m === 'v160' || /^v(1[0-4][0-9]|150)$/.test(m))).toEqual([]);
     expect(new Set(made).size).toBe(made.length);
     expect(() => eager.addDeferred('x', 2000, undefined as never)).toThrow();
+    // Every deferred item made or gone: the index no longer holds the maker; made values stay.
+    expect([...lazy.values()]).toEqual([...eager.values()]);
+    expect(() => lazy.addDeferred('late', 3000, 3000)).toThrow();
+    expect(lazy.get('v7')).toEqual({ id: 'v7', n: 7 });
   });
 });
 
