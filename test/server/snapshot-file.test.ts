@@ -205,6 +205,8 @@ describe('snapshot.json', () => {
       ['audit events: a time that is not a number', good.indexOf('"time":', doc.auditAt) + 7, '"'],
       ['keys: not JSON', inKeys, ']'],
       ['the audit sizes', good.lastIndexOf('"auditSizes":[') + 14, 'x'],
+      ['the key index', good.lastIndexOf('"keyIndex":[') + 12, ']'],
+      ['a key', doc.keyIndex[0].at[3], ']'],
       ['cut short', -1, ''],
     ] as Array<[string, number, string]>) {
       if (at < 0) writeFileSync(path, good.subarray(0, doc.auditAt + 100));
