@@ -175,16 +175,25 @@ function eventBytes(event: AuditEvent): number {
 export const DEFAULT_AUDIT_EVENTS = 100_000;
 export const DEFAULT_AUDIT_BYTES = 32 * 1024 * 1024;
 
+/** Audit events restored without being read: their sizes (oldest first) and how to read them when first needed. */
+export interface DeferredAudit {
+  readonly sizes: readonly number[];
+  readonly events: () => readonly AuditEvent[];
+}
+
 /**
  * The append-only audit stream, bounded by count and by bytes: beyond `limit` events or
  * `byteLimit` bytes (each event's size counted once when appended) the oldest are dropped.
  */
 export class AuditLog {
-  #events: AuditEvent[] = [];
+  /** Retained events from #start on; undefined where a deferred event has not been read yet (see restoreDeferred). */
+  #events: Array<AuditEvent | undefined> = [];
   #sizes: number[] = [];
   #start = 0;
   #appended = 0;
   #bytes = 0;
+  /** Events restored without being read: #events[i] is events()[offset + i] for i < end. */
+  #deferred: { events: () => readonly AuditEvent[]; count: number; offset: number; end: number } | undefined;
 
   constructor(
     readonly limit = DEFAULT_AUDIT_EVENTS,
@@ -203,20 +212,77 @@ export class AuditLog {
       this.#start++;
     }
     if (this.#start > 4096 && this.#start * 2 > this.#events.length) {
+      const d = this.#deferred;
+      if (d) {
+        d.offset += this.#start;
+        d.end -= this.#start;
+        if (d.end <= 0) this.#deferred = undefined;
+      }
       this.#events = this.#events.slice(this.#start);
       this.#sizes = this.#sizes.slice(this.#start);
       this.#start = 0;
     }
   }
 
+  /**
+   * Replaces the stream with `events` (oldest first), keeping what appending them one by one would
+   * keep; `sizes` are their sizes when already counted (otherwise each event is walked once).
+   */
+  restore(events: readonly AuditEvent[], sizes: readonly number[] = events.map((e) => eventBytes(e))): void {
+    const from = this.#replace(sizes);
+    this.#events = events.slice(from);
+  }
+
+  /**
+   * Replaces the stream with events that are read only when first needed (list, or since reaching
+   * back to them): a durable store's snapshot holds the last 10,000 events, which no call needs to
+   * start answering. `sizes` are their sizes, oldest first; `events()` must return exactly as many.
+   */
+  restoreDeferred(sizes: readonly number[], events: () => readonly AuditEvent[]): void {
+    const from = this.#replace(sizes);
+    const end = sizes.length - from;
+    this.#events = new Array<AuditEvent | undefined>(end).fill(undefined);
+    this.#deferred = end > 0 ? { events, count: sizes.length, offset: from, end } : undefined;
+  }
+
+  /** Clears, then keeps the newest of `sizes` that fit the bounds (at least one, as append does); returns the first kept. */
+  #replace(sizes: readonly number[]): number {
+    this.clear();
+    const count = sizes.length;
+    this.#appended += count;
+    let from = count;
+    let bytes = 0;
+    // Appending keeps the longest run of newest events within both bounds: the same run, found from the end.
+    while (from > 0 && (from === count || (count - from < this.limit && bytes + sizes[from - 1]! <= this.byteLimit))) bytes += sizes[--from]!;
+    this.#sizes = sizes.slice(from);
+    this.#bytes = bytes;
+    return from;
+  }
+
+  /** Reads the deferred events into place (once). */
+  #materialize(): void {
+    const d = this.#deferred;
+    if (!d) return;
+    const all = d.events();
+    if (all.length !== d.count) throw new Error(`The deferred audit events are ${all.length}, not the ${d.count} their sizes count.`);
+    for (let i = this.#start; i < d.end; i++) this.#events[i] = all[d.offset + i];
+    this.#deferred = undefined;
+  }
+
   /** The retained events, oldest first. */
   list(filter?: (event: AuditEvent) => boolean): AuditEvent[] {
+    this.#materialize();
     const out: AuditEvent[] = [];
     for (let i = this.#start; i < this.#events.length; i++) {
       const e = this.#events[i]!;
       if (!filter || filter(e)) out.push(e);
     }
     return out;
+  }
+
+  /** The retained events' sizes as counted when they were appended, oldest first (as list() gives the events). */
+  sizes(): number[] {
+    return this.#sizes.slice(this.#start);
   }
 
   /** How many events were ever appended, dropped and cleared ones included: a position in the stream. */
@@ -227,7 +293,9 @@ export class AuditLog {
   /** The retained events appended after stream position `from` (see `appended`), oldest first. */
   since(from: number): AuditEvent[] {
     const count = Math.min(this.#appended - from, this.size);
-    return count <= 0 ? [] : this.#events.slice(this.#events.length - count);
+    if (count <= 0) return [];
+    if (this.#deferred && this.#events.length - count < this.#deferred.end) this.#materialize();
+    return this.#events.slice(this.#events.length - count) as AuditEvent[];
   }
 
   get size(): number {
@@ -240,6 +308,7 @@ export class AuditLog {
   }
 
   clear(): void {
+    this.#deferred = undefined;
     this.#events = [];
     this.#sizes = [];
     this.#start = 0;

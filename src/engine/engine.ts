@@ -26,7 +26,7 @@ import {
 } from '../crypto/asymmetric.js';
 import { computeMac, hmacImportLengths, hmacKeyLength, verifyMac as checkMac } from '../crypto/hmac.js';
 import { isAsymmetricSpec, isHmacSpec, SPEC_PROFILES, usageFits } from './specs.js';
-import { AUDIT_EVENT_OVERHEAD_BYTES, AUDIT_VALUE_LIMITS, AuditLog, boundedAuditValue, ServiceEvent, type AuditEvent, type AuditResource, type JsonValue } from './audit.js';
+import { AUDIT_EVENT_OVERHEAD_BYTES, AUDIT_VALUE_LIMITS, AuditLog, boundedAuditValue, ServiceEvent, type AuditEvent, type DeferredAudit, type AuditResource, type JsonValue } from './audit.js';
 import { DAY_MS, isObservableClock, systemClock, type Clock } from './clock.js';
 import { KmsError } from './errors.js';
 import { assertLifecycle, type LifecycleOperation } from './lifecycle.js';
@@ -65,6 +65,7 @@ import {
   type EngineSnapshot,
   type KeySnapshot,
   type SnapshotKey,
+  type DeferredKeys,
 } from './snapshot.js';
 import type {
   AliasInfo,
@@ -177,9 +178,13 @@ interface AliasRecord extends AliasInfo {
   updatedAt: number;
 }
 
+/** What decides a key's due work: its record's fields, or its snapshot entry's. */
+type DueFields = Pick<KeyRecord, 'id' | 'state' | 'deletionDate' | 'rotation' | 'materialValidTo'>;
+
 interface RealmState {
   readonly realm: Realm;
-  readonly keys: OrderedIndex<KeyRecord>;
+  /** Keys restored from an intact snapshot are built from their snapshot entry (or its index in DeferredKeys) when first read. */
+  readonly keys: OrderedIndex<KeyRecord, SnapshotKey | number>;
   readonly aliases: OrderedIndex<AliasRecord>;
 }
 
@@ -1811,9 +1816,9 @@ export class Engine {
     return { ...(this.seed !== undefined ? { seed: this.seed } : {}), ...(this.#random.position !== undefined ? { position: this.#random.position } : {}) };
   }
 
-  /** Queues the key's scheduled deletion and next automatic rotation, if it has them. */
-  #queueDueWork(key: KeyRecord): void {
-    const { account, region } = key.realm;
+  /** Queues the key's scheduled deletion and next automatic rotation, if it has them (from its record or its snapshot entry). */
+  #queueDueWork(key: DueFields, realm: Realm): void {
+    const { account, region } = realm;
     if (key.state === 'PendingDeletion' && key.deletionDate !== undefined) {
       this.#due.push({ due: key.deletionDate, keyId: key.id, account, region, kind: 'delete' });
     }
@@ -1829,16 +1834,40 @@ export class Engine {
    * Replaces the whole state with a snapshot's. Throws a Validation KmsError for a malformed document.
    * Due work (deletions and rotations whose time has passed) runs at once unless `runDueWork` is
    * false (a store that replays a journal on top runs it afterwards). `intact` skips the schema
-   * check for a document known to come unchanged from snapshot() (see parseSnapshot).
+   * check for a document known to come unchanged from snapshot() (see parseSnapshot). `audit`
+   * stands in for the events of an intact document's empty `audit`: their sizes now, the events
+   * themselves read on first use (see AuditLog.restoreDeferred). The keys of an intact document
+   * are built from its entries when first read, so the document must not change afterwards.
+   * `keys` (one per realm of the document, whose key lists are then empty) stand in for the keys
+   * of an intact document the same way, each entry read only when its key is first needed.
    */
-  restore(document: unknown, options: { runDueWork?: boolean; intact?: boolean } = {}): void {
-    const doc = parseSnapshot(document, { intact: options.intact === true });
+  restore(document: unknown, options: { runDueWork?: boolean; intact?: boolean; audit?: DeferredAudit; keys?: readonly DeferredKeys[] } = {}): void {
+    const intact = options.intact === true;
+    const doc = parseSnapshot(document, { intact });
+    const invalid = (why: string) => new KmsError('Validation', `Invalid snapshot: ${why}`, { reason: 'snapshot' });
+    if (options.audit && (!intact || doc.audit.length > 0)) throw invalid("deferred audit events stand in for an intact document's empty audit list.");
+    if (options.keys && (!intact || options.keys.length !== doc.realms.length || doc.realms.some((r) => r.keys.length > 0))) {
+      throw invalid("deferred keys stand in for the empty key lists of an intact document's realms, one for each.");
+    }
     const realms = new Map<string, RealmState>();
-    for (const r of doc.realms) {
-      const state: RealmState = { realm: { account: r.account, region: r.region }, keys: new OrderedIndex(), aliases: new OrderedIndex() };
+    const due: Array<[DueFields, Realm]> = [];
+    doc.realms.forEach((r, index) => {
+      const realm = { account: r.account, region: r.region };
+      const policyTexts = doc.policyTexts;
+      const deferred = options.keys?.[index];
+      const make = (k: SnapshotKey | number) => keyFromSnapshot(typeof k === 'number' ? deferred!.entry(k) : k, realm, new Set(), policyTexts);
+      // Only an index with keys to make holds `make` (and through it, a store's file bytes).
+      const deferring = intact && (deferred?.ids.length ?? 0) + r.keys.length > 0;
+      const state: RealmState = { realm, keys: new OrderedIndex(deferring ? make : undefined), aliases: new OrderedIndex() };
+      // A key no call needs is never built: start-up with many keys answers sooner.
+      if (deferred) {
+        for (let i = 0; i < deferred.ids.length; i++) addInOrder(state.keys, deferred.ids[i]!, deferred.seqs[i]!, i, invalid, true);
+        for (const i of deferred.due) due.push([deferred.entry(i), realm]);
+      }
       for (const k of inSeqOrder(r.keys)) {
-        const key = keyFromSnapshot(k, state.realm, new Set(), doc.policyTexts);
-        state.keys.add(key.id, key.seq, key);
+        if (intact) state.keys.addDeferred(k.id, k.seq, k);
+        else state.keys.add(k.id, k.seq, keyFromSnapshot(k, realm, new Set(), policyTexts));
+        if (k.state === 'PendingDeletion' || k.rotation.enabled || k.materialValidTo !== undefined) due.push([k, realm]);
       }
       for (const a of inSeqOrder(r.aliases)) {
         const key = state.keys.get(a.keyId);
@@ -1847,11 +1876,11 @@ export class Engine {
         key.aliases.add(a.name);
       }
       realms.set(realmKey(r.account, r.region), state);
-    }
+    });
     this.#realms.clear();
     for (const [k, v] of realms) this.#realms.set(k, v);
     this.#due.clear();
-    for (const realm of realms.values()) for (const key of realm.keys.values()) this.#queueDueWork(key);
+    for (const [key, realm] of due) this.#queueDueWork(key, realm);
     this.#whiteBox.clear();
     for (const w of doc.whiteBoxKeys ?? []) this.#putWhiteBox(w);
     this.#seq = doc.seq;
@@ -1859,8 +1888,8 @@ export class Engine {
     if (doc.random.seed !== undefined && doc.random.seed === this.seed && doc.random.position !== undefined) {
       this.#random = new SeededRandom(doc.random.seed, doc.random.position);
     }
-    this.audit.clear();
-    for (const e of doc.audit) this.audit.append(e as AuditEvent);
+    if (options.audit) this.audit.restoreDeferred(options.audit.sizes, options.audit.events);
+    else this.audit.restore(doc.audit as AuditEvent[]);
     // Everything was replaced: the next change record carries the whole state.
     this.#changedKeys.clear();
     this.#changedAliases.clear();
@@ -1986,7 +2015,7 @@ export class Engine {
         } else {
           addInOrder(state.keys, k.id, k.seq, key, invalid);
         }
-        this.#queueDueWork(key);
+        this.#queueDueWork(key, state.realm);
       }
       for (const a of inSeqOrder(r.aliases)) {
         const key = state.keys.get(a.keyId);
@@ -2022,9 +2051,12 @@ function inSeqOrder<T extends { seq: number }>(items: readonly T[]): readonly T[
   return items;
 }
 
-function addInOrder<T>(index: OrderedIndex<T>, id: string, seq: number, value: T, invalid: (why: string) => Error): void {
+function addInOrder<T, S>(index: OrderedIndex<T, S>, id: string, seq: number, value: T, invalid: (why: string) => Error): void;
+function addInOrder<T, S>(index: OrderedIndex<T, S>, id: string, seq: number, source: S, invalid: (why: string) => Error, deferred: true): void;
+function addInOrder<T, S>(index: OrderedIndex<T, S>, id: string, seq: number, value: T | S, invalid: (why: string) => Error, deferred?: true): void {
   try {
-    index.add(id, seq, value);
+    if (deferred) index.addDeferred(id, seq, value as S);
+    else index.add(id, seq, value as T);
   } catch {
     throw invalid(`${id} is out of sequence.`);
   }
@@ -2079,10 +2111,19 @@ function hasMaterial(key: KeyRecord): boolean {
 /** The key record a snapshot entry describes (the inverse of keySnapshot). */
 function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, aliases: Set<string>, policyTexts: readonly string[] = []): KeyRecord {
   const secrets = new Map<string, Uint8Array>();
-  const materials: KeyMaterialVersion[] = k.materials.map((m) => {
+  const materials: KeyMaterialVersion[] = [];
+  for (const m of k.materials) {
     if (m.secret !== undefined) secrets.set(m.id, fromBase64(m.secret)!);
-    return m.rotation ? { id: m.id, createdAt: m.createdAt, rotation: m.rotation } : { id: m.id, createdAt: m.createdAt };
-  });
+    materials.push(m.rotation ? { id: m.id, createdAt: m.createdAt, rotation: m.rotation } : { id: m.id, createdAt: m.createdAt });
+  }
+  // Maps filled by set, not built from arrays of pairs: start-up restores every key while the code
+  // is still cold, and an empty array made only to build a Map from it is garbage to collect.
+  const tags = new Map<string, string>();
+  for (const [name, value] of k.tags) tags.set(name, value);
+  const policies = new Map<string, string>();
+  for (const [name, text] of k.policies) policies.set(name, typeof text === 'number' ? policyTexts[text]! : text);
+  const grants = new Map<string, GrantInfo>();
+  if (k.grants) for (const g of k.grants) grants.set(g.id, grantFromSnapshot(g, k.id, realm));
   // Field by field, not a spread: restoring 100,000 keys is three times faster.
   const key: KeyRecord = {
     seq: k.seq,
@@ -2098,11 +2139,11 @@ function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, aliases: Se
     multiRegion: k.multiRegion,
     materials,
     rotation: { ...k.rotation },
-    tags: new Map(k.tags),
-    policies: new Map(k.policies.map(([name, text]) => [name, typeof text === 'number' ? policyTexts[text]! : text])),
+    tags,
+    policies,
     aliases,
     secrets,
-    grants: new Map((k.grants ?? []).map((g) => [g.id, grantFromSnapshot(g, k.id, realm)])),
+    grants,
     bindings: k.bindings ? k.bindings.map((b) => ({ product: b.product, resource: b.resource, boundAt: b.boundAt })) : [],
     importParameters: k.importParameters ? k.importParameters.map(importParametersFromSnapshot) : [],
   };

@@ -5,7 +5,7 @@ export * from './lifecycle.js';
 export * from './audit.js';
 export * from './specs.js';
 export { Engine, type EngineOptions, type CreateKeyInput } from './engine.js';
-export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type EngineSnapshot } from './snapshot.js';
+export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type EngineSnapshot, type DeferredKeys } from './snapshot.js';
 export { CHANGES_FORMAT, CHANGES_VERSION, type EngineChanges } from './changes.js';
 export { DEFAULT_IMPORT_VALIDITY_MS, IMPORT_TOKEN_BYTES, MAX_IMPORT_PARAMETER_SETS } from './import.js';
 export { DEFAULT_GRANTS_PER_KEY, type GrantInfo, type GrantConstraints, type CreateGrantInput } from './grants.js';

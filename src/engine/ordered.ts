@@ -3,25 +3,54 @@
  * position. Every item gets a rising sequence number; removal leaves a tombstone that is
  * compacted away once tombstones are the majority, which keeps the array sorted by sequence.
  */
-interface Slot<T> {
+interface Slot<T, S> {
   readonly seq: number;
   readonly id: string;
   removed: boolean;
   value: T;
+  /** What the value is made from on its first read (see addDeferred); undefined once made. */
+  source: S | undefined;
 }
 
-export class OrderedIndex<T> {
+/**
+ * `S`: what a deferred item is made from. Items added with addDeferred become values the first time
+ * they are read (get, page, values), once: a restored state need not build every item to answer.
+ */
+export class OrderedIndex<T, S = never> {
   /** One slot per item, shared by both views: a page reads values without a look-up per item. */
-  readonly #byId = new Map<string, Slot<T>>();
-  #order: Array<Slot<T>> = [];
+  readonly #byId = new Map<string, Slot<T, S>>();
+  #order: Array<Slot<T, S>> = [];
   #removed = 0;
+  #make: ((source: S) => T) | undefined;
+  /** Deferred items not made yet: at zero the index lets go of `make` (and what it holds, a file's bytes). */
+  #deferred = 0;
+
+  constructor(make?: (source: S) => T) {
+    this.#make = make;
+  }
 
   get size(): number {
     return this.#byId.size;
   }
 
   get(id: string): T | undefined {
-    return this.#byId.get(id)?.value;
+    const slot = this.#byId.get(id);
+    return slot === undefined ? undefined : this.#read(slot);
+  }
+
+  #read(slot: Slot<T, S>): T {
+    if (slot.source !== undefined) {
+      slot.value = this.#make!(slot.source);
+      this.#settle(slot);
+    }
+    return slot.value;
+  }
+
+  /** The slot no longer waits for its value to be made. */
+  #settle(slot: Slot<T, S>): void {
+    if (slot.source === undefined) return;
+    slot.source = undefined;
+    if (--this.#deferred === 0) this.#make = undefined;
   }
 
   has(id: string): boolean {
@@ -29,10 +58,21 @@ export class OrderedIndex<T> {
   }
 
   add(id: string, seq: number, value: T): void {
+    this.#add(id, seq, value, undefined);
+  }
+
+  /** Adds an item whose value is made from `source` (by the index's `make`) when it is first read. */
+  addDeferred(id: string, seq: number, source: S): void {
+    if (this.#make === undefined || source === undefined) throw new Error('a deferred item needs a source and an index that makes values');
+    this.#add(id, seq, undefined as T, source);
+    this.#deferred++;
+  }
+
+  #add(id: string, seq: number, value: T, source: S | undefined): void {
     if (this.#byId.has(id)) throw new Error(`duplicate id ${id}`);
     const last = this.#order[this.#order.length - 1];
     if (last && last.seq >= seq) throw new Error('sequence numbers must rise');
-    const slot: Slot<T> = { seq, id, removed: false, value };
+    const slot: Slot<T, S> = { seq, id, removed: false, value, source };
     this.#order.push(slot);
     this.#byId.set(id, slot);
   }
@@ -42,6 +82,7 @@ export class OrderedIndex<T> {
     const slot = this.#byId.get(id);
     if (!slot) return false;
     slot.value = value;
+    this.#settle(slot);
     return true;
   }
 
@@ -52,6 +93,7 @@ export class OrderedIndex<T> {
     slot.removed = true;
     // A tombstone holds no value: a deleted key's record (and material) is not kept alive by it.
     slot.value = undefined as T;
+    this.#settle(slot);
     this.#removed++;
     if (this.#removed > 64 && this.#removed * 2 > this.#order.length) {
       this.#order = this.#order.filter((s) => !s.removed);
@@ -79,13 +121,13 @@ export class OrderedIndex<T> {
       const slot = this.#order[i]!;
       if (slot.removed) continue;
       if (items.length === limit) return { items, nextSeq: slot.seq };
-      items.push(slot.value);
+      items.push(this.#read(slot));
     }
     return { items };
   }
 
   *values(): IterableIterator<T> {
-    for (const slot of this.#order) if (!slot.removed) yield slot.value;
+    for (const slot of this.#order) if (!slot.removed) yield this.#read(slot);
   }
 
   seqOf(id: string): number | undefined {

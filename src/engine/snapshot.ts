@@ -135,6 +135,18 @@ export const snapshotSchema = z.object({
 });
 
 export type EngineSnapshot = z.infer<typeof snapshotSchema>;
+
+/**
+ * A realm's keys in an intact snapshot, each entry read when its key is first needed (a durable
+ * store reads them from the file's bytes): ids and sequence numbers in order, the indexes of the
+ * keys with due work (scheduled deletion, automatic rotation, material expiry), and the reader.
+ */
+export interface DeferredKeys {
+  readonly ids: readonly string[];
+  readonly seqs: readonly number[];
+  readonly due: readonly number[];
+  readonly entry: (index: number) => SnapshotKey;
+}
 export type KeySnapshot = z.infer<typeof keySchema>;
 export type SnapshotKey = z.infer<typeof snapshotKeySchema>;
 export type AliasSnapshot = z.infer<typeof aliasSchema>;
@@ -142,7 +154,8 @@ export type AliasSnapshot = z.infer<typeof aliasSchema>;
 /**
  * Checks a snapshot document and returns it typed. With `intact`, a document that comes unchanged
  * from snapshot() of this version (a durable store's own file whose checksum matches) skips the
- * schema, which costs about as much as parsing the JSON; the cross-checks below still run.
+ * schema, which costs about as much as parsing the JSON, and the cross-checks of every key and
+ * alias (a base64 decode of each secret among them): snapshot() took it from a state that passed them.
  */
 export function parseSnapshot(document: unknown, options: { intact?: boolean } = {}): EngineSnapshot {
   const text = typeof document === 'string' ? safeJson(document) : document;
@@ -157,6 +170,12 @@ export function parseSnapshot(document: unknown, options: { intact?: boolean } =
     });
   }
   const doc = result.data;
+  if (!trusted) crossCheck(doc);
+  return doc;
+}
+
+/** What the schema cannot express: no realm, key, alias or white-box key twice, material that fits, policy indexes in range. */
+function crossCheck(doc: EngineSnapshot): void {
   const invalid = (why: string) => new KmsError('Validation', `Invalid snapshot: ${why}`, { reason: 'snapshot' });
   /** Adds `value` to `seen`; false when it was already there. */
   const first = <T>(seen: Set<T>, value: T): boolean => !seen.has(value) && seen.add(value) !== undefined;
@@ -187,7 +206,6 @@ export function parseSnapshot(document: unknown, options: { intact?: boolean } =
     if (!first(whiteBoxAliases, `${w.account}\u0000${w.region}\u0000${w.alias}`)) throw invalid(`white-box alias ${w.alias} appears twice.`);
     checkWhiteBoxSnapshot(w, invalid);
   }
-  return doc;
 }
 
 /** The checks of one key that its schema cannot express (snapshots and change records share them). */

@@ -3,23 +3,23 @@
  * of change records, one record per group commit, each on disk (fdatasync) before the responses
  * it covers are sent. The format is described in docs/durability.md.
  *
- *   DIR/snapshot.json   {"format":"kms-emulator/data-dir","version":1,"lsn":N,"engine":<Engine.snapshot()>,"engineCrc32":C}
+ *   DIR/snapshot.json   {"format":"kms-emulator/data-dir","version":2,"lsn":N,"engine":<Engine.snapshot()>,"auditAt":A,"auditSizes":[…],"keyIndex":[…],"crc32":C}
+ *                       (written and read by snapshot-file.ts)
  *   DIR/journal.log     frames: magic "KMJ1" | u32le payload length | u32le CRC-32 of payload | payload,
  *                       payload = UTF-8 JSON {"lsn":N,"changes":<Engine.takeChanges()>}
  *   DIR/lock            {"pid","host","nonce","since"} while a server owns the directory
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Engine } from '../engine/engine.js';
 import { DEFAULT_PIECE_BYTES, parseJsonBytes } from './json-bytes.js';
+import { restoreSnapshotFile, SNAPSHOT_FILE, SnapshotFileError, syncDir, writeAll, writeSnapshot } from './snapshot-file.js';
 
-export const DATA_DIR_FORMAT = 'kms-emulator/data-dir';
-export const DATA_DIR_VERSION = 1;
-export const SNAPSHOT_FILE = 'snapshot.json';
+export { DATA_DIR_FORMAT, DATA_DIR_VERSION, SNAPSHOT_FILE } from './snapshot-file.js';
 export const JOURNAL_FILE = 'journal.log';
 export const LOCK_FILE = 'lock';
 
@@ -51,13 +51,13 @@ export interface DurableStoreOptions {
   onCorruption?: 'fail' | 'truncate';
   /**
    * How many of the most recent audit events a snapshot keeps (the journal keeps every event
-   * until the next compaction). Bounds startup time: each event costs about as much to load as a
-   * key. Default 10,000.
+   * until the next compaction). Bounds the snapshot's size and the work of reading its events
+   * (about as much per event as per key; an intact snapshot's are read on first use). Default 10,000.
    */
   snapshotAuditEvents?: number;
   /**
    * Snapshot and journal text is parsed in pieces of at most this many bytes (a document larger
-   * than one JavaScript string can hold still opens). Default 64 MiB; tests make it small.
+   * than one JavaScript string can hold still opens). Default 256 MiB; tests make it small.
    */
   jsonPieceBytes?: number;
   /** Where to report what open found (a dropped torn record, a repaired journal). */
@@ -341,28 +341,18 @@ async function load(dir: string, engine: Engine, options: DurableStoreOptions): 
   await rm(join(dir, `${SNAPSHOT_FILE}.tmp`), { force: true });
   const snapshotText = await readIfExists(join(dir, SNAPSHOT_FILE));
   let lsn = 0;
-  let intact = false;
+  let check: Recovery['snapshotCheck'];
   if (snapshotText !== undefined) {
-    let doc: { format?: unknown; version?: unknown; lsn?: unknown; engine?: unknown; engineCrc32?: unknown };
     try {
-      doc = parseJsonBytes(snapshotText, options.jsonPieceBytes) as typeof doc;
-    } catch {
-      throw new DurableStoreError('CORRUPT', `${join(dir, SNAPSHOT_FILE)} is not JSON: the snapshot is damaged.`);
-    }
-    if (doc?.format !== DATA_DIR_FORMAT || doc.version !== DATA_DIR_VERSION || !Number.isSafeInteger(doc.lsn)) {
-      throw new DurableStoreError('CORRUPT', `${join(dir, SNAPSHOT_FILE)} is not a ${DATA_DIR_FORMAT} version ${DATA_DIR_VERSION} snapshot.`);
-    }
-    intact = engineTextIntact(snapshotText, doc.lsn as number, doc.engineCrc32);
-    try {
-      engine.restore(doc.engine, { runDueWork: false, intact });
+      ({ lsn, check } = restoreSnapshotFile(join(dir, SNAPSHOT_FILE), snapshotText, engine, options.jsonPieceBytes ?? DEFAULT_PIECE_BYTES));
     } catch (e) {
-      throw new DurableStoreError('CORRUPT', `${join(dir, SNAPSHOT_FILE)} does not restore: ${e instanceof Error ? e.message : String(e)}`);
+      if (e instanceof SnapshotFileError) throw new DurableStoreError('CORRUPT', e.message);
+      throw e;
     }
-    lsn = doc.lsn as number;
   }
   const recovery: Omit<Recovery, 'ms'> = {
     snapshot: snapshotText !== undefined,
-    ...(snapshotText !== undefined ? { snapshotCheck: intact ? ('checksum' as const) : ('schema' as const) } : {}),
+    ...(check ? { snapshotCheck: check } : {}),
     records: 0,
     skipped: 0,
     tornBytes: 0,
@@ -438,23 +428,6 @@ async function load(dir: string, engine: Engine, options: DurableStoreOptions): 
   };
 }
 
-/**
- * Whether the engine snapshot's text is byte for byte what writeSnapshot wrote (its CRC-32
- * matches): then restore can skip the schema check. A file edited by hand is checked in full.
- */
-function engineTextIntact(file: Uint8Array, lsn: number, crc: unknown): boolean {
-  if (typeof crc !== 'number') return false;
-  const prefix = utf8(snapshotPrefix(lsn));
-  const suffix = utf8(snapshotSuffix(crc));
-  if (file.length < prefix.length + suffix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (file[i] !== prefix[i]) return false;
-  for (let i = 0; i < suffix.length; i++) if (file[file.length - suffix.length + i] !== suffix[i]) return false;
-  return crc32(file.subarray(prefix.length, file.length - suffix.length)) === crc;
-}
-
-const snapshotPrefix = (lsn: number) => `{"format":${JSON.stringify(DATA_DIR_FORMAT)},"version":${DATA_DIR_VERSION},"lsn":${lsn},"engine":`;
-const snapshotSuffix = (crc: number) => `,"engineCrc32":${crc}}\n`;
-
 function readFrame(buf: Uint8Array, offset: number): { payload: Uint8Array; end: number } | { problem: string } {
   if (buf.length - offset < HEADER_BYTES) return { problem: 'the file ends inside a record header' };
   const view = new DataView(buf.buffer, buf.byteOffset + offset, HEADER_BYTES);
@@ -485,107 +458,6 @@ function encodeFrame(payload: Uint8Array): Uint8Array {
   view.setUint32(8, crc32(payload), true);
   frame.set(payload, HEADER_BYTES);
   return frame;
-}
-
-// ---------------------------------------------------------------- writing
-
-/**
- * Writes the engine's snapshot as snapshot.json: into a temporary file, fsync, rename over the
- * old one, fsync the directory. The snapshot object is taken synchronously (so it is one
- * consistent state); its text is produced and written in pieces, so no single string holds it all.
- */
-async function writeSnapshot(dir: string, engine: Engine, lsn: number, auditEvents: number): Promise<number> {
-  const snapshot = engine.snapshot();
-  engine.discardChanges();
-  if (snapshot.audit.length > auditEvents) snapshot.audit = auditEvents > 0 ? snapshot.audit.slice(-auditEvents) : [];
-  const tmp = join(dir, `${SNAPSHOT_FILE}.tmp`);
-  const fh = await open(tmp, 'w', 0o600);
-  let bytes = 0;
-  try {
-    const pieces: Uint8Array[] = [];
-    let pending = 0;
-    let crc = 0;
-    const flush = async () => {
-      if (pending === 0) return;
-      const chunk = concat(pieces, pending);
-      pieces.length = 0;
-      pending = 0;
-      await writeAll(fh, chunk, bytes);
-      bytes += chunk.length;
-    };
-    const add = (piece: Uint8Array) => {
-      pieces.push(piece);
-      pending += piece.length;
-    };
-    add(utf8(snapshotPrefix(lsn)));
-    for (const text of jsonPieces(snapshot, 0)) {
-      const piece = utf8(text);
-      crc = crc32(piece, crc);
-      add(piece);
-      if (pending >= 1 << 20) await flush();
-    }
-    add(utf8(snapshotSuffix(crc)));
-    await flush();
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, join(dir, SNAPSHOT_FILE));
-  await syncDir(dir);
-  return bytes;
-}
-
-/** JSON text of `value` in pieces: long arrays near the top are emitted an element at a time. */
-function* jsonPieces(value: unknown, depth: number): Generator<string> {
-  if (depth > 4 || value === null || typeof value !== 'object') {
-    yield JSON.stringify(value) ?? 'null';
-    return;
-  }
-  if (Array.isArray(value)) {
-    if (value.length < 64) {
-      yield JSON.stringify(value);
-      return;
-    }
-    yield '[';
-    const BATCH = 256;
-    for (let i = 0; i < value.length; i += BATCH) {
-      yield (i > 0 ? ',' : '') + value.slice(i, i + BATCH).map((v) => JSON.stringify(v) ?? 'null').join(',');
-    }
-    yield ']';
-    return;
-  }
-  yield '{';
-  let first = true;
-  for (const [k, v] of Object.entries(value)) {
-    if (v === undefined) continue;
-    yield `${first ? '' : ','}${JSON.stringify(k)}:`;
-    first = false;
-    yield* jsonPieces(v, depth + 1);
-  }
-  yield '}';
-}
-
-async function writeAll(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
-    if (bytesWritten <= 0) throw new Error('the write made no progress');
-    done += bytesWritten;
-  }
-}
-
-/** Makes a rename or a new file in `dir` durable. Platforms that cannot fsync a directory skip it. */
-async function syncDir(dir: string): Promise<void> {
-  let fh: FileHandle | undefined;
-  try {
-    fh = await open(dir, 'r');
-    await fh.sync();
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EACCES') throw e;
-  } finally {
-    await fh?.close();
-  }
 }
 
 // ---------------------------------------------------------------- the lock
@@ -674,14 +546,4 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
 const encoder = new TextEncoder();
 function utf8(text: string): Uint8Array {
   return encoder.encode(text);
-}
-
-function concat(pieces: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

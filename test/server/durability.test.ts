@@ -90,7 +90,7 @@ describe('durable store: round trips', () => {
     expect(statSync(join(dir, JOURNAL_FILE)).size).toBe(0);
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
     const snapshot = JSON.parse(readFileSync(join(dir, SNAPSHOT_FILE), 'utf8'));
-    expect(snapshot).toMatchObject({ format: 'kms-emulator/data-dir', version: 1 });
+    expect(snapshot).toMatchObject({ format: 'kms-emulator/data-dir', version: 2 });
     // The engine snapshot inside restores on its own.
     const plain = newKms();
     plain.restore(snapshot.engine);
