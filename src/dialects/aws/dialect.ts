@@ -285,8 +285,9 @@ export class InProcessRequestHandler {
 
   async handle(request: { headers: Record<string, string>; body?: unknown }): Promise<{ response: AwsHttpResponse }> {
     const body = typeof request.body === 'string' || request.body instanceof Uint8Array ? request.body : undefined;
-    const meta: AwsCallMeta = { sourceIp: '127.0.0.1', ...this.meta };
-    return { response: await this.dialect.handle({ headers: request.headers, ...(body !== undefined ? { body } : {}) }, meta) };
+    const httpRequest: AwsHttpRequest = { headers: request.headers };
+    if (body !== undefined) httpRequest.body = body;
+    return { response: await this.dialect.handle(httpRequest, { sourceIp: '127.0.0.1', ...this.meta }) };
   }
 
   updateHttpClientConfig(): void {}
