@@ -108,4 +108,28 @@ console.log(JSON.stringify({ resolved: import.meta.resolve('kms-emulator/jest'),
     // The server entry, for its part, does import Node's modules.
     expect((await graphOf('server.js')).bare).toContain('node:http');
   });
+  it("a browser bundler resolves 'kms-emulator' to tsc's modules (dist/index.js), so that createAwsKms leaves the other dialects out; Node's import gets dist/esm/", async () => {
+    const bundle = async (platform: 'browser' | 'node') => {
+      const result = await build({
+        stdin: { contents: "import { createAwsKms } from 'kms-emulator'; console.log(createAwsKms());", resolveDir: ROOT, sourcefile: 'app.js' },
+        bundle: true,
+        write: false,
+        format: 'esm',
+        platform,
+        splitting: true,
+        outdir: join(ROOT, 'test-output/esm-browser'), // not written
+        external: ['node:*'],
+        metafile: true,
+        logLevel: 'silent',
+      });
+      // The modules with code in the output (the metafile's inputs also list the ones tree-shaken away).
+      return Object.values(result.metafile.outputs).flatMap((out) => Object.entries(out.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f));
+    };
+    const browser = await bundle('browser');
+    expect(browser).toContain('dist/dialects/aws/dialect.js');
+    expect(browser.filter((f) => f.startsWith('dist/esm/') || /dist\/dialects\/(tencent|huawei)\//.test(f))).toEqual([]);
+    const node = await bundle('node');
+    expect(node.some((f) => f.startsWith('dist/esm/chunk-'))).toBe(true);
+    expect(node.filter((f) => f.startsWith('dist/') && !f.startsWith('dist/esm/'))).toEqual([]);
+  });
 });
