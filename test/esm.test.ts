@@ -108,17 +108,17 @@ console.log(JSON.stringify({ resolved: import.meta.resolve('kms-emulator/jest'),
     // The server entry, for its part, does import Node's modules.
     expect((await graphOf('server.js')).bare).toContain('node:http');
   });
-  it("a browser bundler resolves 'kms-emulator' to tsc's modules (dist/index.js), so that createAwsKms leaves the other dialects out; Node's import gets dist/esm/", async () => {
-    const bundle = async (platform: 'browser' | 'node') => {
+  it("a browser bundler resolves the entries to tsc's modules, so that createAwsKms leaves the other dialects out; Node's import gets dist/esm/", async () => {
+    const bundle = async (platform: 'browser' | 'node', contents = "import { createAwsKms } from 'kms-emulator'; console.log(createAwsKms());") => {
       const result = await build({
-        stdin: { contents: "import { createAwsKms } from 'kms-emulator'; console.log(createAwsKms());", resolveDir: ROOT, sourcefile: 'app.js' },
+        stdin: { contents, resolveDir: ROOT, sourcefile: 'app.js' },
         bundle: true,
         write: false,
         format: 'esm',
         platform,
         splitting: true,
         outdir: join(ROOT, 'test-output/esm-browser'), // not written
-        external: ['node:*'],
+        external: ['node:*', 'esbuild', 'yaml'],
         metafile: true,
         logLevel: 'silent',
       });
@@ -128,6 +128,10 @@ console.log(JSON.stringify({ resolved: import.meta.resolve('kms-emulator/jest'),
     const browser = await bundle('browser');
     expect(browser).toContain('dist/dialects/aws/dialect.js');
     expect(browser.filter((f) => f.startsWith('dist/esm/') || /dist\/dialects\/(tencent|huawei)\//.test(f))).toEqual([]);
+    // Every entry alike under the browser condition, so that a program in a browser-like environment (jsdom) holds one copy too.
+    const both = await bundle('browser', "import { createKms } from 'kms-emulator'; import { httpAgent } from 'kms-emulator/server'; console.log(httpAgent(createKms(), 'aws'));");
+    expect(both).toContain('dist/server/agent.js');
+    expect(both.filter((f) => f.startsWith('dist/esm/'))).toEqual([]);
     const node = await bundle('node');
     expect(node.some((f) => f.startsWith('dist/esm/chunk-'))).toBe(true);
     expect(node.filter((f) => f.startsWith('dist/') && !f.startsWith('dist/esm/'))).toEqual([]);
