@@ -3,8 +3,9 @@
  * conditions point at. One esbuild build with code splitting over every entry point in package.json
  * `exports` (its `import` targets are all in dist/esm/), zod and @noble bundled in:
  *
- *   - one file to read and compile instead of about 165 modules to resolve: `import('kms-emulator')`
- *     costs about a third of what dist/index.js (tsc's output, one module per source) costs;
+ *   - a few files to read and compile instead of about 165 modules to resolve: `import('kms-emulator')`
+ *     costs less than half of what dist/index.js (tsc's output, one module per source) costs
+ *     (bench/startup.ts measures both);
  *   - the code that two entries share is in shared chunks, so `kms-emulator`, `kms-emulator/server`
  *     and the test helpers hold one copy of the engine's classes (`instanceof KmsError` holds across
  *     them);
@@ -14,7 +15,9 @@
  * dist/esm/ (no chunks/ folder): src/server reads package.json and the sandbox sources two levels up
  * from import.meta.url, whichever chunk its code ends up in. The types stay tsc's (dist/**\/*.d.ts).
  * The library's part must run in a browser: the build fails if a file the root entry loads (at
- * once or on first use) imports anything outside the bundle (a Node built-in, yaml).
+ * once or on first use) imports anything outside the bundle (a Node built-in, yaml). A bundler
+ * building for the browser does not come here, though: the `browser` conditions of `exports` point
+ * at tsc's modules, which it can leave out module by module (one dialect's factory, no others).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
