@@ -3,6 +3,10 @@
  * what `npm start` and `npm test` run first in a clone of the repository (the published package
  * ships dist/, built by `prepack`). Plain JavaScript so that it runs before anything is compiled.
  *
+ * Then the ES module files of the package's `import` conditions (scripts/build-esm.mjs: dist/esm/,
+ * one esbuild build with code splitting over every entry in package.json `exports`, so that the
+ * entries share one copy of the engine's classes; the types stay tsc's dist/**\/*.d.ts).
+ *
  * Then bundles the CLI (dist/server/cli.js and everything it imports, @noble and zod included) into
  * dist/server/cli.bundle.js, with the modules loaded on first use (SM2, post-quantum, curves) as
  * chunks in dist/server/chunks/: one file to read and compile instead of about 170 modules to
@@ -14,9 +18,10 @@
  *   node scripts/build-dist.mjs --force
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildEsm, esmEntries } from './build-esm.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** Written after each successful build: its time is the build's. */
@@ -38,11 +43,15 @@ function stampTime() {
   }
 }
 
-/** True when dist/ is older than src/ (or the compiler settings, or the package manifest). */
+/** The build scripts: a change to one of them changes dist/ too. */
+const BUILD_SCRIPTS = ['scripts/build-dist.mjs', 'scripts/build-esm.mjs', 'scripts/build-cjs.ts'];
+
+/** True when dist/ is older than src/ (or the compiler settings, the package manifest, the build scripts), or lacks an entry file of package.json `exports`. */
 export function isStale() {
   const built = stampTime();
   if (built < 0) return true;
-  const sources = Math.max(newest(join(ROOT, 'src')), ...['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((f) => statSync(join(ROOT, f)).mtimeMs));
+  if (esmEntries().some((entry) => !existsSync(entry.out))) return true;
+  const sources = Math.max(newest(join(ROOT, 'src')), ...['tsconfig.json', 'tsconfig.build.json', 'package.json', ...BUILD_SCRIPTS].map((f) => statSync(join(ROOT, f)).mtimeMs));
   return sources > built;
 }
 
@@ -56,6 +65,8 @@ export async function build() {
     return 1;
   }
   if (result.status !== 0) return result.status ?? 1;
+  const library = await bundleLibrary();
+  if (library !== 0) return library;
   const bundled = await bundleCli();
   if (bundled !== 0) return bundled;
   const cjs = buildCommonJs();
@@ -74,6 +85,17 @@ function buildCommonJs() {
     return 1;
   }
   return result.status ?? 1;
+}
+
+/** dist/esm/ (scripts/build-esm.mjs): what `import 'kms-emulator'` and the other entries load, so esbuild is required. */
+async function bundleLibrary() {
+  try {
+    await buildEsm(await import('esbuild'));
+  } catch (e) {
+    process.stderr.write(`kms-emulator: bundling the ES module entries (dist/esm/) failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  return 0;
 }
 
 /** The bundled CLI; esbuild is a development dependency, so an install without it keeps dist/server/cli.js alone. */

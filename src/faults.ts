@@ -18,24 +18,27 @@ export const FAULT_KINDS = ['throttling', 'internal', 'dependency-timeout', 'key
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type FaultProvider = 'aws' | 'tencent' | 'huawei';
 
-const specSchema = z
-  .strictObject({
-    /** Which provider's calls; all three when absent. */
-    provider: z.enum(['aws', 'tencent', 'huawei']).optional(),
-    /** The provider's own operation name: AWS `Encrypt`, Tencent `Encrypt`, Huawei `encrypt-data`. */
-    operation: z.string().min(1).max(128).optional(),
-    /** Calls that name this key (its id, an ARN ending in it, or an alias name as the request gives it). */
-    keyId: z.string().min(1).max(2048).optional(),
-    /** The next `count` matching calls; without `count` or `rate`, every matching call until removed. */
-    count: z.number().int().min(1).max(1_000_000).optional(),
-    /** This share of matching calls (0 < rate ≤ 1), drawn from the engine's random source (seeded when it is). */
-    rate: z.number().gt(0).max(1).optional(),
-    error: z.enum(FAULT_KINDS).optional(),
-    /** Answer after this many milliseconds (before the error, if any). */
-    delayMs: z.number().int().min(0).max(120_000).optional(),
-  })
-  .refine((s) => s.error !== undefined || s.delayMs !== undefined, { message: 'a fault needs an "error" or a "delayMs"', path: ['error'] })
-  .refine((s) => s.count === undefined || s.rate === undefined, { message: 'give "count" or "rate", not both', path: ['rate'] });
+/** Built on first use (the first fault added): a program that adds none does not pay for it at import. */
+const specSchema = z.lazy(() =>
+  z
+    .strictObject({
+      /** Which provider's calls; all three when absent. */
+      provider: z.enum(['aws', 'tencent', 'huawei']).optional(),
+      /** The provider's own operation name: AWS `Encrypt`, Tencent `Encrypt`, Huawei `encrypt-data`. */
+      operation: z.string().min(1).max(128).optional(),
+      /** Calls that name this key (its id, an ARN ending in it, or an alias name as the request gives it). */
+      keyId: z.string().min(1).max(2048).optional(),
+      /** The next `count` matching calls; without `count` or `rate`, every matching call until removed. */
+      count: z.number().int().min(1).max(1_000_000).optional(),
+      /** This share of matching calls (0 < rate ≤ 1), drawn from the engine's random source (seeded when it is). */
+      rate: z.number().gt(0).max(1).optional(),
+      error: z.enum(FAULT_KINDS).optional(),
+      /** Answer after this many milliseconds (before the error, if any). */
+      delayMs: z.number().int().min(0).max(120_000).optional(),
+    })
+    .refine((s) => s.error !== undefined || s.delayMs !== undefined, { message: 'a fault needs an "error" or a "delayMs"', path: ['error'] })
+    .refine((s) => s.count === undefined || s.rate === undefined, { message: 'give "count" or "rate", not both', path: ['rate'] }),
+);
 
 export type FaultSpec = z.input<typeof specSchema>;
 

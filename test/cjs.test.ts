@@ -68,7 +68,7 @@ describe('require() from a CommonJS project', () => {
   it("require('kms-emulator/server') shares the root's classes: httpAgent serves an emulator made by require('kms-emulator'); startServer listens", () => {
     const result = runCjs(
       'server.js',
-      `const { createKms, Engine } = require('kms-emulator');
+      `const { createKms, Engine, KmsError } = require('kms-emulator');
 const server = require('kms-emulator/server');
 const { request } = require('node:http');
 (async () => {
@@ -87,13 +87,16 @@ const { request } = require('node:http');
   const running = await server.startServer({ port: 0 });
   const health = await (await fetch(running.url + '/health')).json();
   const sameEngine = running.kms.engine instanceof Engine;
+  let refused;
+  try { running.kms.restore({ format: 'not a snapshot' }); } catch (e) { refused = e; }
+  const sameError = refused instanceof KmsError;
   await running.close();
-  console.log(JSON.stringify({ resolved: require.resolve('kms-emulator/server'), alias: answer.Response.Alias, count: listed.TotalCount, version: server.VERSION, health: health.status, sameEngine }));
+  console.log(JSON.stringify({ resolved: require.resolve('kms-emulator/server'), alias: answer.Response.Alias, count: listed.TotalCount, version: server.VERSION, health: health.status, sameEngine, sameError }));
 })().catch((e) => { console.error(e); process.exit(1); });
 `,
     );
     expect(result.resolved).toBe(join(project, 'node_modules/kms-emulator/dist/cjs/server.cjs'));
-    expect(result).toMatchObject({ alias: 'over-the-agent', count: 1, version: VERSION, health: 'ok', sameEngine: true });
+    expect(result).toMatchObject({ alias: 'over-the-agent', count: 1, version: VERSION, health: 'ok', sameEngine: true, sameError: true });
   });
   it("require('kms-emulator/jest') in a jest-style setup file registers the matchers on the global expect; require('kms-emulator') registers nothing", () => {
     const result = runCjs(

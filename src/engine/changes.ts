@@ -12,7 +12,8 @@ import { aliasSchema, auditSchema, base64Schema, checkKeySnapshot, keySchema } f
 export const CHANGES_FORMAT = 'kms-emulator/changes';
 export const CHANGES_VERSION = 1;
 
-const realmChangesSchema = z.object({
+// Built on first use, as the snapshot's schemas are (./snapshot.ts).
+const realmChangesSchema = z.lazy(() => z.object({
   account: z.string().min(1).max(255),
   region: z.string().min(1).max(255),
   /** Keys created or changed, in full. */
@@ -21,9 +22,9 @@ const realmChangesSchema = z.object({
   /** Aliases created or changed, in full. */
   aliases: z.array(aliasSchema),
   removedAliases: z.array(z.string().min(1)),
-});
+}));
 
-export const changesSchema = z.object({
+export const changesSchema = z.lazy(() => z.object({
   format: z.literal(CHANGES_FORMAT),
   version: z.literal(CHANGES_VERSION),
   /** The whole state follows (after a restore): applying it first clears keys, aliases and the audit log. */
@@ -40,7 +41,7 @@ export const changesSchema = z.object({
   /** White-box keys created or changed, in full. */
   whiteBoxKeys: z.array(whiteBoxSchema).optional(),
   removedWhiteBoxKeys: z.array(removedWhiteBoxSchema).optional(),
-});
+}));
 
 export type EngineChanges = z.infer<typeof changesSchema>;
 export type RealmChanges = z.infer<typeof realmChangesSchema>;

@@ -60,7 +60,8 @@ const stringMap = z
   )
   .transform((v) => Object.assign(Object.create(null) as Record<string, string>, v));
 
-export const grantSchema = z.object({
+/** Built on first use, as the snapshot's schemas are (./snapshot.ts). */
+export const grantSchema = z.lazy(() => z.object({
   id: z.string().regex(/^[0-9a-f]{64}$/),
   name: z.string().optional(),
   granteePrincipal: z.string().min(1),
@@ -70,7 +71,7 @@ export const grantSchema = z.object({
   operations: z.array(z.string()),
   constraints: z.object({ encryptionContextSubset: stringMap.optional(), encryptionContextEquals: stringMap.optional() }).optional(),
   createdAt: z.number().finite(),
-});
+}));
 export type GrantSnapshot = z.infer<typeof grantSchema>;
 
 /**

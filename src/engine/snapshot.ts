@@ -17,6 +17,8 @@ export const SNAPSHOT_FORMAT = 'kms-emulator/snapshot';
  */
 export const SNAPSHOT_VERSION = 3;
 
+// The schemas are built on first use (z.lazy), by a restore or a change record: building them all
+// costs more than loading zod, and a program that never restores should not pay for it at import.
 const base64 = z.string().refine((s) => fromBase64(s) !== undefined, 'not base64');
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const time = z.number().finite();
@@ -27,27 +29,27 @@ const time = z.number().finite();
  */
 const json: z.ZodType<unknown> = z.unknown().transform((value) => boundedAuditValue(value));
 
-const materialSchema = z.object({
+const materialSchema = z.lazy(() => z.object({
   id: hex64,
   createdAt: time,
   rotation: z.object({ kind: z.enum(['AUTOMATIC', 'ON_DEMAND']), at: time }).optional(),
   /** Absent when imported material was deleted or expired: the version stays for re-import. */
   secret: base64.optional(),
-});
+}));
 
-const bindingSchema = z.object({ product: z.string(), resource: z.string(), boundAt: time });
+const bindingSchema = z.lazy(() => z.object({ product: z.string(), resource: z.string(), boundAt: time }));
 
 /** One GetParametersForImport answer that can still be used: its token and wrapping private key. */
-const importParametersSchema = z.object({
+const importParametersSchema = z.lazy(() => z.object({
   token: base64,
   algorithm: z.enum(WRAPPING_ALGORITHMS),
   wrappingKeySpec: z.enum(WRAPPING_KEY_SPECS),
   privateKey: base64,
   createdAt: time,
   validTo: time,
-});
+}));
 
-export const keySchema = z.object({
+export const keySchema = z.lazy(() => z.object({
   seq: z.number().int().positive(),
   id: z.string().min(1).max(255),
   spec: z.enum(KEY_SPECS),
@@ -82,38 +84,40 @@ export const keySchema = z.object({
   /** SHA-256 (hex) of the imported material: re-imports must match it. */
   materialDigest: hex64.optional(),
   importParameters: z.array(importParametersSchema).optional(),
-});
+}));
 
-export const aliasSchema = z.object({
+export const aliasSchema = z.lazy(() => z.object({
   name: z.string().min(1),
   keyId: z.string().min(1),
   createdAt: time,
   updatedAt: time,
   seq: z.number().int().positive(),
-});
+}));
 
-export const auditSchema = z
-  .object({
-    eventId: z.string(),
-    time,
-    kind: z.enum(['api_call', 'service_event']),
-    action: z.string(),
-    realm: z.object({ account: z.string(), region: z.string() }),
-    readOnly: z.boolean(),
-    resources: z.array(z.object({ account: z.string(), region: z.string(), keyId: z.string() })),
-    request: json,
-    response: json,
-  })
-  .passthrough();
+export const auditSchema = z.lazy(() =>
+  z
+    .object({
+      eventId: z.string(),
+      time,
+      kind: z.enum(['api_call', 'service_event']),
+      action: z.string(),
+      realm: z.object({ account: z.string(), region: z.string() }),
+      readOnly: z.boolean(),
+      resources: z.array(z.object({ account: z.string(), region: z.string(), keyId: z.string() })),
+      request: json,
+      response: json,
+    })
+    .passthrough(),
+);
 
 export const base64Schema = base64;
 
 /** A key in a snapshot document: a policy is its text, or an index into the document's policyTexts. */
-const snapshotKeySchema = keySchema.extend({
+const snapshotKeySchema = z.lazy(() => keySchema.unwrap().extend({
   policies: z.array(z.tuple([z.string(), z.union([z.string(), z.number().int().nonnegative()])])),
-});
+}));
 
-export const snapshotSchema = z.object({
+export const snapshotSchema = z.lazy(() => z.object({
   format: z.literal(SNAPSHOT_FORMAT),
   version: z.union([z.literal(1), z.literal(2), z.literal(SNAPSHOT_VERSION)]),
   takenAt: time,
@@ -132,7 +136,7 @@ export const snapshotSchema = z.object({
   /** White-box keys of every realm (absent when there are none). */
   whiteBoxKeys: z.array(whiteBoxSchema).optional(),
   audit: z.array(auditSchema),
-});
+}));
 
 export type EngineSnapshot = z.infer<typeof snapshotSchema>;
 

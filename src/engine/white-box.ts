@@ -62,7 +62,8 @@ export function whiteBoxCbcEncrypt(algorithm: WhiteBoxAlgorithm, secret: Uint8Ar
   return algorithm === 'AES_256' ? cbc(secret, iv).encrypt(plaintext) : sm4CbcEncrypt(secret, iv, plaintext);
 }
 
-export const whiteBoxSchema = z.object({
+/** Built on first use, as the snapshot's schemas are (./snapshot.ts). */
+export const whiteBoxSchema = z.lazy(() => z.object({
   account: z.string().min(1).max(255),
   region: z.string().min(1).max(255),
   id: z.string().min(1).max(255),
@@ -75,10 +76,10 @@ export const whiteBoxSchema = z.object({
   deviceFingerprints: z.array(z.object({ identity: z.string(), description: z.string().optional() })),
   tags: z.array(z.tuple([z.string(), z.string()])),
   secret: z.string().refine((s) => fromBase64(s) !== undefined, 'not base64'),
-});
+}));
 export type WhiteBoxSnapshot = z.infer<typeof whiteBoxSchema>;
 
-export const removedWhiteBoxSchema = z.object({ account: z.string(), region: z.string(), id: z.string() });
+export const removedWhiteBoxSchema = z.lazy(() => z.object({ account: z.string(), region: z.string(), id: z.string() }));
 
 export function whiteBoxSnapshot(k: WhiteBoxRecord): WhiteBoxSnapshot {
   return {

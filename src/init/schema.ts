@@ -52,7 +52,7 @@ function common(limits: { rotationDays: readonly [number, number]; pendingDays: 
   };
 }
 
-const awsKey = z.strictObject({
+const awsKey = () => z.strictObject({
   provider: z.literal('aws'),
   /** A key id (UUID) or a multi-Region key id (mrk- and 32 hex digits). */
   id: z
@@ -77,7 +77,7 @@ const awsKey = z.strictObject({
   ...common({ rotationDays: [90, 2560], pendingDays: [7, 30], tagKey: 128, tagValue: 256 }),
 });
 
-const tencentKey = z.strictObject({
+const tencentKey = () => z.strictObject({
   provider: z.literal('tencent'),
   id: z.string().regex(UUID, 'must be a key id (1234abcd-12ab-34cd-56ef-1234567890ab)').optional(),
   uin: z.string().regex(/^\d{1,20}$/, 'must be a uin (digits)').optional(),
@@ -89,7 +89,7 @@ const tencentKey = z.strictObject({
   ...common({ rotationDays: [7, 365], pendingDays: [7, 30], tagKey: 255, tagValue: 127 }),
 });
 
-const huaweiKey = z.strictObject({
+const huaweiKey = () => z.strictObject({
   provider: z.literal('huawei'),
   id: z.string().regex(UUID, 'must be a key id (1234abcd-12ab-34cd-56ef-1234567890ab)').optional(),
   domain: z.string().regex(/^[0-9a-f]{32}$/, 'must be a domain id (32 hex digits)').optional(),
@@ -101,22 +101,26 @@ const huaweiKey = z.strictObject({
   ...common({ rotationDays: [30, 365], pendingDays: [7, 1096], tagKey: 36, tagValue: 43 }),
 });
 
+// The schemas are built on first use (z.lazy and the functions above), by the first init document
+// read: building them costs more than loading zod, and most programs never read one.
 /** A key without `provider` is an AWS key. */
-const keySchema = z.preprocess(
-  (value) => (value !== null && typeof value === 'object' && !Array.isArray(value) && !('provider' in value) ? { provider: 'aws', ...value } : value),
-  z.discriminatedUnion('provider', [awsKey, tencentKey, huaweiKey]),
+const keySchema = z.lazy(() =>
+  z.preprocess(
+    (value) => (value !== null && typeof value === 'object' && !Array.isArray(value) && !('provider' in value) ? { provider: 'aws', ...value } : value),
+    z.discriminatedUnion('provider', [awsKey(), tencentKey(), huaweiKey()]),
+  ),
 );
 
-export const initSchema = z.strictObject({
+export const initSchema = z.lazy(() => z.strictObject({
   version: z.literal(INIT_VERSION).optional(),
   keys: z.array(keySchema).max(10_000).optional(),
-});
+}));
 
 /** A key as written in an init document (`provider` may be left out for AWS). */
 export type InitKeyDeclaration =
-  | (Omit<z.input<typeof awsKey>, 'provider'> & { provider?: 'aws' })
-  | z.input<typeof tencentKey>
-  | z.input<typeof huaweiKey>;
+  | (Omit<z.input<ReturnType<typeof awsKey>>, 'provider'> & { provider?: 'aws' })
+  | z.input<ReturnType<typeof tencentKey>>
+  | z.input<ReturnType<typeof huaweiKey>>;
 
 /** An init document as written (parsed YAML or JSON): checked in full by parseInit. */
 export interface InitDocument {
@@ -125,9 +129,9 @@ export interface InitDocument {
 }
 export type ParsedInit = z.output<typeof initSchema>;
 export type InitKey = NonNullable<ParsedInit['keys']>[number];
-export type AwsInitKey = z.output<typeof awsKey>;
-export type TencentInitKey = z.output<typeof tencentKey>;
-export type HuaweiInitKey = z.output<typeof huaweiKey>;
+export type AwsInitKey = z.output<ReturnType<typeof awsKey>>;
+export type TencentInitKey = z.output<ReturnType<typeof tencentKey>>;
+export type HuaweiInitKey = z.output<ReturnType<typeof huaweiKey>>;
 
 /** A refused init document: where (a path into it, e.g. ['keys', 2, 'spec']) and why. */
 export class InitError extends Error {
