@@ -39,7 +39,9 @@ function timeProcess(args: string[]): number {
 /** From spawn to the answer of a ListKeys on the URL of the ready line (ms); the server is then stopped. */
 function timeFirstAnswer(command: string, args: string[]): Promise<number> {
   const t = performance.now();
-  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  // A process group of its own: `npm start` runs the server as a grandchild, and a SIGTERM to npm
+  // alone would leave it running.
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'], detached: true });
   return new Promise((resolve, reject) => {
     let out = '';
     let asked = false;
@@ -54,7 +56,7 @@ function timeFirstAnswer(command: string, args: string[]): Promise<number> {
         res.on('end', () => {
           const ms = performance.now() - t;
           child.once('exit', () => (res.statusCode === 200 ? resolve(ms) : reject(new Error(`ListKeys answered ${res.statusCode}`))));
-          child.kill('SIGTERM');
+          process.kill(-child.pid!, 'SIGTERM');
         });
       });
       req.on('error', reject);
