@@ -18,6 +18,7 @@
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { utf8 } from '../crypto/bytes.js';
 import type { AuditEvent } from '../engine/audit.js';
 import type { Engine } from '../engine/engine.js';
 import type { DeferredKeys, EngineSnapshot, SnapshotKey } from '../engine/snapshot.js';
@@ -162,7 +163,7 @@ export async function writeSnapshot(dir: string, engine: Engine, lsn: number, au
     let crc = 0;
     const flush = async () => {
       if (pending === 0) return;
-      const chunk = concat(pieces, pending);
+      const chunk = Buffer.concat(pieces, pending);
       pieces.length = 0;
       pending = 0;
       await writeAll(fh, chunk, bytes);
@@ -310,19 +311,4 @@ export async function syncDir(dir: string): Promise<void> {
   } finally {
     await fh?.close();
   }
-}
-
-const encoder = new TextEncoder();
-function utf8(text: string): Uint8Array {
-  return encoder.encode(text);
-}
-
-function concat(pieces: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
