@@ -1,156 +1,129 @@
 /**
- * Grants: permissions a key's owner hands to another principal for named operations of one key.
- * A grant lives with its key (it is serialized in the key's snapshot entry and goes when the key
- * goes). Operation names are the dialect's own words ("Encrypt", "encrypt-datakey"); the engine
- * only compares them with the operation a call declares (CallContext.operation).
+ * Grants: a key's owner hands another principal named actions on one key. The records and their
+ * snapshot form are in grant-data.ts; authorization through them is access.ts's.
  */
 
-import * as z from 'zod';
-import { fromBase64, fromUtf8, toBase64, utf8 } from '../crypto/bytes.js';
-import type { CallContext, EncryptionContext, Realm } from './types.js';
+import { toHex } from '../crypto/bytes.js';
+import { randomBytes } from '../crypto/random.js';
+import { admit, keyById, keyInRegion, reach, use } from './access.js';
+import { refuseDryRun } from './checks.js';
+import { storedGrantAction } from './actions.js';
+import { KmsError } from './errors.js';
+import { assertLifecycle } from './lifecycle.js';
+import { DEFAULT_GRANTS_PER_KEY, grantToken, parseGrantToken, principalNamed, type CreateGrantInput, type GrantInfo } from './grant-data.js';
+import { pageArray } from './paging.js';
+import { viewOf, type KeyRecord } from './records.js';
+import type { EngineState } from './state.js';
+import type { CallContext, KeyInfo, KeyRef, Page, PageRequest } from './types.js';
 
-export interface GrantConstraints {
-  /** The call's encryption context must contain these pairs. */
-  readonly encryptionContextSubset?: Readonly<Record<string, string>>;
-  /** The call's encryption context must be exactly these pairs. */
-  readonly encryptionContextEquals?: Readonly<Record<string, string>>;
-}
+export { DEFAULT_GRANTS_PER_KEY, type CreateGrantInput, type GrantConstraints, type GrantInfo } from './grant-data.js';
 
-export interface GrantInfo {
-  /** 64 lowercase hex characters. */
-  readonly id: string;
-  /** Opaque token that names the grant (usable before and after listing it). */
-  readonly token: string;
-  readonly keyId: string;
-  readonly realm: Realm;
-  readonly name?: string;
-  /** Who may use the grant: a principal id, or an account (a dialect decides which it passes). */
-  readonly granteePrincipal: string;
-  /** The dialect's word for the grantee's kind (e.g. "user", "domain"); not interpreted. */
-  readonly granteeType?: string;
-  readonly retiringPrincipal?: string;
-  /** The principal id of the caller that created the grant. */
-  readonly issuingPrincipal: string;
-  readonly operations: readonly string[];
-  readonly constraints?: GrantConstraints;
-  readonly createdAt: number;
-}
-
-export interface CreateGrantInput {
-  readonly granteePrincipal: string;
-  readonly granteeType?: string;
-  readonly retiringPrincipal?: string;
-  readonly operations: readonly string[];
-  readonly name?: string;
-  readonly constraints?: GrantConstraints;
-  /** The most grants one key may hold; default 50,000. */
-  readonly limit?: number;
-}
-
-export const DEFAULT_GRANTS_PER_KEY = 50_000;
-
-/**
- * An encryption context: a map of strings. Not z.record, which rebuilds the object by assignment and
- * so drops a '__proto__' key; this copies every own key into a null-prototype object.
- */
-const stringMap = z
-  .custom<Record<string, string>>(
-    (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((s) => typeof s === 'string'),
-    'not a map of strings',
-  )
-  .transform((v) => Object.assign(Object.create(null) as Record<string, string>, v));
-
-/** Built on first use, as the snapshot's schemas are (./snapshot.ts). */
-export const grantSchema = z.lazy(() => z.object({
-  id: z.string().regex(/^[0-9a-f]{64}$/),
-  name: z.string().optional(),
-  granteePrincipal: z.string().min(1),
-  granteeType: z.string().optional(),
-  retiringPrincipal: z.string().optional(),
-  issuingPrincipal: z.string(),
-  operations: z.array(z.string()),
-  constraints: z.object({ encryptionContextSubset: stringMap.optional(), encryptionContextEquals: stringMap.optional() }).optional(),
-  createdAt: z.number().finite(),
-}));
-export type GrantSnapshot = z.infer<typeof grantSchema>;
-
-/**
- * A grant token names the key and the grant: `base64("kms-grant:1:<keyId>:<grantId>")`. It is not a
- * secret (the grant's existence is what counts), only a handle that works without the key id.
- */
-export function grantToken(keyId: string, grantId: string): string {
-  return toBase64(utf8(`kms-grant:1:${keyId}:${grantId}`));
-}
-
-export function parseGrantToken(token: string): { keyId: string; grantId: string } | undefined {
-  const bytes = token.length <= 2048 ? fromBase64(token) : undefined;
-  if (!bytes) return undefined;
-  let text: string;
-  try {
-    text = fromUtf8(bytes);
-  } catch {
-    return undefined; // not UTF-8: not a token of ours
+export function createGrant(s: EngineState, ctx: CallContext, ref: KeyRef, input: CreateGrantInput): { key: KeyInfo; grant: GrantInfo } {
+  const key = reach(s, ctx, ref, 'createGrant');
+  assertLifecycle('createGrant', key);
+  const limit = input.limit ?? DEFAULT_GRANTS_PER_KEY;
+  if (key.grants.size >= limit) {
+    throw new KmsError('LimitExceeded', `Key ${key.id} already has ${key.grants.size} grants.`, { resource: 'grant', keyId: key.id, reason: 'grants-per-key', limit });
   }
-  const m = /^kms-grant:1:([^:]{1,255}):([0-9a-f]{64})$/.exec(text);
-  return m ? { keyId: m[1]!, grantId: m[2]! } : undefined;
-}
-
-/** The grant as a snapshot entry (realm and token are derived, not stored). */
-export function grantSnapshot(g: GrantInfo): GrantSnapshot {
-  return {
-    id: g.id,
-    ...(g.name !== undefined ? { name: g.name } : {}),
-    granteePrincipal: g.granteePrincipal,
-    ...(g.granteeType !== undefined ? { granteeType: g.granteeType } : {}),
-    ...(g.retiringPrincipal !== undefined ? { retiringPrincipal: g.retiringPrincipal } : {}),
-    issuingPrincipal: g.issuingPrincipal,
-    operations: [...g.operations],
-    ...(g.constraints ? { constraints: cloneConstraints(g.constraints) } : {}),
-    createdAt: g.createdAt,
+  refuseDryRun(ctx);
+  s.touch(key);
+  const id = toHex(randomBytes(s.random, 32));
+  const grant: GrantInfo = {
+    id,
+    token: grantToken(key.id, id),
+    keyId: key.id,
+    realm: key.realm,
+    ...(input.name !== undefined ? { name: input.name } : {}),
+    granteePrincipal: input.granteePrincipal,
+    ...(input.granteeType !== undefined ? { granteeType: input.granteeType } : {}),
+    ...(input.retiringPrincipal !== undefined ? { retiringPrincipal: input.retiringPrincipal } : {}),
+    issuingPrincipal: ctx.principal.id,
+    operations: input.operations.map(storedGrantAction),
+    ...(input.constraints ? { constraints: input.constraints } : {}),
+    createdAt: s.now(),
   };
+  key.grants.set(id, grant);
+  return { key: viewOf(key), grant };
 }
 
-export function grantFromSnapshot(s: GrantSnapshot, keyId: string, realm: Realm): GrantInfo {
-  return {
-    id: s.id,
-    token: grantToken(keyId, s.id),
-    keyId,
-    realm,
-    ...(s.name !== undefined ? { name: s.name } : {}),
-    granteePrincipal: s.granteePrincipal,
-    ...(s.granteeType !== undefined ? { granteeType: s.granteeType } : {}),
-    ...(s.retiringPrincipal !== undefined ? { retiringPrincipal: s.retiringPrincipal } : {}),
-    issuingPrincipal: s.issuingPrincipal,
-    operations: [...s.operations],
-    ...(s.constraints ? { constraints: cloneConstraints(s.constraints) } : {}),
-    createdAt: s.createdAt,
-  };
+export function listGrants(
+  s: EngineState,
+  ctx: CallContext,
+  ref: KeyRef,
+  page: PageRequest,
+  filter: { grantId?: string; granteePrincipal?: string } = {},
+): { key: KeyInfo; page: Page<GrantInfo> } {
+  const key = use(s, ctx, ref, 'listGrants');
+  const grants = [...key.grants.values()].filter(
+    (g) => (filter.grantId === undefined || g.id === filter.grantId) && (filter.granteePrincipal === undefined || g.granteePrincipal === filter.granteePrincipal),
+  );
+  return { key: viewOf(key), page: pageArray(s, `grants|${key.id}|${filter.grantId ?? ''}|${filter.granteePrincipal ?? ''}`, grants, page) };
 }
 
-function cloneConstraints(c: GrantConstraints): GrantConstraints {
-  return {
-    ...(c.encryptionContextSubset ? { encryptionContextSubset: { ...c.encryptionContextSubset } } : {}),
-    ...(c.encryptionContextEquals ? { encryptionContextEquals: { ...c.encryptionContextEquals } } : {}),
-  };
+/** Grants in the caller's region (any account) that name `retiringPrincipal` as their retiring principal. */
+export function listRetirableGrants(s: EngineState, ctx: CallContext, retiringPrincipal: string, page: PageRequest): Page<GrantInfo> {
+  const grants: GrantInfo[] = [];
+  for (const realm of s.realms.values()) {
+    if (realm.realm.region !== ctx.realm.region) continue;
+    for (const key of realm.keys.values()) for (const g of key.grants.values()) if (g.retiringPrincipal === retiringPrincipal) grants.push(g);
+  }
+  return pageArray(s, `retirable|${ctx.realm.region}|${retiringPrincipal}`, grants, page);
 }
 
-/** Whether the grant names this caller as its grantee (by principal id or by account). */
-export function grantNames(grant: GrantInfo, ctx: CallContext): boolean {
+/**
+ * Retires a grant named by its token, or by key and grant id. The retiring principal, the grantee
+ * and principals of the key's account may retire it.
+ */
+export function retireGrant(s: EngineState, ctx: CallContext, by: { token: string } | { keyRef: KeyRef; grantId: string }): GrantInfo {
+  let key: KeyRecord | undefined;
+  let grantId: string;
+  if ('token' in by) {
+    const parsed = parseGrantToken(by.token);
+    if (!parsed) throw new KmsError('NotFound', 'The grant token is not valid.', { resource: 'grant', reason: 'grant-token' });
+    key = keyInRegion(s, ctx, parsed.keyId);
+    grantId = parsed.grantId;
+    if (!key) throw new KmsError('NotFound', `Grant ${grantId} does not exist.`, { resource: 'grant', grantId });
+  } else {
+    key = 'keyId' in by.keyRef ? keyInRegion(s, ctx, by.keyRef.keyId) : reach(s, ctx, by.keyRef, 'retireGrant');
+    if (!key) key = keyById(s, ctx.realm, (by.keyRef as { keyId: string }).keyId);
+    grantId = by.grantId;
+  }
+  const grant = grantOf(s, key, grantId);
   const p = ctx.principal;
-  return grant.granteePrincipal === p.id || grant.granteePrincipal === p.account || (p.name !== undefined && grant.granteePrincipal === p.name);
+  if (!(key.realm.account === ctx.realm.account || principalNamed(p, grant.retiringPrincipal) || principalNamed(p, grant.granteePrincipal))) {
+    throw new KmsError('AccessDenied', `The caller is not allowed to retire grant ${grantId}.`, { resource: 'grant', keyId: key.id, grantId, reason: 'retire' });
+  }
+  admit(s, ctx, key, 'retireGrant');
+  refuseDryRun(ctx);
+  key.grants.delete(grantId);
+  return grant;
 }
 
-/** Whether the grant allows `operation` with this encryption context (constraints checked when given). */
-export function grantAllows(grant: GrantInfo, operation: string, context?: EncryptionContext): boolean {
-  if (!grant.operations.includes(operation)) return false;
-  const c = grant.constraints;
-  if (!c) return true;
-  const ctx = context ?? {};
-  const has = ([k, v]: [string, string]) => Object.hasOwn(ctx, k) && ctx[k] === v;
-  if (c.encryptionContextEquals) {
-    const want = Object.entries(c.encryptionContextEquals);
-    if (Object.keys(ctx).length !== want.length || !want.every(has)) return false;
-  }
-  if (c.encryptionContextSubset && !Object.entries(c.encryptionContextSubset).every(has)) return false;
-  return true;
+export function revokeGrant(s: EngineState, ctx: CallContext, ref: KeyRef, grantId: string): GrantInfo {
+  const key = reach(s, ctx, ref, 'revokeGrant');
+  const grant = grantOf(s, key, grantId);
+  admit(s, ctx, key, 'revokeGrant');
+  refuseDryRun(ctx);
+  key.grants.delete(grantId);
+  return grant;
+}
+
+/** The grant a token names, if it exists in the caller's region (a read). */
+export function grantByToken(s: EngineState, ctx: CallContext, token: string): GrantInfo | undefined {
+  const parsed = parseGrantToken(token);
+  return parsed ? keyInRegion(s, ctx, parsed.keyId)?.grants.get(parsed.grantId) : undefined;
+}
+
+/** A grant of `key`; a grant id that belongs to another key in the realm is a mismatch. */
+function grantOf(s: EngineState, key: KeyRecord, grantId: string): GrantInfo {
+  const grant = key.grants.get(grantId);
+  if (grant) return grant;
+  let elsewhere = false;
+  for (const k of s.realm(key.realm.account, key.realm.region)?.keys.values() ?? []) if (k.grants.has(grantId)) elsewhere = true;
+  throw new KmsError('NotFound', elsewhere ? `Grant ${grantId} does not belong to key ${key.id}.` : `Grant ${grantId} does not exist.`, {
+    resource: 'grant',
+    keyId: key.id,
+    grantId,
+    ...(elsewhere ? { reason: 'grant-key-mismatch' } : {}),
+  });
 }

@@ -8,7 +8,7 @@ export { Engine, type EngineOptions, type CreateKeyInput } from './engine.js';
 export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type EngineSnapshot, type DeferredKeys } from './snapshot.js';
 export { CHANGES_FORMAT, CHANGES_VERSION, type EngineChanges } from './changes.js';
 export { DEFAULT_IMPORT_VALIDITY_MS, IMPORT_TOKEN_BYTES, MAX_IMPORT_PARAMETER_SETS } from './import.js';
-export { DEFAULT_GRANTS_PER_KEY, type GrantInfo, type GrantConstraints, type CreateGrantInput } from './grants.js';
+export { DEFAULT_GRANTS_PER_KEY, type GrantInfo, type GrantConstraints, type CreateGrantInput } from './grant-data.js';
 export {
   DEFAULT_WHITE_BOX_KEY_LIMIT,
   WHITE_BOX_ALGORITHMS,
@@ -16,4 +16,5 @@ export {
   type WhiteBoxKeyInfo,
   type DeviceFingerprint,
   type CreateWhiteBoxKeyInput,
-} from './white-box.js';
+} from './white-box-data.js';
+export { ACTIONS, GRANTABLE_ACTIONS, CONTEXT_ACTIONS, isAction, type Action, type GrantableAction } from './actions.js';

@@ -81,6 +81,40 @@ const ROWS = {
 
 export type LifecycleOperation = keyof typeof ROWS;
 
+/**
+ * Lifecycle operations that leave the key record as it was (reads, cryptography, alias writes,
+ * which change the alias and not the key). Every other operation marks its key changed once the
+ * state table lets it through, so a new operation is durable by default: forgetting to list a
+ * read here costs a disk write, never a lost change (see persistence.ts).
+ */
+export const KEY_UNCHANGED: ReadonlySet<LifecycleOperation> = new Set<LifecycleOperation>([
+  'describeKey',
+  'encrypt',
+  'decrypt',
+  'reEncryptFrom',
+  'reEncryptTo',
+  'generateDataKey',
+  'generateDataKeyPair',
+  'getPublicKey',
+  'sign',
+  'verify',
+  'deriveSharedSecret',
+  'generateMac',
+  'verifyMac',
+  'encapsulate',
+  'decapsulate',
+  'createAlias',
+  'updateAlias',
+  'deleteAlias',
+  'listTags',
+  'getPolicy',
+  'listPolicies',
+  'getRotationStatus',
+  'listRotations',
+  'decryptAsymmetric',
+  'listGrants',
+]);
+
 const COLUMNS = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Unavailable', 'Archived'] as const;
 
 /** States only multi-Region keys reach borrow a column: replica deletion acts as deletion. */

@@ -3,8 +3,8 @@ import { fromBase64 } from '../crypto/bytes.js';
 import { hmacImportLengths } from '../crypto/hmac.js';
 import { boundedAuditValue } from './audit.js';
 import { KmsError } from './errors.js';
-import { grantSchema } from './grants.js';
-import { checkWhiteBoxSnapshot, whiteBoxSchema } from './white-box.js';
+import { grantSchema } from './grant-data.js';
+import { checkWhiteBoxSnapshot, whiteBoxSchema } from './white-box-data.js';
 import { isHmacSpec } from './specs.js';
 import { KEY_STATES, KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from './types.js';
 

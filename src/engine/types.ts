@@ -5,7 +5,8 @@
 
 import { ASYMMETRIC_SPECS } from '../crypto/asymmetric.js';
 import { HMAC_SPECS } from '../crypto/hmac.js';
-import type { GrantInfo } from './grants.js';
+import type { Action } from './actions.js';
+import type { GrantInfo } from './grant-data.js';
 
 export const KEY_STATES = [
   'Creating',
@@ -59,6 +60,11 @@ export interface Principal {
   readonly id: string;
   readonly name?: string;
   readonly accessKeyId?: string;
+  /**
+   * Every other name the principal answers to, as its dialect writes principals (an AWS user's ARN,
+   * its account's root ARN): a grant whose grantee is any of them names the principal.
+   */
+  readonly names?: readonly string[];
 }
 
 /** Who is calling, from where, in which realm. One per API call. */
@@ -69,10 +75,15 @@ export interface CallContext {
   readonly userAgent?: string;
   readonly requestId: string;
   /**
-   * The dialect's own name for the operation being called ("Encrypt", "encrypt-datakey"): a caller
-   * from another account reaches a key only through a grant that lists it (see grants.ts).
+   * The neutral action of the call (see actions.ts), mapped by the dialect from its operation name:
+   * a caller from another account reaches a key only through a grant that lists it (see access.ts).
+   * Without one, each engine operation authorizes its own action.
    */
+  readonly action?: Action;
+  /** @deprecated A dialect's operation name, read only when `action` is absent (mapped as stored grants are). */
   readonly operation?: string;
+  /** Check everything the call would check, then refuse it with a DryRun error before any cryptography or change. */
+  readonly dryRun?: boolean;
   /** Grant tokens presented with the call (a grant counts from creation; tokens are accepted, not required). */
   readonly grantTokens?: readonly string[];
 }

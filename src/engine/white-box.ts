@@ -1,120 +1,180 @@
 /**
- * White-box keys: symmetric keys handed to client applications (which decrypt locally with a
- * "white-box" form of the key) while the service keeps encrypting with them. They are a resource of
- * their own, apart from the key-lifecycle table: enabled or disabled, deleted only when disabled,
- * optionally bound to a list of device fingerprints.
+ * White-box keys as a capability: create, describe, list, enable, disable, delete, encrypt, device
+ * fingerprints, and their part of snapshots and change records. Records and snapshot entries are
+ * in white-box-data.ts.
  */
 
-import * as z from 'zod';
-import { cbc } from '@noble/ciphers/aes.js';
-import { fromBase64, toBase64 } from '../crypto/bytes.js';
-import { sm4CbcEncrypt } from '../crypto/sm4.js';
-import type { Realm } from './types.js';
+import { randomBytes } from '../crypto/random.js';
+import { refuseDryRun } from './checks.js';
+import { KmsError } from './errors.js';
+import { realmKey } from './records.js';
+import type { EngineChanges } from './changes.js';
+import type { EngineState } from './state.js';
+import type { CallContext } from './types.js';
+import {
+  DEFAULT_WHITE_BOX_KEY_LIMIT,
+  whiteBoxCbcEncrypt,
+  whiteBoxFromSnapshot,
+  whiteBoxKeyLength,
+  whiteBoxSnapshot,
+  type CreateWhiteBoxKeyInput,
+  type DeviceFingerprint,
+  type WhiteBoxKeyInfo,
+  type WhiteBoxRecord,
+  type WhiteBoxSnapshot,
+} from './white-box-data.js';
 
-export const WHITE_BOX_ALGORITHMS = ['AES_256', 'SM4'] as const;
-export type WhiteBoxAlgorithm = (typeof WHITE_BOX_ALGORITHMS)[number];
+export {
+  DEFAULT_WHITE_BOX_KEY_LIMIT,
+  WHITE_BOX_ALGORITHMS,
+  type CreateWhiteBoxKeyInput,
+  type DeviceFingerprint,
+  type WhiteBoxAlgorithm,
+  type WhiteBoxKeyInfo,
+} from './white-box-data.js';
 
-export interface DeviceFingerprint {
-  readonly identity: string;
-  readonly description?: string;
-}
-
-export interface WhiteBoxKeyInfo {
-  readonly id: string;
-  readonly realm: Realm;
-  readonly alias: string;
-  readonly description: string;
-  readonly algorithm: WhiteBoxAlgorithm;
-  readonly state: 'Enabled' | 'Disabled';
-  readonly createdAt: number;
-  /** The principal id of the creator. */
-  readonly creator: string;
-  readonly deviceFingerprints: readonly DeviceFingerprint[];
-  readonly tags: ReadonlyMap<string, string>;
-}
-
-export interface CreateWhiteBoxKeyInput {
-  readonly alias: string;
-  readonly algorithm: WhiteBoxAlgorithm;
-  readonly description?: string;
-  readonly tags?: ReadonlyArray<readonly [string, string]>;
-  /** The most white-box keys a realm may hold; default 50. */
-  readonly limit?: number;
-}
-
-export const DEFAULT_WHITE_BOX_KEY_LIMIT = 50;
-
-/** The engine's record: the view plus the secret, which leaves only through whiteBoxSecret and snapshots. */
-export interface WhiteBoxRecord extends WhiteBoxKeyInfo {
-  description: string;
-  state: 'Enabled' | 'Disabled';
-  deviceFingerprints: DeviceFingerprint[];
-  tags: Map<string, string>;
-  secret: Uint8Array;
-}
-
-export function whiteBoxKeyLength(algorithm: WhiteBoxAlgorithm): number {
-  return algorithm === 'AES_256' ? 32 : 16;
-}
-
-/** CBC with PKCS#7 padding under the key's algorithm. */
-export function whiteBoxCbcEncrypt(algorithm: WhiteBoxAlgorithm, secret: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  return algorithm === 'AES_256' ? cbc(secret, iv).encrypt(plaintext) : sm4CbcEncrypt(secret, iv, plaintext);
-}
-
-/** Built on first use, as the snapshot's schemas are (./snapshot.ts). */
-export const whiteBoxSchema = z.lazy(() => z.object({
-  account: z.string().min(1).max(255),
-  region: z.string().min(1).max(255),
-  id: z.string().min(1).max(255),
-  alias: z.string().min(1),
-  description: z.string(),
-  algorithm: z.enum(WHITE_BOX_ALGORITHMS),
-  state: z.enum(['Enabled', 'Disabled']),
-  createdAt: z.number().finite(),
-  creator: z.string(),
-  deviceFingerprints: z.array(z.object({ identity: z.string(), description: z.string().optional() })),
-  tags: z.array(z.tuple([z.string(), z.string()])),
-  secret: z.string().refine((s) => fromBase64(s) !== undefined, 'not base64'),
-}));
-export type WhiteBoxSnapshot = z.infer<typeof whiteBoxSchema>;
-
-export const removedWhiteBoxSchema = z.lazy(() => z.object({ account: z.string(), region: z.string(), id: z.string() }));
-
-export function whiteBoxSnapshot(k: WhiteBoxRecord): WhiteBoxSnapshot {
-  return {
-    account: k.realm.account,
-    region: k.realm.region,
-    id: k.id,
-    alias: k.alias,
-    description: k.description,
-    algorithm: k.algorithm,
-    state: k.state,
-    createdAt: k.createdAt,
-    creator: k.creator,
-    deviceFingerprints: k.deviceFingerprints.map((f) => ({ ...f })),
-    tags: [...k.tags],
-    secret: toBase64(k.secret),
+/** The read-only view of a white-box key: its fields as they are now, without the secret. */
+function view(r: WhiteBoxRecord): WhiteBoxKeyInfo {
+  if (r.view) return r.view;
+  const v: WhiteBoxKeyInfo = {
+    id: r.id,
+    realm: r.realm,
+    alias: r.alias,
+    algorithm: r.algorithm,
+    createdAt: r.createdAt,
+    creator: r.creator,
+    get description() {
+      return r.description;
+    },
+    get state() {
+      return r.state;
+    },
+    get deviceFingerprints() {
+      return r.deviceFingerprints;
+    },
+    get tags() {
+      return r.tags;
+    },
   };
+  r.view = v;
+  return v;
 }
 
-export function whiteBoxFromSnapshot(s: WhiteBoxSnapshot, realm: Realm): WhiteBoxRecord {
-  return {
-    id: s.id,
-    realm,
-    alias: s.alias,
-    description: s.description,
-    algorithm: s.algorithm,
-    state: s.state,
-    createdAt: s.createdAt,
-    creator: s.creator,
-    deviceFingerprints: s.deviceFingerprints.map((f) => (f.description !== undefined ? { identity: f.identity, description: f.description } : { identity: f.identity })),
-    tags: new Map(s.tags),
-    secret: fromBase64(s.secret)!,
+function record(s: EngineState, ctx: CallContext, id: string): WhiteBoxRecord {
+  const key = s.whiteBox.get(realmKey(ctx.realm.account, ctx.realm.region))?.get(id);
+  if (!key) throw new KmsError('NotFound', `White-box key ${id} does not exist.`, { resource: 'white-box-key', keyId: id, account: ctx.realm.account, region: ctx.realm.region });
+  return key;
+}
+
+export function createWhiteBoxKey(s: EngineState, ctx: CallContext, input: CreateWhiteBoxKeyInput): { key: WhiteBoxKeyInfo; secret: Uint8Array } {
+  const k = realmKey(ctx.realm.account, ctx.realm.region);
+  const keys = s.whiteBox.get(k) ?? new Map<string, WhiteBoxRecord>();
+  for (const other of keys.values()) {
+    if (other.alias === input.alias) {
+      throw new KmsError('AlreadyExists', `A white-box key with alias ${input.alias} already exists.`, { resource: 'white-box-key', alias: input.alias });
+    }
+  }
+  const limit = input.limit ?? DEFAULT_WHITE_BOX_KEY_LIMIT;
+  if (keys.size >= limit) throw new KmsError('LimitExceeded', `At most ${limit} white-box keys may exist.`, { resource: 'white-box-key', reason: 'white-box-keys', limit });
+  refuseDryRun(ctx);
+  const key: WhiteBoxRecord = {
+    id: s.newId(),
+    realm: s.realmFor(ctx.realm).realm,
+    alias: input.alias,
+    description: input.description ?? '',
+    algorithm: input.algorithm,
+    state: 'Enabled',
+    createdAt: s.now(),
+    creator: ctx.principal.id,
+    deviceFingerprints: [],
+    tags: new Map(input.tags ?? []),
+    secret: randomBytes(s.random, whiteBoxKeyLength(input.algorithm)),
   };
+  keys.set(key.id, key);
+  s.whiteBox.set(k, keys);
+  s.changes.whiteBox.add(key);
+  return { key: view(key), secret: key.secret.slice() };
 }
 
-/** Checks a snapshot entry beyond its schema. */
-export function checkWhiteBoxSnapshot(s: WhiteBoxSnapshot, invalid: (why: string) => Error): void {
-  if (fromBase64(s.secret)!.length !== whiteBoxKeyLength(s.algorithm)) throw invalid(`white-box key ${s.id} holds a key of the wrong size.`);
+export function describeWhiteBoxKey(s: EngineState, ctx: CallContext, id: string): WhiteBoxKeyInfo {
+  return view(record(s, ctx, id));
+}
+
+export function listWhiteBoxKeys(s: EngineState, ctx: CallContext): readonly WhiteBoxKeyInfo[] {
+  return [...(s.whiteBox.get(realmKey(ctx.realm.account, ctx.realm.region))?.values() ?? [])].map(view);
+}
+
+export function setWhiteBoxState(s: EngineState, ctx: CallContext, id: string, state: 'Enabled' | 'Disabled'): WhiteBoxKeyInfo {
+  const key = record(s, ctx, id);
+  refuseDryRun(ctx);
+  if (key.state !== state) {
+    key.state = state;
+    s.changes.whiteBox.add(key);
+  }
+  return view(key);
+}
+
+export function deleteWhiteBoxKey(s: EngineState, ctx: CallContext, id: string): WhiteBoxKeyInfo {
+  const key = record(s, ctx, id);
+  if (key.state !== 'Disabled') {
+    throw new KmsError('InvalidState', `White-box key ${id} must be disabled before it is deleted.`, { resource: 'white-box-key', keyId: id, reason: 'white-box-enabled' });
+  }
+  refuseDryRun(ctx);
+  s.whiteBox.get(realmKey(ctx.realm.account, ctx.realm.region))!.delete(id);
+  s.changes.whiteBox.add(key);
+  return view(key);
+}
+
+/** CBC with PKCS#7 padding; a 16-byte IV is drawn when none is given. */
+export function whiteBoxEncrypt(s: EngineState, ctx: CallContext, id: string, plaintext: Uint8Array, iv?: Uint8Array): { key: WhiteBoxKeyInfo; iv: Uint8Array; ciphertext: Uint8Array } {
+  const key = record(s, ctx, id);
+  if (key.state !== 'Enabled') throw new KmsError('Disabled', `White-box key ${id} is disabled.`, { resource: 'white-box-key', keyId: id });
+  if (iv !== undefined && iv.length !== 16) throw new KmsError('Validation', 'The initialization vector must be 16 bytes long.', { resource: 'white-box-key', reason: 'iv-length' });
+  refuseDryRun(ctx);
+  const vector = iv ? iv.slice() : randomBytes(s.random, 16);
+  return { key: view(key), iv: vector, ciphertext: whiteBoxCbcEncrypt(key.algorithm, key.secret, vector, plaintext) };
+}
+
+/** The raw key, for a dialect to render its client-side key containers. */
+export function whiteBoxSecret(s: EngineState, ctx: CallContext, id: string): { key: WhiteBoxKeyInfo; secret: Uint8Array } {
+  const key = record(s, ctx, id);
+  return { key: view(key), secret: key.secret.slice() };
+}
+
+export function setWhiteBoxFingerprints(s: EngineState, ctx: CallContext, id: string, list: readonly DeviceFingerprint[]): WhiteBoxKeyInfo {
+  const key = record(s, ctx, id);
+  refuseDryRun(ctx);
+  key.deviceFingerprints = list.map((f) => (f.description !== undefined ? { identity: f.identity, description: f.description } : { identity: f.identity }));
+  s.changes.whiteBox.add(key);
+  return view(key);
+}
+
+// ------------------------------------------------------------------ persistence
+
+export function whiteBoxSnapshots(s: EngineState): WhiteBoxSnapshot[] {
+  const out: WhiteBoxSnapshot[] = [];
+  for (const keys of s.whiteBox.values()) for (const k of keys.values()) out.push(whiteBoxSnapshot(k));
+  return out;
+}
+
+/** The white-box part of a change record: changed keys in full, removed ones by id (everything after a reset). */
+export function whiteBoxChanges(s: EngineState, reset: boolean): Pick<EngineChanges, 'whiteBoxKeys' | 'removedWhiteBoxKeys'> {
+  if (reset) return s.whiteBox.size > 0 ? { whiteBoxKeys: whiteBoxSnapshots(s) } : {};
+  if (s.changes.whiteBox.size === 0) return {};
+  const changed: WhiteBoxSnapshot[] = [];
+  const removed: Array<{ account: string; region: string; id: string }> = [];
+  for (const k of s.changes.whiteBox) {
+    const live = s.whiteBox.get(realmKey(k.realm.account, k.realm.region))?.get(k.id) === k;
+    if (live) changed.push(whiteBoxSnapshot(k));
+    else removed.push({ account: k.realm.account, region: k.realm.region, id: k.id });
+  }
+  return { ...(changed.length ? { whiteBoxKeys: changed } : {}), ...(removed.length ? { removedWhiteBoxKeys: removed } : {}) };
+}
+
+/** Puts a white-box key from a snapshot or change record in place (replacing one with its id). */
+export function putWhiteBox(s: EngineState, w: WhiteBoxSnapshot): void {
+  const k = realmKey(w.account, w.region);
+  const keys = s.whiteBox.get(k) ?? new Map<string, WhiteBoxRecord>();
+  keys.set(w.id, whiteBoxFromSnapshot(w, s.realmFor({ account: w.account, region: w.region }).realm));
+  s.whiteBox.set(k, keys);
 }

@@ -37,6 +37,16 @@ function constraintsFrom(value: Record<string, any> | undefined): GrantConstrain
   return out;
 }
 
+/** The neutral action of a grant operation: AWS names are the actions with a capital first letter. */
+export function grantAction(operation: string): string {
+  return operation.charAt(0).toLowerCase() + operation.slice(1);
+}
+
+/** The AWS name of a grant's action. */
+function awsOperation(action: string): string {
+  return action.charAt(0).toUpperCase() + action.slice(1);
+}
+
 /** Operations any grant may allow, whatever the key. */
 const COMMON_OPERATIONS = ['CreateGrant', 'RetireGrant', 'DescribeKey'];
 /** The operations a grant may allow on a key of each usage (AWS: a grant for an operation the key does not support fails). */
@@ -80,7 +90,7 @@ function grantEntry(g: GrantInfo): Record<string, unknown> {
     GranteePrincipal: g.granteePrincipal,
     ...(g.retiringPrincipal !== undefined ? { RetiringPrincipal: g.retiringPrincipal } : {}),
     IssuingAccount: `arn:${partitionOf(g.realm.region)}:iam::${g.realm.account}:root`,
-    Operations: [...g.operations],
+    Operations: g.operations.map(awsOperation),
     ...(c && (c.encryptionContextSubset || c.encryptionContextEquals)
       ? {
           Constraints: {
@@ -113,7 +123,7 @@ const createGrant: Handler = (call) => {
           g.granteePrincipal === input.GranteePrincipal &&
           g.retiringPrincipal === input.RetiringPrincipal &&
           g.operations.length === input.Operations.length &&
-          g.operations.every((op) => input.Operations.includes(op)) &&
+          g.operations.every((op) => input.Operations.includes(awsOperation(op))) &&
           sameConstraints(g.constraints, constraints),
       );
     if (existing) {
@@ -123,7 +133,7 @@ const createGrant: Handler = (call) => {
   }
   const { key, grant } = engine.createGrant(ctx, ref, {
     granteePrincipal: input.GranteePrincipal,
-    operations: input.Operations,
+    operations: (input.Operations as string[]).map(grantAction),
     ...(input.RetiringPrincipal !== undefined ? { retiringPrincipal: input.RetiringPrincipal } : {}),
     ...(input.Name !== undefined ? { name: input.Name } : {}),
     ...(constraints ? { constraints } : {}),

@@ -11,6 +11,7 @@ import { sm3 } from '../../crypto/sm3.js';
 import type { JsonValue } from '../../engine/audit.js';
 import { DAY_MS } from '../../engine/clock.js';
 import type { Engine } from '../../engine/engine.js';
+import type { Action } from '../../engine/actions.js';
 import type { GrantInfo } from '../../engine/grants.js';
 import { SPEC_PROFILES } from '../../engine/specs.js';
 import type { CallContext, EncryptionContext, KeyInfo, KeyRef, KeyUsage } from '../../engine/types.js';
@@ -57,6 +58,25 @@ export const GRANT_OPERATIONS = [
   'encrypt-data',
   'decrypt-data',
 ] as const;
+
+/** The neutral action of each grant operation (grants hold actions; the engine's actions.ts). */
+export const GRANT_ACTIONS: Readonly<Record<(typeof GRANT_OPERATIONS)[number], Action>> = {
+  'create-datakey': 'generateDataKey',
+  'create-datakey-without-plaintext': 'generateDataKeyWithoutPlaintext',
+  'encrypt-datakey': 'encryptDataKey',
+  'decrypt-datakey': 'decryptDataKey',
+  'describe-key': 'describeKey',
+  'create-grant': 'createGrant',
+  'retire-grant': 'retireGrant',
+  'encrypt-data': 'encrypt',
+  'decrypt-data': 'decrypt',
+};
+
+/** The Huawei name of a grant's action (an action Huawei has no name for keeps its own). */
+function grantOperation(action: string): string {
+  for (const [name, a] of Object.entries(GRANT_ACTIONS)) if (a === action) return name;
+  return action;
+}
 
 /** What a handler tells CTS beyond the request. */
 export interface Trail {
@@ -199,7 +219,7 @@ function grantRecord(g: GrantInfo): Record<string, unknown> {
     grant_id: g.id,
     grantee_principal: g.granteePrincipal,
     grantee_principal_type: g.granteeType ?? 'user',
-    operations: [...g.operations],
+    operations: g.operations.map(grantOperation),
     issuing_principal: g.issuingPrincipal,
     creation_date: ms(g.createdAt),
     name: g.name ?? '',
@@ -511,7 +531,7 @@ const createGrant: Handler = (call) => {
   const { grant } = engine.createGrant(ctx, keyRef(body), {
     granteePrincipal: body.grantee_principal as string,
     granteeType: (body.grantee_principal_type as string | undefined) ?? 'user',
-    operations,
+    operations: operations.map((o) => GRANT_ACTIONS[o as (typeof GRANT_OPERATIONS)[number]]),
     ...(body.retiring_principal !== undefined ? { retiringPrincipal: body.retiring_principal as string } : {}),
     ...(body.name !== undefined ? { name: body.name as string } : {}),
     limit: LIMITS.grantsPerKey,

@@ -1,0 +1,302 @@
+/**
+ * The engine's own records of keys and aliases, and how they become snapshot entries and back.
+ * Records never leave the engine: dialects see a key through its read-only view (`viewOf`), which
+ * reads the record's current fields and offers no way to change them or to reach the key material.
+ */
+
+import { fromBase64, toBase64 } from '../crypto/bytes.js';
+import type { AuditResource } from './audit.js';
+import { grantFromSnapshot, grantSnapshot, type GrantInfo } from './grant-data.js';
+import type { OrderedIndex } from './ordered.js';
+import type { AliasSnapshot, KeySnapshot, SnapshotKey } from './snapshot.js';
+import type {
+  AliasInfo,
+  KeyInfo,
+  KeyManager,
+  KeyMaterialVersion,
+  KeyOrigin,
+  KeySpec,
+  KeyState,
+  KeyUsage,
+  Realm,
+  ResourceBinding,
+  RotationSettings,
+  WrappingAlgorithm,
+  WrappingKeySpec,
+} from './types.js';
+
+export interface MutableRotation {
+  enabled: boolean;
+  periodDays: number;
+  /** When rotation was (last) switched on; the base of the first automatic rotation. */
+  enabledAt?: number;
+  nextRotation?: number;
+  onDemandStartedAt?: number;
+  onDemandCount: number;
+}
+
+/** One set of import parameters: the token names it; the private key unwraps what was wrapped to its public key. */
+export interface ImportParameterSet {
+  readonly token: Uint8Array;
+  readonly algorithm: WrappingAlgorithm;
+  readonly wrappingKeySpec: WrappingKeySpec;
+  readonly privateKey: Uint8Array;
+  readonly createdAt: number;
+  readonly validTo: number;
+}
+
+/** The engine's record of a key. */
+export interface KeyRecord {
+  seq: number;
+  readonly id: string;
+  readonly realm: Realm;
+  readonly spec: KeySpec;
+  readonly usage: KeyUsage;
+  readonly origin: KeyOrigin;
+  readonly manager: KeyManager;
+  readonly createdAt: number;
+  readonly multiRegion: boolean;
+  creator?: string;
+  description: string;
+  state: KeyState;
+  deletionDate?: number;
+  pendingWindowDays?: number;
+  currentMaterialId?: string;
+  materials: KeyMaterialVersion[];
+  rotation: MutableRotation;
+  tags: Map<string, string>;
+  policies: Map<string, string>;
+  aliases: Set<string>;
+  /** Key material by version id. Never leaves the engine except in snapshots. */
+  secrets: Map<string, Uint8Array>;
+  grants: Map<string, GrantInfo>;
+  bindings: ResourceBinding[];
+  materialValidTo?: number;
+  lastImportedAt?: number;
+  /** SHA-256 (hex) of the imported material, kept after the material is deleted: re-imports must match it. */
+  materialDigest?: string;
+  /** Live GetParametersForImport answers, oldest first (at most MAX_IMPORT_PARAMETER_SETS). */
+  importParameters: ImportParameterSet[];
+  /** The record's read-only view, made on first use. */
+  view?: KeyInfo;
+}
+
+export interface AliasRecord {
+  readonly name: string;
+  readonly realm: Realm;
+  keyId: string;
+  readonly createdAt: number;
+  updatedAt: number;
+  view?: AliasInfo;
+}
+
+/** What decides a key's due work: its record's fields, or its snapshot entry's. */
+export type DueFields = Pick<KeyRecord, 'id' | 'state' | 'deletionDate' | 'rotation' | 'materialValidTo'>;
+
+export interface RealmState {
+  readonly realm: Realm;
+  /** Keys restored from an intact snapshot are built from their snapshot entry (or its index in DeferredKeys) when first read. */
+  readonly keys: OrderedIndex<KeyRecord, SnapshotKey | number>;
+  readonly aliases: OrderedIndex<AliasRecord>;
+}
+
+export function realmKey(account: string, region: string): string {
+  return `${account}\u0000${region}`;
+}
+
+/**
+ * The read-only view of a key: one object per record, whose fields read the record as it is now.
+ * The collections are the record's own, typed read-only; the key material is not reachable.
+ */
+export function viewOf(r: KeyRecord): KeyInfo {
+  if (r.view) return r.view;
+  const view: KeyInfo = {
+    id: r.id,
+    realm: r.realm,
+    spec: r.spec,
+    usage: r.usage,
+    origin: r.origin,
+    manager: r.manager,
+    createdAt: r.createdAt,
+    multiRegion: r.multiRegion,
+    get description() {
+      return r.description;
+    },
+    get state() {
+      return r.state;
+    },
+    get creator() {
+      return r.creator;
+    },
+    get deletionDate() {
+      return r.deletionDate;
+    },
+    get pendingWindowDays() {
+      return r.pendingWindowDays;
+    },
+    get currentMaterialId() {
+      return r.currentMaterialId;
+    },
+    get materials() {
+      return r.materials;
+    },
+    get rotation(): RotationSettings {
+      return r.rotation;
+    },
+    get tags() {
+      return r.tags;
+    },
+    get policies() {
+      return r.policies;
+    },
+    get bindings() {
+      return r.bindings;
+    },
+    get materialValidTo() {
+      return r.materialValidTo;
+    },
+    get lastImportedAt() {
+      return r.lastImportedAt;
+    },
+    get grants() {
+      return r.grants;
+    },
+  };
+  r.view = view;
+  return view;
+}
+
+/** The read-only view of an alias. */
+export function aliasView(a: AliasRecord): AliasInfo {
+  if (a.view) return a.view;
+  const view: AliasInfo = {
+    name: a.name,
+    realm: a.realm,
+    createdAt: a.createdAt,
+    get keyId() {
+      return a.keyId;
+    },
+    get updatedAt() {
+      return a.updatedAt;
+    },
+  };
+  a.view = view;
+  return view;
+}
+
+/** Whether the key holds its current key material (imported material may have been deleted or expired). */
+export function hasMaterial(key: KeyRecord): boolean {
+  return key.currentMaterialId !== undefined && key.secrets.has(key.currentMaterialId);
+}
+
+export function resourceOf(key: { readonly id: string; readonly realm: Realm }): AuditResource {
+  return { account: key.realm.account, region: key.realm.region, keyId: key.id };
+}
+
+export function lastAutomaticRotation(key: KeyRecord): number | undefined {
+  for (let i = key.materials.length - 1; i >= 0; i--) {
+    const r = key.materials[i]!.rotation;
+    if (r?.kind === 'AUTOMATIC') return r.at;
+  }
+  return undefined;
+}
+
+// ------------------------------------------------------------------ snapshot entries
+
+/** One key as snapshots and change records hold it. */
+export function keySnapshot(k: KeyRecord): KeySnapshot {
+  return {
+    seq: k.seq,
+    id: k.id,
+    spec: k.spec,
+    usage: k.usage,
+    origin: k.origin,
+    manager: k.manager,
+    description: k.description,
+    state: k.state,
+    createdAt: k.createdAt,
+    ...(k.creator !== undefined ? { creator: k.creator } : {}),
+    ...(k.deletionDate !== undefined ? { deletionDate: k.deletionDate } : {}),
+    ...(k.pendingWindowDays !== undefined ? { pendingWindowDays: k.pendingWindowDays } : {}),
+    multiRegion: k.multiRegion,
+    ...(k.currentMaterialId !== undefined ? { currentMaterialId: k.currentMaterialId } : {}),
+    materials: k.materials.map((m) => {
+      const secret = k.secrets.get(m.id);
+      return secret ? { ...m, secret: toBase64(secret) } : { ...m };
+    }),
+    rotation: { ...k.rotation },
+    tags: [...k.tags],
+    policies: [...k.policies],
+    ...(k.grants.size > 0 ? { grants: [...k.grants.values()].map(grantSnapshot) } : {}),
+    ...(k.bindings.length > 0 ? { bindings: k.bindings.map((b) => ({ ...b })) } : {}),
+    ...(k.materialValidTo !== undefined ? { materialValidTo: k.materialValidTo } : {}),
+    ...(k.lastImportedAt !== undefined ? { lastImportedAt: k.lastImportedAt } : {}),
+    ...(k.materialDigest !== undefined ? { materialDigest: k.materialDigest } : {}),
+    ...(k.importParameters.length > 0 ? { importParameters: k.importParameters.map(importParametersSnapshot) } : {}),
+  };
+}
+
+function importParametersSnapshot(p: ImportParameterSet): NonNullable<KeySnapshot['importParameters']>[number] {
+  return { token: toBase64(p.token), algorithm: p.algorithm, wrappingKeySpec: p.wrappingKeySpec, privateKey: toBase64(p.privateKey), createdAt: p.createdAt, validTo: p.validTo };
+}
+
+function importParametersFromSnapshot(p: NonNullable<KeySnapshot['importParameters']>[number]): ImportParameterSet {
+  return { token: fromBase64(p.token)!, algorithm: p.algorithm, wrappingKeySpec: p.wrappingKeySpec, privateKey: fromBase64(p.privateKey)!, createdAt: p.createdAt, validTo: p.validTo };
+}
+
+/** The key record a snapshot entry describes (the inverse of keySnapshot). */
+export function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, aliases: Set<string>, policyTexts: readonly string[] = []): KeyRecord {
+  const secrets = new Map<string, Uint8Array>();
+  const materials: KeyMaterialVersion[] = [];
+  for (const m of k.materials) {
+    if (m.secret !== undefined) secrets.set(m.id, fromBase64(m.secret)!);
+    materials.push(m.rotation ? { id: m.id, createdAt: m.createdAt, rotation: m.rotation } : { id: m.id, createdAt: m.createdAt });
+  }
+  // Maps filled by set, not built from arrays of pairs: start-up restores every key while the code
+  // is still cold, and an empty array made only to build a Map from it is garbage to collect.
+  const tags = new Map<string, string>();
+  for (const [name, value] of k.tags) tags.set(name, value);
+  const policies = new Map<string, string>();
+  for (const [name, text] of k.policies) policies.set(name, typeof text === 'number' ? policyTexts[text]! : text);
+  const grants = new Map<string, GrantInfo>();
+  if (k.grants) for (const g of k.grants) grants.set(g.id, grantFromSnapshot(g, k.id, realm));
+  // Field by field, not a spread: restoring 100,000 keys is three times faster.
+  const key: KeyRecord = {
+    seq: k.seq,
+    id: k.id,
+    realm,
+    spec: k.spec,
+    usage: k.usage,
+    origin: k.origin,
+    manager: k.manager,
+    description: k.description,
+    state: k.state,
+    createdAt: k.createdAt,
+    multiRegion: k.multiRegion,
+    materials,
+    rotation: { ...k.rotation },
+    tags,
+    policies,
+    aliases,
+    secrets,
+    grants,
+    bindings: k.bindings ? k.bindings.map((b) => ({ product: b.product, resource: b.resource, boundAt: b.boundAt })) : [],
+    importParameters: k.importParameters ? k.importParameters.map(importParametersFromSnapshot) : [],
+  };
+  if (k.creator !== undefined) key.creator = k.creator;
+  if (k.deletionDate !== undefined) key.deletionDate = k.deletionDate;
+  if (k.pendingWindowDays !== undefined) key.pendingWindowDays = k.pendingWindowDays;
+  if (k.currentMaterialId !== undefined) key.currentMaterialId = k.currentMaterialId;
+  if (k.materialValidTo !== undefined) key.materialValidTo = k.materialValidTo;
+  if (k.lastImportedAt !== undefined) key.lastImportedAt = k.lastImportedAt;
+  if (k.materialDigest !== undefined) key.materialDigest = k.materialDigest;
+  return key;
+}
+
+export function aliasSnapshot(a: AliasRecord, seq: number): AliasSnapshot {
+  return { name: a.name, keyId: a.keyId, createdAt: a.createdAt, updatedAt: a.updatedAt, seq };
+}
+
+export function aliasFromSnapshot(a: AliasSnapshot, realm: Realm): AliasRecord {
+  return { name: a.name, realm, keyId: a.keyId, createdAt: a.createdAt, updatedAt: a.updatedAt };
+}

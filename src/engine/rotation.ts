@@ -1,0 +1,135 @@
+/** Rotation: automatic rotation on a period, on-demand rotation, and the list of rotations. */
+
+import { admit, reach } from './access.js';
+import { ServiceEvent } from './audit.js';
+import { refuseDryRun } from './checks.js';
+import { DAY_MS } from './clock.js';
+import { KmsError } from './errors.js';
+import { addMaterial, MAX_MATERIAL_VERSIONS } from './material.js';
+import { pageArray } from './paging.js';
+import { lastAutomaticRotation, viewOf, type KeyRecord } from './records.js';
+import type { EngineState } from './state.js';
+import type { CallContext, KeyInfo, KeyMaterialVersion, KeyRef, Page, PageRequest, RotationKind } from './types.js';
+
+/** An on-demand rotation counts as in progress for this long after it starts. */
+const ROTATION_IN_PROGRESS_MS = 1000;
+
+function requireRotatable(key: KeyRecord): void {
+  if ((key.spec !== 'AES_256' && key.spec !== 'SM4') || key.origin !== 'GENERATED') {
+    throw new KmsError('Unsupported', `Key ${key.id} does not support rotation.`, {
+      resource: 'key',
+      keyId: key.id,
+      reason: key.origin !== 'GENERATED' ? 'origin' : 'key-spec',
+      origin: key.origin,
+      spec: key.spec,
+    });
+  }
+}
+
+export function scheduleRotation(s: EngineState, key: KeyRecord, at: number): void {
+  s.touch(key);
+  key.rotation.nextRotation = at;
+  s.due.push({ due: at, keyId: key.id, account: key.realm.account, region: key.realm.region, kind: 'rotate' });
+}
+
+/** A new current material version, with its service event. */
+export function rotate(s: EngineState, key: KeyRecord, kind: RotationKind, at: number): KeyMaterialVersion {
+  if (key.materials.length >= MAX_MATERIAL_VERSIONS) {
+    throw new KmsError('LimitExceeded', `Key ${key.id} has reached its limit of key material versions.`, { keyId: key.id, reason: 'material-versions' });
+  }
+  const previous = key.currentMaterialId!;
+  const version = addMaterial(s, key, at, { kind, at });
+  s.serviceEvent(ServiceEvent.rotateKey, key, at, {
+    rotationType: kind,
+    keyOrigin: key.origin,
+    previousKeyMaterialId: previous,
+    currentKeyMaterialId: version.id,
+  });
+  return version;
+}
+
+/** Rotation came due while the key was not enabled: it happens when the key is enabled again. */
+export function catchUpRotation(s: EngineState, key: KeyRecord): void {
+  const next = key.rotation.nextRotation;
+  const now = s.now();
+  if (key.rotation.enabled && next !== undefined && next <= now) {
+    rotate(s, key, 'AUTOMATIC', now);
+    scheduleRotation(s, key, now + key.rotation.periodDays * DAY_MS);
+  }
+}
+
+/** Rotation applies to generated symmetric keys: the rotatable check comes before the state table. */
+function useRotatable(s: EngineState, ctx: CallContext, ref: KeyRef, operation: 'enableRotation' | 'disableRotation' | 'getRotationStatus' | 'rotateNow' | 'listRotations'): KeyRecord {
+  const key = reach(s, ctx, ref, operation);
+  requireRotatable(key);
+  admit(s, ctx, key, operation);
+  return key;
+}
+
+export function enableRotation(s: EngineState, ctx: CallContext, ref: KeyRef, periodDays: number): KeyInfo {
+  const key = useRotatable(s, ctx, ref, 'enableRotation');
+  refuseDryRun(ctx);
+  const now = s.now();
+  const base = key.rotation.enabled ? (lastAutomaticRotation(key) ?? key.rotation.enabledAt ?? now) : now;
+  key.rotation.enabled = true;
+  key.rotation.periodDays = periodDays;
+  if (!key.rotation.enabledAt || base === now) key.rotation.enabledAt = now;
+  scheduleRotation(s, key, Math.max(now, base + periodDays * DAY_MS));
+  return viewOf(key);
+}
+
+export function disableRotation(s: EngineState, ctx: CallContext, ref: KeyRef): KeyInfo {
+  const key = useRotatable(s, ctx, ref, 'disableRotation');
+  refuseDryRun(ctx);
+  key.rotation.enabled = false;
+  delete key.rotation.nextRotation;
+  delete key.rotation.enabledAt;
+  return viewOf(key);
+}
+
+export function getRotationStatus(s: EngineState, ctx: CallContext, ref: KeyRef): KeyInfo {
+  return viewOf(useRotatable(s, ctx, ref, 'getRotationStatus'));
+}
+
+/** Whether an on-demand rotation started within the last ROTATION_IN_PROGRESS_MS. */
+export function rotationInProgress(s: EngineState, key: KeyInfo): boolean {
+  const started = key.rotation.onDemandStartedAt;
+  return started !== undefined && s.now() - started < ROTATION_IN_PROGRESS_MS;
+}
+
+/**
+ * Rotates now. `limit` caps on-demand rotations per key; a rotation already in progress, or an
+ * automatic rotation due within `automaticRotationGuardMs`, refuses the call with Conflict.
+ */
+export function rotateNow(
+  s: EngineState,
+  ctx: CallContext,
+  ref: KeyRef,
+  options: { limit: number; automaticRotationGuardMs?: number },
+): { key: KeyInfo; material: KeyMaterialVersion } {
+  const key = useRotatable(s, ctx, ref, 'rotateNow');
+  const now = s.now();
+  const next = key.rotation.enabled ? key.rotation.nextRotation : undefined;
+  if (rotationInProgress(s, viewOf(key)) || (next !== undefined && options.automaticRotationGuardMs !== undefined && next - now <= options.automaticRotationGuardMs)) {
+    throw new KmsError('Conflict', `A rotation of key ${key.id} is in progress or about to begin.`, { resource: 'key', keyId: key.id, reason: 'rotation-in-progress' });
+  }
+  if (key.rotation.onDemandCount >= options.limit) {
+    throw new KmsError('LimitExceeded', `The on-demand rotations limit has been reached for key ${key.id}.`, {
+      resource: 'key',
+      keyId: key.id,
+      reason: 'rotation-limit',
+    });
+  }
+  refuseDryRun(ctx);
+  key.rotation.onDemandCount++;
+  key.rotation.onDemandStartedAt = now;
+  return { key: viewOf(key), material: rotate(s, key, 'ON_DEMAND', now) };
+}
+
+export function listRotations(s: EngineState, ctx: CallContext, ref: KeyRef, page: PageRequest, includeAllMaterial = false): Page<KeyMaterialVersion & { current: boolean }> {
+  const key = useRotatable(s, ctx, ref, 'listRotations');
+  const versions = key.materials
+    .filter((m) => includeAllMaterial || m.rotation)
+    .map((m) => ({ ...m, current: m.id === key.currentMaterialId }));
+  return pageArray(s, `rotations|${key.id}|${includeAllMaterial}`, versions, page);
+}

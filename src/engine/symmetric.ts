@@ -1,0 +1,137 @@
+/** Symmetric cryptography: envelopes sealed and opened under AES-256 or SM4 keys; data keys; random bytes. */
+
+import { EnvelopeAlgorithm, openEnvelope, parseEnvelope, sealEnvelope, type ParsedEnvelope } from '../crypto/envelope.js';
+import { GCM_NONCE_BYTES } from '../crypto/aes-gcm.js';
+import { randomBytes } from '../crypto/random.js';
+import { allow, envelopeKey, reach, use } from './access.js';
+import { refuseDryRun, requireSymmetric } from './checks.js';
+import { KmsError } from './errors.js';
+import { secretOf } from './material.js';
+import { viewOf, type KeyRecord } from './records.js';
+import type { EngineState } from './state.js';
+import type { CallContext, EncryptionContext, KeyInfo, KeyRef } from './types.js';
+
+/** Seals `plaintext` under the key's current material. */
+export function seal(s: EngineState, key: KeyRecord, plaintext: Uint8Array, context: EncryptionContext | undefined): { ciphertext: Uint8Array; materialId: string } {
+  const materialId = key.currentMaterialId!;
+  const ciphertext = sealEnvelope(
+    { algorithm: key.spec === 'AES_256' ? EnvelopeAlgorithm.AES_256_GCM : EnvelopeAlgorithm.SM4_GCM, account: key.realm.account, region: key.realm.region, keyId: key.id, materialId },
+    secretOf(key, materialId)!,
+    randomBytes(s.random, GCM_NONCE_BYTES),
+    plaintext,
+    context,
+  );
+  return { ciphertext, materialId };
+}
+
+/** Opens an envelope of `key`; InvalidCiphertext when it does not authenticate. */
+export function open(parsed: ParsedEnvelope, key: KeyRecord, context: EncryptionContext | undefined): Uint8Array {
+  const secret = secretOf(key, parsed.materialId);
+  // The algorithm byte must be the key's own: an SM4 key opens SM4-GCM envelopes only, an AES key AES-GCM ones.
+  const fits = parsed.algorithm === (key.spec === 'AES_256' ? EnvelopeAlgorithm.AES_256_GCM : EnvelopeAlgorithm.SM4_GCM);
+  const plaintext = secret && fits ? openEnvelope(parsed, secret, context) : undefined;
+  if (!plaintext) throw new KmsError('InvalidCiphertext', 'The ciphertext is invalid.', { resource: 'ciphertext', keyId: key.id });
+  return plaintext;
+}
+
+/** Reads an envelope and finds its key, without opening it. */
+export function envelopeOf(s: EngineState, ctx: CallContext, ciphertext: Uint8Array): { parsed: ParsedEnvelope; key: KeyRecord } {
+  const parsed = parseEnvelope(ciphertext);
+  if (!parsed) throw new KmsError('InvalidCiphertext', 'The ciphertext is invalid.', { resource: 'ciphertext' });
+  return { parsed, key: envelopeKey(s, ctx, parsed) };
+}
+
+/** `expected`, when given, must name the key that made the ciphertext. */
+export function checkExpected(s: EngineState, ctx: CallContext, key: KeyRecord, expected: KeyRef | undefined, operation: 'decrypt' | 'reEncryptFrom' | 'decryptAsymmetric'): void {
+  if (!expected) return;
+  const named = reach(s, ctx, expected, operation, operation === 'reEncryptFrom' ? { action: 'reEncryptFrom' } : undefined);
+  if (named.id !== key.id || named.realm.account !== key.realm.account) {
+    throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a key that can perform this operation.', {
+      resource: 'key',
+      keyId: named.id,
+    });
+  }
+}
+
+export function encrypt(s: EngineState, ctx: CallContext, ref: KeyRef, plaintext: Uint8Array, context?: EncryptionContext): { key: KeyInfo; materialId: string; ciphertext: Uint8Array } {
+  const key = use(s, ctx, ref, 'encrypt', { context });
+  requireSymmetric(key, 'Encrypt', 'SYMMETRIC');
+  refuseDryRun(ctx);
+  return { key: viewOf(key), ...seal(s, key, plaintext, context) };
+}
+
+export function generateDataKey(
+  s: EngineState,
+  ctx: CallContext,
+  ref: KeyRef,
+  numberOfBytes: number,
+  context?: EncryptionContext,
+): { key: KeyInfo; materialId: string; plaintext: Uint8Array; ciphertext: Uint8Array } {
+  checkByteCount(numberOfBytes);
+  const key = use(s, ctx, ref, 'generateDataKey', { context });
+  requireSymmetric(key, 'GenerateDataKey');
+  refuseDryRun(ctx);
+  const plaintext = randomBytes(s.random, numberOfBytes);
+  return { key: viewOf(key), plaintext, ...seal(s, key, plaintext, context) };
+}
+
+/** Decrypts an envelope; `expected`, when given, must name the key that encrypted it. */
+export function decrypt(
+  s: EngineState,
+  ctx: CallContext,
+  ciphertext: Uint8Array,
+  context?: EncryptionContext,
+  expected?: KeyRef,
+): { key: KeyInfo; materialId: string; plaintext: Uint8Array } {
+  const { parsed, key } = envelopeOf(s, ctx, ciphertext);
+  checkExpected(s, ctx, key, expected, 'decrypt');
+  allow(s, ctx, key, 'decrypt', { context });
+  requireSymmetric(key, 'Decrypt');
+  refuseDryRun(ctx);
+  return { key: viewOf(key), materialId: parsed.materialId, plaintext: open(parsed, key, context) };
+}
+
+export function reEncrypt(
+  s: EngineState,
+  ctx: CallContext,
+  input: {
+    ciphertext: Uint8Array;
+    sourceContext?: EncryptionContext;
+    sourceKey?: KeyRef;
+    destinationKey: KeyRef;
+    destinationContext?: EncryptionContext;
+  },
+): { source: KeyInfo; sourceMaterialId: string; destination: KeyInfo; destinationMaterialId: string; ciphertext: Uint8Array } {
+  const { parsed, key: source } = envelopeOf(s, ctx, input.ciphertext);
+  checkExpected(s, ctx, source, input.sourceKey, 'reEncryptFrom');
+  allow(s, ctx, source, 'reEncryptFrom', { action: 'reEncryptFrom', context: input.sourceContext });
+  requireSymmetric(source, 'ReEncryptFrom');
+  const destination = use(s, ctx, input.destinationKey, 'reEncryptTo', { action: 'reEncryptTo', context: input.destinationContext });
+  requireSymmetric(destination, 'ReEncryptTo', 'SYMMETRIC');
+  refuseDryRun(ctx);
+  const plaintext = open(parsed, source, input.sourceContext);
+  const sealed = seal(s, destination, plaintext, input.destinationContext);
+  plaintext.fill(0);
+  return { source: viewOf(source), sourceMaterialId: parsed.materialId, destination: viewOf(destination), destinationMaterialId: sealed.materialId, ciphertext: sealed.ciphertext };
+}
+
+/** The key a ciphertext names, if it is a well-formed envelope of a key in the caller's realm (for records). */
+export function ciphertextKey(s: EngineState, ctx: CallContext, ciphertext: Uint8Array): KeyInfo | undefined {
+  const p = parseEnvelope(ciphertext);
+  if (!p || p.account !== ctx.realm.account || p.region !== ctx.realm.region) return undefined;
+  const key = s.realm(p.account, p.region)?.keys.get(p.keyId);
+  return key ? viewOf(key) : undefined;
+}
+
+/** Random bytes from the engine's source (1 to 1,048,576 of them). */
+export function generateRandom(s: EngineState, numberOfBytes: number): Uint8Array {
+  checkByteCount(numberOfBytes);
+  return randomBytes(s.random, numberOfBytes);
+}
+
+/** A byte count the engine is asked to draw: a whole number from 1 to 1 MiB (dialects narrow it further). */
+function checkByteCount(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 1_048_576) {
+    throw new KmsError('Validation', `The number of bytes must be a whole number from 1 to 1048576; ${n} is not.`, { reason: 'byte-count' });
+  }
+}
