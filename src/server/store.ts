@@ -64,7 +64,24 @@ export interface DurableStoreOptions {
   jsonPieceBytes?: number;
   /** Where to report what open found (a dropped torn record, a repaired journal). */
   log?: (message: string) => void;
+  /** How the delayed audit flush is scheduled. Default: setTimeout, unref'd; tests pass their own to run it when they choose. */
+  timer?: StoreTimer;
 }
+
+/** Schedules a callback once after `ms`, and cancels it. */
+export interface StoreTimer {
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const REAL_TIMER: StoreTimer = {
+  set(callback, ms) {
+    const handle = setTimeout(callback, ms);
+    handle.unref?.();
+    return handle;
+  },
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 /** What open found on disk. */
 export interface Recovery {
@@ -106,7 +123,8 @@ export class DurableStore {
   #lane: Promise<void> = Promise.resolve();
   /** A batch queued on the lane that has not started: it takes the engine's changes when it does. */
   #queued: Promise<void> | undefined;
-  #auditTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The handle of the scheduled audit flush, if one is scheduled. */
+  #auditTimer: unknown;
   /** The latest batch that carries key or alias changes: what a read waits for (resolved once on disk). */
   #stateWritten: Promise<void> = Promise.resolve();
   #compactionQueued = false;
@@ -129,6 +147,7 @@ export class DurableStore {
       auditFlushMs: options.auditFlushMs ?? 200,
       onCorruption: options.onCorruption ?? 'fail',
       snapshotAuditEvents: options.snapshotAuditEvents ?? DEFAULT_SNAPSHOT_AUDIT_EVENTS,
+      timer: options.timer ?? REAL_TIMER,
       ...(options.log ? { log: options.log } : {}),
     };
     this.#lock = lock;
@@ -218,7 +237,7 @@ export class DurableStore {
   }
 
   async #close(): Promise<void> {
-    if (this.#auditTimer) clearTimeout(this.#auditTimer);
+    if (this.#auditTimer !== undefined) this.#options.timer.clear(this.#auditTimer);
     this.#auditTimer = undefined;
     try {
       await this.#lane;
@@ -244,20 +263,19 @@ export class DurableStore {
   }
 
   #scheduleAuditFlush(): void {
-    if (this.#auditTimer) return;
-    this.#auditTimer = setTimeout(() => {
+    if (this.#auditTimer !== undefined) return;
+    this.#auditTimer = this.#options.timer.set(() => {
       this.#auditTimer = undefined;
       if (!this.#failure && !this.#closed) this.#enqueueBatch().catch(() => {});
     }, this.#options.auditFlushMs);
-    this.#auditTimer.unref?.();
   }
 
   async #writeBatch(): Promise<void> {
     if (this.#failure) throw this.#failure;
     const changes = this.engine.takeChanges();
     if (!changes) return;
-    if (this.#auditTimer) {
-      clearTimeout(this.#auditTimer);
+    if (this.#auditTimer !== undefined) {
+      this.#options.timer.clear(this.#auditTimer);
       this.#auditTimer = undefined;
     }
     const lsn = this.#lsn + 1;
