@@ -2,7 +2,7 @@
  * The durable store in process: round trips through snapshot and journal, torn and corrupted
  * journals, compaction, group commit, the directory lock.
  */
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -177,6 +177,31 @@ describe('durable store: round trips', () => {
     scheduled[0]!.flush();
     await store.settled();
     expect(statSync(join(dir, JOURNAL_FILE)).size).toBeGreaterThan(size);
+    const again = newKms();
+    await openStore(crashCopy(dir), again);
+    expect(again.engine.audit.list().map((e) => e.action)).toEqual(['CreateKey', 'DescribeKey']);
+  });
+
+  it('with the default timer, the audit events of reads reach the journal on their own', async () => {
+    const dir = tempDir();
+    const kms = newKms();
+    const store = await openStore(dir, kms, { auditFlushMs: 20 });
+    const id = (await kms.aws.send('CreateKey', {})).KeyMetadata.KeyId;
+    await store.commit();
+    const journal = join(dir, JOURNAL_FILE);
+    const size = statSync(journal).size;
+    const grown = new Promise<void>((resolve, reject) => {
+      const watcher = watch(journal, () => {
+        if (statSync(journal).size <= size) return;
+        watcher.close();
+        resolve();
+      });
+      setTimeout(() => (watcher.close(), reject(new Error('the journal did not grow within 10 s'))), 10_000).unref();
+    });
+    await kms.aws.send('DescribeKey', { KeyId: id });
+    await store.commit();
+    await grown;
+    await store.settled();
     const again = newKms();
     await openStore(crashCopy(dir), again);
     expect(again.engine.audit.list().map((e) => e.action)).toEqual(['CreateKey', 'DescribeKey']);
