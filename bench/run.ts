@@ -1,6 +1,7 @@
 /**
  * Performance figures of the emulator, measured in one run:
- *   a. engine Encrypt / Decrypt of 32 bytes vs. raw AES-256-GCM (@noble/ciphers) of 32 bytes;
+ *   a. engine Encrypt / Decrypt of 32 bytes vs. raw AES-256-GCM (@noble/ciphers) of 32 bytes, and
+ *      Encrypt round-robin over 2,000 keys (bench/engine-keys.ts);
  *   b. @aws-sdk/client-kms EncryptCommand through the emulator vs. the same client answered by a
  *      canned response (what the SDK itself costs);
  *   c. 100,000 keys: creation rate, heap, and the time of a ListKeys page as the key count grows.
@@ -23,14 +24,13 @@ import { benchBundle, BUNDLE_SECTION_TITLE } from './bundle.js';
 import { benchCrypto } from './crypto.js';
 import { benchDurability } from './durability.js';
 import { benchEndpoint } from './endpoint.js';
+import { benchEncryptManyKeys } from './engine-keys.js';
 import { benchServer } from './server.js';
 import { benchStartup } from './startup.js';
-import { type BenchRow, fmt, log, median, mib, QUICK, timeMsAsync, verdict } from './support.js';
+import { type BenchRow, type Comparison, compareSync, fmt, IN_PROCESS_ROUNDS, log, median, mib, QUICK, timeMsAsync, verdict } from './support.js';
 
 /** Length of one measuring round, and how many rounds (A and B interleaved, median reported). */
-const ROUND_MS = QUICK ? 150 : 400;
-const ROUNDS = QUICK ? 4 : 12;
-const WARMUP_MS = QUICK ? 200 : 1000;
+const { roundMs: ROUND_MS, rounds: ROUNDS, warmupMs: WARMUP_MS } = IN_PROCESS_ROUNDS;
 const KEY_COUNT = QUICK ? 20_000 : 100_000;
 const CHECKPOINTS = QUICK ? [1_000, 10_000, 20_000] : [1_000, 10_000, 50_000, 100_000];
 
@@ -56,21 +56,6 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
-/** Calls fn for about `ms` milliseconds; returns operations per second. */
-function rate(fn: () => void, ms: number): number {
-  let ops = 0;
-  let batch = 16;
-  const start = performance.now();
-  let elapsed = 0;
-  while (elapsed < ms) {
-    for (let i = 0; i < batch; i++) fn();
-    ops += batch;
-    elapsed = performance.now() - start;
-    if (elapsed < ms / 20) batch *= 2;
-  }
-  return (ops * 1000) / elapsed;
-}
-
 async function rateAsync(fn: () => Promise<unknown>, ms: number): Promise<number> {
   let ops = 0;
   const start = performance.now();
@@ -81,37 +66,6 @@ async function rateAsync(fn: () => Promise<unknown>, ms: number): Promise<number
     elapsed = performance.now() - start;
   }
   return (ops * 1000) / elapsed;
-}
-
-interface Comparison {
-  /** Median ops/s of each side. */
-  a: number;
-  b: number;
-  /** Median of the per-round ratios a/b: each pair of rounds ran back to back, so a slow spell of
-   *  the machine hits both sides of a pair alike. */
-  ratio: number;
-}
-
-function summarize(ra: number[], rb: number[]): Comparison {
-  return { a: median(ra), b: median(rb), ratio: median(ra.map((x, i) => x / rb[i]!)) };
-}
-
-/** Warms both up, then measures them in alternating rounds (a b, b a, …). */
-function compare(a: () => void, b: () => void): Comparison {
-  rate(a, WARMUP_MS);
-  rate(b, WARMUP_MS);
-  const ra: number[] = [];
-  const rb: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    if (r % 2 === 0) {
-      ra.push(rate(a, ROUND_MS));
-      rb.push(rate(b, ROUND_MS));
-    } else {
-      rb.push(rate(b, ROUND_MS));
-      ra.push(rate(a, ROUND_MS));
-    }
-  }
-  return summarize(ra, rb);
 }
 
 async function compareAsync(a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<Comparison> {
@@ -128,7 +82,12 @@ async function compareAsync(a: () => Promise<unknown>, b: () => Promise<unknown>
       ra.push(await rateAsync(a, ROUND_MS));
     }
   }
-  return summarize(ra, rb);
+  return { a: median(ra), b: median(rb), ratio: median(ra.map((x, i) => x / rb[i]!)) };
+}
+
+/** Warms both up, then measures them in alternating rounds (a b, b a, …), as every row of this file does. */
+function compare(a: () => void, b: () => void): Comparison {
+  return compareSync(a, b, IN_PROCESS_ROUNDS);
 }
 
 /** Median time of `fn` in milliseconds over `times` calls (after one warm-up call). */
@@ -425,6 +384,7 @@ function table(list: Row[] = rows): string {
 async function main(): Promise<void> {
   const started = performance.now();
   benchEngine();
+  rows.push(benchEncryptManyKeys());
   await benchSdk();
   await benchKeys();
   await benchRsaCreateKey();
@@ -458,6 +418,10 @@ What the rows compare:
   with a fresh random 12-byte nonce, \`update\`, \`final\`, \`getAuthTag\` per call. Goal: ratio ≥ 0.5.
   The \`@noble/ciphers\` row (\`gcm(key, nonce).encrypt(32 bytes)\`, which rebuilds its key schedule
   every call) is kept as a report; Decrypt is compared with noble's \`decrypt\` of a fixed ciphertext.
+- **Encrypt over 2,000 keys in turn** is the same engine Encrypt, cycling round-robin over 2,000
+  AES_256 keys (\`bench/engine-keys.ts\`), against the same node:crypto baseline: the engine keeps
+  the expanded AES key and GHASH tables of recently used keys (256), so here no call finds its key
+  there. Reported, no goal.
 - **SDK EncryptCommand** sends \`EncryptCommand\` through \`@aws-sdk/client-kms\` with
   \`kms.aws.clientConfig()\` (in-process request handler); the baseline is the same client whose
   request handler returns a recorded, valid Encrypt response without any emulator: what the SDK

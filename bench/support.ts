@@ -51,6 +51,24 @@ export async function rateAsync(fn: () => unknown, ms: number, concurrency = 1):
   return (ops * 1000) / (performance.now() - start);
 }
 
+/** Rounds of the in-process rows of bench/run.ts (engine, SDK) and bench/engine-keys.ts. */
+export const IN_PROCESS_ROUNDS = { warmupMs: QUICK ? 200 : 1000, roundMs: QUICK ? 150 : 400, rounds: QUICK ? 4 : 12 };
+
+/** Calls a synchronous `fn` for about `ms` milliseconds, in growing batches; returns operations per second. */
+export function rateSync(fn: () => void, ms: number): number {
+  let ops = 0;
+  let batch = 16;
+  const start = performance.now();
+  let elapsed = 0;
+  while (elapsed < ms) {
+    for (let i = 0; i < batch; i++) fn();
+    ops += batch;
+    elapsed = performance.now() - start;
+    if (elapsed < ms / 20) batch *= 2;
+  }
+  return (ops * 1000) / elapsed;
+}
+
 export interface Comparison {
   a: number;
   b: number;
@@ -76,6 +94,25 @@ export async function compareAsync(
     } else {
       rb.push(await rateAsync(b, roundMs, concurrency));
       ra.push(await rateAsync(a, roundMs, concurrency));
+    }
+  }
+  return { a: median(ra), b: median(rb), ratio: median(ra.map((x, i) => x / rb[i]!)) };
+}
+
+/** compareAsync for synchronous functions, timed by rateSync (no await between calls). */
+export function compareSync(a: () => void, b: () => void, options: { warmupMs: number; roundMs: number; rounds: number }): Comparison {
+  const { warmupMs, roundMs, rounds } = options;
+  rateSync(a, warmupMs);
+  rateSync(b, warmupMs);
+  const ra: number[] = [];
+  const rb: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2 === 0) {
+      ra.push(rateSync(a, roundMs));
+      rb.push(rateSync(b, roundMs));
+    } else {
+      rb.push(rateSync(b, roundMs));
+      ra.push(rateSync(a, roundMs));
     }
   }
   return { a: median(ra), b: median(rb), ratio: median(ra.map((x, i) => x / rb[i]!)) };

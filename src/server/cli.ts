@@ -113,8 +113,10 @@ async function main(argv: readonly string[]): Promise<number> {
         process.exit(1);
       }
       stopping = true;
+      // Closes the listener before it returns: once this line is out, new connections are refused.
+      const closed = server.close();
       stderr.write(`kms-emulator: ${signal}, shutting down\n`);
-      server.close().then(
+      closed.then(
         () => (requestLog ? requestLog.flush() : Promise.resolve()).then(() => resolve(0)),
         (e: unknown) => {
           stderr.write(`kms-emulator: error while shutting down: ${e instanceof Error ? e.message : String(e)}\n`);

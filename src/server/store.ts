@@ -8,20 +8,22 @@
  *   DIR/journal.log     frames: magic "KMJ1" | u32le payload length | u32le CRC-32 of payload | payload,
  *                       payload = UTF-8 JSON {"lsn":N,"changes":<Engine.takeChanges()>}
  *   DIR/lock            {"pid","host","nonce","since"} while a server owns the directory
+ *                       (taken and released by store-lock.ts)
  */
-import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { copyFile, mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Engine } from '../engine/engine.js';
 import { DEFAULT_PIECE_BYTES, parseJsonBytes } from './json-bytes.js';
+import { DurableStoreError } from './store-error.js';
+import { acquireLock, releaseLock, type LockInfo } from './store-lock.js';
 import { restoreSnapshotFile, SNAPSHOT_FILE, SnapshotFileError, syncDir, writeAll, writeSnapshot } from './snapshot-file.js';
 
 export { DATA_DIR_FORMAT, DATA_DIR_VERSION, SNAPSHOT_FILE } from './snapshot-file.js';
+export { DurableStoreError, type DurableStoreErrorCode } from './store-error.js';
+export { LOCK_FILE } from './store-lock.js';
 export const JOURNAL_FILE = 'journal.log';
-export const LOCK_FILE = 'lock';
 
 /** "KMJ1" as a little-endian u32: the first four bytes of every journal frame. */
 const MAGIC = 0x314a4d4b;
@@ -62,19 +64,24 @@ export interface DurableStoreOptions {
   jsonPieceBytes?: number;
   /** Where to report what open found (a dropped torn record, a repaired journal). */
   log?: (message: string) => void;
+  /** How the delayed audit flush is scheduled. Default: setTimeout, unref'd; tests pass their own to run it when they choose. */
+  timer?: StoreTimer;
 }
 
-export type DurableStoreErrorCode = 'LOCKED' | 'CORRUPT' | 'CLOSED' | 'FAILED';
-
-export class DurableStoreError extends Error {
-  override readonly name = 'DurableStoreError';
-  constructor(
-    readonly code: DurableStoreErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
+/** Schedules a callback once after `ms`, and cancels it. */
+export interface StoreTimer {
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
 }
+
+const REAL_TIMER: StoreTimer = {
+  set(callback, ms) {
+    const handle = setTimeout(callback, ms);
+    handle.unref?.();
+    return handle;
+  },
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 /** What open found on disk. */
 export interface Recovery {
@@ -97,16 +104,6 @@ export interface Recovery {
   ms: number;
 }
 
-interface LockInfo {
-  pid: number;
-  host: string;
-  nonce: string;
-  since: string;
-}
-
-/** Directories this process holds, by resolved path: the lock file alone cannot tell us from a stale owner with our pid. */
-const heldHere = new Set<string>();
-
 /**
  * Durable state in one directory. `open` loads the directory into the engine; `commit` resolves
  * once every change the engine made before the call is on disk; `close` compacts and unlocks.
@@ -126,7 +123,8 @@ export class DurableStore {
   #lane: Promise<void> = Promise.resolve();
   /** A batch queued on the lane that has not started: it takes the engine's changes when it does. */
   #queued: Promise<void> | undefined;
-  #auditTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The handle of the scheduled audit flush, if one is scheduled. */
+  #auditTimer: unknown;
   /** The latest batch that carries key or alias changes: what a read waits for (resolved once on disk). */
   #stateWritten: Promise<void> = Promise.resolve();
   #compactionQueued = false;
@@ -149,6 +147,7 @@ export class DurableStore {
       auditFlushMs: options.auditFlushMs ?? 200,
       onCorruption: options.onCorruption ?? 'fail',
       snapshotAuditEvents: options.snapshotAuditEvents ?? DEFAULT_SNAPSHOT_AUDIT_EVENTS,
+      timer: options.timer ?? REAL_TIMER,
       ...(options.log ? { log: options.log } : {}),
     };
     this.#lock = lock;
@@ -238,7 +237,7 @@ export class DurableStore {
   }
 
   async #close(): Promise<void> {
-    if (this.#auditTimer) clearTimeout(this.#auditTimer);
+    if (this.#auditTimer !== undefined) this.#options.timer.clear(this.#auditTimer);
     this.#auditTimer = undefined;
     try {
       await this.#lane;
@@ -264,20 +263,19 @@ export class DurableStore {
   }
 
   #scheduleAuditFlush(): void {
-    if (this.#auditTimer) return;
-    this.#auditTimer = setTimeout(() => {
+    if (this.#auditTimer !== undefined) return;
+    this.#auditTimer = this.#options.timer.set(() => {
       this.#auditTimer = undefined;
       if (!this.#failure && !this.#closed) this.#enqueueBatch().catch(() => {});
     }, this.#options.auditFlushMs);
-    this.#auditTimer.unref?.();
   }
 
   async #writeBatch(): Promise<void> {
     if (this.#failure) throw this.#failure;
     const changes = this.engine.takeChanges();
     if (!changes) return;
-    if (this.#auditTimer) {
-      clearTimeout(this.#auditTimer);
+    if (this.#auditTimer !== undefined) {
+      this.#options.timer.clear(this.#auditTimer);
       this.#auditTimer = undefined;
     }
     const lsn = this.#lsn + 1;
@@ -458,78 +456,6 @@ function encodeFrame(payload: Uint8Array): Uint8Array {
   view.setUint32(8, crc32(payload), true);
   frame.set(payload, HEADER_BYTES);
   return frame;
-}
-
-// ---------------------------------------------------------------- the lock
-
-/**
- * Takes DIR/lock, created exclusively. A lock whose owner is gone (a crash or kill -9) is taken
- * over: its pid no longer runs, or is our own pid (a container restarted with the same pid
- * numbering). A lock held by a live process refuses with a clear message.
- */
-async function acquireLock(dir: string): Promise<LockInfo> {
-  const path = join(dir, LOCK_FILE);
-  const mine: LockInfo = { pid: process.pid, host: hostname(), nonce: randomBytes(12).toString('hex'), since: new Date().toISOString() };
-  if (heldHere.has(dir)) throw lockedError(dir, { ...mine, nonce: '' }, true);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      const fh = await open(path, 'wx', 0o600);
-      try {
-        await fh.writeFile(JSON.stringify(mine));
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      heldHere.add(dir);
-      return mine;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const holder = await readLock(path);
-    if (holder && isAlive(holder.pid)) throw lockedError(dir, holder, false);
-    // Stale (its owner is gone) or half-written (its writer died first): remove it and try again.
-    // Only if it is still the same file: another starter may have just replaced it.
-    const again = await readLock(path);
-    if (again?.nonce !== holder?.nonce) continue;
-    await rm(path, { force: true });
-  }
-  const holder = await readLock(path);
-  throw lockedError(dir, holder ?? { ...mine, pid: 0 }, false);
-}
-
-function lockedError(dir: string, holder: LockInfo, here: boolean): DurableStoreError {
-  const who = here ? 'this process' : `process ${holder.pid} on ${holder.host} (since ${holder.since})`;
-  return new DurableStoreError(
-    'LOCKED',
-    `The data directory ${dir} is in use by another kms-emulator: ${who} holds ${join(dir, LOCK_FILE)}. Stop that server or choose another --data-dir.`,
-  );
-}
-
-async function readLock(path: string): Promise<LockInfo | undefined> {
-  try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<LockInfo>;
-    if (typeof parsed.pid !== 'number' || typeof parsed.nonce !== 'string') return undefined;
-    return { pid: parsed.pid, host: String(parsed.host ?? ''), nonce: parsed.nonce, since: String(parsed.since ?? '') };
-  } catch {
-    return undefined; // unreadable or half-written: its writer died before finishing
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function releaseLock(dir: string, lock: LockInfo): Promise<void> {
-  heldHere.delete(dir);
-  const path = join(dir, LOCK_FILE);
-  const holder = await readLock(path);
-  if (holder?.nonce === lock.nonce) await rm(path, { force: true });
 }
 
 // ---------------------------------------------------------------- bytes

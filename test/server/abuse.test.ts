@@ -6,7 +6,7 @@
 import { request as httpRequest, Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsRefusal, type Protocol } from '../../src/server/router.js';
-import { awsCall, raw, readUntilClosed, serve, sleep, socketTo } from '../support/server.js';
+import { awsCall, raw, readUntilClosed, serve, socketTo } from '../support/server.js';
 
 const MiB = 1024 * 1024;
 
@@ -206,11 +206,15 @@ describe('abuse', () => {
     const started = Date.now();
     const head = 'POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: TrentService.ListKeys\r\nX-Padding: ' + 'p'.repeat(200);
     let i = 0;
+    let trickling!: () => void;
+    const underWay = new Promise<void>((resolve) => (trickling = resolve));
     const timer = setInterval(() => {
       if (socket.destroyed || i >= head.length) return clearInterval(timer);
       socket.write(head[i++]!);
+      if (i === 6) trickling();
     }, 50);
-    await sleep(300);
+    // Others are served while the slow head is under way (six bytes of it sent).
+    await underWay;
     await stillServing(server.url);
     const { text, closed } = await done;
     clearInterval(timer);
@@ -230,10 +234,13 @@ describe('abuse', () => {
 
   it('a client that goes away mid-body does not disturb the server', async () => {
     const socket = await socketTo(server.url);
-    socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 100\r\n\r\n{"Li');
-    await sleep(50);
+    // `Expect: 100-continue` makes the server say when it has the head and is reading the body.
+    const continued = new Promise((resolve) => socket.once('data', resolve));
+    socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: TrentService.ListKeys\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n{"Li');
+    await continued;
+    const logged = server.lines.length;
     socket.destroy();
-    await sleep(50);
+    await server.waitForLine((line) => line.includes('(client went away)'), { skip: logged });
     await stillServing(server.url);
   });
 

@@ -100,7 +100,8 @@ describe('kms-emulator (the CLI)', () => {
     expect(KeyMetadata!.Arn).toMatch(/^arn:aws:kms:eu-west-1:444455556666:key\//);
     await client.send(new ListKeysCommand({}));
     expect((await raw(cli.url, { method: 'GET', path: '/health' })).json()).toMatchObject({ status: 'ok', version: VERSION, protocols: ['aws', 'tencent', 'huawei'] });
-    await sleep(100);
+    // The request log is written in batches, off the requests' path: stop once the last line is out.
+    await cli.waitForLine('stdout', /^\S+Z GET \/health /);
     cli.proc.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
     expect(cli.stdout).toHaveLength(4);
@@ -135,19 +136,23 @@ describe('kms-emulator (the CLI)', () => {
     const cli = await startCli();
     const socket = await socketTo(cli.url);
     const body = '{"Description":"in flight"}';
+    // `Expect: 100-continue` makes the server say when it has the request's head: from then on the
+    // request is in flight.
+    const continued = new Promise((resolve) => socket.once('data', resolve));
     socket.write(
-      `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: TrentService.CreateKey\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: TrentService.CreateKey\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
     );
     const answer = readUntilClosed(socket);
-    await sleep(200);
+    await continued;
     cli.proc.kill('SIGTERM');
-    await sleep(300);
+    // Printed once the listener is closed.
+    await cli.waitForLine('stderr', /^kms-emulator: SIGTERM, shutting down$/);
     // No new connections once shutting down.
     await expect(awsCall(cli.url, 'ListKeys', {})).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     socket.write(body.slice(10));
     const { text, closed } = await answer;
     expect(closed).toBe(true);
-    expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
     expect(text).toMatch(/\r\nconnection: close\r\n/i);
     expect(text).toContain('"Description":"in flight"');
     expect(await cli.exited).toBe(0);
@@ -178,6 +183,7 @@ describe('kms-emulator (the CLI)', () => {
       expect((await awsCall(cli.url, 'ListKeys', {})).status).toBe(200);
     }
     const before = cpuTicks(cli.proc.pid!);
+    // A window, not a wait: spinning is the absence of idleness, seen only as CPU used over time.
     await sleep(1000);
     // Spinning, it used a whole core (about 100 ticks a second); idle, it uses none.
     expect(cpuTicks(cli.proc.pid!) - before).toBeLessThan(30);

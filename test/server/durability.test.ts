@@ -2,12 +2,12 @@
  * The durable store in process: round trips through snapshot and journal, torn and corrupted
  * journals, compaction, group commit, the directory lock.
  */
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKms, ManualClock, type EngineSnapshot, type Kms } from '../../src/index.js';
-import { DurableStore, DurableStoreError, JOURNAL_FILE, LOCK_FILE, SNAPSHOT_FILE } from '../../src/server/store.js';
+import { DurableStore, DurableStoreError, JOURNAL_FILE, LOCK_FILE, SNAPSHOT_FILE, type StoreTimer } from '../../src/server/store.js';
 
 const START = '2026-01-01T00:00:00Z';
 const dirs: string[] = [];
@@ -150,19 +150,58 @@ describe('durable store: round trips', () => {
   it('a commit with nothing changed does no I/O; reads are written shortly after, without a commit of their own', async () => {
     const dir = tempDir();
     const kms = newKms();
-    const store = await openStore(dir, kms, { auditFlushMs: 50 });
+    // The store's delayed flush runs when the test says, not when a real timer fires.
+    const scheduled: Array<{ flush: () => void; ms: number; cleared: boolean }> = [];
+    const timer: StoreTimer = {
+      set(flush, ms) {
+        const entry = { flush, ms, cleared: false };
+        scheduled.push(entry);
+        return entry;
+      },
+      clear: (entry) => void ((entry as (typeof scheduled)[number]).cleared = true),
+    };
+    const store = await openStore(dir, kms, { auditFlushMs: 50, timer });
     const id = (await kms.aws.send('CreateKey', {})).KeyMetadata.KeyId;
     await store.commit();
     const size = statSync(join(dir, JOURNAL_FILE)).size;
     await store.commit();
     expect(statSync(join(dir, JOURNAL_FILE)).size).toBe(size);
+    expect(scheduled).toEqual([]);
     await kms.aws.send('DescribeKey', { KeyId: id });
     await store.commit();
+    await store.settled();
     // Not written by the commit...
     expect(statSync(join(dir, JOURNAL_FILE)).size).toBe(size);
-    // ...but shortly after.
-    await new Promise((r) => setTimeout(r, 150));
+    // ...but shortly after: auditFlushMs later, one flush is due.
+    expect(scheduled.map((s) => [s.ms, s.cleared])).toEqual([[50, false]]);
+    scheduled[0]!.flush();
+    await store.settled();
     expect(statSync(join(dir, JOURNAL_FILE)).size).toBeGreaterThan(size);
+    const again = newKms();
+    await openStore(crashCopy(dir), again);
+    expect(again.engine.audit.list().map((e) => e.action)).toEqual(['CreateKey', 'DescribeKey']);
+  });
+
+  it('with the default timer, the audit events of reads reach the journal on their own', async () => {
+    const dir = tempDir();
+    const kms = newKms();
+    const store = await openStore(dir, kms, { auditFlushMs: 20 });
+    const id = (await kms.aws.send('CreateKey', {})).KeyMetadata.KeyId;
+    await store.commit();
+    const journal = join(dir, JOURNAL_FILE);
+    const size = statSync(journal).size;
+    const grown = new Promise<void>((resolve, reject) => {
+      const watcher = watch(journal, () => {
+        if (statSync(journal).size <= size) return;
+        watcher.close();
+        resolve();
+      });
+      setTimeout(() => (watcher.close(), reject(new Error('the journal did not grow within 10 s'))), 10_000).unref();
+    });
+    await kms.aws.send('DescribeKey', { KeyId: id });
+    await store.commit();
+    await grown;
+    await store.settled();
     const again = newKms();
     await openStore(crashCopy(dir), again);
     expect(again.engine.audit.list().map((e) => e.action)).toEqual(['CreateKey', 'DescribeKey']);

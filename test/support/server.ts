@@ -16,13 +16,72 @@ export const READY_LINE = /^kms-emulator (\d+\.\d+\.\d+\S*) listening on (http:\
 
 export const PLACEHOLDER_KEYS = { accessKeyId: 'AKIAEMULATOR00000000', secretAccessKey: 'kms-emulator-secret-access-key' };
 
-/** A server on 127.0.0.1 with an OS-chosen port; `close()` also checks the emulator had no internal errors. */
-export async function serve(options: ServerOptions = {}): Promise<RunningServer & { lines: string[] }> {
+/** A line matching this (a pattern, or a test of the line). */
+export type LineMatch = RegExp | ((line: string) => boolean);
+
+/** Lines as they arrive, and a way to wait for one instead of sleeping. */
+export interface LineSink {
+  readonly lines: string[];
+  add(...lines: string[]): void;
+  /** No more lines will come: waits still pending fail at once. */
+  end(): void;
+  /**
+   * The first line that matches, among those already here (past the first `skip`) or still to come;
+   * fails after `ms` (default 10 s) or at end().
+   */
+  waitFor(match: LineMatch, options?: { ms?: number; skip?: number }): Promise<string>;
+}
+
+export function lineSink(): LineSink {
   const lines: string[] = [];
-  const server = await startServer({ host: '127.0.0.1', port: 0, log: (line) => lines.push(line), ...options });
+  const waiters = new Set<{ test: (line: string) => boolean; resolve: (line: string) => void; fail: (why: string) => void }>();
+  let ended = false;
+  return {
+    lines,
+    add(...added) {
+      lines.push(...added);
+      for (const line of added) {
+        for (const w of waiters) if (w.test(line)) w.resolve(line);
+      }
+    },
+    end() {
+      ended = true;
+      for (const w of waiters) w.fail('no more lines will come');
+    },
+    waitFor(match, { ms = 10_000, skip = 0 } = {}) {
+      const test = typeof match === 'function' ? match : (line: string) => match.test(line);
+      const seen = lines.slice(skip).find(test);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise<string>((resolve, reject) => {
+        const waiter = {
+          test,
+          resolve: (line: string) => {
+            clearTimeout(timer);
+            waiters.delete(waiter);
+            resolve(line);
+          },
+          fail: (why: string) => {
+            clearTimeout(timer);
+            waiters.delete(waiter);
+            reject(new Error(`no line matching ${String(match)} (${why}); lines so far:\n${lines.join('\n')}`));
+          },
+        };
+        const timer = setTimeout(() => waiter.fail(`${ms} ms passed`), ms);
+        waiters.add(waiter);
+        if (ended) waiter.fail('no more lines will come');
+      });
+    },
+  };
+}
+
+/** A server on 127.0.0.1 with an OS-chosen port; `close()` also checks the emulator had no internal errors. */
+export async function serve(options: ServerOptions = {}): Promise<RunningServer & { lines: string[]; waitForLine: LineSink['waitFor'] }> {
+  const log = lineSink();
+  const server = await startServer({ host: '127.0.0.1', port: 0, log: (line) => log.add(line), ...options });
   return {
     ...server,
-    lines,
+    lines: log.lines,
+    waitForLine: log.waitFor,
     async close() {
       await server.close();
       expect(server.kms.aws.internalErrors).toEqual([]);
@@ -121,6 +180,8 @@ export interface CliProcess {
   stderr: string[];
   /** Resolves with the exit code (or the signal name). */
   exited: Promise<number | string>;
+  /** The first line on that stream, already printed or still to come, that matches (see LineSink.waitFor). */
+  waitForLine(stream: 'stdout' | 'stderr', match: LineMatch, options?: Parameters<LineSink['waitFor']>[1]): Promise<string>;
 }
 
 export function runCli(args: string[], env: Record<string, string> = {}): CliProcess {
@@ -129,28 +190,36 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliPro
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
+  const stdout = lineSink();
+  const stderr = lineSink();
   let outRest = '';
   let errRest = '';
   proc.stdout!.on('data', (c: Buffer) => {
     const parts = (outRest + c.toString('utf8')).split('\n');
     outRest = parts.pop()!;
-    stdout.push(...parts);
+    stdout.add(...parts);
   });
   proc.stderr!.on('data', (c: Buffer) => {
     const parts = (errRest + c.toString('utf8')).split('\n');
     errRest = parts.pop()!;
-    stderr.push(...parts);
+    stderr.add(...parts);
   });
   const exited = new Promise<number | string>((resolve) =>
     proc.on('close', (code, signal) => {
-      if (outRest) stdout.push(outRest);
-      if (errRest) stderr.push(errRest);
+      if (outRest) stdout.add(outRest);
+      if (errRest) stderr.add(errRest);
+      stdout.end();
+      stderr.end();
       resolve(code ?? signal ?? -1);
     }),
   );
-  return { proc, stdout, stderr, exited };
+  return {
+    proc,
+    stdout: stdout.lines,
+    stderr: stderr.lines,
+    exited,
+    waitForLine: (stream, match, options) => (stream === 'stdout' ? stdout : stderr).waitFor(match, options),
+  };
 }
 
 /** Starts `kms-emulator serve --port 0 …` and waits for its ready line. */
