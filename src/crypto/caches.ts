@@ -80,6 +80,13 @@ export class CryptoCaches {
     if (!cache) this.#keys.set(slot, (cache = new KeyCache<unknown>(this.capacities[slot.capacity])));
     return cache as KeyCache<T>;
   }
+
+  /** Parsed asymmetric keys held, over every slot. */
+  get parsedKeyCount(): number {
+    let n = 0;
+    for (const cache of this.#keys.values()) n += cache.size;
+    return n;
+  }
 }
 
 /** A set of caches for one engine; capacities default to DEFAULT_CACHE_CAPACITIES. */

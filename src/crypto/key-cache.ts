@@ -17,6 +17,11 @@ export class KeyCache<T> {
     this.#byContent = new GenerationalCache(capacity);
   }
 
+  /** Keys held by content. */
+  get size(): number {
+    return this.#byContent.size;
+  }
+
   get(key: Uint8Array, build: (key: Uint8Array) => T | undefined): T | undefined {
     const known = this.#byArray.get(key);
     if (known && equalBytes(known.copy, key)) return known.value;
