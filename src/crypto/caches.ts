@@ -15,24 +15,28 @@ import type { Sm4KeyState } from './sm4.js';
  * curve or scheme), made on first use, so that this module needs none of the lazily loaded
  * asymmetric modules.
  */
+/**
+ * Capacities: the entries each cache keeps for sure; it may hold twice as many. Sizes measured on
+ * Node 20 (heap and array buffers); the worst case is reached only with that many keys in use.
+ */
 export interface CryptoCacheOptions {
-  /** Encoded headers (by fields) and parsed headers (by bytes), each: about 0.3 kB an entry. Default 4,096. */
+  /** Encoded headers (by fields) and parsed headers (by bytes), each: ≈ 0.55 kB an entry, so ≤ 9 MB for both. Default 4,096. */
   readonly headers?: number;
-  /** Expanded AES and SM4 keys with their GHASH tables, each: about 2 kB an entry (see docs/performance.md). Default 4,096. */
+  /** Expanded AES keys, and SM4 round keys, each with GHASH tables: ≈ 18 kB an entry, so ≤ 74 MB a cipher. Default 2,048. */
   readonly cipherStates?: number;
-  /** Parsed private and public keys per family, curve or scheme: up to 8 kB an entry (RSA-4096 numbers, ML-DSA-87 expanded keys). Default 1,024. */
+  /** Parsed private or public keys per family, curve or scheme: 1–5 kB (EC, SM2, Ed25519, ML-DSA / ML-KEM), up to ≈ 50 kB for RSA-4096 private keys with their WebCrypto imports, so ≤ 50 MB. Default 512. */
   readonly parsedKeys?: number;
-  /** Parsed EC and SM2 public keys per curve: a hot one carries wNAF tables of ≈ 130 kB. Default 128. */
+  /** Parsed EC and SM2 public keys per curve: ≈ 1.4 kB, but a hot one carries wNAF tables of ≈ 130 kB, so ≤ 17 MB a curve. Default 64. */
   readonly publicPoints?: number;
-  /** Public keys (SPKI) by private key (PKCS#8), for the engine: under 1 kB an entry except ML-DSA / ML-KEM (≤ 2.6 kB). Default 4,096. */
+  /** Public keys (SPKI) by private key (PKCS#8), for the engine: ≈ 1 kB an entry, up to ≈ 4 kB for RSA-4096 (the private key's Base64 is the look-up key), so ≤ 32 MB. Default 4,096. */
   readonly publicKeys?: number;
 }
 
 export const DEFAULT_CACHE_CAPACITIES: Required<CryptoCacheOptions> = {
   headers: 4096,
-  cipherStates: 4096,
-  parsedKeys: 1024,
-  publicPoints: 128,
+  cipherStates: 2048,
+  parsedKeys: 512,
+  publicPoints: 64,
   publicKeys: 4096,
 };
 

@@ -21,13 +21,13 @@ const plaintext = utf8('attack at dawn');
 
 describe('CryptoCaches', () => {
   it('has the documented default capacities, and takes others', () => {
-    expect(createCryptoCaches().capacities).toEqual({ headers: 4096, cipherStates: 4096, parsedKeys: 1024, publicPoints: 128, publicKeys: 4096 });
+    expect(createCryptoCaches().capacities).toEqual({ headers: 4096, cipherStates: 2048, parsedKeys: 512, publicPoints: 64, publicKeys: 4096 });
     expect(DEFAULT_CACHE_CAPACITIES.headers).toBe(4096);
     const small = createCryptoCaches({ headers: 8, cipherStates: 4 });
     expect(small.encodedHeaders.capacity).toBe(8);
     expect(small.aesStates.capacity).toBe(4);
     expect(small.sm4States.capacity).toBe(4);
-    expect(small.capacities.parsedKeys).toBe(1024);
+    expect(small.capacities.parsedKeys).toBe(512);
     expect(() => createCryptoCaches({ headers: 0 })).toThrow(RangeError);
   });
 
