@@ -63,8 +63,8 @@ export class CryptoCaches {
   /** sm4.ts: round keys (and GHASH tables once GCM is used) by key array. */
   readonly sm4States: GenerationalCache<Uint8Array, Sm4KeyState>;
   /**
-   * Public key (SPKI) by private key (PKCS#8): weak by the key array, bounded by content
-   * (KeyCache). For the engine, which fills it when it generates a pair and derives on a miss.
+   * Public key (SPKI) by private key (PKCS#8), kept by content (a KeyCache, bounded). For the
+   * engine: `set` when it generates a pair, `peek` before deriving one with `publicKeyOf`.
    */
   readonly publicKeys: KeyCache<Uint8Array>;
   readonly #keys = new Map<KeySlot<unknown>, KeyCache<unknown>>();

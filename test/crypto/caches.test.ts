@@ -113,5 +113,26 @@ describe('CryptoCaches', () => {
     expect(caches.publicKeys.get(privateKey, build)).toBe(spki);
     expect(caches.publicKeys.get(privateKey.slice(), build)).toBe(spki);
     expect(builds).toBe(1);
+    // Derived asynchronously by the engine: peek, then set.
+    const other = new Uint8Array([4, 5, 6]);
+    expect(caches.publicKeys.peek(other)).toBeUndefined();
+    caches.publicKeys.set(other, spki);
+    expect(caches.publicKeys.peek(other.slice())).toBe(spki);
+    // A rewritten array is looked up by its new content.
+    other[0] = 1;
+    other[1] = 2;
+    other[2] = 3;
+    expect(caches.publicKeys.peek(other)).toBe(spki);
+    other[0] = 7;
+    expect(caches.publicKeys.peek(other)).toBeUndefined();
+  });
+
+  it('publicKeys stays bounded however many private key arrays are alive', () => {
+    const caches = createCryptoCaches({ publicKeys: 8 });
+    const privateKeys = Array.from({ length: 100 }, (_, i) => new Uint8Array([i, 1, 2]));
+    for (const key of privateKeys) caches.publicKeys.set(key, key.slice(0, 1));
+    expect(caches.publicKeys.size).toBeLessThanOrEqual(16);
+    expect(caches.publicKeys.peek(privateKeys[99]!)).toEqual(new Uint8Array([99]));
+    expect(caches.publicKeys.peek(privateKeys[0]!)).toBeUndefined();
   });
 });
