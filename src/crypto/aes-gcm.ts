@@ -1,5 +1,6 @@
 import { gcm, unsafe } from '@noble/ciphers/aes.js';
 import { equalBytes } from './bytes.js';
+import { type CryptoCaches, defaultCryptoCaches } from './caches.js';
 import { be32, bswap, le32, putLe32, ReusableGhash } from './ghash.js';
 
 export const GCM_NONCE_BYTES = 12;
@@ -10,27 +11,25 @@ export const GCM_TAG_BYTES = 16;
  * work done once. `gcm(key, …)` expands the AES key and builds the GHASH tables on every call,
  * and its CTR and GHASH create typed-array views per call: for a short message that costs more
  * than the encryption. Here the expanded key and the GHASH tables of recently used keys are kept
- * (bounded), and blocks go to the AES and GHASH cores as 32-bit words, without views or copies.
+ * (CryptoCaches.aesStates, bounded, least recently used out), and blocks go to the AES and GHASH cores as 32-bit words, without views or copies.
  * Any nonce length from one byte up is accepted, as the standard allows (96 bits is the fast
  * path); an empty nonce or a key of another length than 16, 24 or 32 bytes is refused by `gcm`.
  *
  * Words are the little-endian reading of 4 bytes, the layout noble's cores use on every host.
  */
 
-interface KeyState {
+export interface AesKeyState {
   /** A copy of the key, so a caller that rewrites its key array never gets a stale state. */
   readonly key: Uint8Array;
   readonly xk: Uint32Array;
   readonly ghash: ReusableGhash;
 }
 
-const STATE_LIMIT = 256;
-const states = new Map<Uint8Array, KeyState>();
 const ZERO_BLOCK = new Uint8Array(16);
 
-function stateFor(key: Uint8Array): KeyState | undefined {
+function stateFor(key: Uint8Array, caches: CryptoCaches): AesKeyState | undefined {
   if (key.length !== 16 && key.length !== 24 && key.length !== 32) return undefined;
-  const known = states.get(key);
+  const known = caches.aesStates.get(key);
   if (known && equalBytes(known.key, key)) return known;
   const xk = unsafe.expandKeyLE(key);
   const h = new Uint8Array(16);
@@ -39,15 +38,14 @@ function stateFor(key: Uint8Array): KeyState | undefined {
   putLe32(h, 4, e.s1);
   putLe32(h, 8, e.s2);
   putLe32(h, 12, e.s3);
-  const state: KeyState = { key: key.slice(), xk, ghash: new ReusableGhash(h) };
+  const state: AesKeyState = { key: key.slice(), xk, ghash: new ReusableGhash(h) };
   h.fill(0);
-  if (states.size >= STATE_LIMIT) states.clear();
-  states.set(key, state);
+  caches.aesStates.set(key, state);
   return state;
 }
 
 /** J0: nonce || 0^31 || 1 for a 96-bit nonce, else GHASH_H(nonce || 0^s || 0^64 || [len(nonce)]_64). */
-function j0(state: KeyState, nonce: Uint8Array): Uint8Array {
+function j0(state: AesKeyState, nonce: Uint8Array): Uint8Array {
   if (nonce.length === GCM_NONCE_BYTES) {
     const block = new Uint8Array(16);
     block.set(nonce);
@@ -61,7 +59,7 @@ function j0(state: KeyState, nonce: Uint8Array): Uint8Array {
  * GCTR from counter block `counter` + `from` (inc32: the last 32 bits count, modulo 2^32): XORs
  * the key stream into `src`, writing `dst` (same length; may be `src`).
  */
-function gctr(state: KeyState, counter: Uint8Array, from: number, src: Uint8Array, dst: Uint8Array): void {
+function gctr(state: AesKeyState, counter: Uint8Array, from: number, src: Uint8Array, dst: Uint8Array): void {
   const c0 = le32(counter, 0);
   const c1 = le32(counter, 4);
   const c2 = le32(counter, 8);
@@ -81,15 +79,15 @@ function gctr(state: KeyState, counter: Uint8Array, from: number, src: Uint8Arra
 }
 
 /** GHASH_H(A, C) XOR E_K(J0). */
-function tag(state: KeyState, counter: Uint8Array, aad: Uint8Array, data: Uint8Array): Uint8Array {
+function tag(state: AesKeyState, counter: Uint8Array, aad: Uint8Array, data: Uint8Array): Uint8Array {
   const mask = new Uint8Array(16);
   gctr(state, counter, 0, ZERO_BLOCK, mask);
   return state.ghash.start().absorb(aad).absorb(data).absorbLengths(aad.length * 8, data.length * 8).result(mask);
 }
 
 /** AES-GCM seal: returns ciphertext followed by the 16-byte tag. */
-export function aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-  const state = nonce.length > 0 ? stateFor(key) : undefined;
+export function aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
+  const state = nonce.length > 0 ? stateFor(key, caches) : undefined;
   if (!state) return gcm(key, nonce, aad).encrypt(plaintext); // refuses the key or nonce in noble's words
   const counter = j0(state, nonce);
   const out = new Uint8Array(plaintext.length + GCM_TAG_BYTES);
@@ -100,9 +98,9 @@ export function aesGcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8A
 }
 
 /** AES-GCM open: returns the plaintext, or undefined when authentication fails. */
-export function aesGcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
+export function aesGcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array | undefined {
   if (sealed.length < GCM_TAG_BYTES) return undefined;
-  const state = nonce.length > 0 ? stateFor(key) : undefined;
+  const state = nonce.length > 0 ? stateFor(key, caches) : undefined;
   if (!state) {
     try {
       return gcm(key, nonce, aad).decrypt(sealed);

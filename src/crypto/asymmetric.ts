@@ -12,7 +12,11 @@
  * an exception. What a caller must have checked before calling (an algorithm the spec does not
  * have, a digest of the wrong length to sign, a plaintext over `maxPlaintextLength`) throws a
  * RangeError: it is a programming error, not a data error (an async function rejects with it).
+ *
+ * Parsed keys are cached: every function that reads a key takes `caches?: CryptoCaches` last
+ * (caches.ts; one per engine), and without it uses the shared default.
  */
+import { type CryptoCaches, defaultCryptoCaches } from './caches.js';
 import { readOid } from './der.js';
 import type * as EccModule from './ecc.js';
 import type { EcdsaCurve, EcdsaHash } from './ecc.js';
@@ -284,25 +288,25 @@ export async function generateKeyPair(spec: AsymmetricSpec, random: RandomSource
 }
 
 /** The SPKI of a PKCS#8 private key; rejects with RangeError if the key is malformed or of another spec. */
-export async function publicKeyOf(spec: AsymmetricSpec, privateKey: Uint8Array): Promise<Uint8Array> {
+export async function publicKeyOf(spec: AsymmetricSpec, privateKey: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Promise<Uint8Array> {
   switch (familyOf(spec)) {
     case 'RSA': {
-      const key = parseCachedRsaPrivateKey(privateKey);
+      const key = parseCachedRsaPrivateKey(privateKey, caches);
       if (!key || key.bits !== RSA_BITS[spec]) throw new RangeError(`malformed ${spec} private key`);
       return encodeRsaPublicKey(rsaPublicKeyOf(key));
     }
     case 'EC': {
       const { ecc, curve } = await ecCurve(spec);
-      return ecc.ecPublicKeyOf(curve, privateKey);
+      return ecc.ecPublicKeyOf(curve, privateKey, caches);
     }
     case 'ED25519':
-      return (await loadEddsa()).ed25519PublicKeyOf(privateKey);
+      return (await loadEddsa()).ed25519PublicKeyOf(privateKey, caches);
     case 'SM2':
-      return (await loadSm2()).sm2PublicKeyOf(privateKey);
+      return (await loadSm2()).sm2PublicKeyOf(privateKey, caches);
     case 'ML_DSA':
     case 'ML_KEM': {
       const pq = await loadPq();
-      return pq.pqPublicKeyOf(pqScheme(pq, spec), privateKey);
+      return pq.pqPublicKeyOf(pqScheme(pq, spec), privateKey, caches);
     }
   }
 }
@@ -353,34 +357,34 @@ function checkedDigest(scheme: SigningScheme, algorithm: SigningAlgorithm, diges
  * where AWS still applies the Ed25519ph prehash to it; EXTERNAL_MU signs ML-DSA's 64-byte μ.
  * Output: RSA I2OSP (k bytes), ECDSA and SM2 DER, Ed25519 64 bytes, ML-DSA FIPS 204 encoding.
  */
-export async function signMessage(spec: AsymmetricSpec, privateKey: Uint8Array, algorithm: SigningAlgorithm, input: SignInput, message: Uint8Array, random: RandomSource): Promise<Uint8Array> {
+export async function signMessage(spec: AsymmetricSpec, privateKey: Uint8Array, algorithm: SigningAlgorithm, input: SignInput, message: Uint8Array, random: RandomSource, caches: CryptoCaches = defaultCryptoCaches): Promise<Uint8Array> {
   const scheme = checkSigning(spec, algorithm, input);
   switch (scheme.family) {
     case 'RSA': {
-      if (input === 'RAW') return rsaSignMessage(privateKey, scheme.padding!, scheme.hash!, message, random);
-      const key = parseCachedRsaPrivateKey(privateKey);
+      if (input === 'RAW') return rsaSignMessage(privateKey, scheme.padding!, scheme.hash!, message, random, caches);
+      const key = parseCachedRsaPrivateKey(privateKey, caches);
       if (!key) throw new RangeError(`malformed ${spec} private key`);
       return rsaSignDigest(key, scheme.padding!, scheme.hash!, checkedDigest(scheme, algorithm, message), random);
     }
     case 'EC': {
       const { ecc, curve } = await ecCurve(spec);
-      if (input === 'RAW') return ecc.ecdsaSignMessage(curve, privateKey, scheme.hash as EcdsaHash, message, random);
-      return ecc.ecdsaSignDigest(curve, privateKey, checkedDigest(scheme, algorithm, message), random);
+      if (input === 'RAW') return ecc.ecdsaSignMessage(curve, privateKey, scheme.hash as EcdsaHash, message, random, caches);
+      return ecc.ecdsaSignDigest(curve, privateKey, checkedDigest(scheme, algorithm, message), random, caches);
     }
     case 'ED25519':
       if (input === 'DIGEST') checkedDigest(scheme, algorithm, message);
-      return (await loadEddsa()).ed25519SignAsync(privateKey, algorithm === 'ED25519' ? 'pure' : 'ph', message);
+      return (await loadEddsa()).ed25519SignAsync(privateKey, algorithm === 'ED25519' ? 'pure' : 'ph', message, caches);
     case 'SM2':
-      return (await loadSm2()).sm2Sign(privateKey, input === 'DIGEST' ? 'DIGEST' : 'RAW', message, random);
+      return (await loadSm2()).sm2Sign(privateKey, input === 'DIGEST' ? 'DIGEST' : 'RAW', message, random, undefined, caches);
     case 'ML_DSA':
-      return (await loadPq()).mlDsaSign(ML_DSA_LEVELS[spec]!, privateKey, input === 'EXTERNAL_MU' ? 'EXTERNAL_MU' : 'RAW', message, random);
+      return (await loadPq()).mlDsaSign(ML_DSA_LEVELS[spec]!, privateKey, input === 'EXTERNAL_MU' ? 'EXTERNAL_MU' : 'RAW', message, random, caches);
     default:
       throw new RangeError(`key spec ${spec} cannot sign`);
   }
 }
 
 /** Verifies; false, never an exception, for a malformed signature, key or digest length. */
-export async function verifySignature(spec: AsymmetricSpec, publicKey: Uint8Array, algorithm: SigningAlgorithm, input: SignInput, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+export async function verifySignature(spec: AsymmetricSpec, publicKey: Uint8Array, algorithm: SigningAlgorithm, input: SignInput, message: Uint8Array, signature: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Promise<boolean> {
   const scheme = checkSigning(spec, algorithm, input);
   if (input === 'DIGEST' && message.length !== scheme.digestLength) return false;
   // Loaded outside the try: a module that fails to load is an error, not a signature that does not verify.
@@ -391,17 +395,17 @@ export async function verifySignature(spec: AsymmetricSpec, publicKey: Uint8Arra
   try {
     switch (scheme.family) {
       case 'RSA': {
-        if (input === 'RAW') return await rsaVerifyMessage(publicKey, scheme.padding!, scheme.hash!, message, signature);
-        const key = parseCachedRsaPublicKey(publicKey);
+        if (input === 'RAW') return await rsaVerifyMessage(publicKey, scheme.padding!, scheme.hash!, message, signature, caches);
+        const key = parseCachedRsaPublicKey(publicKey, caches);
         return key !== undefined && rsaVerifyDigest(key, scheme.padding!, scheme.hash!, message, signature);
       }
       case 'EC':
-        if (input === 'RAW') return await ec!.ecc.ecdsaVerifyMessage(ec!.curve, publicKey, scheme.hash as EcdsaHash, message, signature);
-        return ec!.ecc.ecdsaVerifyDigest(ec!.curve, publicKey, message, signature);
+        if (input === 'RAW') return await ec!.ecc.ecdsaVerifyMessage(ec!.curve, publicKey, scheme.hash as EcdsaHash, message, signature, caches);
+        return ec!.ecc.ecdsaVerifyDigest(ec!.curve, publicKey, message, signature, caches);
       case 'ED25519':
-        return await eddsa!.ed25519VerifyAsync(publicKey, algorithm === 'ED25519' ? 'pure' : 'ph', message, signature);
+        return await eddsa!.ed25519VerifyAsync(publicKey, algorithm === 'ED25519' ? 'pure' : 'ph', message, signature, caches);
       case 'SM2':
-        return sm2!.sm2Verify(publicKey, input === 'DIGEST' ? 'DIGEST' : 'RAW', message, signature);
+        return sm2!.sm2Verify(publicKey, input === 'DIGEST' ? 'DIGEST' : 'RAW', message, signature, undefined, caches);
       case 'ML_DSA':
         return pq!.mlDsaVerify(ML_DSA_LEVELS[spec]!, publicKey, input === 'EXTERNAL_MU' ? 'EXTERNAL_MU' : 'RAW', message, signature);
       default:
@@ -419,18 +423,18 @@ export async function verifySignature(spec: AsymmetricSpec, publicKey: Uint8Arra
  * SM2 C1‖C3‖C2 (C1 = 04‖x‖y) or its ASN.1 form. All randomness from `random`. Throws RangeError
  * for a plaintext over `maxPlaintextLength` or a malformed key.
  */
-export async function encryptAsymmetric(spec: AsymmetricSpec, publicKey: Uint8Array, algorithm: AsymmetricEncryption, plaintext: Uint8Array, random: RandomSource): Promise<Uint8Array> {
+export async function encryptAsymmetric(spec: AsymmetricSpec, publicKey: Uint8Array, algorithm: AsymmetricEncryption, plaintext: Uint8Array, random: RandomSource, caches: CryptoCaches = defaultCryptoCaches): Promise<Uint8Array> {
   checkEncryption(spec, algorithm);
   if (plaintext.length > maxPlaintextLength(spec, algorithm)) throw new RangeError(`${algorithm} with key spec ${spec} cannot encrypt more than ${maxPlaintextLength(spec, algorithm)} bytes`);
-  if (familyOf(spec) === 'SM2') return (await loadSm2()).sm2Encrypt(publicKey, plaintext, random, algorithm === 'SM2_C1C3C2_ASN1' ? 'C1C3C2_ASN1' : 'C1C3C2');
-  const key = parseCachedRsaPublicKey(publicKey);
+  if (familyOf(spec) === 'SM2') return (await loadSm2()).sm2Encrypt(publicKey, plaintext, random, algorithm === 'SM2_C1C3C2_ASN1' ? 'C1C3C2_ASN1' : 'C1C3C2', caches);
+  const key = parseCachedRsaPublicKey(publicKey, caches);
   if (!key || key.bits !== RSA_BITS[spec]) throw new RangeError(`malformed ${spec} public key`);
   if (algorithm === 'RSA_PKCS1_V1_5') return rsaPkcs1Encrypt(key, plaintext, random);
   return rsaOaepEncrypt(key, ENCRYPTION[algorithm].hash!, plaintext, random);
 }
 
 /** Decrypts; undefined on any failure (wrong key, tampered or malformed ciphertext, algorithm not of this spec). */
-export async function decryptAsymmetric(spec: AsymmetricSpec, privateKey: Uint8Array, algorithm: AsymmetricEncryption, ciphertext: Uint8Array): Promise<Uint8Array | undefined> {
+export async function decryptAsymmetric(spec: AsymmetricSpec, privateKey: Uint8Array, algorithm: AsymmetricEncryption, ciphertext: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Promise<Uint8Array | undefined> {
   try {
     checkEncryption(spec, algorithm);
   } catch {
@@ -439,9 +443,9 @@ export async function decryptAsymmetric(spec: AsymmetricSpec, privateKey: Uint8A
   // Loaded outside the try: a module that fails to load is an error, not a ciphertext that does not decrypt.
   const sm2 = familyOf(spec) === 'SM2' ? await loadSm2() : undefined;
   try {
-    if (sm2) return sm2.sm2Decrypt(privateKey, ciphertext, algorithm === 'SM2_C1C3C2_ASN1' ? 'C1C3C2_ASN1' : 'C1C3C2');
-    if (algorithm === 'RSA_PKCS1_V1_5') return rsaPkcs1Decrypt(privateKey, ciphertext);
-    return await rsaOaepDecrypt(privateKey, ENCRYPTION[algorithm].hash!, ciphertext);
+    if (sm2) return sm2.sm2Decrypt(privateKey, ciphertext, algorithm === 'SM2_C1C3C2_ASN1' ? 'C1C3C2_ASN1' : 'C1C3C2', caches);
+    if (algorithm === 'RSA_PKCS1_V1_5') return rsaPkcs1Decrypt(privateKey, ciphertext, caches);
+    return await rsaOaepDecrypt(privateKey, ENCRYPTION[algorithm].hash!, ciphertext, caches);
   } catch {
     return undefined;
   }
@@ -453,13 +457,13 @@ export async function decryptAsymmetric(spec: AsymmetricSpec, privateKey: Uint8A
  * ECDH (EC_* and SM2): the raw x-coordinate of d·Q. Undefined for a malformed, off-curve or
  * other-curve peer SPKI; rejects with RangeError for a spec without key agreement.
  */
-export async function deriveSharedSecret(spec: AsymmetricSpec, privateKey: Uint8Array, peerPublicKey: Uint8Array): Promise<Uint8Array | undefined> {
+export async function deriveSharedSecret(spec: AsymmetricSpec, privateKey: Uint8Array, peerPublicKey: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Promise<Uint8Array | undefined> {
   const family = familyOf(spec);
   if (family === 'EC') {
     const { ecc, curve } = await ecCurve(spec);
-    return ecc.ecdhSharedSecret(curve, privateKey, peerPublicKey);
+    return ecc.ecdhSharedSecret(curve, privateKey, peerPublicKey, undefined, caches);
   }
-  if (family === 'SM2') return (await loadSm2()).sm2SharedSecret(privateKey, peerPublicKey);
+  if (family === 'SM2') return (await loadSm2()).sm2SharedSecret(privateKey, peerPublicKey, caches);
   throw new RangeError(`key spec ${spec} cannot derive shared secrets`);
 }
 
@@ -471,8 +475,8 @@ export async function encapsulate(spec: AsymmetricSpec, publicKey: Uint8Array, r
 }
 
 /** ML-KEM decapsulation; undefined for a ciphertext of the wrong length (a tampered one gives the implicit-rejection secret). */
-export async function decapsulate(spec: AsymmetricSpec, privateKey: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array | undefined> {
+export async function decapsulate(spec: AsymmetricSpec, privateKey: Uint8Array, ciphertext: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Promise<Uint8Array | undefined> {
   const level = ML_KEM_LEVELS[spec];
   if (!level) throw new RangeError(`key spec ${spec} cannot decapsulate`);
-  return (await loadPq()).mlKemDecapsulate(level, privateKey, ciphertext);
+  return (await loadPq()).mlKemDecapsulate(level, privateKey, ciphertext, caches);
 }

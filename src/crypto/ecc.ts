@@ -11,7 +11,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { bigInteger, bitString, bigIntToBytes, bytesToBigInt, explicit, octetString, oid, readBigInt, readOctetString, readOid, readSequence, readSmallInteger, readWhole, sequence, smallInteger, TAG, unsignedInteger } from './der.js';
-import { KeyCache } from './key-cache.js';
+import { type CryptoCaches, defaultCryptoCaches, type KeySlot, keySlot } from './caches.js';
 import { algorithmIdentifier, encodePkcs8, encodeSpki, OID, type ParsedAlgorithm, parsePkcs8, parseSpki } from './keys.js';
 import type { RandomSource } from './random.js';
 
@@ -135,32 +135,33 @@ export interface PrivateKeyEntry {
   web?: Promise<CryptoKey | undefined>;
 }
 
-interface CurveCaches {
-  readonly privateScalars: KeyCache<PrivateKeyEntry>;
-  readonly publicPoints: KeyCache<PublicKeyEntry>;
+/** The cache slots of one curve (the caches themselves are in CryptoCaches). */
+interface CurveSlots {
+  readonly privateScalars: KeySlot<PrivateKeyEntry>;
+  readonly publicPoints: KeySlot<PublicKeyEntry>;
 }
-const caches = new WeakMap<WeierstrassCurve, CurveCaches>();
+const curveSlots = new WeakMap<WeierstrassCurve, CurveSlots>();
 
-function cachesOf(curve: WeierstrassCurve): CurveCaches {
-  let c = caches.get(curve);
+function slotsOf(curve: WeierstrassCurve): CurveSlots {
+  let c = curveSlots.get(curve);
   if (!c) {
-    c = { privateScalars: new KeyCache(), publicPoints: new KeyCache(64) };
-    caches.set(curve, c);
+    c = { privateScalars: keySlot(`${curve.name} private keys`), publicPoints: keySlot(`${curve.name} public keys`, 'publicPoints') };
+    curveSlots.set(curve, c);
   }
   return c;
 }
 
 /** The private scalar of a PKCS#8 (and its fixed-length bytes), parsed once per key. */
-export function cachedPrivateScalar(curve: WeierstrassCurve, pkcs8: Uint8Array): PrivateKeyEntry | undefined {
-  return cachesOf(curve).privateScalars.get(pkcs8, (der) => {
+export function cachedPrivateScalar(curve: WeierstrassCurve, pkcs8: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): PrivateKeyEntry | undefined {
+  return caches.keys(slotsOf(curve).privateScalars).get(pkcs8, (der) => {
     const d = parseEcPrivateKey(curve, der);
     return d === undefined ? undefined : { d, secret: bigIntToBytes(d, curve.size) };
   });
 }
 
 /** The validated public point of an SPKI (and its uncompressed bytes), parsed once per key. */
-export function cachedPublicPoint(curve: WeierstrassCurve, spki: Uint8Array): PublicKeyEntry | undefined {
-  return cachesOf(curve).publicPoints.get(spki, (der) => {
+export function cachedPublicPoint(curve: WeierstrassCurve, spki: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): PublicKeyEntry | undefined {
+  return caches.keys(slotsOf(curve).publicPoints).get(spki, (der) => {
     const point = parseEcPublicKey(curve, der);
     return point && { point, bytes: point.toBytes(false), uses: 0 };
   });
@@ -223,8 +224,8 @@ export function generateEcKey(curve: WeierstrassCurve, random: RandomSource): { 
   return { privateKey: encodeEcPrivateKey(curve, d), publicKey: encodeEcPublicKey(curve, curve.Point.BASE.multiply(d)) };
 }
 
-export function ecPublicKeyOf(curve: WeierstrassCurve, pkcs8: Uint8Array): Uint8Array {
-  const key = cachedPrivateScalar(curve, pkcs8);
+export function ecPublicKeyOf(curve: WeierstrassCurve, pkcs8: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
+  const key = cachedPrivateScalar(curve, pkcs8, caches);
   if (!key) throw new RangeError(`malformed ${curve.name} private key`);
   return encodeEcPublicKey(curve, curve.Point.BASE.multiply(key.d));
 }
@@ -234,8 +235,8 @@ export function ecPublicKeyOf(curve: WeierstrassCurve, pkcs8: Uint8Array): Uint8
  * leftmost bits, as ECDSA specifies). RFC 6979 nonces with 32 bytes of extra entropy from
  * `random` (hedged signatures; reproducible from a seeded source). DER output.
  */
-export function ecdsaSignDigest(curve: EcdsaCurve, pkcs8: Uint8Array, digest: Uint8Array, random: RandomSource): Uint8Array {
-  const key = cachedPrivateScalar(curve, pkcs8);
+export function ecdsaSignDigest(curve: EcdsaCurve, pkcs8: Uint8Array, digest: Uint8Array, random: RandomSource, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
+  const key = cachedPrivateScalar(curve, pkcs8, caches);
   if (!key) throw new RangeError(`malformed ${curve.name} private key`);
   const extraEntropy = random.fill(new Uint8Array(32));
   return curve.ecdsa.sign(digest, key.secret, { prehash: false, lowS: false, format: 'der', extraEntropy });
@@ -246,8 +247,8 @@ export function ecdsaSignDigest(curve: EcdsaCurve, pkcs8: Uint8Array, digest: Ui
  * bit length, never hashed again). High-S signatures are accepted (OpenSSL makes them); malformed
  * DER, out-of-range r or s, or a bad key give false.
  */
-export function ecdsaVerifyDigest(curve: EcdsaCurve, spki: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean {
-  const key = cachedPublicPoint(curve, spki);
+export function ecdsaVerifyDigest(curve: EcdsaCurve, spki: Uint8Array, digest: Uint8Array, signature: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): boolean {
+  const key = cachedPublicPoint(curve, spki, caches);
   const sig = key && decodeDerSignature(curve, signature);
   if (!key || !sig) return false;
   const { Fn } = curve.Point;
@@ -290,11 +291,11 @@ function webKey(curve: WeierstrassCurve, entry: { web?: Promise<CryptoKey | unde
  * on secp256k1, or without WebCrypto it is `ecdsaSignDigest` on noble (hedged RFC 6979,
  * reproducible from a seed).
  */
-export async function ecdsaSignMessage(curve: EcdsaCurve, pkcs8: Uint8Array, hash: EcdsaHash, message: Uint8Array, random: RandomSource): Promise<Uint8Array> {
-  const key = cachedPrivateScalar(curve, pkcs8);
+export async function ecdsaSignMessage(curve: EcdsaCurve, pkcs8: Uint8Array, hash: EcdsaHash, message: Uint8Array, random: RandomSource, caches: CryptoCaches = defaultCryptoCaches): Promise<Uint8Array> {
+  const key = cachedPrivateScalar(curve, pkcs8, caches);
   if (!key) throw new RangeError(`malformed ${curve.name} private key`);
   const cryptoKey = random.position === undefined ? await webKey(curve, key, 'pkcs8', () => encodeEcPrivateKey(curve, key.d)) : undefined;
-  if (!cryptoKey) return ecdsaSignDigest(curve, pkcs8, ECDSA_HASHES[hash](message), random);
+  if (!cryptoKey) return ecdsaSignDigest(curve, pkcs8, ECDSA_HASHES[hash](message), random, caches);
   const p1363 = new Uint8Array(await subtle()!.sign({ name: 'ECDSA', hash }, cryptoKey, buf(message)));
   const half = p1363.length / 2;
   return sequence(unsignedInteger(p1363.subarray(0, half)), unsignedInteger(p1363.subarray(half)));
@@ -305,12 +306,12 @@ export async function ecdsaSignMessage(curve: EcdsaCurve, pkcs8: Uint8Array, has
  * `ecdsaVerifyDigest`. The key and the signature are checked here first (point on the curve,
  * strict DER, 1 ≤ r, s < n; high-S accepted), then r ‖ s goes to WebCrypto on the NIST curves.
  */
-export async function ecdsaVerifyMessage(curve: EcdsaCurve, spki: Uint8Array, hash: EcdsaHash, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  const key = cachedPublicPoint(curve, spki);
+export async function ecdsaVerifyMessage(curve: EcdsaCurve, spki: Uint8Array, hash: EcdsaHash, message: Uint8Array, signature: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Promise<boolean> {
+  const key = cachedPublicPoint(curve, spki, caches);
   const sig = key && decodeDerSignature(curve, signature);
   if (!key || !sig) return false;
   const cryptoKey = await webKey(curve, key, 'spki', () => encodeEcPublicKey(curve, key.point));
-  if (!cryptoKey) return ecdsaVerifyDigest(curve, spki, ECDSA_HASHES[hash](message), signature);
+  if (!cryptoKey) return ecdsaVerifyDigest(curve, spki, ECDSA_HASHES[hash](message), signature, caches);
   const p1363 = new Uint8Array(2 * curve.size);
   p1363.set(bigIntToBytes(sig.r, curve.size));
   p1363.set(bigIntToBytes(sig.s, curve.size), curve.size);
@@ -324,8 +325,8 @@ export async function ecdsaVerifyMessage(curve: EcdsaCurve, spki: Uint8Array, ha
 // ------------------------------------------------------------------ ECDH
 
 /** ECDH: the x-coordinate of d·Q (fixed length). Undefined for a malformed, off-curve or other-curve peer key. */
-export function ecdhSharedSecret(curve: WeierstrassCurve, pkcs8: Uint8Array, peerSpki: Uint8Array, privateScalar?: bigint): Uint8Array | undefined {
-  const d = privateScalar ?? cachedPrivateScalar(curve, pkcs8)?.d;
+export function ecdhSharedSecret(curve: WeierstrassCurve, pkcs8: Uint8Array, peerSpki: Uint8Array, privateScalar?: bigint, caches: CryptoCaches = defaultCryptoCaches): Uint8Array | undefined {
+  const d = privateScalar ?? cachedPrivateScalar(curve, pkcs8, caches)?.d;
   if (d === undefined) return undefined;
   const info = parseSpki(peerSpki);
   if (namedCurve(info) !== curve.oid) return undefined;

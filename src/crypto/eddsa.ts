@@ -14,7 +14,7 @@
  */
 import { ed25519, ed25519ph } from '@noble/curves/ed25519.js';
 import { octetString, readOctetString, readWhole } from './der.js';
-import { KeyCache } from './key-cache.js';
+import { type CryptoCaches, defaultCryptoCaches, keySlot } from './caches.js';
 import { algorithmIdentifier, encodePkcs8, encodeSpki, OID, parsePkcs8, parseSpki } from './keys.js';
 import type { RandomSource } from './random.js';
 
@@ -53,11 +53,11 @@ interface PublicEntry {
   web?: Promise<CryptoKey | undefined>;
 }
 
-const privateKeys = new KeyCache<PrivateEntry>();
-const publicKeys = new KeyCache<PublicEntry>();
+const PRIVATE_KEYS = keySlot<PrivateEntry>('Ed25519 private keys');
+const PUBLIC_KEYS = keySlot<PublicEntry>('Ed25519 public keys');
 
-function privateEntry(pkcs8: Uint8Array): PrivateEntry {
-  const entry = privateKeys.get(pkcs8, (der) => {
+function privateEntry(pkcs8: Uint8Array, caches: CryptoCaches): PrivateEntry {
+  const entry = caches.keys(PRIVATE_KEYS).get(pkcs8, (der) => {
     const seed = parseEd25519PrivateKey(der);
     return seed && { seed };
   });
@@ -65,14 +65,14 @@ function privateEntry(pkcs8: Uint8Array): PrivateEntry {
   return entry;
 }
 
-function publicEntry(spki: Uint8Array): PublicEntry | undefined {
-  return publicKeys.get(spki, (der) => {
+function publicEntry(spki: Uint8Array, caches: CryptoCaches): PublicEntry | undefined {
+  return caches.keys(PUBLIC_KEYS).get(spki, (der) => {
     const publicKey = parseEd25519PublicKey(der);
     return publicKey && { publicKey, smallOrder: ed25519.Point.fromBytes(publicKey).isSmallOrder() };
   });
 }
 
-const seedOf = (pkcs8: Uint8Array): Uint8Array => privateEntry(pkcs8).seed;
+const seedOf = (pkcs8: Uint8Array, caches: CryptoCaches): Uint8Array => privateEntry(pkcs8, caches).seed;
 
 // ------------------------------------------------------------------ WebCrypto
 
@@ -128,19 +128,19 @@ export function generateEd25519Key(random: RandomSource): { privateKey: Uint8Arr
   return { privateKey: encodeEd25519PrivateKey(seed), publicKey: encodeEd25519PublicKey(ed25519.getPublicKey(seed)) };
 }
 
-export function ed25519PublicKeyOf(pkcs8: Uint8Array): Uint8Array {
-  return encodeEd25519PublicKey(ed25519.getPublicKey(seedOf(pkcs8)));
+export function ed25519PublicKeyOf(pkcs8: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
+  return encodeEd25519PublicKey(ed25519.getPublicKey(seedOf(pkcs8, caches)));
 }
 
 export type Ed25519Variant = 'pure' | 'ph';
 
 /** Pure Ed25519 over the message, or Ed25519ph over the message (SHA-512 applied by the primitive). Deterministic. On noble. */
-export function ed25519Sign(pkcs8: Uint8Array, variant: Ed25519Variant, message: Uint8Array): Uint8Array {
-  return (variant === 'pure' ? ed25519 : ed25519ph).sign(message, seedOf(pkcs8));
+export function ed25519Sign(pkcs8: Uint8Array, variant: Ed25519Variant, message: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
+  return (variant === 'pure' ? ed25519 : ed25519ph).sign(message, seedOf(pkcs8, caches));
 }
 
-export function ed25519Verify(spki: Uint8Array, variant: Ed25519Variant, message: Uint8Array, signature: Uint8Array): boolean {
-  const entry = publicEntry(spki);
+export function ed25519Verify(spki: Uint8Array, variant: Ed25519Variant, message: Uint8Array, signature: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): boolean {
+  const entry = publicEntry(spki, caches);
   if (!entry || signature.length !== 64) return false;
   try {
     return (variant === 'pure' ? ed25519 : ed25519ph).verify(signature, message, entry.publicKey, { zip215: false });
@@ -150,16 +150,16 @@ export function ed25519Verify(spki: Uint8Array, variant: Ed25519Variant, message
 }
 
 /** As `ed25519Sign`; pure Ed25519 on WebCrypto where available (same bytes), Ed25519ph on noble. */
-export async function ed25519SignAsync(pkcs8: Uint8Array, variant: Ed25519Variant, message: Uint8Array): Promise<Uint8Array> {
-  const entry = privateEntry(pkcs8);
+export async function ed25519SignAsync(pkcs8: Uint8Array, variant: Ed25519Variant, message: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Promise<Uint8Array> {
+  const entry = privateEntry(pkcs8, caches);
   const cryptoKey = variant === 'pure' ? await webKey(entry, 'pkcs8', () => encodeEd25519PrivateKey(entry.seed)) : undefined;
-  if (!cryptoKey) return ed25519Sign(pkcs8, variant, message);
+  if (!cryptoKey) return ed25519Sign(pkcs8, variant, message, caches);
   return new Uint8Array(await subtle()!.sign(ED25519, cryptoKey, buf(message)));
 }
 
 /** As `ed25519Verify` (the same answers); pure Ed25519 asks WebCrypto first where available. */
-export async function ed25519VerifyAsync(spki: Uint8Array, variant: Ed25519Variant, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  const entry = publicEntry(spki);
+export async function ed25519VerifyAsync(spki: Uint8Array, variant: Ed25519Variant, message: Uint8Array, signature: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Promise<boolean> {
+  const entry = publicEntry(spki, caches);
   if (!entry || entry.smallOrder || signature.length !== 64 || !scalarBelowL(signature)) return false;
   const cryptoKey = variant === 'pure' ? await webKey(entry, 'spki', () => encodeEd25519PublicKey(entry.publicKey)) : undefined;
   if (cryptoKey) {
@@ -169,5 +169,5 @@ export async function ed25519VerifyAsync(spki: Uint8Array, variant: Ed25519Varia
       // fall through to noble
     }
   }
-  return ed25519Verify(spki, variant, message, signature);
+  return ed25519Verify(spki, variant, message, signature, caches);
 }

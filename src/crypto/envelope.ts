@@ -1,6 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { aesGcmOpen, aesGcmSeal, GCM_NONCE_BYTES, GCM_TAG_BYTES } from './aes-gcm.js';
 import { equalBytes, fromHex, fromUtf8, toHex, utf8 } from './bytes.js';
+import { type CryptoCaches, defaultCryptoCaches } from './caches.js';
 import { sm4GcmOpen, sm4GcmSeal } from './sm4.js';
 
 /**
@@ -72,21 +73,13 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 /**
  * The same key and key material always give the same header, so encoded headers are kept by their
  * fields and parsed headers by their bytes: Encrypt skips re-encoding (UTF-8, hex, SHA-256) and
- * Decrypt skips re-decoding and re-checking a header it has seen. Bounded; emptied when full.
+ * Decrypt skips re-decoding and re-checking a header it has seen. Both caches are in CryptoCaches
+ * (bounded, least recently used out).
  */
-const HEADER_CACHE_LIMIT = 1024;
-const encodedHeaders = new Map<string, Uint8Array>();
-const parsedHeaders = new Map<string, EnvelopeHeader>();
-
-function remember<V>(cache: Map<string, V>, key: string, value: V): void {
-  if (cache.size >= HEADER_CACHE_LIMIT) cache.clear();
-  cache.set(key, value);
-}
-
-function encodeHeader(h: EnvelopeHeader): Uint8Array {
+function encodeHeader(h: EnvelopeHeader, caches: CryptoCaches): Uint8Array {
   // Length-prefixed, so no two different headers share a cache key.
   const cacheKey = `${h.algorithm}|${h.account.length}|${h.account}|${h.region.length}|${h.region}|${h.keyId.length}|${h.keyId}|${h.materialId}`;
-  const cached = encodedHeaders.get(cacheKey);
+  const cached = caches.encodedHeaders.get(cacheKey);
   if (cached) return cached;
   const account = utf8(h.account);
   const region = utf8(h.region);
@@ -107,7 +100,7 @@ function encodeHeader(h: EnvelopeHeader): Uint8Array {
   const out = new Uint8Array(body.length + CHECK_BYTES);
   out.set(body);
   out.set(sha256(body).subarray(0, CHECK_BYTES), body.length);
-  remember(encodedHeaders, cacheKey, out);
+  caches.encodedHeaders.set(cacheKey, out);
   return out;
 }
 
@@ -126,10 +119,11 @@ export function sealEnvelope(
   nonce: Uint8Array,
   plaintext: Uint8Array,
   context: EncryptionContext | undefined,
+  caches: CryptoCaches = defaultCryptoCaches,
 ): Uint8Array {
-  const headerBytes = encodeHeader(header);
+  const headerBytes = encodeHeader(header, caches);
   const additional = aad(headerBytes, context);
-  const sealed = header.algorithm === EnvelopeAlgorithm.AES_256_GCM ? aesGcmSeal(key, nonce, plaintext, additional) : sm4GcmSeal(key, nonce, plaintext, additional);
+  const sealed = header.algorithm === EnvelopeAlgorithm.AES_256_GCM ? aesGcmSeal(key, nonce, plaintext, additional, caches) : sm4GcmSeal(key, nonce, plaintext, additional, caches);
   const out = new Uint8Array(headerBytes.length + GCM_NONCE_BYTES + sealed.length);
   out.set(headerBytes);
   out.set(nonce, headerBytes.length);
@@ -138,7 +132,7 @@ export function sealEnvelope(
 }
 
 /** Reads the header; undefined when the blob is not a well-formed envelope. */
-export function parseEnvelope(blob: Uint8Array): ParsedEnvelope | undefined {
+export function parseEnvelope(blob: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): ParsedEnvelope | undefined {
   if (blob.length < 2 || blob[0] !== ENVELOPE_VERSION) return undefined;
   const algorithm = blob[1];
   if (algorithm !== EnvelopeAlgorithm.AES_256_GCM && algorithm !== EnvelopeAlgorithm.SM4_GCM) return undefined;
@@ -147,7 +141,7 @@ export function parseEnvelope(blob: Uint8Array): ParsedEnvelope | undefined {
   for (let i = 0; i < 3 && end < blob.length; i++) end += 1 + blob[end]!;
   end += MATERIAL_ID_BYTES + CHECK_BYTES;
   const cacheKey = end + GCM_NONCE_BYTES + GCM_TAG_BYTES <= blob.length ? String.fromCharCode.apply(null, blob.subarray(0, end) as unknown as number[]) : undefined;
-  const known = cacheKey === undefined ? undefined : parsedHeaders.get(cacheKey);
+  const known = cacheKey === undefined ? undefined : caches.parsedHeaders.get(cacheKey);
   if (known) {
     return { ...known, headerBytes: blob.subarray(0, end), nonce: blob.subarray(end, end + GCM_NONCE_BYTES), sealed: blob.subarray(end + GCM_NONCE_BYTES) };
   }
@@ -170,7 +164,7 @@ export function parseEnvelope(blob: Uint8Array): ParsedEnvelope | undefined {
   if (!equalBytes(check, sha256(blob.subarray(0, o)).subarray(0, CHECK_BYTES))) return undefined;
   o += CHECK_BYTES;
   const header: EnvelopeHeader = { algorithm, account: fields[0]!, region: fields[1]!, keyId: fields[2]!, materialId };
-  if (cacheKey !== undefined) remember(parsedHeaders, cacheKey, header);
+  if (cacheKey !== undefined) caches.parsedHeaders.set(cacheKey, header);
   return {
     ...header,
     headerBytes: blob.subarray(0, o),
@@ -180,7 +174,7 @@ export function parseEnvelope(blob: Uint8Array): ParsedEnvelope | undefined {
 }
 
 /** Opens a parsed envelope; undefined when the key, the blob or the context does not authenticate. */
-export function openEnvelope(parsed: ParsedEnvelope, key: Uint8Array, context: EncryptionContext | undefined): Uint8Array | undefined {
-  if (parsed.algorithm === EnvelopeAlgorithm.SM4_GCM) return sm4GcmOpen(key, parsed.nonce, parsed.sealed, aad(parsed.headerBytes, context));
-  return aesGcmOpen(key, parsed.nonce, parsed.sealed, aad(parsed.headerBytes, context));
+export function openEnvelope(parsed: ParsedEnvelope, key: Uint8Array, context: EncryptionContext | undefined, caches: CryptoCaches = defaultCryptoCaches): Uint8Array | undefined {
+  if (parsed.algorithm === EnvelopeAlgorithm.SM4_GCM) return sm4GcmOpen(key, parsed.nonce, parsed.sealed, aad(parsed.headerBytes, context), caches);
+  return aesGcmOpen(key, parsed.nonce, parsed.sealed, aad(parsed.headerBytes, context), caches);
 }

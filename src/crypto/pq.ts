@@ -12,7 +12,7 @@ import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import { ml_kem1024, ml_kem512, ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { equalBytes } from './bytes.js';
 import { implicitPrimitive, readChildren, readOctetString, readWhole, TAG } from './der.js';
-import { KeyCache } from './key-cache.js';
+import { type CryptoCaches, defaultCryptoCaches, type KeySlot, keySlot } from './caches.js';
 import { algorithmIdentifier, encodePkcs8, encodeSpki, OID, parsePkcs8, parseSpki } from './keys.js';
 import type { RandomSource } from './random.js';
 
@@ -115,12 +115,13 @@ function mlKemModulusCheck(ek: Uint8Array, k: number): boolean {
   return true;
 }
 
-const expandedKeys = new Map<Scheme, KeyCache<Expanded>>();
+/** Expanded private keys, one cache per scheme. */
+const expandedKeys = new Map<Scheme, KeySlot<Expanded>>();
 
-function expand(scheme: Scheme, pkcs8: Uint8Array): Expanded {
-  let cache = expandedKeys.get(scheme);
-  if (!cache) expandedKeys.set(scheme, (cache = new KeyCache<Expanded>(32)));
-  const keys = cache.get(pkcs8, (der) => parsePqPrivateKey(scheme, der));
+function expand(scheme: Scheme, pkcs8: Uint8Array, caches: CryptoCaches): Expanded {
+  let slot = expandedKeys.get(scheme);
+  if (!slot) expandedKeys.set(scheme, (slot = keySlot<Expanded>(`${scheme.oid} private keys`)));
+  const keys = caches.keys(slot).get(pkcs8, (der) => parsePqPrivateKey(scheme, der));
   if (!keys) throw new RangeError('malformed post-quantum private key');
   return keys;
 }
@@ -130,8 +131,8 @@ export function generatePqKey(scheme: Scheme, random: RandomSource): { privateKe
   return { privateKey: encodePqPrivateKey(scheme, seed), publicKey: encodePqPublicKey(scheme, scheme.keygen(seed).publicKey) };
 }
 
-export function pqPublicKeyOf(scheme: Scheme, pkcs8: Uint8Array): Uint8Array {
-  return encodePqPublicKey(scheme, expand(scheme, pkcs8).publicKey);
+export function pqPublicKeyOf(scheme: Scheme, pkcs8: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
+  return encodePqPublicKey(scheme, expand(scheme, pkcs8, caches).publicKey);
 }
 
 // ------------------------------------------------------------------ ML-DSA
@@ -140,9 +141,9 @@ export function pqPublicKeyOf(scheme: Scheme, pkcs8: Uint8Array): Uint8Array {
  * ML-DSA.Sign (hedged: rnd from `random`, so reproducible from a seeded source). RAW: the message
  * with an empty context (pure ML-DSA, M' = 0 ‖ 0 ‖ M); EXTERNAL_MU: the caller's 64-byte μ.
  */
-export function mlDsaSign(level: MlDsaLevel, pkcs8: Uint8Array, input: 'RAW' | 'EXTERNAL_MU', message: Uint8Array, random: RandomSource): Uint8Array {
+export function mlDsaSign(level: MlDsaLevel, pkcs8: Uint8Array, input: 'RAW' | 'EXTERNAL_MU', message: Uint8Array, random: RandomSource, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
   const scheme = ML_DSA[level];
-  const { secretKey } = expand(scheme, pkcs8);
+  const { secretKey } = expand(scheme, pkcs8, caches);
   const extraEntropy = random.fill(new Uint8Array(32));
   if (input === 'EXTERNAL_MU') {
     if (message.length !== 64) throw new RangeError(`ML-DSA mu must be 64 bytes, got ${message.length}`);
@@ -175,10 +176,10 @@ export function mlKemEncapsulate(level: MlKemLevel, spki: Uint8Array, random: Ra
 }
 
 /** ML-KEM.Decaps (implicit rejection: a tampered ciphertext gives a pseudo-random secret); undefined for a wrong length. */
-export function mlKemDecapsulate(level: MlKemLevel, pkcs8: Uint8Array, ciphertext: Uint8Array): Uint8Array | undefined {
+export function mlKemDecapsulate(level: MlKemLevel, pkcs8: Uint8Array, ciphertext: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array | undefined {
   const scheme = ML_KEM[level];
   if (ciphertext.length !== scheme.ciphertextLength) return undefined;
-  const { secretKey } = expand(scheme, pkcs8);
+  const { secretKey } = expand(scheme, pkcs8, caches);
   try {
     return scheme.impl.decapsulate(ciphertext, secretKey);
   } catch {

@@ -14,7 +14,7 @@ import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { CHash } from '@noble/hashes/utils.js';
 import { equalBytes } from './bytes.js';
 import { bigInteger, bigIntToBytes, bytesToBigInt, derNull, octetString, oid, readBigInt, readSequence, readSmallInteger, sequence, smallInteger } from './der.js';
-import { KeyCache } from './key-cache.js';
+import { type CryptoCaches, defaultCryptoCaches, keySlot } from './caches.js';
 import { algorithmIdentifier, encodePkcs8, encodeSpki, OID, parsePkcs8, parseSpki } from './keys.js';
 import type { RandomSource } from './random.js';
 
@@ -316,18 +316,18 @@ interface PublicEntry {
   readonly imported: Map<string, Promise<CryptoKey>>;
 }
 
-const privateKeys = new KeyCache<PrivateEntry>();
-const publicKeys = new KeyCache<PublicEntry>();
+const PRIVATE_KEYS = keySlot<PrivateEntry>('RSA private keys');
+const PUBLIC_KEYS = keySlot<PublicEntry>('RSA public keys');
 
-function privateEntry(pkcs8: Uint8Array): PrivateEntry | undefined {
-  return privateKeys.get(pkcs8, (der) => {
+function privateEntry(pkcs8: Uint8Array, caches: CryptoCaches): PrivateEntry | undefined {
+  return caches.keys(PRIVATE_KEYS).get(pkcs8, (der) => {
     const key = parseRsaPrivateKey(der);
     return key && { key, imported: new Map() };
   });
 }
 
-function publicEntry(spki: Uint8Array): PublicEntry | undefined {
-  return publicKeys.get(spki, (der) => {
+function publicEntry(spki: Uint8Array, caches: CryptoCaches): PublicEntry | undefined {
+  return caches.keys(PUBLIC_KEYS).get(spki, (der) => {
     const key = parseRsaPublicKey(der);
     return key && { key, imported: new Map() };
   });
@@ -347,8 +347,8 @@ function imported(entry: { imported: Map<string, Promise<CryptoKey>> }, format: 
   return key;
 }
 
-export const parseCachedRsaPrivateKey = (pkcs8: Uint8Array): RsaPrivateKey | undefined => privateEntry(pkcs8)?.key;
-export const parseCachedRsaPublicKey = (spki: Uint8Array): RsaPublicKey | undefined => publicEntry(spki)?.key;
+export const parseCachedRsaPrivateKey = (pkcs8: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): RsaPrivateKey | undefined => privateEntry(pkcs8, caches)?.key;
+export const parseCachedRsaPublicKey = (spki: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): RsaPublicKey | undefined => publicEntry(spki, caches)?.key;
 
 // ------------------------------------------------------------------ encoding methods (RFC 8017 §9)
 
@@ -457,8 +457,8 @@ export function rsaVerifyDigest(key: RsaPublicKey, padding: RsaPadding, hash: Rs
  * source, `position` defined) the salt comes from `random` and the signature is computed here,
  * so that a seeded engine signs reproducibly.
  */
-export async function rsaSignMessage(pkcs8: Uint8Array, padding: RsaPadding, hash: RsaHash, message: Uint8Array, random: RandomSource): Promise<Uint8Array> {
-  const entry = privateEntry(pkcs8);
+export async function rsaSignMessage(pkcs8: Uint8Array, padding: RsaPadding, hash: RsaHash, message: Uint8Array, random: RandomSource, caches: CryptoCaches = defaultCryptoCaches): Promise<Uint8Array> {
+  const entry = privateEntry(pkcs8, caches);
   if (!entry) throw new RangeError('malformed RSA private key');
   if (padding === 'PSS' && random.position !== undefined) return rsaSignDigest(entry.key, padding, hash, rsaDigest(hash, message), random);
   const name = padding === 'PSS' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5';
@@ -468,8 +468,8 @@ export async function rsaSignMessage(pkcs8: Uint8Array, padding: RsaPadding, has
 }
 
 /** Verifies a signature over a message on WebCrypto; false for any malformed input. */
-export async function rsaVerifyMessage(spki: Uint8Array, padding: RsaPadding, hash: RsaHash, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  const entry = publicEntry(spki);
+export async function rsaVerifyMessage(spki: Uint8Array, padding: RsaPadding, hash: RsaHash, message: Uint8Array, signature: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Promise<boolean> {
+  const entry = publicEntry(spki, caches);
   if (!entry || signature.length !== entry.key.size) return false;
   try {
     const name = padding === 'PSS' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5';
@@ -510,8 +510,8 @@ export function rsaOaepEncrypt(key: RsaPublicKey, hash: RsaHash, plaintext: Uint
 }
 
 /** RSAES-OAEP-DECRYPT on WebCrypto; undefined on any failure. */
-export async function rsaOaepDecrypt(pkcs8: Uint8Array, hash: RsaHash, ciphertext: Uint8Array): Promise<Uint8Array | undefined> {
-  const entry = privateEntry(pkcs8);
+export async function rsaOaepDecrypt(pkcs8: Uint8Array, hash: RsaHash, ciphertext: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Promise<Uint8Array | undefined> {
+  const entry = privateEntry(pkcs8, caches);
   if (!entry || ciphertext.length !== entry.key.size) return undefined;
   try {
     const cryptoKey = await imported(entry, 'pkcs8', pkcs8, 'RSA-OAEP', hash, 'decrypt');
@@ -541,8 +541,8 @@ export function rsaPkcs1Encrypt(key: RsaPublicKey, plaintext: Uint8Array, random
  * over a scan of the whole block, so a bad padding takes the same path as a good one; any failure
  * is undefined.
  */
-export function rsaPkcs1Decrypt(pkcs8: Uint8Array, ciphertext: Uint8Array): Uint8Array | undefined {
-  const entry = privateEntry(pkcs8);
+export function rsaPkcs1Decrypt(pkcs8: Uint8Array, ciphertext: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array | undefined {
+  const entry = privateEntry(pkcs8, caches);
   if (!entry || ciphertext.length !== entry.key.size) return undefined;
   const key = entry.key;
   const c = bytesToBigInt(ciphertext);

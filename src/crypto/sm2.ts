@@ -13,7 +13,7 @@ import { weierstrass } from '@noble/curves/abstract/weierstrass.js';
 import { equalBytes, utf8 } from './bytes.js';
 import { bigInteger, bigIntToBytes, bytesToBigInt, octetString, readBigInt, readOctetString, readSequence, sequence } from './der.js';
 import { cachedPrivateScalar, cachedPublicPoint, decodeDerSignature, decodePoint, ecdhSharedSecret, encodeDerSignature, encodeEcPublicKey, generateEcKey, publicCombination, randomScalar, secretTimesBase, secretTimesPublic, type WeierstrassCurve } from './ecc.js';
-import { KeyCache } from './key-cache.js';
+import { type CryptoCaches, defaultCryptoCaches, keySlot } from './caches.js';
 import { OID } from './keys.js';
 import type { RandomSource } from './random.js';
 import { sm3 } from './sm3.js';
@@ -70,12 +70,13 @@ interface PrivateEntry {
   readonly za: Uint8Array;
 }
 
-const privateEntries = new KeyCache<PrivateEntry>();
-const defaultZa = new KeyCache<Uint8Array>();
+const PRIVATE_KEYS = keySlot<PrivateEntry>('SM2 private keys');
+/** Z_A with the default user id, by public point. */
+const DEFAULT_ZA = keySlot<Uint8Array>('SM2 Z_A');
 
-function privateEntry(pkcs8: Uint8Array): PrivateEntry | undefined {
-  return privateEntries.get(pkcs8, (der) => {
-    const key = cachedPrivateScalar(SM2_CURVE, der);
+function privateEntry(pkcs8: Uint8Array, caches: CryptoCaches): PrivateEntry | undefined {
+  return caches.keys(PRIVATE_KEYS).get(pkcs8, (der) => {
+    const key = cachedPrivateScalar(SM2_CURVE, der, caches);
     if (!key) return undefined;
     const publicPoint = Point.BASE.multiply(key.d).toBytes(false);
     return { d: key.d, inverse: Point.Fn.inv(key.d + 1n), publicPoint, za: sm2Za(publicPoint) };
@@ -87,8 +88,8 @@ export function generateSm2Key(random: RandomSource): { privateKey: Uint8Array; 
   return generateEcKey(SM2_CURVE, random);
 }
 
-export function sm2PublicKeyOf(pkcs8: Uint8Array): Uint8Array {
-  const entry = privateEntry(pkcs8);
+export function sm2PublicKeyOf(pkcs8: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
+  const entry = privateEntry(pkcs8, caches);
   if (!entry) throw new RangeError('malformed SM2 private key');
   return encodeEcPublicKey(SM2_CURVE, Point.fromBytes(entry.publicPoint));
 }
@@ -108,8 +109,8 @@ function signedDigest(input: 'RAW' | 'DIGEST', message: Uint8Array, za: () => Ui
  * SM2DSA: RAW signs e = SM3(Z_A ‖ M) with the default user id (or `userId`); DIGEST signs the
  * given 32-byte e as is. k comes from `random` (reproducible from a seeded source).
  */
-export function sm2Sign(pkcs8: Uint8Array, input: 'RAW' | 'DIGEST', message: Uint8Array, random: RandomSource, userId?: Uint8Array): Uint8Array {
-  const key = privateEntry(pkcs8);
+export function sm2Sign(pkcs8: Uint8Array, input: 'RAW' | 'DIGEST', message: Uint8Array, random: RandomSource, userId?: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
+  const key = privateEntry(pkcs8, caches);
   if (!key) throw new RangeError('malformed SM2 private key');
   const e = bytesToBigInt(signedDigest(input, message, () => (userId ? sm2Za(key.publicPoint, userId) : key.za)));
   for (;;) {
@@ -124,12 +125,12 @@ export function sm2Sign(pkcs8: Uint8Array, input: 'RAW' | 'DIGEST', message: Uin
 }
 
 /** SM2DSA verification; false for a malformed key or signature. */
-export function sm2Verify(spki: Uint8Array, input: 'RAW' | 'DIGEST', message: Uint8Array, signature: Uint8Array, userId?: Uint8Array): boolean {
-  const key = cachedPublicPoint(SM2_CURVE, spki);
+export function sm2Verify(spki: Uint8Array, input: 'RAW' | 'DIGEST', message: Uint8Array, signature: Uint8Array, userId?: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): boolean {
+  const key = cachedPublicPoint(SM2_CURVE, spki, caches);
   if (!key || (input === 'DIGEST' && message.length !== 32)) return false;
   const sig = decodeDerSignature(SM2_CURVE, signature);
   if (!sig) return false;
-  const za = (): Uint8Array => (userId ? sm2Za(key.bytes, userId) : defaultZa.get(key.bytes, (point) => sm2Za(point))!);
+  const za = (): Uint8Array => (userId ? sm2Za(key.bytes, userId) : caches.keys(DEFAULT_ZA).get(key.bytes, (point) => sm2Za(point))!);
   const e = bytesToBigInt(signedDigest(input, message, za));
   const t = modN(sig.r + sig.s);
   if (t === 0n) return false;
@@ -161,8 +162,8 @@ function kdf(z: Uint8Array, length: number): Uint8Array {
 const allZero = (bytes: Uint8Array): boolean => bytes.every((b) => b === 0);
 
 /** SM2 encryption to a public key: raw C1 ‖ C3 ‖ C2 (C1 = 04 ‖ x1 ‖ y1) or the ASN.1 form. */
-export function sm2Encrypt(spki: Uint8Array, plaintext: Uint8Array, random: RandomSource, form: Sm2CiphertextForm): Uint8Array {
-  const key = cachedPublicPoint(SM2_CURVE, spki);
+export function sm2Encrypt(spki: Uint8Array, plaintext: Uint8Array, random: RandomSource, form: Sm2CiphertextForm, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
+  const key = cachedPublicPoint(SM2_CURVE, spki, caches);
   if (!key) throw new RangeError('malformed SM2 public key');
   for (;;) {
     const k = randomScalar(SM2_CURVE, random);
@@ -204,8 +205,8 @@ function decryptParts(d: bigint, c1: Uint8Array, c3: Uint8Array, c2: Uint8Array)
  * (GM/T 0003) and without the 04 (as sm-crypto and Tencent's raw mode write it): the C3 check
  * decides which reading is right.
  */
-export function sm2Decrypt(pkcs8: Uint8Array, ciphertext: Uint8Array, form: Sm2CiphertextForm): Uint8Array | undefined {
-  const key = privateEntry(pkcs8);
+export function sm2Decrypt(pkcs8: Uint8Array, ciphertext: Uint8Array, form: Sm2CiphertextForm, caches: CryptoCaches = defaultCryptoCaches): Uint8Array | undefined {
+  const key = privateEntry(pkcs8, caches);
   if (!key) return undefined;
   if (form === 'C1C3C2_ASN1') {
     const parts = readSequence(ciphertext);
@@ -232,9 +233,9 @@ export function sm2Decrypt(pkcs8: Uint8Array, ciphertext: Uint8Array, form: Sm2C
 // ------------------------------------------------------------------ key agreement
 
 /** ECDH on sm2p256v1: the x-coordinate of d·Q; undefined for a bad peer key. */
-export function sm2SharedSecret(pkcs8: Uint8Array, peerSpki: Uint8Array): Uint8Array | undefined {
-  const key = privateEntry(pkcs8);
-  return key && ecdhSharedSecret(SM2_CURVE, pkcs8, peerSpki, key.d);
+export function sm2SharedSecret(pkcs8: Uint8Array, peerSpki: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array | undefined {
+  const key = privateEntry(pkcs8, caches);
+  return key && ecdhSharedSecret(SM2_CURVE, pkcs8, peerSpki, key.d, caches);
 }
 
 /** The curve's point type, for tests and callers that need raw points. */

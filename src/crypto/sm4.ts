@@ -3,9 +3,10 @@
  * SM4-GCM (NIST SP 800-38D with SM4 as the block cipher, as RFC 8998 uses it) and SM4-CBC with
  * PKCS#7 padding. The round function runs on four precomputed 256-entry tables (S-box followed by
  * the linear transform L), and the round keys and GHASH tables of recently used keys are kept
- * (bounded), as AES-GCM does.
+ * (CryptoCaches.sm4States, bounded, least recently used out), as AES-GCM does.
  */
 import { equalBytes } from './bytes.js';
+import { type CryptoCaches, defaultCryptoCaches } from './caches.js';
 import { ReusableGhash } from './ghash.js';
 
 const SBOX = (() => {
@@ -95,23 +96,19 @@ function cryptBlock(rk: Int32Array, input: Uint8Array, inOffset: number, out: Ui
   writeBe(out, outOffset + 12, x0);
 }
 
-interface KeyState {
+export interface Sm4KeyState {
   readonly key: Uint8Array;
   readonly encrypt: Int32Array;
   readonly decrypt: Int32Array;
   ghash?: ReusableGhash;
 }
 
-const STATE_LIMIT = 256;
-const states = new Map<Uint8Array, KeyState>();
-
-function stateFor(key: Uint8Array): KeyState {
-  const known = states.get(key);
+function stateFor(key: Uint8Array, caches: CryptoCaches): Sm4KeyState {
+  const known = caches.sm4States.get(key);
   if (known && equalBytes(known.key, key)) return known;
   const encrypt = sm4ExpandKey(key);
-  const state: KeyState = { key: key.slice(), encrypt, decrypt: encrypt.slice().reverse() };
-  if (states.size >= STATE_LIMIT) states.clear();
-  states.set(key, state);
+  const state: Sm4KeyState = { key: key.slice(), encrypt, decrypt: encrypt.slice().reverse() };
+  caches.sm4States.set(key, state);
   return state;
 }
 
@@ -120,27 +117,27 @@ function checkBlock(block: Uint8Array): void {
 }
 
 /** SM4 encryption of one 16-byte block (ECB of one block). */
-export function sm4EncryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
+export function sm4EncryptBlock(key: Uint8Array, block: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
   checkBlock(block);
   const out = new Uint8Array(16);
-  cryptBlock(stateFor(key).encrypt, block, 0, out, 0);
+  cryptBlock(stateFor(key, caches).encrypt, block, 0, out, 0);
   return out;
 }
 
 /** SM4 decryption of one 16-byte block. */
-export function sm4DecryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
+export function sm4DecryptBlock(key: Uint8Array, block: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
   checkBlock(block);
   const out = new Uint8Array(16);
-  cryptBlock(stateFor(key).decrypt, block, 0, out, 0);
+  cryptBlock(stateFor(key, caches).decrypt, block, 0, out, 0);
   return out;
 }
 
 // ------------------------------------------------------------------ CBC (PKCS#7)
 
 /** SM4-CBC with PKCS#7 padding (a 16-byte IV). */
-export function sm4CbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array {
+export function sm4CbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
   checkBlock(iv);
-  const rk = stateFor(key).encrypt;
+  const rk = stateFor(key, caches).encrypt;
   const pad = 16 - (plaintext.length % 16);
   const out = new Uint8Array(plaintext.length + pad);
   out.set(plaintext);
@@ -155,9 +152,9 @@ export function sm4CbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8A
 }
 
 /** SM4-CBC decryption; undefined when the length or the PKCS#7 padding is wrong. */
-export function sm4CbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array): Uint8Array | undefined {
+export function sm4CbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array | undefined {
   if (iv.length !== 16 || ciphertext.length === 0 || ciphertext.length % 16 !== 0) return undefined;
-  const rk = stateFor(key).decrypt;
+  const rk = stateFor(key, caches).decrypt;
   const out = new Uint8Array(ciphertext.length);
   for (let i = 0; i < ciphertext.length; i += 16) {
     cryptBlock(rk, ciphertext, i, out, i);
@@ -177,7 +174,7 @@ export function sm4CbcDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8
 
 export const SM4_GCM_TAG_BYTES = 16;
 
-function ghashFor(state: KeyState): ReusableGhash {
+function ghashFor(state: Sm4KeyState): ReusableGhash {
   if (!state.ghash) {
     const h = new Uint8Array(16);
     cryptBlock(state.encrypt, h, 0, h, 0); // H = E_K(0^128)
@@ -188,7 +185,7 @@ function ghashFor(state: KeyState): ReusableGhash {
 }
 
 /** J0: nonce ‖ 0^31 ‖ 1 for a 96-bit nonce, else GHASH_H(nonce ‖ 0^s ‖ 0^64 ‖ [len(nonce)]_64). */
-function j0(state: KeyState, nonce: Uint8Array): Uint8Array {
+function j0(state: Sm4KeyState, nonce: Uint8Array): Uint8Array {
   if (nonce.length === 12) {
     const block = new Uint8Array(16);
     block.set(nonce);
@@ -199,7 +196,7 @@ function j0(state: KeyState, nonce: Uint8Array): Uint8Array {
 }
 
 /** GCTR from counter block `counter` + `from` (inc32 on the last 32 bits). */
-function gctr(state: KeyState, counter: Uint8Array, from: number, src: Uint8Array, dst: Uint8Array): void {
+function gctr(state: Sm4KeyState, counter: Uint8Array, from: number, src: Uint8Array, dst: Uint8Array): void {
   const block = counter.slice();
   const stream = new Uint8Array(16);
   let n = (readBe(counter, 12) + from) >>> 0;
@@ -211,16 +208,16 @@ function gctr(state: KeyState, counter: Uint8Array, from: number, src: Uint8Arra
   }
 }
 
-function tag(state: KeyState, counter: Uint8Array, aad: Uint8Array, data: Uint8Array): Uint8Array {
+function tag(state: Sm4KeyState, counter: Uint8Array, aad: Uint8Array, data: Uint8Array): Uint8Array {
   const mask = new Uint8Array(16);
   cryptBlock(state.encrypt, counter, 0, mask, 0); // E_K(J0)
   return ghashFor(state).start().absorb(aad).absorb(data).absorbLengths(aad.length * 8, data.length * 8).result(mask);
 }
 
 /** SM4-GCM seal: ciphertext followed by the 16-byte tag. Nonce: any length from 1 byte (12 is usual). */
-export function sm4GcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+export function sm4GcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array {
   if (nonce.length === 0) throw new RangeError('SM4-GCM nonce must not be empty');
-  const state = stateFor(key);
+  const state = stateFor(key, caches);
   const counter = j0(state, nonce);
   const out = new Uint8Array(plaintext.length + SM4_GCM_TAG_BYTES);
   const body = out.subarray(0, plaintext.length);
@@ -230,9 +227,9 @@ export function sm4GcmSeal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8A
 }
 
 /** SM4-GCM open: the plaintext, or undefined when the key, nonce or tag is wrong. Never throws. */
-export function sm4GcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
+export function sm4GcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, caches: CryptoCaches = defaultCryptoCaches): Uint8Array | undefined {
   if (key.length !== 16 || nonce.length === 0 || sealed.length < SM4_GCM_TAG_BYTES) return undefined;
-  const state = stateFor(key);
+  const state = stateFor(key, caches);
   const data = sealed.subarray(0, sealed.length - SM4_GCM_TAG_BYTES);
   const counter = j0(state, nonce);
   if (!equalBytes(tag(state, counter, aad, data), sealed.subarray(data.length))) return undefined;
