@@ -130,4 +130,5 @@ export * from './engine/index.js';
 export * from './dialects/aws/index.js';
 export * from './dialects/tencent/index.js';
 export * from './dialects/huawei/index.js';
+export { InternalErrorLog, type InternalErrorHook } from './dialects/internal-errors.js';
 export * as bytes from './crypto/bytes.js';

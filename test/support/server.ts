@@ -25,7 +25,7 @@ export async function serve(options: ServerOptions = {}): Promise<RunningServer 
     lines,
     async close() {
       await server.close();
-      expect(server.kms.aws.internalErrors).toEqual([]);
+      expect(server.kms.aws.internalErrors.recent()).toEqual([]);
     },
   };
 }

@@ -11,6 +11,7 @@ import { HANDLERS, type Call, type Trail } from './operations.js';
 import { bodyText, checkMeta, requestObject, InputRejected, lowerCaseHeaders, parseBoundedJson } from '../input.js';
 import { decodeInput, isPlainObject, membersOf, SerializationProblem, validationMessage } from './validate.js';
 import { hasFaults, injectFault } from './faults.js';
+import { InternalErrorLog } from '../internal-errors.js';
 
 export interface AwsDialectOptions {
   account: string;
@@ -51,8 +52,8 @@ const PLACEHOLDER_CREDENTIALS = { accessKeyId: 'AKIAEMULATOR00000000', secretAcc
 
 /** The AWS KMS dialect: TrentService operations over the neutral engine. */
 export class AwsDialect {
-  /** Unexpected exceptions caught at the boundary (answered as KMSInternalException). Always empty unless there is a bug. */
-  readonly internalErrors: unknown[] = [];
+  /** Unexpected exceptions caught at the boundary (answered as KMSInternalException): the last 100, their count, and a hook (`onError`). Empty unless there is a bug. */
+  readonly internalErrors = new InternalErrorLog();
 
   constructor(
     readonly engine: Engine,
@@ -183,7 +184,7 @@ export class AwsDialect {
     if (e instanceof AwsServiceError) return e;
     if (isKmsError(e)) return awsErrorFrom(e, realm, operation);
     if (e instanceof SerializationProblem) return new AwsServiceError('SerializationException', e.message);
-    this.internalErrors.push(e);
+    this.internalErrors.record(e);
     return new AwsServiceError('KMSInternalException', 'An internal error occurred.');
   }
 

@@ -11,6 +11,7 @@ import { bodyText, checkMeta, requestObject, InputRejected, isPlainObject, lower
 import { omittedValue } from '../../engine/audit.js';
 import { checkBody, type Body } from './validate.js';
 import { hasFaults, injectFault } from './faults.js';
+import { InternalErrorLog } from '../internal-errors.js';
 
 export interface HuaweiDialectOptions {
   /** The account (domain id, 32 hex characters) of callers that name none. */
@@ -149,8 +150,8 @@ const TRACES_PATH = /^\/v3\/([^/]+)\/traces\/?$/;
 
 /** The Huawei Cloud KMS dialect: KMS v1.0 REST verbs over the neutral engine, CTS traces of the calls. */
 export class HuaweiDialect {
-  /** Unexpected exceptions caught at the boundary (answered as KMS.0103). Always empty unless there is a bug. */
-  readonly internalErrors: unknown[] = [];
+  /** Unexpected exceptions caught at the boundary (answered as KMS.0103): the last 100, their count, and a hook (`onError`). Empty unless there is a bug. */
+  readonly internalErrors = new InternalErrorLog();
 
   constructor(
     readonly engine: Engine,
@@ -259,7 +260,7 @@ export class HuaweiDialect {
   #toHuaweiError(e: unknown, verb: string): HuaweiError {
     if (e instanceof HuaweiError) return e;
     if (isKmsError(e)) return huaweiErrorFrom(e, verb);
-    this.internalErrors.push(e);
+    this.internalErrors.record(e);
     return kmsError('KMS.0103');
   }
 
@@ -328,7 +329,7 @@ export class HuaweiDialect {
       return this.#json(200, requestId, result);
     } catch (e) {
       if (e instanceof CtsError) return this.#json(e.status, requestId, e.toJSON());
-      this.internalErrors.push(e);
+      this.internalErrors.record(e);
       return this.#json(500, requestId, { error_code: 'CTS.0500', error_msg: 'Internal error.' });
     }
   }

@@ -14,6 +14,7 @@ import { omittedValue } from '../../engine/audit.js';
 import { decodeRequest } from './validate.js';
 import type { FieldModel } from './model.generated.js';
 import { hasFaults, injectFault } from './faults.js';
+import { InternalErrorLog } from '../internal-errors.js';
 
 export interface TencentDialectOptions {
   /** The owner account (root UIN) of callers that name none. */
@@ -80,8 +81,8 @@ function auditedParams(raw: Record<string, unknown>, fields: readonly FieldModel
 
 /** Tencent Cloud KMS (API 2019-01-18) over the neutral engine, with CloudAudit's LookUpEvents. */
 export class TencentDialect {
-  /** Unexpected exceptions caught at the boundary (answered as InternalError). Always empty unless there is a bug. */
-  readonly internalErrors: unknown[] = [];
+  /** Unexpected exceptions caught at the boundary (answered as InternalError): the last 100, their count, and a hook (`onError`). Empty unless there is a bug. */
+  readonly internalErrors = new InternalErrorLog();
 
   constructor(
     readonly engine: Engine,
@@ -177,7 +178,7 @@ export class TencentDialect {
       const f = tencentFaultFrom(e, action);
       return new TencentCloudError(f.code, f.message, requestId);
     }
-    this.internalErrors.push(e);
+    this.internalErrors.record(e);
     return new TencentCloudError('InternalError', 'An internal error occurred.', requestId);
   }
 
