@@ -6,11 +6,12 @@ import type { CallContext, KeyInfo, Principal, Realm } from '../../engine/types.
 import { parseKeyId } from './arn.js';
 import { toCloudTrail, type CloudTrailRecord } from './cloudtrail.js';
 import { awsErrorFrom, AwsServiceError } from './errors.js';
-import { OPERATIONS, SHAPES } from './model.generated.js';
+import { OPERATIONS, SHAPES, type OperationModel } from './model.generated.js';
 import { HANDLERS, type Call, type Trail } from './operations.js';
 import { bodyText, checkMeta, requestObject, InputRejected, lowerCaseHeaders, parseBoundedJson } from '../input.js';
 import { decodeInput, isPlainObject, membersOf, SerializationProblem, validationMessage } from './validate.js';
-import { hasFaults, injectFault } from './faults.js';
+import { injectFault } from './faults.js';
+import { invokeOperation, lookUp, type DialectWire, type PipelineRequest } from '../pipeline.js';
 import { InternalErrorLog } from '../internal-errors.js';
 
 export interface AwsDialectOptions {
@@ -58,7 +59,9 @@ export class AwsDialect {
   constructor(
     readonly engine: Engine,
     readonly options: AwsDialectOptions,
-  ) {}
+  ) {
+    this.#wire = this.#makeWire();
+  }
 
   /**
    * Realms, default principals and user agents repeat from call to call; every audit event keeps
@@ -102,51 +105,88 @@ export class AwsDialect {
     return this.#invoke(operation, input, checkMeta(meta, META_STRINGS));
   }
 
-  async #invoke(operation: string, input: unknown, meta: AwsCallMeta): Promise<AwsOutcome> {
-    const requestId = this.engine.newId();
-    // Own properties only: 'toString' or 'constructor' name no operation.
-    const spec = typeof operation === 'string' && Object.hasOwn(HANDLERS, operation) ? HANDLERS[operation] : undefined;
-    const model = typeof operation === 'string' && Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
-    if (!spec || !model) {
-      return { ok: false, requestId, error: new AwsServiceError('UnknownOperationException', undefined) };
-    }
-    const account = meta.account ?? this.options.account;
-    const region = meta.region ?? this.options.region;
-    const realm = this.#realmOf(account, region);
-    const principal: Principal = meta.principal ?? this.#rootOf(account, meta.accessKeyId);
-    const { body: raw, rejected } = requestObject(input);
-    const grantTokens = raw && Array.isArray(raw.GrantTokens) ? raw.GrantTokens.filter((t): t is string => typeof t === 'string') : [];
-    // AWS grant operations are the API's operation names.
-    const ctx: Mutable<CallContext> = { realm, principal, requestId, operation };
-    if (grantTokens.length > 0) ctx.grantTokens = grantTokens;
-    if (meta.sourceIp) ctx.sourceIp = meta.sourceIp;
-    if (meta.userAgent) ctx.userAgent = this.#userAgentOf(meta.userAgent);
-    const trail: Trail = { resources: [] };
-    let output: Record<string, unknown> | undefined;
-    let error: AwsServiceError | undefined;
-    try {
-      if (rejected) throw new AwsServiceError('SerializationException', rejected.message);
-      if (hasFaults(this.engine)) await injectFault(this.engine, operation, raw);
-      if (!raw) throw new AwsServiceError('SerializationException', 'Start of structure or map found where not expected.');
+  #invoke(operation: string, input: unknown, meta: AwsCallMeta): Promise<AwsOutcome> {
+    return invokeOperation(this.#wire, operation, input, meta);
+  }
+
+  /** AWS's steps of the dialect pipeline (src/dialects/pipeline.ts). */
+  readonly #wire: AwsWire;
+
+  #makeWire(): AwsWire {
+    return {
+    engine: this.engine,
+    handlers: HANDLERS,
+    internalErrors: this.internalErrors,
+    unknownOperation: (requestId) => ({ ok: false, requestId, error: new AwsServiceError('UnknownOperationException', undefined) }),
+    begin: (requestId, operation, spec, input, meta) => {
+      const model = lookUp(OPERATIONS, operation);
+      if (!model) return { ok: false, requestId, error: new AwsServiceError('UnknownOperationException', undefined) };
+      const account = meta.account ?? this.options.account;
+      const region = meta.region ?? this.options.region;
+      const realm = this.#realmOf(account, region);
+      const principal: Principal = meta.principal ?? this.#rootOf(account, meta.accessKeyId);
+      const { body: raw, rejected } = requestObject(input);
+      const grantTokens = raw && Array.isArray(raw.GrantTokens) ? raw.GrantTokens.filter((t): t is string => typeof t === 'string') : [];
+      // AWS grant operations are the API's operation names.
+      const ctx: Mutable<CallContext> = { realm, principal, requestId, operation };
+      if (grantTokens.length > 0) ctx.grantTokens = grantTokens;
+      if (meta.sourceIp) ctx.sourceIp = meta.sourceIp;
+      if (meta.userAgent) ctx.userAgent = this.#userAgentOf(meta.userAgent);
+      const request: AwsRequest = {
+        engine: this.engine,
+        ctx,
+        realm,
+        operation,
+        input: EMPTY_INPUT,
+        trail: { resources: [] },
+        requestId,
+        spec,
+        raw,
+        rejected,
+        output: undefined,
+        error: undefined,
+        model,
+        grantTokens,
+      };
+      return request;
+    },
+    refused: (rejected) => new AwsServiceError('SerializationException', rejected.message),
+    notAnObject: () => new AwsServiceError('SerializationException', 'Start of structure or map found where not expected.'),
+    injectFault,
+    decode: (request, raw) => {
+      const { model, ctx } = request;
       const decoded = decodeInput(raw, model.input);
       if (decoded.violations.length > 0) throw new AwsServiceError('ValidationException', validationMessage(decoded.violations));
       // Operations that model InvalidGrantTokenException refuse a token that names no grant; the
       // others (DescribeKey, GetPublicKey, …) take GrantTokens but only ever use the valid ones.
       if (model.errors.includes('InvalidGrantTokenException')) {
-        for (const token of grantTokens) {
+        for (const token of request.grantTokens) {
           if (!this.engine.grantByToken(ctx, token)) throw new AwsServiceError('InvalidGrantTokenException', 'The grant token is not valid.');
         }
       }
-      const call: Call = { engine: this.engine, ctx, realm, operation, input: decoded.value, trail };
-      const result = spec.handler(call);
-      // Most operations finish synchronously; only those doing asynchronous cryptography are awaited.
-      output = result instanceof Promise ? await result : result;
-    } catch (e) {
-      error = this.#toAwsError(e, realm, operation);
+      // The request is the handler's call: no second object per request.
+      request.input = decoded.value;
+      return request;
+    },
+    providerError: (e, request) => {
+      if (e instanceof AwsServiceError) return e;
+      if (isKmsError(e)) return awsErrorFrom(e, request.realm, request.operation);
+      if (e instanceof SerializationProblem) return new AwsServiceError('SerializationException', e.message);
+      return undefined;
+    },
+    internalError: () => new AwsServiceError('KMSInternalException', 'An internal error occurred.'),
+    afterError: ({ trail, raw, ctx }) => {
       if (trail.resources.length === 0 && raw && typeof raw.KeyId === 'string') {
         this.#addResourceFor(ctx, raw.KeyId, trail);
       }
-    }
+    },
+    record: (r) => this.#record(r),
+    outcome: ({ requestId, error, output }) => (error ? { ok: false, requestId, error } : { ok: true, requestId, output: output! }),
+    };
+  }
+
+  /** The CloudTrail-bound audit event of one call. */
+  #record({ raw, model, trail, operation, realm, ctx, requestId, spec, error }: AwsRequest): void {
     let request: Record<string, JsonValue> | null = null;
     if (raw) {
       request = requestParameters(raw, model.input);
@@ -156,7 +196,7 @@ export class AwsDialect {
       dialect: 'aws',
       action: operation,
       realm,
-      principal,
+      principal: ctx.principal,
       requestId,
       readOnly: spec.readOnly,
       resources: resourcesOf(trail.resources),
@@ -168,7 +208,6 @@ export class AwsDialect {
     if (!error && trail.additional) event.additional = trail.additional;
     if (error) event.error = { code: error.code, message: error.wireMessage ?? '' };
     this.engine.recordCall(event);
-    return error ? { ok: false, requestId, error } : { ok: true, requestId, output: output! };
   }
 
   #addResourceFor(ctx: CallContext, keyId: string, trail: Trail): void {
@@ -178,14 +217,6 @@ export class AwsDialect {
     } catch {
       // a name that resolves to nothing has no resource to record
     }
-  }
-
-  #toAwsError(e: unknown, realm: Realm, operation: string): AwsServiceError {
-    if (e instanceof AwsServiceError) return e;
-    if (isKmsError(e)) return awsErrorFrom(e, realm, operation);
-    if (e instanceof SerializationProblem) return new AwsServiceError('SerializationException', e.message);
-    this.internalErrors.record(e);
-    return new AwsServiceError('KMSInternalException', 'An internal error occurred.');
   }
 
   /** Serves one AWS JSON 1.1 request (`X-Amz-Target: TrentService.<Operation>`). */
@@ -249,6 +280,22 @@ export class AwsDialect {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Output = Record<string, unknown>;
+type AwsWire = DialectWire<AwsCallMeta, AwsRequest, Call, Output, AwsServiceError, AwsOutcome>;
+/** The input of a call not decoded yet (never seen by a handler). */
+const EMPTY_INPUT: Record<string, any> = Object.freeze({});
+
+/** One AWS request in flight; it is also the handler's call. */
+interface AwsRequest extends PipelineRequest<Call, Output, AwsServiceError> {
+  readonly engine: Engine;
+  readonly ctx: CallContext;
+  readonly realm: Realm;
+  readonly operation: string;
+  input: Record<string, any>;
+  readonly trail: Trail;
+  readonly model: OperationModel;
+  readonly grantTokens: string[];
+}
 /** What a dialect hands to Engine.recordCall. */
 type CallEvent = Parameters<Engine['recordCall']>[0];
 
