@@ -18,6 +18,7 @@ import type {
 } from '../../engine/types.js';
 import { aliasArn, keyArn, parseKeyId, partitionOf } from './arn.js';
 import { takeLocalStackTags } from './localstack-tags.js';
+import { checkTags as checkSharedTags, tagCountAfter, type TagRules } from '../shared.js';
 import { AwsServiceError, DRY_RUN_MESSAGE } from './errors.js';
 import {
   AWS_KEY_SPEC,
@@ -132,16 +133,15 @@ function refuseCustomKeyStore(id: string | undefined): void {
   }
 }
 
+const TAG_RULES: TagRules = {
+  reserved: (key) => (key.startsWith('aws:') ? new AwsServiceError('TagException', 'Tags beginning with aws: are reserved') : undefined),
+  repeated: () => new AwsServiceError('TagException', 'Duplicate tag keys'),
+};
+
 function checkTags(tags: ReadonlyArray<{ TagKey: string; TagValue: string }>, existing?: ReadonlyMap<string, string>): Array<[string, string]> {
-  const seen = new Set<string>();
-  for (const t of tags) {
-    if (t.TagKey.startsWith('aws:')) throw new AwsServiceError('TagException', 'Tags beginning with aws: are reserved');
-    if (seen.has(t.TagKey)) throw new AwsServiceError('TagException', 'Duplicate tag keys');
-    seen.add(t.TagKey);
-  }
-  const total = new Set([...(existing?.keys() ?? []), ...seen]).size;
-  if (total > LIMITS.tagsPerKey) throw new AwsServiceError('TagException', 'Too many tags');
-  return tags.map((t) => [t.TagKey, t.TagValue]);
+  const pairs = checkSharedTags(tags, TAG_RULES);
+  if (tagCountAfter(existing?.keys(), pairs.map(([k]) => k)) > LIMITS.tagsPerKey) throw new AwsServiceError('TagException', 'Too many tags');
+  return pairs;
 }
 
 function checkPolicy(policy: string): void {

@@ -28,7 +28,8 @@ import {
   PAIR_SPEC_FROM_HUAWEI,
   SIGNING_ALGORITHM_FROM_HUAWEI,
 } from './metadata.js';
-import { isPlainObject, numberOf, type Body } from './validate.js';
+import { numberOf, type Body } from './validate.js';
+import { aliasOf as sharedAliasOf, allKeys, isPlainObject, tagCountAfter } from '../shared.js';
 
 /** The service's limits as Huawei documents them (quota example: grants per key 100). */
 export const LIMITS = {
@@ -102,30 +103,15 @@ function ownerContext(ctx: CallContext, key: KeyInfo): CallContext {
   return key.realm.account === ctx.realm.account && key.realm.region === ctx.realm.region ? ctx : { ...ctx, realm: key.realm, operation: undefined };
 }
 
+/** The key's alias, read as its owner would (a granted key's alias lives in the owner's realm). */
 export function aliasOf(engine: Engine, ctx: CallContext, key: KeyInfo): string {
-  try {
-    return engine.listAliases(ownerContext(ctx, key), { limit: 1 }, { keyId: key.id }).items[0]?.name ?? '';
-  } catch {
-    return '';
-  }
+  return sharedAliasOf(engine, ownerContext(ctx, key), key);
 }
 
 function details(call: Call, key: KeyInfo): Record<string, string> {
   const alias = aliasOf(call.engine, call.ctx, key);
   call.trail.resourceName = alias;
   return keyDetails(key, alias);
-}
-
-/** Every key of the caller's realm, in creation order. */
-function allKeys(engine: Engine, ctx: CallContext): KeyInfo[] {
-  const out: KeyInfo[] = [];
-  let marker: string | undefined;
-  do {
-    const page = engine.listKeys(ctx, { limit: 1000, ...(marker ? { marker } : {}) });
-    out.push(...page.items);
-    marker = page.nextMarker;
-  } while (marker);
-  return out;
 }
 
 /** Huawei pages by a numeric marker: the index of the next item. */
@@ -797,8 +783,7 @@ function checkTag(tag: unknown): [string, string] {
 
 function addTags(call: Call, tags: Array<[string, string]>): void {
   const key = lookup(call);
-  const total = new Set([...key.tags.keys(), ...tags.map(([k]) => k)]).size;
-  if (total > LIMITS.tagsPerKey) throw kmsError('KMS.0409');
+  if (tagCountAfter(key.tags.keys(), tags.map(([k]) => k)) > LIMITS.tagsPerKey) throw kmsError('KMS.0409');
   call.engine.tagKey(call.ctx, keyRef(call.body), tags);
   call.trail.resourceName = aliasOf(call.engine, call.ctx, key);
 }

@@ -37,6 +37,7 @@ import {
 import { WHITE_BOX_REGIONS } from './model.generated.js';
 import { TENCENT_REGIONS } from './regions.js';
 import { whiteBoxContainer } from './white-box.js';
+import { aliasOf as sharedAliasOf, allKeys as allKeysOf, checkTags as checkSharedTags } from '../shared.js';
 
 /** What a handler tells CloudAudit beyond the request itself. */
 export interface Trail {
@@ -130,12 +131,9 @@ function checkDescription(call: Call, description: string | undefined): void {
 }
 
 function checkTags(call: Call, tags: Array<{ TagKey: string; TagValue: string }> | undefined): Array<[string, string]> {
-  const seen = new Set<string>();
-  for (const t of tags ?? []) {
-    if (seen.has(t.TagKey)) throw fault(call.action, ['InvalidParameterValue.TagKeysDuplicated'], 'InvalidParameterValue', `The tag key ${t.TagKey} is repeated.`);
-    seen.add(t.TagKey);
-  }
-  return (tags ?? []).map((t) => [t.TagKey, t.TagValue]);
+  return checkSharedTags(tags ?? [], {
+    repeated: (key) => fault(call.action, ['InvalidParameterValue.TagKeysDuplicated'], 'InvalidParameterValue', `The tag key ${key} is repeated.`),
+  });
 }
 
 function tagResult(tags: unknown[] | undefined): { TagCode: number; TagMsg: string } {
@@ -180,11 +178,7 @@ function touch(call: Call, key: { id: string; realm: Realm }): void {
 
 /** The key's Tencent alias (its one engine alias), or '' for a key without one. */
 function aliasOf(call: Call, key: KeyInfo): string {
-  try {
-    return call.engine.listAliases(call.ctx, { limit: 1 }, { keyId: key.id }).items[0]?.name ?? '';
-  } catch {
-    return '';
-  }
+  return sharedAliasOf(call.engine, call.ctx, key);
 }
 
 function metadata(call: Call, key: KeyInfo): Record<string, unknown> {
@@ -198,14 +192,7 @@ function randomOf(engine: Engine): RandomSource {
 
 /** Every key of the realm, oldest first. */
 function allKeys(call: Call): KeyInfo[] {
-  const out: KeyInfo[] = [];
-  let marker: string | undefined;
-  do {
-    const page = call.engine.listKeys(call.ctx, { limit: 1000, ...(marker ? { marker } : {}) });
-    out.push(...page.items);
-    marker = page.nextMarker;
-  } while (marker);
-  return out;
+  return allKeysOf(call.engine, call.ctx);
 }
 
 function offsetLimit(call: Call, input: Record<string, any>): { offset: number; limit: number } {
