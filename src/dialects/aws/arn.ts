@@ -1,5 +1,5 @@
 import type { KeyRef, Realm } from '../../engine/types.js';
-import { AwsServiceError } from './errors.js';
+import { AwsServiceError } from './service-error.js';
 
 export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
