@@ -1,6 +1,7 @@
-/** Helpers the dialects share: key listings, a key's alias, tag checks. Provider rules come in as parameters. */
+/** Helpers the dialects share: key listings, a key's alias, tag checks, injected faults. Provider rules come in as parameters. */
 import type { Engine } from '../engine/engine.js';
 import type { CallContext, KeyInfo } from '../engine/types.js';
+import { type FaultKind, type FaultProvider, faultsOf, sufferFault } from '../faults.js';
 
 export { isPlainObject } from './input.js';
 
@@ -48,4 +49,24 @@ export function checkTags(tags: ReadonlyArray<{ TagKey: string; TagValue: string
 /** How many tags a key holds once `added` keys join its `existing` ones. */
 export function tagCountAfter(existing: Iterable<string> | undefined, added: Iterable<string>): number {
   return new Set([...(existing ?? []), ...added]).size;
+}
+
+/** `value[name]` when `value` is an object whose `name` member is a string. */
+export function stringMember(value: unknown, name: string): string | undefined {
+  const member = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[name] : undefined;
+  return typeof member === 'string' ? member : undefined;
+}
+
+/** Takes the fault set for this call, if any: waits out its delay, then throws its error in the provider's words. */
+export async function injectProviderFault(
+  engine: Engine,
+  provider: FaultProvider,
+  operation: string,
+  keyId: string | undefined,
+  errorOf: (kind: FaultKind) => Error,
+): Promise<void> {
+  const fault = faultsOf(engine).take({ provider, operation, keyId });
+  if (!fault) return;
+  const kind = await sufferFault(fault);
+  if (kind) throw errorOf(kind);
 }
