@@ -63,7 +63,7 @@ export async function benchAgent(): Promise<{ rows: BenchRow[]; notes: string[] 
       `Agent bench: one Node process; per call ${fmt(1000 / vsHttp.a, 3)} ms through the agent, ${fmt(1000 / vsHttp.b, 3)} ms over loopback HTTP, ` +
         `${fmt(1000 / vsDirect.b, 3)} ms through kms.tencent.call. ${memoryAgent.served} requests went through the agent.`,
     ];
-    if (server.kms.tencent.internalErrors.length > 0) throw new Error('internal errors during the bench');
+    if (server.kms.tencent.internalErrors.count > 0) throw new Error('internal errors during the bench');
     return { rows, notes };
   } finally {
     memoryAgent.destroy();

@@ -49,7 +49,7 @@ export function benchEncryptManyKeys(): BenchRow {
   };
   const r = compareSync(engineEncrypt, nodeEncrypt, IN_PROCESS_ROUNDS);
   if (sink === 0) throw new Error('nothing measured');
-  if (kms.aws.internalErrors.length > 0) throw new Error('internal errors during the bench');
+  if (kms.aws.internalErrors.count > 0) throw new Error('internal errors during the bench');
   return {
     measure: `Encrypt over ${fmt(KEYS_IN_TURN)} keys in turn, 32 bytes (ops/s)`,
     value: fmt(r.a),

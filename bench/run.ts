@@ -167,7 +167,7 @@ function benchEngine(): void {
     ratio: fmt(dec.ratio, 2),
     goal: verdict(dec.ratio, 0.5),
   });
-  if (kms.aws.internalErrors.length > 0) throw new Error('internal errors during the bench');
+  if (kms.aws.internalErrors.count > 0) throw new Error('internal errors during the bench');
 }
 
 // ------------------------------------------------------------------ b. SDK through the emulator vs. canned
@@ -214,7 +214,7 @@ async function benchSdk(): Promise<void> {
     ratio: fmt(r.ratio, 2),
     goal: verdict(r.ratio, 0.9),
   });
-  if (kms.aws.internalErrors.length > 0) throw new Error('internal errors during the bench');
+  if (kms.aws.internalErrors.count > 0) throw new Error('internal errors during the bench');
 }
 
 // ------------------------------------------------------------------ c. many keys
@@ -295,7 +295,7 @@ async function benchKeys(): Promise<void> {
       `${fmt(first.last, 2)} → ${fmt(last.last, 2)} ms for the last page.`,
   );
   notes.push(`Heap measured with process.memoryUsage().heapUsed after gc; gc via ${gcHow}.`);
-  if (kms.aws.internalErrors.length > 0) throw new Error('internal errors during the bench');
+  if (kms.aws.internalErrors.count > 0) throw new Error('internal errors during the bench');
 }
 
 // ------------------------------------------------------------------ d. CreateKey for RSA keys vs. WebCrypto's own generation
@@ -353,7 +353,7 @@ async function benchRsaCreateKey(): Promise<void> {
   } finally {
     subtle.generateKey = original;
   }
-  if (kms.aws.internalErrors.length > 0) throw new Error('internal errors during the bench');
+  if (kms.aws.internalErrors.count > 0) throw new Error('internal errors during the bench');
 }
 
 // ------------------------------------------------------------------ e–g. cryptography, endpoint, durability (bench/*.ts)

@@ -83,7 +83,7 @@ export async function benchServer(): Promise<{ rows: BenchRow[]; notes: string[]
         `the in-process baseline is the same KMSClient with kms.aws.clientConfig() on the same engine. ` +
         `Per call over HTTP, sequential: ${fmt(1000 / sequential.a, 3)} ms vs. ${fmt(1000 / sequential.b, 3)} ms in process.`,
     );
-    if (server.kms.aws.internalErrors.length > 0 || signedServer.kms.aws.internalErrors.length > 0) throw new Error('internal errors during the bench');
+    if (server.kms.aws.internalErrors.count > 0 || signedServer.kms.aws.internalErrors.count > 0) throw new Error('internal errors during the bench');
   } finally {
     for (const agent of agents) agent.destroy();
     await server.close();

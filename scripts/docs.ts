@@ -5,7 +5,7 @@
  */
 import { AWS_OPERATIONS } from '../src/dialects/aws/index.js';
 import { OPERATIONS } from '../src/dialects/aws/model.generated.js';
-import { lifecycleTable } from '../src/engine/lifecycle.js';
+import { lifecycleOverrides, lifecycleTable } from '../src/engine/lifecycle.js';
 import { TENCENT_ACTIONS } from '../src/dialects/tencent/index.js';
 import { ACTIONS as TENCENT_MODEL } from '../src/dialects/tencent/model.generated.js';
 import { CLOUDAUDIT_EVENT_NAMES } from '../src/dialects/tencent/cloudaudit.js';
@@ -52,12 +52,23 @@ export function keyStateTable(): string {
     'AWS, `Disabled` is `DisabledException`, `InvalidState` is `KMSInvalidStateException` ("<arn> is pending',
     'deletion."), `Unsupported` is `UnsupportedOperationException`.',
     '',
-    'States that only multi-Region keys reach borrow a column: PendingReplicaDeletion acts as',
-    'PendingDeletion, Updating as Enabled, Creating as Unavailable.',
+    'The states only multi-Region keys reach have columns of their own. Until multi-Region keys land',
+    "(with AWS's per-operation table for these states, from its key-state page), they read as the states",
+    'they resemble: PendingReplicaDeletion as PendingDeletion, Updating as Enabled, Creating as Unavailable.',
     '',
     `| operation | ${columns.join(' | ')} |`,
     `|---|${columns.map(() => '---').join('|')}|`,
     ...table.map((r) => `| ${r.operation} | ${columns.map((c) => cell(r.outcomes[c]!)).join(' | ')} |`),
+    '',
+    '## Dialect rules',
+    '',
+    'Where a provider allows fewer states than the row above, its dialect names its rule set in the call',
+    'and these rows decide instead (a state the neutral row refuses stays refused). A refusal by one of',
+    "them is `InvalidState` with the rule's name, which the dialect words as its provider does.",
+    '',
+    `| dialect | operation | rule | ${columns.join(' | ')} |`,
+    `|---|---|---|${columns.map(() => '---').join('|')}|`,
+    ...lifecycleOverrides().map((r) => `| ${r.rules} | ${r.operation} | ${r.rule} | ${columns.map((c) => cell(r.outcomes[c]!)).join(' | ')} |`),
     '',
   ].join('\n');
 }

@@ -4,6 +4,7 @@ import { DEFAULT_HUAWEI_DOMAIN_ID, DEFAULT_HUAWEI_PROJECT_ID, DEFAULT_HUAWEI_REG
 import type { RegionFlavour } from './dialects/tencent/metadata.js';
 import { type Clock, ManualClock, systemClock } from './engine/clock.js';
 import { Engine, type EngineOptions } from './engine/engine.js';
+import type { CryptoCacheOptions } from './crypto/caches.js';
 import type { EngineSnapshot } from './engine/snapshot.js';
 import { applyInitSync } from './init/apply.js';
 import { type FaultInjector, faultsOf } from './faults.js';
@@ -22,6 +23,11 @@ export interface CreateKmsOptions<C extends Clock = Clock> {
   auditLimit?: number;
   /** Bytes of audit events retained (oldest dropped first; each event's size counted when it is recorded). Default 32 MiB. */
   auditBytes?: number;
+  /**
+   * Capacities of the engine's cryptographic caches (envelope headers, AES/SM4 key states, parsed
+   * keys; docs/cryptography.md). Each engine has its own; the least recently used entries go first.
+   */
+  caches?: CryptoCacheOptions;
   /** The Tencent dialect: the owner UIN (default 100000000001), the default region (ap-guangzhou) and region flavours. */
   tencent?: { uin?: string; region?: string; flavours?: Readonly<Record<string, RegionFlavour>> };
   /** The Huawei dialect: the domain id (32 hex), the default project and its region (cn-north-4), other projects' regions. */
@@ -63,6 +69,7 @@ function core<C extends Clock>(options: CreateKmsOptions<C>): Pick<Kms<C>, 'engi
   if (options.seed !== undefined) engineOptions.seed = options.seed;
   if (options.auditLimit !== undefined) engineOptions.auditLimit = options.auditLimit;
   if (options.auditBytes !== undefined) engineOptions.auditBytes = options.auditBytes;
+  if (options.caches !== undefined) engineOptions.caches = options.caches;
   const engine = new Engine(engineOptions);
   return { engine, clock, snapshot: () => engine.snapshot(), restore: (snapshot) => engine.restore(snapshot), faults: faultsOf(engine) };
 }
@@ -130,4 +137,5 @@ export * from './engine/index.js';
 export * from './dialects/aws/index.js';
 export * from './dialects/tencent/index.js';
 export * from './dialects/huawei/index.js';
+export { InternalErrorLog, type InternalErrorHook } from './dialects/internal-errors.js';
 export * as bytes from './crypto/bytes.js';

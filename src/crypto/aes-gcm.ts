@@ -1,6 +1,7 @@
 import { gcm, unsafe } from '@noble/ciphers/aes.js';
 import { equalBytes } from './bytes.js';
 import { type CryptoCaches, defaultCryptoCaches } from './caches.js';
+import type { AesKeyState } from './cache-entries.js';
 import { be32, bswap, le32, putLe32, ReusableGhash } from './ghash.js';
 
 export const GCM_NONCE_BYTES = 12;
@@ -18,12 +19,7 @@ export const GCM_TAG_BYTES = 16;
  * Words are the little-endian reading of 4 bytes, the layout noble's cores use on every host.
  */
 
-export interface AesKeyState {
-  /** A copy of the key, so a caller that rewrites its key array never gets a stale state. */
-  readonly key: Uint8Array;
-  readonly xk: Uint32Array;
-  readonly ghash: ReusableGhash;
-}
+export type { AesKeyState } from './cache-entries.js';
 
 const ZERO_BLOCK = new Uint8Array(16);
 

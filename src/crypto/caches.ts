@@ -1,8 +1,6 @@
-import type { AesKeyState } from './aes-gcm.js';
-import type { EnvelopeHeader } from './envelope.js';
+import type { AesKeyState, EnvelopeHeader, Sm4KeyState } from './cache-entries.js';
 import { KeyCache } from './key-cache.js';
 import { GenerationalCache } from './lru.js';
-import type { Sm4KeyState } from './sm4.js';
 
 /**
  * Every cache of the crypto code, grouped so that each engine holds its own: one engine's keys
@@ -28,8 +26,6 @@ export interface CryptoCacheOptions {
   readonly parsedKeys?: number;
   /** Parsed EC and SM2 public keys per curve: ≈ 1.4 kB, but a hot one carries wNAF tables of ≈ 130 kB, so ≤ 17 MB a curve. Default 64. */
   readonly publicPoints?: number;
-  /** Public keys (SPKI) by private key (PKCS#8), for the engine: ≈ 1 kB an entry, up to ≈ 4 kB for RSA-4096 (the private key's Base64 is the look-up key), so ≤ 32 MB. Default 4,096. */
-  readonly publicKeys?: number;
 }
 
 export const DEFAULT_CACHE_CAPACITIES: Required<CryptoCacheOptions> = {
@@ -37,7 +33,6 @@ export const DEFAULT_CACHE_CAPACITIES: Required<CryptoCacheOptions> = {
   cipherStates: 2048,
   parsedKeys: 512,
   publicPoints: 64,
-  publicKeys: 4096,
 };
 
 /** Names one KeyCache of parsed keys and the type of its entries; module-level and stateless. */
@@ -62,11 +57,6 @@ export class CryptoCaches {
   readonly aesStates: GenerationalCache<Uint8Array, AesKeyState>;
   /** sm4.ts: round keys (and GHASH tables once GCM is used) by key array. */
   readonly sm4States: GenerationalCache<Uint8Array, Sm4KeyState>;
-  /**
-   * Public key (SPKI) by private key (PKCS#8), kept by content (a KeyCache, bounded). For the
-   * engine: `set` when it generates a pair, `peek` before deriving one with `publicKeyOf`.
-   */
-  readonly publicKeys: KeyCache<Uint8Array>;
   readonly #keys = new Map<KeySlot<unknown>, KeyCache<unknown>>();
 
   constructor(options: CryptoCacheOptions = {}) {
@@ -75,7 +65,6 @@ export class CryptoCaches {
     this.parsedHeaders = new GenerationalCache(this.capacities.headers);
     this.aesStates = new GenerationalCache(this.capacities.cipherStates);
     this.sm4States = new GenerationalCache(this.capacities.cipherStates);
-    this.publicKeys = new KeyCache(this.capacities.publicKeys);
   }
 
   /** The parsed-key cache of `slot` (RSA private keys, P-256 public points, ML-DSA-65 keys, …). */

@@ -2,6 +2,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { aesGcmOpen, aesGcmSeal, GCM_NONCE_BYTES, GCM_TAG_BYTES } from './aes-gcm.js';
 import { equalBytes, fromHex, fromUtf8, toHex, utf8 } from './bytes.js';
 import { type CryptoCaches, defaultCryptoCaches } from './caches.js';
+import { EnvelopeAlgorithm, type EnvelopeAlgorithmId, type EnvelopeHeader } from './cache-entries.js';
+
+export { EnvelopeAlgorithm, type EnvelopeAlgorithmId } from './cache-entries.js';
 import { sm4GcmOpen, sm4GcmSeal } from './sm4.js';
 
 /**
@@ -17,20 +20,11 @@ import { sm4GcmOpen, sm4GcmSeal } from './sm4.js';
  */
 export const ENVELOPE_VERSION = 1;
 
-export const EnvelopeAlgorithm = { AES_256_GCM: 1, SM4_GCM: 2 } as const;
-export type EnvelopeAlgorithmId = (typeof EnvelopeAlgorithm)[keyof typeof EnvelopeAlgorithm];
 
 const MATERIAL_ID_BYTES = 32;
 const CHECK_BYTES = 4;
 
-export interface EnvelopeHeader {
-  algorithm: EnvelopeAlgorithmId;
-  account: string;
-  region: string;
-  keyId: string;
-  /** 64 lowercase hex characters. */
-  materialId: string;
-}
+export type { EnvelopeHeader } from './cache-entries.js';
 
 export interface ParsedEnvelope extends EnvelopeHeader {
   headerBytes: Uint8Array;

@@ -7,6 +7,7 @@
  */
 import { equalBytes } from './bytes.js';
 import { type CryptoCaches, defaultCryptoCaches } from './caches.js';
+import type { Sm4KeyState } from './cache-entries.js';
 import { ReusableGhash } from './ghash.js';
 
 const SBOX = (() => {
@@ -96,12 +97,7 @@ function cryptBlock(rk: Int32Array, input: Uint8Array, inOffset: number, out: Ui
   writeBe(out, outOffset + 12, x0);
 }
 
-export interface Sm4KeyState {
-  readonly key: Uint8Array;
-  readonly encrypt: Int32Array;
-  readonly decrypt: Int32Array;
-  ghash?: ReusableGhash;
-}
+export type { Sm4KeyState } from './cache-entries.js';
 
 function stateFor(key: Uint8Array, caches: CryptoCaches): Sm4KeyState {
   const known = caches.sm4States.get(key);

@@ -5,7 +5,7 @@
  * facade runs it once when a request enters (see engine.ts).
  */
 
-import { CONTEXT_ACTIONS, isAction, storedGrantAction, type Action } from './actions.js';
+import { CONTEXT_ACTIONS, type Action } from './actions.js';
 import { KmsError } from './errors.js';
 import { grantAllows, grantNames } from './grant-data.js';
 import { assertLifecycle, KEY_UNCHANGED, type LifecycleOperation } from './lifecycle.js';
@@ -20,12 +20,7 @@ export function operationAction(operation: LifecycleOperation): Action {
 
 /** The action a call performs on a key: the dialect's (ctx.action) when it names one, else the operation's own. */
 export function actionOf(ctx: CallContext, operation: LifecycleOperation): Action {
-  if (ctx.action !== undefined) return ctx.action;
-  if (ctx.operation !== undefined) {
-    const named = storedGrantAction(ctx.operation);
-    if (isAction(named)) return named;
-  }
-  return operationAction(operation);
+  return ctx.action ?? operationAction(operation);
 }
 
 function notFound(keyId: string, realm: Realm): KmsError {
@@ -138,7 +133,7 @@ export function reach(s: EngineState, ctx: CallContext, ref: KeyRef, operation: 
 
 /** Applies the state table's row for `operation` and marks the key changed: the second half of `use`. */
 export function admit(s: EngineState, ctx: CallContext, key: KeyRecord, operation: LifecycleOperation): void {
-  assertLifecycle(operation, key);
+  assertLifecycle(operation, key, ctx.stateRules);
   markChanged(s, key, operation, ctx);
 }
 
@@ -153,10 +148,9 @@ export function use(s: EngineState, ctx: CallContext, ref: KeyRef, operation: Li
 }
 
 /** Checks again, after an await, that the key still exists and its state still allows `operation`. */
-export function recheck(s: EngineState, key: KeyRecord, operation: LifecycleOperation): void {
+export function recheck(s: EngineState, ctx: CallContext, key: KeyRecord, operation: LifecycleOperation): void {
   if (s.realm(key.realm.account, key.realm.region)?.keys.get(key.id) !== key) throw notFound(key.id, key.realm);
-  assertLifecycle(operation, key);
-  markChanged(s, key, operation);
+  admit(s, ctx, key, operation);
 }
 
 /**

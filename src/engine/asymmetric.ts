@@ -47,7 +47,7 @@ async function keyPair(s: EngineState, key: KeyRecord): Promise<{ spec: Asymmetr
   }
   let publicKey = s.publicKeys.get(privateKey);
   if (!publicKey) {
-    publicKey = await publicKeyOf(key.spec, privateKey);
+    publicKey = await publicKeyOf(key.spec, privateKey, s.caches);
     s.publicKeys.set(privateKey, publicKey);
   }
   return { spec: key.spec, privateKey, publicKey };
@@ -90,7 +90,7 @@ export async function sign(s: EngineState, ctx: CallContext, ref: KeyRef, reques
   checkSignature(key, request, 'Sign');
   const pair = await keyPair(s, key);
   refuseDryRun(ctx);
-  const signature = await signMessage(pair.spec, pair.privateKey, request.algorithm, request.input, request.message, s.random);
+  const signature = await signMessage(pair.spec, pair.privateKey, request.algorithm, request.input, request.message, s.random, s.caches);
   return { key: viewOf(key), signature };
 }
 
@@ -100,7 +100,7 @@ export async function verify(s: EngineState, ctx: CallContext, ref: KeyRef, requ
   checkSignature(key, request, 'Verify');
   const pair = await keyPair(s, key);
   refuseDryRun(ctx);
-  const valid = await verifySignature(pair.spec, pair.publicKey, request.algorithm, request.input, request.message, request.signature);
+  const valid = await verifySignature(pair.spec, pair.publicKey, request.algorithm, request.input, request.message, request.signature, s.caches);
   if (!valid) throw new KmsError('InvalidSignature', 'The signature is not valid.', { resource: 'key', keyId: key.id });
   return { key: viewOf(key) };
 }
@@ -134,12 +134,12 @@ async function checkPlaintextSize(s: EngineState, key: KeyRecord, algorithm: Asy
 async function encryptWith(s: EngineState, key: KeyRecord, algorithm: AsymmetricEncryption, plaintext: Uint8Array): Promise<Uint8Array> {
   await checkPlaintextSize(s, key, algorithm, plaintext.length);
   const pair = await keyPair(s, key);
-  return encryptWithScheme(pair.spec, pair.publicKey, algorithm, plaintext, s.random);
+  return encryptWithScheme(pair.spec, pair.publicKey, algorithm, plaintext, s.random, s.caches);
 }
 
 async function decryptWith(s: EngineState, key: KeyRecord, algorithm: AsymmetricEncryption, ciphertext: Uint8Array): Promise<Uint8Array> {
   const pair = await keyPair(s, key);
-  const plaintext = await decryptWithScheme(pair.spec, pair.privateKey, algorithm, ciphertext);
+  const plaintext = await decryptWithScheme(pair.spec, pair.privateKey, algorithm, ciphertext, s.caches);
   if (!plaintext) throw new KmsError('InvalidCiphertext', 'The ciphertext is invalid.', { resource: 'ciphertext', keyId: key.id });
   return plaintext;
 }
@@ -176,8 +176,10 @@ export async function decryptAsymmetric(
   requireUsage(key, 'ENCRYPT_DECRYPT', 'Decrypt');
   if (algorithm === undefined) throw new KmsError('InvalidCiphertext', 'The ciphertext is invalid.', { resource: 'ciphertext', keyId: key.id });
   checkAsymmetricEncryption(key, algorithm, context, 'Decrypt');
+  const plaintext = await decryptWith(s, key, algorithm, ciphertext);
+  if (ctx.dryRun === true) plaintext.fill(0);
   refuseDryRun(ctx);
-  return { key: viewOf(key), plaintext: await decryptWith(s, key, algorithm, ciphertext) };
+  return { key: viewOf(key), plaintext };
 }
 
 /**
@@ -205,7 +207,7 @@ export async function reEncryptAny(
     checkAsymmetricEncryption(source, input.sourceAlgorithm, input.sourceContext, 'ReEncryptFrom');
   } else {
     ({ parsed, key: source } = envelopeOf(s, ctx, input.ciphertext));
-    checkExpected(s, ctx, source, input.sourceKey, 'reEncryptFrom');
+    checkExpected(s, ctx, source, input.sourceKey, 'reEncryptFrom', input.sourceContext);
     allow(s, ctx, source, 'reEncryptFrom', { action: 'reEncryptFrom', context: input.sourceContext });
     requireSymmetric(source, 'ReEncryptFrom');
   }
@@ -215,9 +217,10 @@ export async function reEncryptAny(
   } else {
     requireSymmetric(destination, 'ReEncryptTo', 'SYMMETRIC');
   }
-  refuseDryRun(ctx);
-  const plaintext = parsed ? open(parsed, source, input.sourceContext) : await decryptWith(s, source, input.sourceAlgorithm!, input.ciphertext);
+  // Opening the source is the last check (a dry run reports a ciphertext that does not open).
+  const plaintext = parsed ? open(s, parsed, source, input.sourceContext) : await decryptWith(s, source, input.sourceAlgorithm!, input.ciphertext);
   try {
+    refuseDryRun(ctx);
     const sourceMaterial = parsed ? { sourceMaterialId: parsed.materialId } : {};
     if (input.destinationAlgorithm !== undefined) {
       const ciphertext = await encryptWith(s, destination, input.destinationAlgorithm, plaintext);
@@ -269,7 +272,7 @@ export async function deriveSharedSecret(s: EngineState, ctx: CallContext, ref: 
     });
   if (peer?.spec !== pair.spec) throw invalidPeer();
   refuseDryRun(ctx);
-  const sharedSecret = await deriveEcdhSecret(pair.spec, pair.privateKey, peerPublicKey);
+  const sharedSecret = await deriveEcdhSecret(pair.spec, pair.privateKey, peerPublicKey, s.caches);
   if (!sharedSecret) throw invalidPeer();
   return { key: viewOf(key), sharedSecret };
 }
@@ -294,7 +297,7 @@ export async function decapsulate(s: EngineState, ctx: CallContext, ref: KeyRef,
   requireAlgorithm(key, algorithm, SPEC_PROFILES[key.spec].encapsulation);
   const pair = await keyPair(s, key);
   refuseDryRun(ctx);
-  const sharedSecret = await decapsulateSecret(pair.spec, pair.privateKey, ciphertext);
+  const sharedSecret = await decapsulateSecret(pair.spec, pair.privateKey, ciphertext, s.caches);
   if (!sharedSecret) throw new KmsError('InvalidCiphertext', 'The ciphertext is invalid.', { resource: 'ciphertext', keyId: key.id });
   return { key: viewOf(key), sharedSecret };
 }

@@ -45,8 +45,6 @@ import type {
   PageRequest,
   SigningAlgorithm,
   SignInput,
-  WrappingAlgorithm,
-  WrappingKeySpec,
 } from './types.js';
 import * as whiteBox from './white-box.js';
 import type { CreateWhiteBoxKeyInput, DeviceFingerprint, WhiteBoxKeyInfo } from './white-box-data.js';
@@ -154,9 +152,19 @@ export class Engine {
     return symmetric.ciphertextKey(this.#s, ctx, ciphertext);
   }
 
+  /**
+   * The parts of a symmetric envelope — its header, nonce and sealed text — for a dialect that shows
+   * ciphertexts in its provider's outward form, and the key material version it names; undefined
+   * for anything that is not an envelope. The engine's format stays the engine's.
+   */
+  envelopeParts(ciphertext: Uint8Array): { header: Uint8Array; nonce: Uint8Array; sealed: Uint8Array; materialId: string } | undefined {
+    const parsed = parseEnvelope(ciphertext, this.#s.caches);
+    return parsed ? { header: parsed.headerBytes, nonce: parsed.nonce, sealed: parsed.sealed, materialId: parsed.materialId } : undefined;
+  }
+
   /** Whether `ciphertext` has the form of a symmetric envelope (a raw public-key ciphertext does not). */
   isEnvelope(ciphertext: Uint8Array): boolean {
-    return parseEnvelope(ciphertext) !== undefined;
+    return parseEnvelope(ciphertext, this.#s.caches) !== undefined;
   }
 
   /** The grant a token names, if it exists in the caller's region. */
@@ -233,11 +241,7 @@ export class Engine {
 
   // ---------------------------------------------------------------- imported key material
 
-  getImportParameters(
-    ctx: CallContext,
-    ref: KeyRef,
-    input: { wrappingAlgorithm: WrappingAlgorithm; wrappingKeySpec: WrappingKeySpec; validForMs?: number },
-  ): Promise<{ key: KeyInfo; importToken: Uint8Array; publicKey: Uint8Array; validTo: number }> {
+  getImportParameters(ctx: CallContext, ref: KeyRef, input: Parameters<typeof material.getImportParameters>[3]): ReturnType<typeof material.getImportParameters> {
     return material.getImportParameters(this.#enter(), ctx, ref, input);
   }
 
@@ -263,10 +267,7 @@ export class Engine {
     return symmetric.decrypt(this.#enter(), ctx, ciphertext, context, expected);
   }
 
-  reEncrypt(
-    ctx: CallContext,
-    input: { ciphertext: Uint8Array; sourceContext?: EncryptionContext; sourceKey?: KeyRef; destinationKey: KeyRef; destinationContext?: EncryptionContext },
-  ): { source: KeyInfo; sourceMaterialId: string; destination: KeyInfo; destinationMaterialId: string; ciphertext: Uint8Array } {
+  reEncrypt(ctx: CallContext, input: Parameters<typeof symmetric.reEncrypt>[2]): ReturnType<typeof symmetric.reEncrypt> {
     return symmetric.reEncrypt(this.#enter(), ctx, input);
   }
 
@@ -296,28 +297,11 @@ export class Engine {
     return asymmetric.decryptAsymmetric(this.#enter(), ctx, ref, ciphertext, algorithm, context);
   }
 
-  reEncryptAny(
-    ctx: CallContext,
-    input: {
-      ciphertext: Uint8Array;
-      sourceContext?: EncryptionContext;
-      sourceKey?: KeyRef;
-      sourceAlgorithm?: AsymmetricEncryption;
-      destinationKey: KeyRef;
-      destinationContext?: EncryptionContext;
-      destinationAlgorithm?: AsymmetricEncryption;
-    },
-  ): Promise<{ source: KeyInfo; sourceMaterialId?: string; destination: KeyInfo; destinationMaterialId?: string; ciphertext: Uint8Array }> {
+  reEncryptAny(ctx: CallContext, input: Parameters<typeof asymmetric.reEncryptAny>[2]): ReturnType<typeof asymmetric.reEncryptAny> {
     return asymmetric.reEncryptAny(this.#enter(), ctx, input);
   }
 
-  generateDataKeyPair(
-    ctx: CallContext,
-    ref: KeyRef,
-    pairSpec: AsymmetricKeySpec,
-    context?: EncryptionContext,
-    operation = 'GenerateDataKeyPair',
-  ): Promise<{ key: KeyInfo; materialId: string; privateKey: Uint8Array; publicKey: Uint8Array; ciphertext: Uint8Array }> {
+  generateDataKeyPair(ctx: CallContext, ref: KeyRef, pairSpec: AsymmetricKeySpec, context?: EncryptionContext, operation = 'GenerateDataKeyPair'): ReturnType<typeof asymmetric.generateDataKeyPair> {
     return asymmetric.generateDataKeyPair(this.#enter(), ctx, ref, pairSpec, context, operation);
   }
 

@@ -24,6 +24,51 @@ export type KmsErrorCode =
   | 'IncorrectKeyMaterial'
   | 'Internal';
 
+/** Why, within its code, the engine refused a call: a closed set that dialects switch on. */
+export type KmsErrorReason =
+  | 'algorithm'
+  | 'alias-key-type'
+  | 'asymmetric-context'
+  | 'asynchronous-key-spec'
+  | 'bound'
+  | 'byte-count'
+  | 'changes'
+  | 'ciphertext-key'
+  | 'digest-length'
+  | 'dry-run'
+  | 'grant'
+  | 'grant-constraints'
+  | 'grant-key-mismatch'
+  | 'grant-token'
+  | 'grants-per-key'
+  | 'iv-length'
+  | 'key-id'
+  | 'key-material-size'
+  | 'key-spec'
+  | 'material-versions'
+  | 'message-type-algorithm'
+  | 'message-type-spec'
+  | 'not-archived'
+  | 'not-asymmetric'
+  | 'not-hmac'
+  | 'not-pending-deletion'
+  | 'origin'
+  | 'peer-public-key'
+  | 'plaintext-size'
+  | 'realm-name'
+  | 'retire'
+  | 'rotation-in-progress'
+  | 'rotation-limit'
+  | 'snapshot'
+  | 'state-rule'
+  | 'usage-spec'
+  | 'valid-for'
+  | 'valid-to'
+  | 'white-box-enabled'
+  | 'white-box-keys'
+  | 'wrapped-key-material'
+  | 'wrapping-key-spec';
+
 /** What the error is about, for dialects to word their messages. */
 export interface KmsErrorDetails {
   /** The kind of resource the error concerns. */
@@ -35,7 +80,9 @@ export interface KmsErrorDetails {
   state?: KeyState;
   operation?: string;
   /** A stable reason within the code, e.g. 'not-pending-deletion', 'origin', 'rotation-limit'. */
-  reason?: string;
+  reason?: KmsErrorReason;
+  /** The override row (lifecycle.ts) that refused a call, with reason 'state-rule'. */
+  rule?: string;
   [extra: string]: unknown;
 }
 

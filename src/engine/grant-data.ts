@@ -8,34 +8,9 @@
 import * as z from 'zod';
 import { fromBase64, fromUtf8, toBase64, utf8 } from '../crypto/bytes.js';
 import { storedGrantAction } from './actions.js';
-import type { CallContext, EncryptionContext, Principal, Realm } from './types.js';
+import type { CallContext, EncryptionContext, GrantConstraints, GrantInfo, Principal, Realm } from './types.js';
 
-export interface GrantConstraints {
-  /** The call's encryption context must contain these pairs. */
-  readonly encryptionContextSubset?: Readonly<Record<string, string>>;
-  /** The call's encryption context must be exactly these pairs. */
-  readonly encryptionContextEquals?: Readonly<Record<string, string>>;
-}
-
-export interface GrantInfo {
-  /** 64 lowercase hex characters. */
-  readonly id: string;
-  /** Opaque token that names the grant (usable before and after listing it). */
-  readonly token: string;
-  readonly keyId: string;
-  readonly realm: Realm;
-  readonly name?: string;
-  /** Who may use the grant: a principal id, or an account (a dialect decides which it passes). */
-  readonly granteePrincipal: string;
-  /** The dialect's word for the grantee's kind (e.g. "user", "domain"); not interpreted. */
-  readonly granteeType?: string;
-  readonly retiringPrincipal?: string;
-  /** The principal id of the caller that created the grant. */
-  readonly issuingPrincipal: string;
-  readonly operations: readonly string[];
-  readonly constraints?: GrantConstraints;
-  readonly createdAt: number;
-}
+export type { GrantConstraints, GrantInfo } from './types.js';
 
 export interface CreateGrantInput {
   readonly granteePrincipal: string;

@@ -20,7 +20,7 @@ export { DEFAULT_GRANTS_PER_KEY, type CreateGrantInput, type GrantConstraints, t
 
 export function createGrant(s: EngineState, ctx: CallContext, ref: KeyRef, input: CreateGrantInput): { key: KeyInfo; grant: GrantInfo } {
   const key = reach(s, ctx, ref, 'createGrant');
-  assertLifecycle('createGrant', key);
+  assertLifecycle('createGrant', key, ctx.stateRules);
   const limit = input.limit ?? DEFAULT_GRANTS_PER_KEY;
   if (key.grants.size >= limit) {
     throw new KmsError('LimitExceeded', `Key ${key.id} already has ${key.grants.size} grants.`, { resource: 'grant', keyId: key.id, reason: 'grants-per-key', limit });

@@ -1,5 +1,5 @@
 import { KmsError } from './errors.js';
-import type { KeyState } from './types.js';
+import type { KeyState, StateRules } from './types.js';
 
 /**
  * The key-state table: for every engine operation, what each key state does to it.
@@ -20,63 +20,66 @@ type Row = readonly [
   pendingImport: Outcome,
   unavailable: Outcome,
   archived: Outcome,
+  pendingReplicaDeletion: Outcome,
+  updating: Outcome,
+  creating: Outcome,
 ];
 
 // prettier-ignore
 const ROWS = {
-  //                         Enabled  Disabled PendDel  PendImp  Unavail  Archived
-  describeKey:              [ok,      ok,      ok,      ok,      ok,      ok ],
-  updateDescription:        [ok,      ok,      INV,     ok,      ok,      ok ],
-  enableKey:                [ok,      ok,      INV,     INV,     ok,      INV],
-  disableKey:               [ok,      ok,      INV,     INV,     ok,      INV],
-  scheduleDeletion:         [ok,      ok,      INV,     ok,      ok,      INV],
-  cancelDeletion:           [INV,     INV,     ok,      INV,     INV,     INV],
-  encrypt:                  [ok,      DIS,     INV,     INV,     INV,     INV],
-  decrypt:                  [ok,      DIS,     INV,     INV,     INV,     ok ],
+  //                         Enabled  Disabled PendDel  PendImp  Unavail  Archived PendRepl Updating Creating
+  describeKey:              [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
+  updateDescription:        [ok,      ok,      INV,     ok,      ok,      ok,      INV,     ok,      ok ],
+  enableKey:                [ok,      ok,      INV,     INV,     ok,      INV,     INV,     ok,      ok ],
+  disableKey:               [ok,      ok,      INV,     INV,     ok,      INV,     INV,     ok,      ok ],
+  scheduleDeletion:         [ok,      ok,      INV,     ok,      ok,      INV,     INV,     ok,      ok ],
+  cancelDeletion:           [INV,     INV,     ok,      INV,     INV,     INV,     ok,      INV,     INV],
+  encrypt:                  [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  decrypt:                  [ok,      DIS,     INV,     INV,     INV,     ok,      INV,     ok,      INV],
   // Archived keys still open envelopes, but not public-key ciphertexts (Tencent: Enabled only).
-  decryptAsymmetric:        [ok,      DIS,     INV,     INV,     INV,     INV],
-  reEncryptFrom:            [ok,      DIS,     INV,     INV,     INV,     ok ],
-  reEncryptTo:              [ok,      DIS,     INV,     INV,     INV,     INV],
-  generateDataKey:          [ok,      DIS,     INV,     INV,     INV,     INV],
-  generateDataKeyPair:      [ok,      DIS,     INV,     INV,     INV,     INV],
-  getPublicKey:             [ok,      DIS,     INV,     INV,     INV,     INV],
-  sign:                     [ok,      DIS,     INV,     INV,     INV,     INV],
-  verify:                   [ok,      DIS,     INV,     INV,     INV,     INV],
-  deriveSharedSecret:       [ok,      DIS,     INV,     INV,     INV,     INV],
-  generateMac:              [ok,      DIS,     INV,     INV,     INV,     INV],
-  verifyMac:                [ok,      DIS,     INV,     INV,     INV,     INV],
-  encapsulate:              [ok,      DIS,     INV,     INV,     INV,     INV],
-  decapsulate:              [ok,      DIS,     INV,     INV,     INV,     INV],
-  createAlias:              [ok,      ok,      INV,     ok,      ok,      ok ],
-  updateAlias:              [ok,      ok,      INV,     ok,      ok,      ok ],
-  deleteAlias:              [ok,      ok,      ok,      ok,      ok,      ok ],
-  tagKey:                   [ok,      ok,      INV,     ok,      ok,      ok ],
-  untagKey:                 [ok,      ok,      INV,     ok,      ok,      ok ],
-  listTags:                 [ok,      ok,      ok,      ok,      ok,      ok ],
-  getPolicy:                [ok,      ok,      ok,      ok,      ok,      ok ],
-  putPolicy:                [ok,      ok,      ok,      ok,      ok,      ok ],
-  listPolicies:             [ok,      ok,      ok,      ok,      ok,      ok ],
-  enableRotation:           [ok,      DIS,     INV,     UNS,     INV,     INV],
-  disableRotation:          [ok,      DIS,     INV,     UNS,     INV,     INV],
-  getRotationStatus:        [ok,      ok,      ok,      UNS,     ok,      ok ],
-  rotateNow:                [ok,      DIS,     INV,     INV,     INV,     INV],
-  listRotations:            [ok,      ok,      ok,      ok,      ok,      ok ],
+  decryptAsymmetric:        [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  reEncryptFrom:            [ok,      DIS,     INV,     INV,     INV,     ok,      INV,     ok,      INV],
+  reEncryptTo:              [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  generateDataKey:          [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  generateDataKeyPair:      [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  getPublicKey:             [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  sign:                     [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  verify:                   [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  deriveSharedSecret:       [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  generateMac:              [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  verifyMac:                [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  encapsulate:              [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  decapsulate:              [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  createAlias:              [ok,      ok,      INV,     ok,      ok,      ok,      INV,     ok,      ok ],
+  updateAlias:              [ok,      ok,      INV,     ok,      ok,      ok,      INV,     ok,      ok ],
+  deleteAlias:              [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
+  tagKey:                   [ok,      ok,      INV,     ok,      ok,      ok,      INV,     ok,      ok ],
+  untagKey:                 [ok,      ok,      INV,     ok,      ok,      ok,      INV,     ok,      ok ],
+  listTags:                 [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
+  getPolicy:                [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
+  putPolicy:                [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
+  listPolicies:             [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
+  enableRotation:           [ok,      DIS,     INV,     UNS,     INV,     INV,     INV,     ok,      INV],
+  disableRotation:          [ok,      DIS,     INV,     UNS,     INV,     INV,     INV,     ok,      INV],
+  getRotationStatus:        [ok,      ok,      ok,      UNS,     ok,      ok,      ok,      ok,      ok ],
+  rotateNow:                [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  listRotations:            [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
   // Grants: created while the key can be used or made usable; listed, retired and revoked in any state.
-  createGrant:              [ok,      ok,      INV,     ok,      ok,      ok ],
-  listGrants:               [ok,      ok,      ok,      ok,      ok,      ok ],
-  retireGrant:              [ok,      ok,      ok,      ok,      ok,      ok ],
-  revokeGrant:              [ok,      ok,      ok,      ok,      ok,      ok ],
+  createGrant:              [ok,      ok,      INV,     ok,      ok,      ok,      INV,     ok,      ok ],
+  listGrants:               [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
+  retireGrant:              [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
+  revokeGrant:              [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
   // Archiving again is a no-op; cancelArchive names its own reason (see assertLifecycle).
-  archiveKey:               [ok,      INV,     INV,     INV,     INV,     ok ],
-  cancelArchive:            [INV,     INV,     INV,     INV,     INV,     ok ],
-  bindResource:             [ok,      ok,      INV,     ok,      INV,     ok ],
-  unbindResource:           [ok,      ok,      INV,     ok,      INV,     ok ],
+  archiveKey:               [ok,      INV,     INV,     INV,     INV,     ok,      INV,     ok,      INV],
+  cancelArchive:            [INV,     INV,     INV,     INV,     INV,     ok,      INV,     INV,     INV],
+  bindResource:             [ok,      ok,      INV,     ok,      INV,     ok,      INV,     ok,      INV],
+  unbindResource:           [ok,      ok,      INV,     ok,      INV,     ok,      INV,     ok,      INV],
   // Import rows are the union of the providers (AWS: Enabled, Disabled, PendingImport); dialects
   // narrow them (Tencent refuses Disabled, Huawei imports into PendingImport only).
-  getImportParameters:      [ok,      ok,      INV,     ok,      INV,     INV],
-  importKeyMaterial:        [ok,      ok,      INV,     ok,      INV,     INV],
+  getImportParameters:      [ok,      ok,      INV,     ok,      INV,     INV,     INV,     ok,      INV],
+  importKeyMaterial:        [ok,      ok,      INV,     ok,      INV,     INV,     INV,     ok,      INV],
   // AWS deletes material of a key pending deletion and leaves its state; Huawei allows Enabled and Disabled only.
-  deleteImportedKeyMaterial:[ok,      ok,      ok,      ok,      INV,     INV],
+  deleteImportedKeyMaterial:[ok,      ok,      ok,      ok,      INV,     INV,     ok,      ok,      INV],
 } as const satisfies Record<string, Row>;
 
 export type LifecycleOperation = keyof typeof ROWS;
@@ -115,20 +118,16 @@ export const KEY_UNCHANGED: ReadonlySet<LifecycleOperation> = new Set<LifecycleO
   'listGrants',
 ]);
 
-const COLUMNS = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Unavailable', 'Archived'] as const;
+/**
+ * One column per key state. The states only multi-Region keys reach have columns of their own;
+ * today they read as the states they resemble (PendingReplicaDeletion as PendingDeletion, Updating
+ * as Enabled, Creating as Unavailable), and each can differ where a provider's table says so.
+ */
+const COLUMNS = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Unavailable', 'Archived', 'PendingReplicaDeletion', 'Updating', 'Creating'] as const;
+const COLUMN_OF: Readonly<Record<KeyState, number>> = Object.fromEntries(COLUMNS.map((c, i) => [c, i])) as Record<KeyState, number>;
 
-/** States only multi-Region keys reach borrow a column: replica deletion acts as deletion. */
 function column(state: KeyState): number {
-  switch (state) {
-    case 'PendingReplicaDeletion':
-      return 2;
-    case 'Updating':
-      return 0;
-    case 'Creating':
-      return 4;
-    default:
-      return COLUMNS.indexOf(state);
-  }
+  return COLUMN_OF[state];
 }
 
 export function lifecycleOutcome(operation: LifecycleOperation, state: KeyState): Outcome {
@@ -147,11 +146,57 @@ const STATE_WORDS: Record<KeyState, string> = {
   Archived: 'archived',
 };
 
-/** Throws the table's error when `state` does not allow `operation`. */
-export function assertLifecycle(operation: LifecycleOperation, key: { id: string; state: KeyState }): void {
+/**
+ * Rule sets narrower than the neutral rows: where a provider allows fewer states for an operation,
+ * its dialect names its rule set in the call (CallContext.stateRules) and the override row decides.
+ * A refusal by an override row is InvalidState with reason 'state-rule' and the rule's name, for the
+ * dialect to word as its provider does.
+ */
+export type { StateRules } from './types.js';
+
+interface OverrideRow {
+  readonly row: Row;
+  /** What the rule is, for the dialect's error mapping and the generated docs. */
+  readonly rule: string;
+}
+
+// prettier-ignore
+const OVERRIDES: Readonly<Record<StateRules, Partial<Record<LifecycleOperation, OverrideRow>>>> = {
+  tencent: {
+    //                                  Enabled  Disabled PendDel  PendImp  Unavail  Archived PendRepl Updating Creating
+    // Tencent: a key is disabled before its deletion is scheduled.
+    scheduleDeletion:          { row: [INV,     ok,      INV,     ok,      ok,      INV,     INV,     INV,     ok ], rule: 'disable-before-deletion' },
+    // Tencent imports into a key waiting for material, or re-imports into an enabled one.
+    getImportParameters:       { row: [ok,      INV,     INV,     ok,      INV,     INV,     INV,     ok,      INV], rule: 'import-state' },
+    importKeyMaterial:         { row: [ok,      INV,     INV,     ok,      INV,     INV,     INV,     ok,      INV], rule: 'import-state' },
+  },
+  huawei: {
+    // Huawei enables a disabled key only and disables an enabled key only.
+    enableKey:                 { row: [INV,     ok,      INV,     INV,     INV,     INV,     INV,     INV,     INV], rule: 'enable-disabled-only' },
+    disableKey:                { row: [ok,      INV,     INV,     INV,     INV,     INV,     INV,     ok,      INV], rule: 'disable-enabled-only' },
+    // Huawei imports into a key waiting for material only, and deletes material of usable keys only.
+    importKeyMaterial:         { row: [INV,     INV,     INV,     ok,      INV,     INV,     INV,     INV,     INV], rule: 'import-pending-only' },
+    deleteImportedKeyMaterial: { row: [ok,      ok,      INV,     INV,     INV,     INV,     INV,     ok,      INV], rule: 'delete-material-usable-only' },
+  },
+};
+
+/** The override row of `rules` for `operation`, if it has one. */
+function overrideOf(rules: StateRules | undefined, operation: LifecycleOperation): OverrideRow | undefined {
+  return rules === undefined ? undefined : OVERRIDES[rules][operation];
+}
+
+/** Throws the table's error when `state` does not allow `operation` (under `rules`, when a dialect names its own). */
+export function assertLifecycle(operation: LifecycleOperation, key: { id: string; state: KeyState }, rules?: StateRules): void {
   const outcome = lifecycleOutcome(operation, key.state);
-  if (outcome === 'ok') return;
   const details = { resource: 'key' as const, keyId: key.id, state: key.state, operation };
+  if (outcome === 'ok') {
+    const override = overrideOf(rules, operation);
+    const narrowed = override?.row[column(key.state)];
+    if (override && narrowed !== 'ok') {
+      throw new KmsError(narrowed!, `Key ${key.id} is ${STATE_WORDS[key.state]}.`, { ...details, reason: 'state-rule', rule: override.rule });
+    }
+    return;
+  }
   if (outcome === 'InvalidState' && operation === 'cancelDeletion') {
     throw new KmsError('InvalidState', `Key ${key.id} is not pending deletion.`, { ...details, reason: 'not-pending-deletion' });
   }
@@ -159,6 +204,19 @@ export function assertLifecycle(operation: LifecycleOperation, key: { id: string
     throw new KmsError('InvalidState', `Key ${key.id} is not archived.`, { ...details, reason: 'not-archived' });
   }
   throw new KmsError(outcome, `Key ${key.id} is ${STATE_WORDS[key.state]}.`, details);
+}
+
+/** The override rows, for documentation and tests. */
+export function lifecycleOverrides(): Array<{ rules: StateRules; operation: LifecycleOperation; rule: string; outcomes: Record<string, Outcome> }> {
+  const out: Array<{ rules: StateRules; operation: LifecycleOperation; rule: string; outcomes: Record<string, Outcome> }> = [];
+  for (const rules of Object.keys(OVERRIDES) as StateRules[]) {
+    for (const [operation, o] of Object.entries(OVERRIDES[rules]) as Array<[LifecycleOperation, OverrideRow]>) {
+      // A state the neutral row refuses stays refused with the neutral error.
+      const outcomes = Object.fromEntries(COLUMNS.map((c, i) => [c, ROWS[operation][i] !== 'ok' ? ROWS[operation][i]! : o.row[i]!]));
+      out.push({ rules, operation, rule: o.rule, outcomes });
+    }
+  }
+  return out;
 }
 
 /** The table itself, for documentation and tests. */

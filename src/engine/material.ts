@@ -8,7 +8,7 @@ import { equalBytes, toHex, utf8 } from '../crypto/bytes.js';
 import { randomBytes } from '../crypto/random.js';
 import { hmacImportLengths } from '../crypto/hmac.js';
 import { generateKeyPair } from '../crypto/asymmetric.js';
-import { recheck, use } from './access.js';
+import { admit, reach, recheck } from './access.js';
 import { ServiceEvent } from './audit.js';
 import { refuseDryRun, refuseIfBound } from './checks.js';
 import { KmsError } from './errors.js';
@@ -96,8 +96,10 @@ export async function getImportParameters(
   ref: KeyRef,
   input: { wrappingAlgorithm: WrappingAlgorithm; wrappingKeySpec: WrappingKeySpec; validForMs?: number },
 ): Promise<{ key: KeyInfo; importToken: Uint8Array; publicKey: Uint8Array; validTo: number }> {
-  const key = use(s, ctx, ref, 'getImportParameters');
+  // The origin is checked before the state: only an imported key has import states at all.
+  const key = reach(s, ctx, ref, 'getImportParameters');
   requireExternal(key);
+  admit(s, ctx, key, 'getImportParameters');
   const { wrappingAlgorithm: algorithm, wrappingKeySpec: spec } = input;
   if (!wrappingFits(algorithm, spec)) {
     throw new KmsError('Validation', `Wrapping algorithm ${algorithm} is not compatible with wrapping key spec ${spec}.`, {
@@ -115,7 +117,7 @@ export async function getImportParameters(
   refuseDryRun(ctx);
   const pair = await generateKeyPair(spec, s.random);
   // The key may have changed state (or been deleted) while the pair was being generated.
-  recheck(s, key, 'getImportParameters');
+  recheck(s, ctx, key, 'getImportParameters');
   const now = s.now();
   const set: ImportParameterSet = { token: randomBytes(s.random, IMPORT_TOKEN_BYTES), algorithm, wrappingKeySpec: spec, privateKey: pair.privateKey, createdAt: now, validTo: now + validForMs };
   key.importParameters.push(set);
@@ -135,8 +137,10 @@ export async function importKeyMaterial(
   ref: KeyRef,
   input: { importToken: Uint8Array; encryptedKeyMaterial: Uint8Array; validTo?: number },
 ): Promise<KeyInfo> {
-  const key = use(s, ctx, ref, 'importKeyMaterial');
+  // The origin is checked before the state: only an imported key has import states at all.
+  const key = reach(s, ctx, ref, 'importKeyMaterial');
   requireExternal(key);
+  admit(s, ctx, key, 'importKeyMaterial');
   if (input.validTo !== undefined && !(Number.isFinite(input.validTo) && input.validTo > s.now())) {
     throw new KmsError('Validation', 'The expiration time of the key material must be in the future.', { resource: 'key', keyId: key.id, reason: 'valid-to' });
   }
@@ -152,7 +156,7 @@ export async function importKeyMaterial(
   // Checked before the state is looked at again, so nothing is awaited between that and installing the material.
   const fits = await materialFits(key.spec, material);
   // The key may have changed state, or newer parameter sets displaced this one, while the material was unwrapped.
-  recheck(s, key, 'importKeyMaterial');
+  recheck(s, ctx, key, 'importKeyMaterial');
   if (!key.importParameters.includes(set)) throw new KmsError('InvalidImportToken', 'The import token is invalid or belongs to another key.', { resource: 'key', keyId: key.id });
   if (!fits) {
     throw new KmsError('Validation', `The key material does not fit key spec ${key.spec}.`, { resource: 'key', keyId: key.id, reason: 'key-material-size', spec: key.spec });
@@ -168,8 +172,10 @@ export async function importKeyMaterial(
 
 /** Deletes imported key material: the key waits for the same material again (a key pending deletion keeps its state). */
 export function deleteImportedKeyMaterial(s: EngineState, ctx: CallContext, ref: KeyRef): KeyInfo {
-  const key = use(s, ctx, ref, 'deleteImportedKeyMaterial');
+  // The origin is checked before the state: only an imported key has import states at all.
+  const key = reach(s, ctx, ref, 'deleteImportedKeyMaterial');
   requireExternal(key);
+  admit(s, ctx, key, 'deleteImportedKeyMaterial');
   refuseIfBound(key, 'deleteImportedKeyMaterial');
   refuseDryRun(ctx);
   dropMaterial(s, key);

@@ -4,6 +4,7 @@
  * the per-engine caches. A module owns its part of the state; other modules call it.
  */
 
+import { createCryptoCaches, type CryptoCacheOptions, type CryptoCaches } from '../crypto/caches.js';
 import { randomBytes, randomUuid, SeededRandom, systemRandom, type RandomSource } from '../crypto/random.js';
 import { AuditLog, type AuditEvent } from './audit.js';
 import { systemClock, type Clock } from './clock.js';
@@ -23,6 +24,8 @@ export interface EngineOptions {
   auditLimit?: number;
   /** How many bytes of audit events are retained (oldest dropped first). Default 32 MiB. */
   auditBytes?: number;
+  /** Capacities of the engine's cryptographic caches (parsed headers, cipher states, parsed keys). */
+  caches?: CryptoCacheOptions;
 }
 
 /**
@@ -66,6 +69,8 @@ export class EngineState {
    * first use after a restore. Weak, so a deleted key's entry goes with it; one per engine.
    */
   readonly publicKeys = new WeakMap<Uint8Array, Uint8Array>();
+  /** Envelope headers, cipher states and parsed keys, least recently used first out; one set per engine. */
+  readonly caches: CryptoCaches;
 
   constructor(options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
@@ -73,6 +78,7 @@ export class EngineState {
     this.random = options.random ?? (options.seed !== undefined ? new SeededRandom(options.seed) : bufferedSystemRandom());
     this.audit = new AuditLog(options.auditLimit, options.auditBytes);
     this.markerSecret = randomBytes(this.random, 32);
+    this.caches = createCryptoCaches(options.caches);
   }
 
   now(): number {

@@ -20,31 +20,39 @@ export function seal(s: EngineState, key: KeyRecord, plaintext: Uint8Array, cont
     randomBytes(s.random, GCM_NONCE_BYTES),
     plaintext,
     context,
+    s.caches,
   );
   return { ciphertext, materialId };
 }
 
 /** Opens an envelope of `key`; InvalidCiphertext when it does not authenticate. */
-export function open(parsed: ParsedEnvelope, key: KeyRecord, context: EncryptionContext | undefined): Uint8Array {
+export function open(s: EngineState, parsed: ParsedEnvelope, key: KeyRecord, context: EncryptionContext | undefined): Uint8Array {
   const secret = secretOf(key, parsed.materialId);
   // The algorithm byte must be the key's own: an SM4 key opens SM4-GCM envelopes only, an AES key AES-GCM ones.
   const fits = parsed.algorithm === (key.spec === 'AES_256' ? EnvelopeAlgorithm.AES_256_GCM : EnvelopeAlgorithm.SM4_GCM);
-  const plaintext = secret && fits ? openEnvelope(parsed, secret, context) : undefined;
+  const plaintext = secret && fits ? openEnvelope(parsed, secret, context, s.caches) : undefined;
   if (!plaintext) throw new KmsError('InvalidCiphertext', 'The ciphertext is invalid.', { resource: 'ciphertext', keyId: key.id });
   return plaintext;
 }
 
 /** Reads an envelope and finds its key, without opening it. */
 export function envelopeOf(s: EngineState, ctx: CallContext, ciphertext: Uint8Array): { parsed: ParsedEnvelope; key: KeyRecord } {
-  const parsed = parseEnvelope(ciphertext);
+  const parsed = parseEnvelope(ciphertext, s.caches);
   if (!parsed) throw new KmsError('InvalidCiphertext', 'The ciphertext is invalid.', { resource: 'ciphertext' });
   return { parsed, key: envelopeKey(s, ctx, parsed) };
 }
 
 /** `expected`, when given, must name the key that made the ciphertext. */
-export function checkExpected(s: EngineState, ctx: CallContext, key: KeyRecord, expected: KeyRef | undefined, operation: 'decrypt' | 'reEncryptFrom' | 'decryptAsymmetric'): void {
+export function checkExpected(
+  s: EngineState,
+  ctx: CallContext,
+  key: KeyRecord,
+  expected: KeyRef | undefined,
+  operation: 'decrypt' | 'reEncryptFrom',
+  context: EncryptionContext | undefined,
+): void {
   if (!expected) return;
-  const named = reach(s, ctx, expected, operation, operation === 'reEncryptFrom' ? { action: 'reEncryptFrom' } : undefined);
+  const named = reach(s, ctx, expected, operation, operation === 'reEncryptFrom' ? { action: 'reEncryptFrom', context } : { context });
   if (named.id !== key.id || named.realm.account !== key.realm.account) {
     throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a key that can perform this operation.', {
       resource: 'key',
@@ -84,11 +92,14 @@ export function decrypt(
   expected?: KeyRef,
 ): { key: KeyInfo; materialId: string; plaintext: Uint8Array } {
   const { parsed, key } = envelopeOf(s, ctx, ciphertext);
-  checkExpected(s, ctx, key, expected, 'decrypt');
+  checkExpected(s, ctx, key, expected, 'decrypt', context);
   allow(s, ctx, key, 'decrypt', { context });
   requireSymmetric(key, 'Decrypt');
+  // Opening is the last check (a dry run reports a ciphertext that does not authenticate); it draws nothing.
+  const plaintext = open(s, parsed, key, context);
+  if (ctx.dryRun === true) plaintext.fill(0);
   refuseDryRun(ctx);
-  return { key: viewOf(key), materialId: parsed.materialId, plaintext: open(parsed, key, context) };
+  return { key: viewOf(key), materialId: parsed.materialId, plaintext };
 }
 
 export function reEncrypt(
@@ -103,13 +114,14 @@ export function reEncrypt(
   },
 ): { source: KeyInfo; sourceMaterialId: string; destination: KeyInfo; destinationMaterialId: string; ciphertext: Uint8Array } {
   const { parsed, key: source } = envelopeOf(s, ctx, input.ciphertext);
-  checkExpected(s, ctx, source, input.sourceKey, 'reEncryptFrom');
+  checkExpected(s, ctx, source, input.sourceKey, 'reEncryptFrom', input.sourceContext);
   allow(s, ctx, source, 'reEncryptFrom', { action: 'reEncryptFrom', context: input.sourceContext });
   requireSymmetric(source, 'ReEncryptFrom');
   const destination = use(s, ctx, input.destinationKey, 'reEncryptTo', { action: 'reEncryptTo', context: input.destinationContext });
   requireSymmetric(destination, 'ReEncryptTo', 'SYMMETRIC');
+  const plaintext = open(s, parsed, source, input.sourceContext);
+  if (ctx.dryRun === true) plaintext.fill(0);
   refuseDryRun(ctx);
-  const plaintext = open(parsed, source, input.sourceContext);
   const sealed = seal(s, destination, plaintext, input.destinationContext);
   plaintext.fill(0);
   return { source: viewOf(source), sourceMaterialId: parsed.materialId, destination: viewOf(destination), destinationMaterialId: sealed.materialId, ciphertext: sealed.ciphertext };
@@ -117,7 +129,7 @@ export function reEncrypt(
 
 /** The key a ciphertext names, if it is a well-formed envelope of a key in the caller's realm (for records). */
 export function ciphertextKey(s: EngineState, ctx: CallContext, ciphertext: Uint8Array): KeyInfo | undefined {
-  const p = parseEnvelope(ciphertext);
+  const p = parseEnvelope(ciphertext, s.caches);
   if (!p || p.account !== ctx.realm.account || p.region !== ctx.realm.region) return undefined;
   const key = s.realm(p.account, p.region)?.keys.get(p.keyId);
   return key ? viewOf(key) : undefined;

@@ -6,7 +6,6 @@
 import { ASYMMETRIC_SPECS } from '../crypto/asymmetric.js';
 import { HMAC_SPECS } from '../crypto/hmac.js';
 import type { Action } from './actions.js';
-import type { GrantInfo } from './grant-data.js';
 
 export const KEY_STATES = [
   'Creating',
@@ -53,6 +52,36 @@ export interface Realm {
   readonly region: string;
 }
 
+/** Dialects whose providers allow fewer key states for some operations (override rows in lifecycle.ts). */
+export type StateRules = 'tencent' | 'huawei';
+
+export interface GrantConstraints {
+  /** The call's encryption context must contain these pairs. */
+  readonly encryptionContextSubset?: Readonly<Record<string, string>>;
+  /** The call's encryption context must be exactly these pairs. */
+  readonly encryptionContextEquals?: Readonly<Record<string, string>>;
+}
+
+export interface GrantInfo {
+  /** 64 lowercase hex characters. */
+  readonly id: string;
+  /** Opaque token that names the grant (usable before and after listing it). */
+  readonly token: string;
+  readonly keyId: string;
+  readonly realm: Realm;
+  readonly name?: string;
+  /** Who may use the grant: a principal id, or an account (a dialect decides which it passes). */
+  readonly granteePrincipal: string;
+  /** The dialect's word for the grantee's kind (e.g. "user", "domain"); not interpreted. */
+  readonly granteeType?: string;
+  readonly retiringPrincipal?: string;
+  /** The principal id of the caller that created the grant. */
+  readonly issuingPrincipal: string;
+  readonly operations: readonly string[];
+  readonly constraints?: GrantConstraints;
+  readonly createdAt: number;
+}
+
 export interface Principal {
   readonly account: string;
   readonly type: 'root' | 'user' | 'role' | 'service';
@@ -80,8 +109,8 @@ export interface CallContext {
    * Without one, each engine operation authorizes its own action.
    */
   readonly action?: Action;
-  /** @deprecated A dialect's operation name, read only when `action` is absent (mapped as stored grants are). */
-  readonly operation?: string;
+  /** The dialect's narrower state rules (override rows of the key-state table, lifecycle.ts), if it has any. */
+  readonly stateRules?: StateRules;
   /** Check everything the call would check, then refuse it with a DryRun error before any cryptography or change. */
   readonly dryRun?: boolean;
   /** Grant tokens presented with the call (a grant counts from creation; tokens are accepted, not required). */

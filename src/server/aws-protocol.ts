@@ -56,11 +56,11 @@ export function awsProtocol(kms: Kms, options: AwsProtocolOptions = {}): Protoco
         meta.accessKeyId = outcome.accessKeyId;
         meta.principal = outcome.credential.principal;
       }
-      const errorsBefore = kms.aws.internalErrors.length;
+      const errorsBefore = kms.aws.internalErrors.count;
       const response = await kms.aws.handle({ headers: request.headers as Record<string, string | undefined>, body: request.body }, meta);
       const result = { status: response.statusCode, headers: response.headers, body: response.body, action };
       // The dialect answers an unexpected exception with KMSInternalException; the log says what it was.
-      const internal = kms.aws.internalErrors.length > errorsBefore ? kms.aws.internalErrors.at(-1) : undefined;
+      const internal = kms.aws.internalErrors.count > errorsBefore ? kms.aws.internalErrors.last : undefined;
       return internal === undefined ? result : { ...result, note: `internal error: ${firstLine(internal)}` };
     },
     reject: awsRefusal,

@@ -65,10 +65,10 @@ export function huaweiProtocol(kms: Kms, options: HuaweiProtocolOptions = {}): P
         meta.accessKeyId = outcome.accessKeyId;
         if (credential.principal.type === 'root' && credential.principal.name) meta.domainName = credential.principal.name;
       }
-      const errorsBefore = kms.huawei.internalErrors.length;
+      const errorsBefore = kms.huawei.internalErrors.count;
       const response = await kms.huawei.handle(request.method, request.path, request.query, request.headers, request.body, meta);
       const result = { status: response.status, headers: response.headers, body: response.body, ...(response.verb ? { action: response.verb } : {}) };
-      const internal = kms.huawei.internalErrors.length > errorsBefore ? kms.huawei.internalErrors.at(-1) : undefined;
+      const internal = kms.huawei.internalErrors.count > errorsBefore ? kms.huawei.internalErrors.last : undefined;
       return internal === undefined ? result : { ...result, note: `internal error: ${String(internal).split('\n')[0]!.slice(0, 300)}` };
     },
     reject(_request, refusal, detail) {

@@ -50,10 +50,10 @@ export function tencentProtocol(kms: Kms, options: TencentProtocolOptions = {}):
         meta.principal = outcome.credential.principal;
         meta.secretId = outcome.secretId;
       }
-      const errorsBefore = kms.tencent.internalErrors.length;
+      const errorsBefore = kms.tencent.internalErrors.count;
       const response = await kms.tencent.handle({ headers: request.headers, body: request.body }, meta);
       const result = { status: response.statusCode, headers: response.headers, body: response.body, action };
-      const internal = kms.tencent.internalErrors.length > errorsBefore ? kms.tencent.internalErrors.at(-1) : undefined;
+      const internal = kms.tencent.internalErrors.count > errorsBefore ? kms.tencent.internalErrors.last : undefined;
       return internal === undefined ? result : { ...result, note: `internal error: ${internal instanceof Error ? internal.message : String(internal)}`.slice(0, 300) };
     },
     reject(request, refusal, detail) {

@@ -21,7 +21,7 @@ const plaintext = utf8('attack at dawn');
 
 describe('CryptoCaches', () => {
   it('has the documented default capacities, and takes others', () => {
-    expect(createCryptoCaches().capacities).toEqual({ headers: 4096, cipherStates: 2048, parsedKeys: 512, publicPoints: 64, publicKeys: 4096 });
+    expect(createCryptoCaches().capacities).toEqual({ headers: 4096, cipherStates: 2048, parsedKeys: 512, publicPoints: 64 });
     expect(DEFAULT_CACHE_CAPACITIES.headers).toBe(4096);
     const small = createCryptoCaches({ headers: 8, cipherStates: 4 });
     expect(small.encodedHeaders.capacity).toBe(8);
@@ -101,38 +101,5 @@ describe('CryptoCaches', () => {
       expect(await publicKeyOf(spec, pair.privateKey, mine)).toEqual(pair.publicKey);
       expect(createCryptoCaches().parsedKeyCount).toBe(0);
     }
-  });
-
-  it('publicKeys keeps the public key of a private key, by array and by content', () => {
-    const caches = createCryptoCaches();
-    const privateKey = new Uint8Array([1, 2, 3]);
-    const spki = new Uint8Array([9, 9]);
-    let builds = 0;
-    const build = (): Uint8Array => (builds++, spki);
-    expect(caches.publicKeys.get(privateKey, build)).toBe(spki);
-    expect(caches.publicKeys.get(privateKey, build)).toBe(spki);
-    expect(caches.publicKeys.get(privateKey.slice(), build)).toBe(spki);
-    expect(builds).toBe(1);
-    // Derived asynchronously by the engine: peek, then set.
-    const other = new Uint8Array([4, 5, 6]);
-    expect(caches.publicKeys.peek(other)).toBeUndefined();
-    caches.publicKeys.set(other, spki);
-    expect(caches.publicKeys.peek(other.slice())).toBe(spki);
-    // A rewritten array is looked up by its new content.
-    other[0] = 1;
-    other[1] = 2;
-    other[2] = 3;
-    expect(caches.publicKeys.peek(other)).toBe(spki);
-    other[0] = 7;
-    expect(caches.publicKeys.peek(other)).toBeUndefined();
-  });
-
-  it('publicKeys stays bounded however many private key arrays are alive', () => {
-    const caches = createCryptoCaches({ publicKeys: 8 });
-    const privateKeys = Array.from({ length: 100 }, (_, i) => new Uint8Array([i, 1, 2]));
-    for (const key of privateKeys) caches.publicKeys.set(key, key.slice(0, 1));
-    expect(caches.publicKeys.size).toBeLessThanOrEqual(16);
-    expect(caches.publicKeys.peek(privateKeys[99]!)).toEqual(new Uint8Array([99]));
-    expect(caches.publicKeys.peek(privateKeys[0]!)).toBeUndefined();
   });
 });

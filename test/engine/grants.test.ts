@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createKms, Engine, ManualClock, type CallContext } from '../../src/index.js';
 import { str, text, thrown } from '../support/engine.js';
+import { storedGrantAction, type Action } from '../../src/engine/actions.js';
 
 /** Grants through the engine: owners create them; grantees from other accounts reach the key through them only. */
 const region = 'cn-north-4';
@@ -13,7 +14,8 @@ const grantee = (operation?: string, principalId = 'grantee-user'): CallContext 
   realm: { account: 'grantee-account', region },
   principal: { account: 'grantee-account', type: 'user', id: principalId },
   requestId: 'r',
-  ...(operation !== undefined ? { operation } : {}),
+  // The call's action, named as the dialects name operations (grants hold the neutral actions).
+  ...(operation !== undefined ? { action: storedGrantAction(operation) as Action } : {}),
 });
 
 function fresh() {

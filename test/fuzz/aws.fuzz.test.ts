@@ -1355,7 +1355,7 @@ function expectUnchanged(w: World, before: string, what: string): void {
 }
 
 function expectNoInternalErrors(w: World, what: string): void {
-  const internal = w.kms.aws.internalErrors;
+  const internal = w.kms.aws.internalErrors.recent();
   if (internal.length > 0) {
     const first = internal[0];
     throw new Error(`internal error on ${what}: ${first instanceof Error ? (first.stack ?? first.message) : String(first)}`);

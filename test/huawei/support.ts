@@ -57,7 +57,7 @@ export async function serveHuawei(options: ServerOptions = {}): Promise<HuaweiSe
     ...server,
     async close() {
       await server.close();
-      expect(server.kms.huawei.internalErrors).toEqual([]);
+      expect(server.kms.huawei.internalErrors.recent()).toEqual([]);
     },
   };
 }

@@ -84,7 +84,7 @@ export async function serve(options: ServerOptions = {}): Promise<RunningServer 
     waitForLine: log.waitFor,
     async close() {
       await server.close();
-      expect(server.kms.aws.internalErrors).toEqual([]);
+      expect(server.kms.aws.internalErrors.recent()).toEqual([]);
     },
   };
 }

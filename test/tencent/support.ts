@@ -30,7 +30,7 @@ export function emulator(options: { seed?: string; region?: string } = {}): Kms<
 }
 
 export function done(kms: Kms): void {
-  expect(kms.tencent.internalErrors).toEqual([]);
+  expect(kms.tencent.internalErrors.recent()).toEqual([]);
 }
 
 /** The error of a call that must fail. */
@@ -99,7 +99,7 @@ export async function serveTencent(options: { seed?: string; dataDir?: string } 
       agent.destroy();
       kmsAgent.destroy();
       await server.close();
-      expect(server.kms.tencent.internalErrors).toEqual([]);
+      expect(server.kms.tencent.internalErrors.recent()).toEqual([]);
     },
   };
 }

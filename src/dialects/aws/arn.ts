@@ -1,5 +1,5 @@
-import type { KeyRef, Realm } from '../../engine/types.js';
-import { AwsServiceError } from './errors.js';
+import type { KeyRef, Principal, Realm } from '../../engine/types.js';
+import { AwsServiceError } from './service-error.js';
 
 export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
@@ -49,4 +49,41 @@ export function parseKeyId(value: string, realm: Realm, acceptsAlias: boolean): 
 
 function invalidKeyId(value: string): AwsServiceError {
   return new AwsServiceError('NotFoundException', `Invalid keyId '${value}'`);
+}
+
+/** Principals with their AWS names, made once per principal object (callers share them); and back. */
+const named = new WeakMap<Principal, Map<string, Principal>>();
+const originals = new WeakMap<Principal, Principal>();
+
+/** The principal as the caller gave it (audit records carry no list of names). */
+export function withoutAwsNames(p: Principal): Principal {
+  return originals.get(p) ?? p;
+}
+
+/**
+ * The principal with every name AWS knows it by, so that a grant to any of them serves it: its
+ * account's id and root ARN (a grant to the account serves every principal of the account), a
+ * user's ARN, an assumed-role session's ARN and its role's ARN (a grant to a role serves its sessions).
+ */
+export function withAwsNames(p: Principal, region: string): Principal {
+  if (p.names !== undefined) return p;
+  const partition = partitionOf(region);
+  let byPartition = named.get(p);
+  const known = byPartition?.get(partition);
+  if (known) return known;
+  const names = [`arn:${partition}:iam::${p.account}:root`];
+  const name = p.name ?? p.id;
+  if (p.type === 'user') names.push(`arn:${partition}:iam::${p.account}:user/${name}`);
+  if (p.type === 'role') {
+    names.push(`arn:${partition}:sts::${p.account}:assumed-role/${name}`);
+    names.push(`arn:${partition}:iam::${p.account}:role/${name.split('/')[0]}`);
+  }
+  const result: Principal = { ...p, names };
+  originals.set(result, p);
+  if (!byPartition) {
+    byPartition = new Map();
+    named.set(p, byPartition);
+  }
+  byPartition.set(partition, result);
+  return result;
 }

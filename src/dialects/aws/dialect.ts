@@ -3,14 +3,19 @@ import type { AuditEvent, AuditResource, JsonValue } from '../../engine/audit.js
 import type { Engine } from '../../engine/engine.js';
 import { isKmsError } from '../../engine/errors.js';
 import type { CallContext, KeyInfo, Principal, Realm } from '../../engine/types.js';
-import { parseKeyId } from './arn.js';
+import { actionOf } from './actions.js';
+import { parseKeyId, withAwsNames, withoutAwsNames } from './arn.js';
 import { toCloudTrail, type CloudTrailRecord } from './cloudtrail.js';
 import { awsErrorFrom, AwsServiceError } from './errors.js';
-import { OPERATIONS, SHAPES } from './model.generated.js';
-import { HANDLERS, type Call, type Trail } from './operations.js';
+import { OPERATIONS, SHAPES, type OperationModel } from './model.generated.js';
+import type { Call, Trail } from './call.js';
+import { HANDLERS } from './operations.js';
 import { bodyText, checkMeta, requestObject, InputRejected, lowerCaseHeaders, parseBoundedJson } from '../input.js';
-import { decodeInput, isPlainObject, membersOf, SerializationProblem, validationMessage } from './validate.js';
-import { hasFaults, injectFault } from './faults.js';
+import { isPlainObject } from '../shared.js';
+import { decodeInput, membersOf, SerializationProblem, validationMessage } from './validate.js';
+import { injectFault } from './faults.js';
+import { invokeOperation, lookUp, type DialectWire, type PipelineRequest } from '../pipeline.js';
+import { InternalErrorLog } from '../internal-errors.js';
 
 export interface AwsDialectOptions {
   account: string;
@@ -51,13 +56,15 @@ const PLACEHOLDER_CREDENTIALS = { accessKeyId: 'AKIAEMULATOR00000000', secretAcc
 
 /** The AWS KMS dialect: TrentService operations over the neutral engine. */
 export class AwsDialect {
-  /** Unexpected exceptions caught at the boundary (answered as KMSInternalException). Always empty unless there is a bug. */
-  readonly internalErrors: unknown[] = [];
+  /** Unexpected exceptions caught at the boundary (answered as KMSInternalException): the last 100, their count, and a hook (`onError`). Empty unless there is a bug. */
+  readonly internalErrors = new InternalErrorLog();
 
   constructor(
     readonly engine: Engine,
     readonly options: AwsDialectOptions,
-  ) {}
+  ) {
+    this.#wire = this.#makeWire();
+  }
 
   /**
    * Realms, default principals and user agents repeat from call to call; every audit event keeps
@@ -101,51 +108,97 @@ export class AwsDialect {
     return this.#invoke(operation, input, checkMeta(meta, META_STRINGS));
   }
 
-  async #invoke(operation: string, input: unknown, meta: AwsCallMeta): Promise<AwsOutcome> {
-    const requestId = this.engine.newId();
-    // Own properties only: 'toString' or 'constructor' name no operation.
-    const spec = typeof operation === 'string' && Object.hasOwn(HANDLERS, operation) ? HANDLERS[operation] : undefined;
-    const model = typeof operation === 'string' && Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
-    if (!spec || !model) {
-      return { ok: false, requestId, error: new AwsServiceError('UnknownOperationException', undefined) };
-    }
-    const account = meta.account ?? this.options.account;
-    const region = meta.region ?? this.options.region;
-    const realm = this.#realmOf(account, region);
-    const principal: Principal = meta.principal ?? this.#rootOf(account, meta.accessKeyId);
-    const { body: raw, rejected } = requestObject(input);
-    const grantTokens = raw && Array.isArray(raw.GrantTokens) ? raw.GrantTokens.filter((t): t is string => typeof t === 'string') : [];
-    // AWS grant operations are the API's operation names.
-    const ctx: Mutable<CallContext> = { realm, principal, requestId, operation };
-    if (grantTokens.length > 0) ctx.grantTokens = grantTokens;
-    if (meta.sourceIp) ctx.sourceIp = meta.sourceIp;
-    if (meta.userAgent) ctx.userAgent = this.#userAgentOf(meta.userAgent);
-    const trail: Trail = { resources: [] };
-    let output: Record<string, unknown> | undefined;
-    let error: AwsServiceError | undefined;
-    try {
-      if (rejected) throw new AwsServiceError('SerializationException', rejected.message);
-      if (hasFaults(this.engine)) await injectFault(this.engine, operation, raw);
-      if (!raw) throw new AwsServiceError('SerializationException', 'Start of structure or map found where not expected.');
+  #invoke(operation: string, input: unknown, meta: AwsCallMeta): Promise<AwsOutcome> {
+    return invokeOperation(this.#wire, operation, input, meta);
+  }
+
+  /** AWS's steps of the dialect pipeline (src/dialects/pipeline.ts). */
+  readonly #wire: AwsWire;
+
+  #makeWire(): AwsWire {
+    return {
+    engine: this.engine,
+    handlers: HANDLERS,
+    internalErrors: this.internalErrors,
+    unknownOperation: (requestId) => ({ ok: false, requestId, error: new AwsServiceError('UnknownOperationException', undefined) }),
+    begin: (requestId, operation, spec, input, meta) => {
+      const model = lookUp(OPERATIONS, operation);
+      if (!model) return { ok: false, requestId, error: new AwsServiceError('UnknownOperationException', undefined) };
+      const account = meta.account ?? this.options.account;
+      const region = meta.region ?? this.options.region;
+      const realm = this.#realmOf(account, region);
+      const principal: Principal = meta.principal ?? this.#rootOf(account, meta.accessKeyId);
+      const { body: raw, rejected } = requestObject(input);
+      const grantTokens = raw && Array.isArray(raw.GrantTokens) ? raw.GrantTokens.filter((t): t is string => typeof t === 'string') : [];
+      // A grant names its grantee by any of the principal's AWS names; its operations are actions.
+      const ctx: Mutable<CallContext> = { realm, principal: withAwsNames(principal, region), requestId };
+      const action = actionOf(operation);
+      if (action !== undefined) ctx.action = action;
+      if (grantTokens.length > 0) ctx.grantTokens = grantTokens;
+      if (meta.sourceIp) ctx.sourceIp = meta.sourceIp;
+      if (meta.userAgent) ctx.userAgent = this.#userAgentOf(meta.userAgent);
+      const request: AwsRequest = {
+        engine: this.engine,
+        ctx,
+        realm,
+        operation,
+        input: EMPTY_INPUT,
+        trail: { resources: [] },
+        requestId,
+        spec,
+        raw,
+        rejected,
+        output: undefined,
+        error: undefined,
+        model,
+        grantTokens,
+      };
+      return request;
+    },
+    refused: (rejected) => new AwsServiceError('SerializationException', rejected.message),
+    notAnObject: () => new AwsServiceError('SerializationException', 'Start of structure or map found where not expected.'),
+    injectFault,
+    decode: (request, raw) => {
+      const { model, ctx } = request;
       const decoded = decodeInput(raw, model.input);
       if (decoded.violations.length > 0) throw new AwsServiceError('ValidationException', validationMessage(decoded.violations));
       // Operations that model InvalidGrantTokenException refuse a token that names no grant; the
       // others (DescribeKey, GetPublicKey, …) take GrantTokens but only ever use the valid ones.
       if (model.errors.includes('InvalidGrantTokenException')) {
-        for (const token of grantTokens) {
+        for (const token of request.grantTokens) {
           if (!this.engine.grantByToken(ctx, token)) throw new AwsServiceError('InvalidGrantTokenException', 'The grant token is not valid.');
         }
       }
-      const call: Call = { engine: this.engine, ctx, realm, operation, input: decoded.value, trail };
-      const result = spec.handler(call);
-      // Most operations finish synchronously; only those doing asynchronous cryptography are awaited.
-      output = result instanceof Promise ? await result : result;
-    } catch (e) {
-      error = this.#toAwsError(e, realm, operation);
+      // The request is the handler's call: no second object per request.
+      request.input = decoded.value;
+      // A dry run is checked in full by the engine, then refused before any cryptography or change.
+      if (decoded.value.DryRun === true) (ctx as Mutable<CallContext>).dryRun = true;
+      return request;
+    },
+    providerError: (e, request) => {
+      if (e instanceof AwsServiceError) return e;
+      if (isKmsError(e)) return awsErrorFrom(e, request.realm, request.operation);
+      if (e instanceof SerializationProblem) return new AwsServiceError('SerializationException', e.message);
+      return undefined;
+    },
+    internalError: () => new AwsServiceError('KMSInternalException', 'An internal error occurred.'),
+    afterError: ({ trail, raw, ctx, input }) => {
       if (trail.resources.length === 0 && raw && typeof raw.KeyId === 'string') {
         this.#addResourceFor(ctx, raw.KeyId, trail);
       }
-    }
+      // A refused dry run names the key its ciphertext names, as the call it stands for would.
+      if (trail.resources.length === 0 && ctx.dryRun === true && input.CiphertextBlob instanceof Uint8Array) {
+        const key = this.engine.ciphertextKey(ctx, input.CiphertextBlob);
+        if (key) trail.resources.push(key);
+      }
+    },
+    record: (r) => this.#record(r),
+    outcome: ({ requestId, error, output }) => (error ? { ok: false, requestId, error } : { ok: true, requestId, output: output! }),
+    };
+  }
+
+  /** The CloudTrail-bound audit event of one call. */
+  #record({ raw, model, trail, operation, realm, ctx, requestId, spec, error }: AwsRequest): void {
     let request: Record<string, JsonValue> | null = null;
     if (raw) {
       request = requestParameters(raw, model.input);
@@ -155,7 +208,7 @@ export class AwsDialect {
       dialect: 'aws',
       action: operation,
       realm,
-      principal,
+      principal: withoutAwsNames(ctx.principal),
       requestId,
       readOnly: spec.readOnly,
       resources: resourcesOf(trail.resources),
@@ -167,24 +220,19 @@ export class AwsDialect {
     if (!error && trail.additional) event.additional = trail.additional;
     if (error) event.error = { code: error.code, message: error.wireMessage ?? '' };
     this.engine.recordCall(event);
-    return error ? { ok: false, requestId, error } : { ok: true, requestId, output: output! };
   }
 
   #addResourceFor(ctx: CallContext, keyId: string, trail: Trail): void {
+    let ref;
     try {
-      const key = this.engine.findKey(ctx, parseKeyId(keyId, ctx.realm, true));
-      if (key) trail.resources.push(key);
-    } catch {
-      // a name that resolves to nothing has no resource to record
+      ref = parseKeyId(keyId, ctx.realm, true);
+    } catch (e) {
+      // A key id AWS would not accept names no resource to record.
+      if (e instanceof AwsServiceError) return;
+      throw e;
     }
-  }
-
-  #toAwsError(e: unknown, realm: Realm, operation: string): AwsServiceError {
-    if (e instanceof AwsServiceError) return e;
-    if (isKmsError(e)) return awsErrorFrom(e, realm, operation);
-    if (e instanceof SerializationProblem) return new AwsServiceError('SerializationException', e.message);
-    this.internalErrors.push(e);
-    return new AwsServiceError('KMSInternalException', 'An internal error occurred.');
+    const key = this.engine.findKey(ctx, ref);
+    if (key) trail.resources.push(key);
   }
 
   /** Serves one AWS JSON 1.1 request (`X-Amz-Target: TrentService.<Operation>`). */
@@ -248,6 +296,22 @@ export class AwsDialect {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Output = Record<string, unknown>;
+type AwsWire = DialectWire<AwsCallMeta, AwsRequest, Call, Output, AwsServiceError, AwsOutcome>;
+/** The input of a call not decoded yet (never seen by a handler). */
+const EMPTY_INPUT: Record<string, any> = Object.freeze({});
+
+/** One AWS request in flight; it is also the handler's call. */
+interface AwsRequest extends PipelineRequest<Call, Output, AwsServiceError> {
+  readonly engine: Engine;
+  readonly ctx: CallContext;
+  readonly realm: Realm;
+  readonly operation: string;
+  input: Record<string, any>;
+  readonly trail: Trail;
+  readonly model: OperationModel;
+  readonly grantTokens: string[];
+}
 /** What a dialect hands to Engine.recordCall. */
 type CallEvent = Parameters<Engine['recordCall']>[0];
 

@@ -1,18 +1,13 @@
 /** Injected faults (src/faults.ts) in AWS KMS's words. */
 import type { Engine } from '../../engine/engine.js';
-import { type FaultKind, faultsOf, sufferFault } from '../../faults.js';
+import type { FaultKind } from '../../faults.js';
+import { injectProviderFault, stringMember } from '../shared.js';
 import { AwsServiceError } from './errors.js';
 import { OPERATIONS } from './model.generated.js';
 
-export { hasFaults } from '../../faults.js';
-
-/** Called first thing in `invoke` when faults are set: waits, then throws the fault's AWS error. */
-export async function injectFault(engine: Engine, operation: string, input: unknown): Promise<void> {
-  const keyId = input !== null && typeof input === 'object' && typeof (input as { KeyId?: unknown }).KeyId === 'string' ? (input as { KeyId: string }).KeyId : undefined;
-  const fault = faultsOf(engine).take({ provider: 'aws', operation, keyId });
-  if (!fault) return;
-  const kind = await sufferFault(fault);
-  if (kind) throw awsFaultError(kind, operation);
+/** Called by the dialect pipeline (src/dialects/pipeline.ts) when faults are set: waits, then throws the fault's AWS error. */
+export function injectFault(engine: Engine, operation: string, input: unknown): Promise<void> {
+  return injectProviderFault(engine, 'aws', operation, stringMember(input, 'KeyId'), (kind) => awsFaultError(kind, operation));
 }
 
 /** The error AWS KMS answers for each kind of fault (HTTP 400 for throttling, 500 for the others). */

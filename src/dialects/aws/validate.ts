@@ -1,5 +1,6 @@
 import { fromBase64 } from '../../crypto/bytes.js';
 import { SHAPES, type ShapeModel } from './model.generated.js';
+import { isPlainObject } from '../shared.js';
 
 /**
  * Model-driven input checks, worded as AWS words them:
@@ -195,10 +196,6 @@ function decodeStructure(value: Record<string, unknown>, shapeName: string, pref
     result[m.member] = decode(v, m.target, prefix === '' ? m.name : prefix + m.name, out);
   }
   return result;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
 /** Decodes an operation's input; unknown members are ignored, as the service ignores them. */

@@ -6,7 +6,7 @@
  */
 import type { AuditEvent, JsonValue } from '../../engine/audit.js';
 import { CONSOLE_TRACES, OPERATIONS } from './model.generated.js';
-import { RISK_TIPS_VERB } from './operations.js';
+import { RISK_TIPS_VERB } from './call.js';
 
 export interface CtsUser {
   id: string;

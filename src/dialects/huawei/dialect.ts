@@ -6,11 +6,14 @@ import type { CallContext, Principal, Realm } from '../../engine/types.js';
 import { CtsError, listTraces, toTrace, type CtsTrace, type ListTracesQuery } from './cts.js';
 import { HuaweiError, huaweiErrorFrom, kmsError } from './errors.js';
 import { MODELS, OPERATIONS } from './model.generated.js';
-import { aliasOf, HANDLERS, RISK_TIPS_VERB, type Call, type Trail } from './operations.js';
+import { aliasOf, RISK_TIPS_VERB, VERB_ACTIONS, type Call, type Trail } from './call.js';
+import { HANDLERS } from './operations.js';
 import { bodyText, checkMeta, requestObject, InputRejected, isPlainObject, lowerCaseHeaders, parseBoundedJson } from '../input.js';
 import { omittedValue } from '../../engine/audit.js';
 import { checkBody, type Body } from './validate.js';
-import { hasFaults, injectFault } from './faults.js';
+import { injectFault } from './faults.js';
+import { invokeOperation, type DialectWire, type PipelineRequest } from '../pipeline.js';
+import { InternalErrorLog } from '../internal-errors.js';
 
 export interface HuaweiDialectOptions {
   /** The account (domain id, 32 hex characters) of callers that name none. */
@@ -149,13 +152,17 @@ const TRACES_PATH = /^\/v3\/([^/]+)\/traces\/?$/;
 
 /** The Huawei Cloud KMS dialect: KMS v1.0 REST verbs over the neutral engine, CTS traces of the calls. */
 export class HuaweiDialect {
-  /** Unexpected exceptions caught at the boundary (answered as KMS.0103). Always empty unless there is a bug. */
-  readonly internalErrors: unknown[] = [];
+  /** Unexpected exceptions caught at the boundary (answered as KMS.0103): the last 100, their count, and a hook (`onError`). Empty unless there is a bug. */
+  readonly internalErrors = new InternalErrorLog();
+
+  readonly #wire: HuaweiWire;
 
   constructor(
     readonly engine: Engine,
     readonly options: HuaweiDialectOptions,
-  ) {}
+  ) {
+    this.#wire = this.#makeWire();
+  }
 
   /** The region a project lives in. */
   regionOf(projectId: string): string {
@@ -171,51 +178,73 @@ export class HuaweiDialect {
 
   /** Validates, runs, records one audit event (a CTS trace for traced verbs). Whatever `input` holds, never rejects: errors are outcomes. A `meta` that is not an object of the documented fields is a TypeError (a programming mistake), before anything changes. */
   async invoke(verb: string, body: unknown, meta?: HuaweiCallMeta | null): Promise<HuaweiOutcome> {
-    meta = checkMeta(meta, META_STRINGS);
-    const requestId = this.engine.newId();
-    const spec = typeof verb === 'string' && Object.hasOwn(HANDLERS, verb) ? HANDLERS[verb] : undefined;
-    if (!spec) return this.#failure(requestId, kmsError('KMS.0201'));
-    const domainId = meta.domainId ?? this.options.domainId;
-    const projectId = meta.projectId ?? this.options.projectId;
-    const realm: Realm = { account: domainId, region: this.regionOf(projectId) };
-    const principal: Principal = meta.principal ?? {
-      account: domainId,
-      type: 'root',
-      id: domainId,
-      ...(meta.domainName ? { name: meta.domainName } : {}),
-      ...(meta.accessKeyId ? { accessKeyId: meta.accessKeyId } : {}),
+    return invokeOperation(this.#wire, verb, body, checkMeta(meta, META_STRINGS));
+  }
+
+  /** Huawei's steps of the dialect pipeline (src/dialects/pipeline.ts). */
+  #makeWire(): HuaweiWire {
+    return {
+      engine: this.engine,
+      handlers: HANDLERS,
+      internalErrors: this.internalErrors,
+      unknownOperation: (requestId) => this.#failure(requestId, kmsError('KMS.0201')),
+      begin: (requestId, verb, spec, body, meta) => {
+        const domainId = meta.domainId ?? this.options.domainId;
+        const projectId = meta.projectId ?? this.options.projectId;
+        const realm: Realm = { account: domainId, region: this.regionOf(projectId) };
+        const principal: Principal = meta.principal ?? {
+          account: domainId,
+          type: 'root',
+          id: domainId,
+          ...(meta.domainName ? { name: meta.domainName } : {}),
+          ...(meta.accessKeyId ? { accessKeyId: meta.accessKeyId } : {}),
+        };
+        const ctx: CallContext = {
+          realm,
+          principal,
+          requestId,
+          // Huawei's narrower state rules (enable and disable, import and material deletion).
+          stateRules: 'huawei',
+          ...(Object.hasOwn(VERB_ACTIONS, verb) ? { action: VERB_ACTIONS[verb] } : {}),
+          ...(meta.sourceIp ? { sourceIp: meta.sourceIp } : {}),
+          ...(meta.userAgent ? { userAgent: meta.userAgent } : {}),
+        };
+        const { body: raw, rejected } = requestObject(body);
+        return { requestId, operation: verb, spec, raw, rejected, output: undefined, error: undefined, ctx, meta, projectId, trail: {} };
+      },
+      refused: (rejected) => inputError(rejected),
+      notAnObject: () => kmsError('KMS.0214'),
+      injectFault,
+      decode: ({ operation: verb, ctx, meta, trail }, raw) => {
+        const model = verb === RISK_TIPS_VERB ? 'OperateKeyRequestBody' : OPERATIONS[verb]?.body;
+        const checked = checkBody(model, raw);
+        this.#checkPathParams(verb, checked);
+        if (meta.endpoint !== undefined) checked.endpoint = meta.endpoint;
+        return { engine: this.engine, ctx, verb, body: checked, trail };
+      },
+      providerError: (e, { operation: verb }) => {
+        if (e instanceof HuaweiError) return e;
+        if (isKmsError(e)) return huaweiErrorFrom(e, verb);
+        return undefined;
+      },
+      internalError: () => kmsError('KMS.0103'),
+      afterError: ({ trail, raw, ctx }) => {
+        const realm = ctx.realm;
+        if (!trail.key && raw && typeof raw.key_id === 'string') {
+          const key = this.engine.findKey(ctx, { keyId: raw.key_id });
+          if (key && key.realm.account === realm.account) trail.key = key;
+        }
+        if (trail.key && trail.resourceName === undefined) trail.resourceName = aliasOf(this.engine, trail.key);
+      },
+      record: (r) => this.#record(r),
+      outcome: ({ requestId, error, output }) => (error ? this.#failure(requestId, error) : { ok: true, requestId, status: 200, body: output! }),
     };
-    const ctx: CallContext = {
-      realm,
-      principal,
-      requestId,
-      operation: verb,
-      ...(meta.sourceIp ? { sourceIp: meta.sourceIp } : {}),
-      ...(meta.userAgent ? { userAgent: meta.userAgent } : {}),
-    };
-    const trail: Trail = {};
-    const { body: raw, rejected } = requestObject(body);
-    let output: Record<string, unknown> | undefined;
-    let error: HuaweiError | undefined;
-    try {
-      if (rejected) throw inputError(rejected);
-      if (hasFaults(this.engine)) await injectFault(this.engine, verb, raw);
-      if (!raw) throw kmsError('KMS.0214');
-      const model = verb === RISK_TIPS_VERB ? 'OperateKeyRequestBody' : OPERATIONS[verb]?.body;
-      const checked = checkBody(model, raw);
-      this.#checkPathParams(verb, checked);
-      if (meta.endpoint !== undefined) checked.endpoint = meta.endpoint;
-      const call: Call = { engine: this.engine, ctx, verb, body: checked, trail };
-      const result = spec.handler(call);
-      output = result instanceof Promise ? await result : result;
-    } catch (e) {
-      error = this.#toHuaweiError(e, verb);
-      if (!trail.key && raw && typeof raw.key_id === 'string') {
-        const key = this.engine.findKey({ ...ctx, operation: undefined }, { keyId: raw.key_id });
-        if (key && key.realm.account === realm.account) trail.key = key;
-      }
-      if (trail.key && trail.resourceName === undefined) trail.resourceName = aliasOf(this.engine, { ...ctx, operation: undefined }, trail.key);
-    }
+  }
+
+  /** The audit event of one call (a CTS trace for traced verbs). */
+  #record({ operation: verb, ctx, meta, projectId, trail, raw, spec, output, error, requestId }: HuaweiRequest): void {
+    const { realm, principal } = ctx;
+    const domainId = realm.account;
     this.engine.recordCall({
       dialect: 'huawei',
       action: verb,
@@ -236,8 +265,6 @@ export class HuaweiDialect {
       },
       ...(error ? { error: { code: error.code, message: error.message } } : {}),
     });
-    if (error) return this.#failure(requestId, error);
-    return { ok: true, requestId, status: 200, body: output! };
   }
 
   #failure(requestId: string, error: HuaweiError): HuaweiOutcome {
@@ -254,13 +281,6 @@ export class HuaweiDialect {
     }
     if (params.includes('key') && (typeof body.key !== 'string' || body.key === '')) throw kmsError('KMS.0204');
     if (params.includes('version_id') && typeof body.version_id !== 'string') throw kmsError('KMS.0204');
-  }
-
-  #toHuaweiError(e: unknown, verb: string): HuaweiError {
-    if (e instanceof HuaweiError) return e;
-    if (isKmsError(e)) return huaweiErrorFrom(e, verb);
-    this.internalErrors.push(e);
-    return kmsError('KMS.0103');
   }
 
   /**
@@ -328,7 +348,7 @@ export class HuaweiDialect {
       return this.#json(200, requestId, result);
     } catch (e) {
       if (e instanceof CtsError) return this.#json(e.status, requestId, e.toJSON());
-      this.internalErrors.push(e);
+      this.internalErrors.record(e);
       return this.#json(500, requestId, { error_code: 'CTS.0500', error_msg: 'Internal error.' });
     }
   }
@@ -358,6 +378,17 @@ export class HuaweiDialect {
     }
     return out;
   }
+}
+
+type Output = Record<string, unknown>;
+type HuaweiWire = DialectWire<HuaweiCallMeta, HuaweiRequest, Call, Output, HuaweiError, HuaweiOutcome>;
+
+/** One Huawei request in flight. */
+interface HuaweiRequest extends PipelineRequest<Call, Output, HuaweiError> {
+  readonly ctx: CallContext;
+  readonly meta: HuaweiCallMeta;
+  readonly projectId: string;
+  readonly trail: Trail;
 }
 
 function safeDecodePath(path: string): string | undefined {

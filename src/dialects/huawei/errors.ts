@@ -31,6 +31,29 @@ export function kmsError(code: string): HuaweiError {
 /** Rotation verbs: an origin or spec refusal there is "cannot be rotated", not "must be external". */
 const ROTATION_VERBS = new Set(['enable-key-rotation', 'disable-key-rotation', 'get-key-rotation-status', 'update-key-rotation-interval', 'rotate-on-demand']);
 
+/**
+ * The state refusals Huawei words by verb (the override rows of the key-state table, lifecycle.ts,
+ * and the neutral rows alike): enable a disabled key only, disable an enabled one only, import into
+ * a key waiting for material only, delete the material of a usable key only; a key pending deletion
+ * is not scheduled again.
+ */
+function stateError(verb: string, state: unknown): string | undefined {
+  switch (verb) {
+    case 'enable-key':
+      return state === 'PendingDeletion' ? 'KMS.0210' : 'KMS.1201';
+    case 'disable-key':
+      return state === 'PendingDeletion' ? 'KMS.0210' : 'KMS.1301';
+    case 'schedule-key-deletion':
+      return state === 'PendingDeletion' ? 'KMS.1402' : undefined;
+    case 'import-key-material':
+      return 'KMS.0310';
+    case 'delete-imported-key-material':
+      return 'KMS.2701';
+    default:
+      return undefined;
+  }
+}
+
 /** Words a neutral engine error as Huawei KMS does for `verb`. */
 export function huaweiErrorFrom(error: KmsError, verb: string): HuaweiError {
   const d = error.details;
@@ -44,6 +67,10 @@ export function huaweiErrorFrom(error: KmsError, verb: string): HuaweiError {
       return kmsError('KMS.0209');
     case 'InvalidState':
       if (d.reason === 'not-pending-deletion') return kmsError('KMS.1501');
+      if (d.reason === undefined || d.reason === 'state-rule') {
+        const worded = stateError(verb, d.state);
+        if (worded) return kmsError(worded);
+      }
       if (d.state === 'PendingDeletion') return kmsError('KMS.0210');
       if (d.state === 'Disabled') return kmsError('KMS.0209');
       if (d.state === 'PendingImport') return kmsError(verb === 'import-key-material' ? 'KMS.0308' : 'KMS.0310');

@@ -1,17 +1,12 @@
 /** Injected faults (src/faults.ts) in Huawei Cloud's words: KMS.xxxx codes and their HTTP statuses. */
 import type { Engine } from '../../engine/engine.js';
-import { type FaultKind, faultsOf, sufferFault } from '../../faults.js';
+import type { FaultKind } from '../../faults.js';
+import { injectProviderFault, stringMember } from '../shared.js';
 import { HuaweiError } from './errors.js';
 
-export { hasFaults } from '../../faults.js';
-
-/** Called first thing in `invoke` when faults are set: waits, then throws the fault's Huawei error. */
-export async function injectFault(engine: Engine, verb: string, body: unknown): Promise<void> {
-  const keyId = body !== null && typeof body === 'object' && typeof (body as { key_id?: unknown }).key_id === 'string' ? (body as { key_id: string }).key_id : undefined;
-  const fault = faultsOf(engine).take({ provider: 'huawei', operation: verb, keyId });
-  if (!fault) return;
-  const kind = await sufferFault(fault);
-  if (kind) throw huaweiFaultError(kind);
+/** Called by the dialect pipeline (src/dialects/pipeline.ts) when faults are set: waits, then throws the fault's Huawei error. */
+export function injectFault(engine: Engine, verb: string, body: unknown): Promise<void> {
+  return injectProviderFault(engine, 'huawei', verb, stringMember(body, 'key_id'), huaweiFaultError);
 }
 
 /**

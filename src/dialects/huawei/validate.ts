@@ -7,6 +7,7 @@
 import { utf8 } from '../../crypto/bytes.js';
 import { HuaweiError, kmsError } from './errors.js';
 import { MODELS, type FieldModel } from './model.generated.js';
+import { isPlainObject } from '../shared.js';
 
 export type Body = Record<string, unknown>;
 
@@ -64,9 +65,6 @@ export function codeFor(model: string, field: string): string {
   return MODEL_FIELD_CODES[model]?.[field] ?? FIELD_CODES[field] ?? 'KMS.0308';
 }
 
-export function isPlainObject(value: unknown): value is Body {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Checks `body` against request model `model`; returns the normalized body or throws the documented error. */
 export function checkBody(model: string | undefined, body: Body): Body {

@@ -8,16 +8,16 @@
  * and old ciphertexts keep decrypting after a rotation.
  */
 import { concatBytes, fromBase64, toBase64 } from '../../crypto/bytes.js';
-import { parseEnvelope } from '../../crypto/envelope.js';
+import type { Engine } from '../../engine/engine.js';
 
 export const SEPARATOR = '-k-';
 
 /** The `-k-` form of an envelope. */
-export function toCiphertextBlob(envelope: Uint8Array): string {
-  const parsed = parseEnvelope(envelope);
+export function toCiphertextBlob(engine: Engine, envelope: Uint8Array): string {
+  const parts = engine.envelopeParts(envelope);
   // The engine only hands out well-formed envelopes; anything else is passed through as one segment.
-  if (!parsed) return toBase64(envelope);
-  return [parsed.headerBytes, parsed.nonce, parsed.sealed].map(toBase64).join(SEPARATOR);
+  if (!parts) return toBase64(envelope);
+  return [parts.header, parts.nonce, parts.sealed].map(toBase64).join(SEPARATOR);
 }
 
 /** The envelope bytes of a `-k-` blob; undefined when the text does not have that form. */

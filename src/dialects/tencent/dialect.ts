@@ -8,12 +8,15 @@ import { TencentCloudError, TencentFault, tencentFaultFrom } from './errors.js';
 import { flavourOf, type RegionFlavour } from './metadata.js';
 import { checkRegion } from './regions.js';
 import { ACTIONS, API_VERSION, CLOUDAUDIT_ACTIONS, CLOUDAUDIT_API_VERSION, CLOUDAUDIT_OBJECTS } from './model.generated.js';
-import { HANDLERS, type Call, type Trail } from './operations.js';
+import { TENCENT_ACTIONS, type Call, type Trail } from './call.js';
+import { HANDLERS } from './operations.js';
 import { bodyText, checkMeta, requestObject, InputRejected, isPlainObject, lowerCaseHeaders, parseBoundedJson } from '../input.js';
 import { omittedValue } from '../../engine/audit.js';
 import { decodeRequest } from './validate.js';
-import type { FieldModel } from './model.generated.js';
-import { hasFaults, injectFault } from './faults.js';
+import type { ActionModel, FieldModel } from './model.generated.js';
+import { injectFault } from './faults.js';
+import { invokeOperation, lookUp, providerErrorOf, type DialectWire, type PipelineRequest } from '../pipeline.js';
+import { InternalErrorLog } from '../internal-errors.js';
 
 export interface TencentDialectOptions {
   /** The owner account (root UIN) of callers that name none. */
@@ -80,13 +83,17 @@ function auditedParams(raw: Record<string, unknown>, fields: readonly FieldModel
 
 /** Tencent Cloud KMS (API 2019-01-18) over the neutral engine, with CloudAudit's LookUpEvents. */
 export class TencentDialect {
-  /** Unexpected exceptions caught at the boundary (answered as InternalError). Always empty unless there is a bug. */
-  readonly internalErrors: unknown[] = [];
+  /** Unexpected exceptions caught at the boundary (answered as InternalError): the last 100, their count, and a hook (`onError`). Empty unless there is a bug. */
+  readonly internalErrors = new InternalErrorLog();
+
+  readonly #wire: TencentWire;
 
   constructor(
     readonly engine: Engine,
     readonly options: TencentDialectOptions,
-  ) {}
+  ) {
+    this.#wire = this.#makeWire();
+  }
 
   /** The flavour of a region (SM4 and KeyMetadata.Type 4, or AES-256 and Type 2). */
   flavour(region: string = this.options.region): RegionFlavour {
@@ -102,32 +109,38 @@ export class TencentDialect {
 
   /** Validates, runs and audits one KMS action. Whatever `input` holds, never rejects: errors are outcomes. A `meta` that is not an object of the documented fields is a TypeError (a programming mistake), before anything changes. */
   async invoke(action: string, params: unknown, meta?: TencentCallMeta | null): Promise<TencentOutcome> {
-    meta = checkMeta(meta, META_STRINGS);
-    const requestId = this.engine.newId();
-    const spec = typeof action === 'string' && Object.hasOwn(HANDLERS, action) ? HANDLERS[action] : undefined;
-    const model = typeof action === 'string' && Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
-    if (!spec || !model) return { ok: false, requestId, error: invalidAction(String(action).slice(0, 256), 'kms', API_VERSION, requestId) };
-    const unsupportedRegion = checkRegion(meta, this.options, requestId);
-    if (unsupportedRegion) return { ok: false, requestId, error: unsupportedRegion };
-    const ctx = this.#context(meta, requestId, action);
-    const trail: Trail = { resources: [] };
-    const copied = boundedParams(params);
-    const raw = copied instanceof TencentFault ? undefined : copied;
-    let response: Record<string, unknown> | undefined;
-    let error: TencentCloudError | undefined;
-    try {
-      if (copied instanceof TencentFault) throw copied;
-      if (hasFaults(this.engine)) await injectFault(this.engine, action, raw);
-      if (!raw) throw new TencentFault('InvalidParameter', 'The request parameters must be a JSON object.');
-      const input = decodeRequest(raw, model.request);
-      const call: Call = { engine: this.engine, ctx, realm: ctx.realm, action, input, trail, flavour: this.flavour(ctx.realm.region), dialect: this };
-      const result = spec.handler(call);
-      response = result instanceof Promise ? await result : result;
-    } catch (e) {
-      error = this.#toError(e, action, requestId);
-    }
-    this.#record(action, spec.readOnly, ctx, meta, raw && auditedParams(raw, model.request), trail, response, error);
-    return error ? { ok: false, requestId, error } : { ok: true, requestId, response: response! };
+    return invokeOperation(this.#wire, action, params, checkMeta(meta, META_STRINGS));
+  }
+
+  /** Tencent's steps of the dialect pipeline (src/dialects/pipeline.ts). */
+  #makeWire(): TencentWire {
+    return {
+      engine: this.engine,
+      handlers: HANDLERS,
+      internalErrors: this.internalErrors,
+      unknownOperation: (requestId, action) => ({ ok: false, requestId, error: invalidAction(String(action).slice(0, 256), 'kms', API_VERSION, requestId) }),
+      begin: (requestId, action, spec, params, meta) => {
+        const model = lookUp(ACTIONS, action);
+        if (!model) return { ok: false, requestId, error: invalidAction(String(action).slice(0, 256), 'kms', API_VERSION, requestId) };
+        const unsupportedRegion = checkRegion(meta, this.options, requestId);
+        if (unsupportedRegion) return { ok: false, requestId, error: unsupportedRegion };
+        const ctx = this.#context(meta, requestId, action);
+        const { body: raw, rejected } = requestObject(params);
+        return { requestId, operation: action, spec, raw, rejected, output: undefined, error: undefined, ctx, meta, model, trail: { resources: [] } };
+      },
+      refused: (rejected) => inputFault(rejected),
+      notAnObject: () => new TencentFault('InvalidParameter', 'The request parameters must be a JSON object.'),
+      injectFault,
+      decode: ({ ctx, operation: action, model, trail }, raw) => {
+        const input = decodeRequest(raw, model.request);
+        return { engine: this.engine, ctx, realm: ctx.realm, action, input, trail, flavour: this.flavour(ctx.realm.region), dialect: this };
+      },
+      providerError: (e, { operation, requestId }) => this.#knownError(e, operation, requestId),
+      internalError: ({ requestId }) => internalError(requestId),
+      record: ({ operation, spec, ctx, meta, raw, model, trail, output, error }) =>
+        this.#record(operation, spec.readOnly, ctx, meta, raw && auditedParams(raw, model.request), trail, output, error),
+      outcome: ({ requestId, error, output }) => (error ? { ok: false, requestId, error } : { ok: true, requestId, response: output! }),
+    };
   }
 
   /** CloudAudit (API 2019-03-19) actions on this endpoint: LookUpEvents over the KMS events. */
@@ -165,20 +178,26 @@ export class TencentDialect {
       realm: { account, region },
       principal,
       requestId,
-      ...(operation ? { operation } : {}),
+      // Tencent's narrower state rules: disable before deletion; import into PendingImport or Enabled keys.
+      stateRules: 'tencent',
+      ...(operation !== undefined && Object.hasOwn(TENCENT_ACTIONS, operation) ? { action: TENCENT_ACTIONS[operation] } : {}),
       ...(meta.sourceIp ? { sourceIp: meta.sourceIp } : {}),
       ...(meta.userAgent ? { userAgent: meta.userAgent } : {}),
     };
   }
 
   #toError(e: unknown, action: string, requestId: string): TencentCloudError {
+    return providerErrorOf(e, this.#knownError(e, action, requestId), () => internalError(requestId), this.internalErrors);
+  }
+
+  /** Tencent's error for a TencentFault or a KmsError; undefined for anything else. */
+  #knownError(e: unknown, action: string, requestId: string): TencentCloudError | undefined {
     if (e instanceof TencentFault) return new TencentCloudError(e.code, e.message, requestId);
     if (isKmsError(e)) {
       const f = tencentFaultFrom(e, action);
       return new TencentCloudError(f.code, f.message, requestId);
     }
-    this.internalErrors.push(e);
-    return new TencentCloudError('InternalError', 'An internal error occurred.', requestId);
+    return undefined;
   }
 
   #record(
@@ -271,6 +290,21 @@ export class TencentDialect {
   #events(account?: string): CloudAuditEvent[] {
     return this.engine.audit.list((e) => isLogged(e) && (account === undefined || e.realm.account === account)).map(toCloudAuditEvent);
   }
+}
+
+type Output = Record<string, unknown>;
+type TencentWire = DialectWire<TencentCallMeta, TencentRequest, Call, Output, TencentCloudError, TencentOutcome>;
+
+/** One Tencent request in flight. */
+interface TencentRequest extends PipelineRequest<Call, Output, TencentCloudError> {
+  readonly ctx: CallContext;
+  readonly meta: TencentCallMeta;
+  readonly model: ActionModel;
+  readonly trail: Trail;
+}
+
+function internalError(requestId: string): TencentCloudError {
+  return new TencentCloudError('InternalError', 'An internal error occurred.', requestId);
 }
 
 function isLogged(event: AuditEvent): boolean {

@@ -92,7 +92,7 @@ export function tencentFaultFrom(error: KmsError, action: string): TencentFault 
       if (whiteBox) return fault(action, ['ResourceUnavailable.KeyDisabled'], 'ResourceUnavailable', 'The white-box key is disabled.');
       return fault(action, ['ResourceUnavailable.CmkDisabled', 'ResourceUnavailable.CmkStateNotSupport'], 'ResourceUnavailable', `The CMK ${id} is disabled.`);
     case 'InvalidState':
-      return invalidState(action, id, state, reason);
+      return invalidState(action, id, state, reason, error.details.rule as string | undefined);
     case 'InvalidCiphertext':
       if (reason === 'wrapped-key-material') {
         return fault(action, ['InvalidParameter.DecryptMaterialError'], 'InvalidParameter', 'The encrypted key material could not be decrypted with the import parameters.');
@@ -108,7 +108,8 @@ export function tencentFaultFrom(error: KmsError, action: string): TencentFault 
     case 'InvalidKeyUsage':
       return fault(action, ['InvalidParameterValue.InvalidKeyUsage', 'InvalidParameter'], 'UnsupportedOperation', `The KeyUsage of CMK ${id} does not support this operation.`);
     case 'AlreadyExists':
-      return fault(action, ['InvalidParameterValue.AliasAlreadyExists'], 'InvalidParameterValue', 'The alias already exists.');
+      // CreateKey names the alias it was given (the key and its alias are made in one step).
+      return fault(action, ['InvalidParameterValue.AliasAlreadyExists'], 'InvalidParameterValue', action === 'CreateKey' && typeof error.details.alias === 'string' ? `The alias ${error.details.alias} already exists.` : 'The alias already exists.');
     case 'LimitExceeded':
       if (reason === 'white-box-keys') return fault(action, ['LimitExceeded.KeyLimitExceeded'], 'LimitExceeded', 'The number of white-box keys has reached the limit.');
       if (reason === 'rotation-limit' || reason === 'material-versions') {
@@ -124,7 +125,7 @@ export function tencentFaultFrom(error: KmsError, action: string): TencentFault 
           d.origin === 'EXTERNAL' ? `The CMK ${id} has imported key material.` : `The CMK ${id} is not an EXTERNAL CMK.`,
         );
       }
-      if (d.state) return invalidState(action, id, state, reason);
+      if (d.state) return invalidState(action, id, state, reason, d.rule as string | undefined);
       return fault(action, ['UnsupportedOperation.RotateNotSupported', 'InvalidParameterValue.InvalidKeyUsage'], 'UnsupportedOperation', `The CMK ${id} does not support this operation.`);
     case 'Conflict':
       return fault(action, ['FailedOperation.RotateTaskRunning'], 'FailedOperation', 'A rotation of the key is in progress.');
@@ -160,7 +161,16 @@ function validationCodes(reason: string | undefined): string[] {
   }
 }
 
-function invalidState(action: string, id: string, state: string | undefined, reason: string | undefined): TencentFault {
+/** Actions whose every state refusal is Tencent's import-state refusal (the 'import-state' rule of lifecycle.ts and the neutral rows alike). */
+const IMPORT_ACTIONS = new Set(['GetParametersForImport', 'ImportKeyMaterial']);
+
+function invalidState(action: string, id: string, state: string | undefined, reason: string | undefined, rule: string | undefined): TencentFault {
+  if (rule === 'disable-before-deletion') {
+    return fault(action, ['ResourceUnavailable.CmkShouldBeDisabled'], 'ResourceUnavailable', `The CMK ${id} must be disabled before its deletion is scheduled.`);
+  }
+  if (rule === 'import-state' || (IMPORT_ACTIONS.has(action) && reason === undefined)) {
+    return fault(action, ['ResourceUnavailable.CmkStateNotSupport'], 'ResourceUnavailable', `The CMK ${id} is ${state ?? 'unknown'}.`);
+  }
   switch (reason) {
     case 'bound':
       return fault(action, ['FailedOperation.CmkUsedByCloudProduct'], 'FailedOperation', `The CMK ${id} is used by a cloud product.`);

@@ -1,17 +1,12 @@
 /** Injected faults (src/faults.ts) in Tencent Cloud's words: common API 3.0 error codes, HTTP 200. */
 import type { Engine } from '../../engine/engine.js';
-import { type FaultKind, faultsOf, sufferFault } from '../../faults.js';
+import type { FaultKind } from '../../faults.js';
+import { injectProviderFault, stringMember } from '../shared.js';
 import { TencentFault } from './errors.js';
 
-export { hasFaults } from '../../faults.js';
-
-/** Called first thing in `invoke` when faults are set: waits, then throws the fault's Tencent error. */
-export async function injectFault(engine: Engine, action: string, params: unknown): Promise<void> {
-  const keyId = params !== null && typeof params === 'object' && typeof (params as { KeyId?: unknown }).KeyId === 'string' ? (params as { KeyId: string }).KeyId : undefined;
-  const fault = faultsOf(engine).take({ provider: 'tencent', operation: action, keyId });
-  if (!fault) return;
-  const kind = await sufferFault(fault);
-  if (kind) throw tencentFaultError(kind);
+/** Called by the dialect pipeline (src/dialects/pipeline.ts) when faults are set: waits, then throws the fault's Tencent error. */
+export function injectFault(engine: Engine, action: string, params: unknown): Promise<void> {
+  return injectProviderFault(engine, 'tencent', action, stringMember(params, 'KeyId'), tencentFaultError);
 }
 
 const WORDS: Record<FaultKind, [string, string]> = {

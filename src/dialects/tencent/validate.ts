@@ -8,10 +8,8 @@
  */
 import { OBJECTS, type FieldModel } from './model.generated.js';
 import { TencentFault } from './errors.js';
+import { isPlainObject } from '../shared.js';
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
-}
 
 const missing = (path: string) => new TencentFault('MissingParameter', `The request is missing a required parameter \`${path}\`.`);
 const unknown = (path: string) => new TencentFault('UnknownParameter', `The parameter \`${path}\` is not recognized.`);

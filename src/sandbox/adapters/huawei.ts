@@ -27,12 +27,7 @@ function bare(id: string, action: string, blurb: string, key: KeyInfo, group: Ac
 }
 
 function aliasOf(kms: Kms, key: KeyInfo): string {
-  try {
-    const ctx = { realm: key.realm, principal: { account: key.realm.account, type: 'root' as const, id: key.realm.account }, requestId: 'sandbox-view' };
-    return kms.engine.listAliases(ctx, { limit: 1 }, { keyId: key.id }).items[0]?.name ?? '';
-  } catch {
-    return '';
-  }
+  return kms.engine.aliasesOf(key)[0]?.name ?? '';
 }
 
 const context: Field = { name: 'context', label: 'encryption_context (JSON, optional)', kind: 'text', placeholder: '{"purpose":"demo"}' };

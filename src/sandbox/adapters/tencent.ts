@@ -23,12 +23,7 @@ function withKey(key: KeyInfo, params: Record<string, unknown>): Record<string, 
 }
 
 function aliasOf(kms: Kms, key: KeyInfo): string {
-  try {
-    const ctx = { realm: key.realm, principal: { account: key.realm.account, type: 'root' as const, id: key.realm.account }, requestId: 'sandbox-view' };
-    return kms.engine.listAliases(ctx, { limit: 1 }, { keyId: key.id }).items[0]?.name ?? '';
-  } catch {
-    return '';
-  }
+  return kms.engine.aliasesOf(key)[0]?.name ?? '';
 }
 
 function symmetricForms(key: KeyInfo): ActionForm[] {

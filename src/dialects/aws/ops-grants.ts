@@ -8,9 +8,9 @@ import type { GrantConstraints, GrantInfo } from '../../engine/grants.js';
 import { SPEC_PROFILES } from '../../engine/specs.js';
 import type { KeyInfo, KeyRef, KeyUsage, PageRequest } from '../../engine/types.js';
 import { keyArn, parseKeyId, partitionOf } from './arn.js';
-import { AwsServiceError, DRY_RUN_MESSAGE } from './errors.js';
+import { AwsServiceError } from './errors.js';
 import { AWS_KEY_SPEC, secs } from './metadata.js';
-import type { Call, Handler, OperationSpec } from './operations.js';
+import { dryRun, type Call, type Handler } from './call.js';
 
 /** ListGrants and ListRetirableGrants: Limit 1–100, default 50. */
 const GRANTS_PAGE = { fallback: 50, max: 100 };
@@ -23,10 +23,6 @@ function page(input: Record<string, any>): PageRequest {
 
 function keyRef(call: Call): KeyRef {
   return parseKeyId(call.input.KeyId, call.realm, false);
-}
-
-function dryRun(): AwsServiceError {
-  return new AwsServiceError('DryRunOperationException', DRY_RUN_MESSAGE);
 }
 
 function constraintsFrom(value: Record<string, any> | undefined): GrantConstraints | undefined {
@@ -102,7 +98,7 @@ function grantEntry(g: GrantInfo): Record<string, unknown> {
   };
 }
 
-const createGrant: Handler = (call) => {
+export const createGrant: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
   const ref = keyRef(call);
   const constraints = constraintsFrom(input.Constraints);
@@ -143,7 +139,7 @@ const createGrant: Handler = (call) => {
   return { GrantToken: grant.token, GrantId: grant.id };
 };
 
-const listGrants: Handler = (call) => {
+export const listGrants: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
   const filter = {
     ...(input.GrantId !== undefined ? { grantId: input.GrantId as string } : {}),
@@ -157,12 +153,12 @@ const listGrants: Handler = (call) => {
   return { Grants: result.items.map(grantEntry), ...(result.nextMarker ? { NextMarker: result.nextMarker } : {}), Truncated: result.nextMarker !== undefined };
 };
 
-const listRetirableGrants: Handler = ({ engine, ctx, input }) => {
+export const listRetirableGrants: Handler = ({ engine, ctx, input }) => {
   const result = engine.listRetirableGrants(ctx, input.RetiringPrincipal, page(input));
   return { Grants: result.items.map(grantEntry), ...(result.nextMarker ? { NextMarker: result.nextMarker } : {}), Truncated: result.nextMarker !== undefined };
 };
 
-const retireGrant: Handler = (call) => {
+export const retireGrant: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
   let by: { token: string } | { keyRef: KeyRef; grantId: string };
   if (input.GrantToken !== undefined) by = { token: input.GrantToken };
@@ -179,7 +175,7 @@ const retireGrant: Handler = (call) => {
   return {};
 };
 
-const revokeGrant: Handler = (call) => {
+export const revokeGrant: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
   const ref = keyRef(call);
   if (input.DryRun === true) {
@@ -203,10 +199,3 @@ function findGrant(call: Call, by: { token: string } | { keyRef: KeyRef; grantId
   if (!found) throw new AwsServiceError('InvalidGrantIdException', `Grant ID ${by.grantId} is not valid.`);
 }
 
-export const GRANT_OPERATIONS: Record<string, OperationSpec> = {
-  CreateGrant: { handler: createGrant, readOnly: false },
-  ListGrants: { handler: listGrants, readOnly: true },
-  ListRetirableGrants: { handler: listRetirableGrants, readOnly: true },
-  RetireGrant: { handler: retireGrant, readOnly: false },
-  RevokeGrant: { handler: revokeGrant, readOnly: false },
-};

@@ -6,11 +6,11 @@
  */
 
 import { toBase64 } from '../../crypto/bytes.js';
-import type { KeyInfo, WrappingAlgorithm, WrappingKeySpec } from '../../engine/types.js';
-import { keyArn, parseKeyId, partitionOf } from './arn.js';
+import type { WrappingAlgorithm, WrappingKeySpec } from '../../engine/types.js';
+import { parseKeyId, partitionOf } from './arn.js';
 import { AwsServiceError } from './errors.js';
 import { secs, trailDate } from './metadata.js';
-import type { Call, Handler, OperationSpec } from './operations.js';
+import { arnOf, validation, type Call, type Handler } from './call.js';
 
 /** ImportKeyMaterial: ValidTo at most 365 days ahead. */
 const MAX_VALID_TO_DAYS = 365;
@@ -20,15 +20,7 @@ function keyRef(call: Call) {
   return parseKeyId(call.input.KeyId, call.realm, false);
 }
 
-function validation(message: string): AwsServiceError {
-  return new AwsServiceError('ValidationException', message);
-}
-
-function arnOf(key: KeyInfo): string {
-  return keyArn(key.realm, key.id);
-}
-
-const getParametersForImport: Handler = async (call) => {
+export const getParametersForImport: Handler = async (call) => {
   const { engine, ctx, input, trail, realm } = call;
   const algorithm = input.WrappingAlgorithm as WrappingAlgorithm;
   const spec = input.WrappingKeySpec as WrappingKeySpec;
@@ -54,7 +46,7 @@ function expiryOf(call: Call): number | undefined {
   return validTo;
 }
 
-const importKeyMaterial: Handler = async (call) => {
+export const importKeyMaterial: Handler = async (call) => {
   const { engine, ctx, input, trail } = call;
   const ref = keyRef(call);
   const found = engine.findKey(ctx, ref);
@@ -73,7 +65,7 @@ const importKeyMaterial: Handler = async (call) => {
   return { KeyId: arnOf(key), KeyMaterialId: key.currentMaterialId };
 };
 
-const deleteImportedKeyMaterial: Handler = (call) => {
+export const deleteImportedKeyMaterial: Handler = (call) => {
   const ref = keyRef(call);
   const found = call.engine.findKey(call.ctx, ref);
   // The engine keeps one material version: any other id names nothing.
@@ -86,8 +78,3 @@ const deleteImportedKeyMaterial: Handler = (call) => {
   return { KeyId: arnOf(key), ...(key.currentMaterialId !== undefined ? { KeyMaterialId: key.currentMaterialId } : {}) };
 };
 
-export const IMPORT_OPERATIONS: Record<string, OperationSpec> = {
-  GetParametersForImport: { handler: getParametersForImport, readOnly: true },
-  ImportKeyMaterial: { handler: importKeyMaterial, readOnly: false },
-  DeleteImportedKeyMaterial: { handler: deleteImportedKeyMaterial, readOnly: false },
-};

@@ -1,0 +1,65 @@
+/** AWS key rotation: Enable/DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand, ListKeyRotations. */
+import { secs } from './metadata.js';
+import { arnOf, type Handler, keyRef, LIMITS, listed, page } from './call.js';
+
+export const enableKeyRotation: Handler = (call) => {
+  const days: number = call.input.RotationPeriodInDays ?? LIMITS.defaultRotationPeriodDays;
+  const key = call.engine.enableRotation(call.ctx, keyRef(call, call.input.KeyId), days);
+  call.trail.resources.push(key);
+  call.trail.request = { rotationPeriodInDays: days };
+  call.trail.response = { keyId: arnOf(key) };
+  return {};
+};
+
+export const disableKeyRotation: Handler = (call) => {
+  const key = call.engine.disableRotation(call.ctx, keyRef(call, call.input.KeyId));
+  call.trail.resources.push(key);
+  call.trail.response = { keyId: arnOf(key) };
+  return {};
+};
+
+export const getKeyRotationStatus: Handler = (call) => {
+  const key = call.engine.getRotationStatus(call.ctx, keyRef(call, call.input.KeyId));
+  call.trail.resources.push(key);
+  const r = key.rotation;
+  const inProgress = r.onDemandStartedAt !== undefined && call.engine.rotationInProgress(key);
+  // While a key is pending deletion AWS reports rotation off; cancelling the deletion restores it.
+  const enabled = r.enabled && key.state !== 'PendingDeletion' && key.state !== 'PendingReplicaDeletion';
+  return {
+    KeyRotationEnabled: enabled,
+    KeyId: arnOf(key),
+    ...(enabled ? { RotationPeriodInDays: r.periodDays } : {}),
+    ...(enabled && r.nextRotation !== undefined ? { NextRotationDate: secs(r.nextRotation) } : {}),
+    ...(inProgress ? { OnDemandRotationStartDate: secs(r.onDemandStartedAt!) } : {}),
+  };
+};
+
+export const rotateKeyOnDemand: Handler = (call) => {
+  const { key } = call.engine.rotateNow(call.ctx, keyRef(call, call.input.KeyId), {
+    limit: LIMITS.onDemandRotations,
+    automaticRotationGuardMs: LIMITS.automaticRotationGuardMinutes * 60_000,
+  });
+  call.trail.resources.push(key);
+  call.trail.response = { keyId: key.id };
+  return { KeyId: key.id };
+};
+
+export const listKeyRotations: Handler = (call) => {
+  const { engine, ctx, input, trail } = call;
+  const ref = keyRef(call, input.KeyId);
+  const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
+  const result = engine.listRotations(ctx, ref, page(input.Limit, input.Marker, LIMITS.listDefault), all);
+  const key = engine.findKey(ctx, ref)!;
+  trail.resources.push(key);
+  trail.request = { includeKeyMaterial: input.IncludeKeyMaterial ?? 'ROTATIONS_ONLY' };
+  return listed(
+    result.items.map((m) => ({
+      KeyId: key.id,
+      KeyMaterialId: m.id,
+      KeyMaterialState: m.current ? 'CURRENT' : 'NON_CURRENT',
+      ...(m.rotation ? { RotationDate: secs(m.rotation.at), RotationType: m.rotation.kind } : {}),
+    })),
+    result.nextMarker,
+    'Rotations',
+  );
+};

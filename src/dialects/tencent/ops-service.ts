@@ -1,0 +1,33 @@
+/** Tencent service information: GetServiceStatus, GetRegions, ListAlgorithms. */
+import { KEY_USAGES, usageOffered } from './metadata.js';
+import { TENCENT_REGIONS } from './regions.js';
+import type { Handler } from './call.js';
+import { userKeys } from './ops-keys.js';
+
+export const getServiceStatus: Handler = (call) => ({
+  ServiceEnabled: true,
+  InvalidType: 1,
+  UserLevel: 0,
+  ProExpireTime: 0,
+  ProRenewFlag: 0,
+  ProResourceId: '',
+  ExclusiveVSMEnabled: false,
+  ExclusiveHSMEnabled: false,
+  SubscriptionInfo: '',
+  CmkUserCount: userKeys(call, 0).filter((k) => k.state !== 'PendingDeletion').length,
+  IsAllowedDataKeyHosted: false,
+});
+
+export const getRegions: Handler = (call) => ({
+  Regions: [...new Set([...TENCENT_REGIONS, ...Object.keys(call.dialect.options.flavours ?? {}), call.dialect.options.region])],
+});
+
+export const listAlgorithms: Handler = (call) => {
+  const groups: Record<string, Array<{ KeyUsage: string; Algorithm: string }>> = { SymmetricAlgorithms: [], AsymmetricAlgorithms: [], AsymmetricSignVerifyAlgorithms: [] };
+  for (const [name, profile] of Object.entries(KEY_USAGES)) {
+    if (!usageOffered(name, call.flavour)) continue;
+    const algorithm = profile.spec === 'SYMMETRIC' ? (call.flavour === 'sm' ? 'SM4' : 'AES_256') : profile.algorithm;
+    groups[profile.group]!.push({ KeyUsage: name, Algorithm: algorithm });
+  }
+  return groups;
+};

@@ -1,0 +1,44 @@
+/**
+ * A dry run checks everything and then refuses before any cryptography or change: a seeded
+ * emulator that answered dry runs draws the same ids and keys afterwards as one that did not.
+ */
+import { describe, expect, it } from 'vitest';
+import { setup } from '../support/kms.js';
+
+describe('DryRun refuses before any cryptography', () => {
+  it('draws no more randomness than a refused look-up (GenerateDataKeyPair, Encrypt, GenerateDataKey, Sign)', async () => {
+    const { kms } = setup({ seed: 'dry-run-order' });
+    const symmetric = (await kms.aws.send('CreateKey', {})).KeyMetadata.KeyId as string;
+    const signing = (await kms.aws.send('CreateKey', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })).KeyMetadata.KeyId as string;
+    kms.engine.discardChanges();
+    const position = () => kms.engine.random.position!;
+    // Every call draws its request id and audit event id, and nothing else when it is refused early.
+    const before = position();
+    expect((await kms.aws.invoke('DescribeKey', { KeyId: 'alias/missing' })).ok).toBe(false);
+    const refusedLookUp = position() - before;
+    const calls: Array<[string, Record<string, unknown>]> = [
+      ['GenerateDataKeyPair', { KeyId: symmetric, KeyPairSpec: 'RSA_2048', DryRun: true }],
+      ['Encrypt', { KeyId: symmetric, Plaintext: 'aGVsbG8=', DryRun: true }],
+      ['GenerateDataKey', { KeyId: symmetric, KeySpec: 'AES_256', DryRun: true }],
+      ['Sign', { KeyId: signing, Message: 'aGVsbG8=', SigningAlgorithm: 'ECDSA_SHA_256', DryRun: true }],
+    ];
+    for (const [operation, input] of calls) {
+      const start = position();
+      const outcome = await kms.aws.invoke(operation, input);
+      expect(outcome.ok, operation).toBe(false);
+      if (!outcome.ok) expect(outcome.error.name, operation).toBe('DryRunOperationException');
+      expect(position() - start, operation).toBe(refusedLookUp);
+    }
+    // Nothing changed but the audit trail.
+    expect(kms.engine.pendingChanges()).not.toBe('state');
+  });
+
+  it('still refuses what the call would refuse, before the dry-run answer', async () => {
+    const { kms } = setup({ seed: 'dry-run-refusals' });
+    const id = (await kms.aws.send('CreateKey', {})).KeyMetadata.KeyId as string;
+    await kms.aws.send('DisableKey', { KeyId: id });
+    const outcome = await kms.aws.invoke('GenerateDataKeyPair', { KeyId: id, KeyPairSpec: 'RSA_2048', DryRun: true });
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.error.name).toBe('DisabledException');
+  });
+});
