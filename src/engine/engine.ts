@@ -9,26 +9,26 @@
 
 import { parseEnvelope } from '../crypto/envelope.js';
 import type { RandomSource } from '../crypto/random.js';
-import * as access from './access.js';
-import * as aliases from './aliases.js';
-import * as asymmetric from './asymmetric.js';
+import { admit, findKey, reach } from './access.js';
+import { createAlias, deleteAlias, getAlias, listAliases, updateAlias } from './aliases.js';
+import { decapsulate, decryptAsymmetric, deriveSharedSecret, encapsulate, encryptAsymmetric, generateDataKeyPair, getPublicKey, reEncryptAny, sign, verify } from './asymmetric.js';
 import { AUDIT_EVENT_OVERHEAD_BYTES, AUDIT_VALUE_LIMITS, boundedAuditValue, type AuditEvent, type AuditLog, type JsonValue } from './audit.js';
 import type { EngineChanges } from './changes.js';
 import { isObservableClock, type Clock } from './clock.js';
 import type { CreateGrantInput, GrantInfo } from './grant-data.js';
-import * as grants from './grants.js';
-import * as keys from './keys.js';
+import { createGrant, grantByToken, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './grants.js';
+import { type CreateKeyInput, archiveKey, bindResource, cancelArchive, cancelDeletion, createKey, createKeyAsync, describeKey, disableKey, enableKey, listKeys, scheduleDeletion, unbindResource, updateDescription } from './keys.js';
 import type { LifecycleOperation } from './lifecycle.js';
-import * as mac from './mac.js';
-import * as material from './material.js';
-import * as persistence from './persistence.js';
+import { generateMac, verifyMac } from './mac.js';
+import { deleteImportedKeyMaterial, getImportParameters, importKeyMaterial } from './material.js';
+import { type RestoreOptions, applyChanges, discardChanges, pendingChanges, restore, snapshot, takeChanges } from './persistence.js';
 import { aliasView, viewOf } from './records.js';
-import * as rotation from './rotation.js';
+import { disableRotation, enableRotation, getRotationStatus, listRotations, rotateNow, rotationInProgress } from './rotation.js';
 import { runDueWork } from './scheduler.js';
 import type { EngineSnapshot } from './snapshot.js';
 import { EngineState, type EngineOptions } from './state.js';
-import * as symmetric from './symmetric.js';
-import * as tagsPolicies from './tags-policies.js';
+import { ciphertextKey, decrypt, encrypt, generateDataKey, generateRandom, reEncrypt } from './symmetric.js';
+import { getPolicy, listPolicies, listTags, putPolicy, tagKey, untagKey } from './tags-policies.js';
 import type {
   AliasInfo,
   AsymmetricEncryption,
@@ -46,7 +46,7 @@ import type {
   SigningAlgorithm,
   SignInput,
 } from './types.js';
-import * as whiteBox from './white-box.js';
+import { createWhiteBoxKey, deleteWhiteBoxKey, describeWhiteBoxKey, listWhiteBoxKeys, setWhiteBoxFingerprints, setWhiteBoxState, whiteBoxEncrypt, whiteBoxSecret } from './white-box.js';
 import type { CreateWhiteBoxKeyInput, DeviceFingerprint, WhiteBoxKeyInfo } from './white-box-data.js';
 
 export type { EngineOptions } from './state.js';
@@ -128,12 +128,12 @@ export class Engine {
 
   /** The key `ref` names as the caller sees it, or undefined; no state check, nothing runs or changes. */
   findKey(ctx: CallContext, ref: KeyRef): KeyInfo | undefined {
-    const key = access.findKey(this.#s, ctx, ref);
+    const key = findKey(this.#s, ctx, ref);
     return key ? viewOf(key) : undefined;
   }
 
   getAlias(ctx: CallContext, name: string): AliasInfo | undefined {
-    return aliases.getAlias(this.#s, ctx, name);
+    return getAlias(this.#s, ctx, name);
   }
 
   /** The aliases of a key (one the caller has been shown), oldest first. */
@@ -149,7 +149,7 @@ export class Engine {
 
   /** The key a ciphertext names, if it is a well-formed envelope of a key in the caller's realm (for records). */
   ciphertextKey(ctx: CallContext, ciphertext: Uint8Array): KeyInfo | undefined {
-    return symmetric.ciphertextKey(this.#s, ctx, ciphertext);
+    return ciphertextKey(this.#s, ctx, ciphertext);
   }
 
   /**
@@ -169,315 +169,315 @@ export class Engine {
 
   /** The grant a token names, if it exists in the caller's region. */
   grantByToken(ctx: CallContext, token: string): GrantInfo | undefined {
-    return grants.grantByToken(this.#s, ctx, token);
+    return grantByToken(this.#s, ctx, token);
   }
 
   /** Whether an on-demand rotation of the key started within the last second. */
   rotationInProgress(key: KeyInfo): boolean {
-    return rotation.rotationInProgress(this.#s, key);
+    return rotationInProgress(this.#s, key);
   }
 
   /** Checks that `ref` names a key the caller may use for `operation` in its state, without doing it (dry runs). */
   assertUsable(ctx: CallContext, ref: KeyRef, operation: LifecycleOperation): KeyInfo {
     const s = this.#enter();
-    const key = access.reach(s, ctx, ref, operation);
-    access.admit(s, { ...ctx, dryRun: true }, key, operation);
+    const key = reach(s, ctx, ref, operation);
+    admit(s, { ...ctx, dryRun: true }, key, operation);
     return viewOf(key);
   }
 
   // ---------------------------------------------------------------- keys and their lifecycle
 
-  createKey(ctx: CallContext, input: keys.CreateKeyInput): KeyInfo {
-    return keys.createKey(this.#enter(), ctx, input);
+  createKey(ctx: CallContext, input: CreateKeyInput): KeyInfo {
+    return createKey(this.#enter(), ctx, input);
   }
 
-  createKeyAsync(ctx: CallContext, input: keys.CreateKeyInput): Promise<KeyInfo> {
-    return keys.createKeyAsync(this.#enter(), ctx, input);
+  createKeyAsync(ctx: CallContext, input: CreateKeyInput): Promise<KeyInfo> {
+    return createKeyAsync(this.#enter(), ctx, input);
   }
 
   describeKey(ctx: CallContext, ref: KeyRef): KeyInfo {
-    return keys.describeKey(this.#enter(), ctx, ref);
+    return describeKey(this.#enter(), ctx, ref);
   }
 
   listKeys(ctx: CallContext, page: PageRequest): Page<KeyInfo> {
-    return keys.listKeys(this.#enter(), ctx, page);
+    return listKeys(this.#enter(), ctx, page);
   }
 
   updateDescription(ctx: CallContext, ref: KeyRef, description: string): KeyInfo {
-    return keys.updateDescription(this.#enter(), ctx, ref, description);
+    return updateDescription(this.#enter(), ctx, ref, description);
   }
 
   enableKey(ctx: CallContext, ref: KeyRef): KeyInfo {
-    return keys.enableKey(this.#enter(), ctx, ref);
+    return enableKey(this.#enter(), ctx, ref);
   }
 
   disableKey(ctx: CallContext, ref: KeyRef): KeyInfo {
-    return keys.disableKey(this.#enter(), ctx, ref);
+    return disableKey(this.#enter(), ctx, ref);
   }
 
   scheduleDeletion(ctx: CallContext, ref: KeyRef, pendingWindowDays: number): KeyInfo {
-    return keys.scheduleDeletion(this.#enter(), ctx, ref, pendingWindowDays);
+    return scheduleDeletion(this.#enter(), ctx, ref, pendingWindowDays);
   }
 
   cancelDeletion(ctx: CallContext, ref: KeyRef): KeyInfo {
-    return keys.cancelDeletion(this.#enter(), ctx, ref);
+    return cancelDeletion(this.#enter(), ctx, ref);
   }
 
   archiveKey(ctx: CallContext, ref: KeyRef): KeyInfo {
-    return keys.archiveKey(this.#enter(), ctx, ref);
+    return archiveKey(this.#enter(), ctx, ref);
   }
 
   cancelArchive(ctx: CallContext, ref: KeyRef): KeyInfo {
-    return keys.cancelArchive(this.#enter(), ctx, ref);
+    return cancelArchive(this.#enter(), ctx, ref);
   }
 
   bindResource(ctx: CallContext, ref: KeyRef, product: string, resource: string): KeyInfo {
-    return keys.bindResource(this.#enter(), ctx, ref, product, resource);
+    return bindResource(this.#enter(), ctx, ref, product, resource);
   }
 
   unbindResource(ctx: CallContext, ref: KeyRef, product: string, resource: string): KeyInfo {
-    return keys.unbindResource(this.#enter(), ctx, ref, product, resource);
+    return unbindResource(this.#enter(), ctx, ref, product, resource);
   }
 
   // ---------------------------------------------------------------- imported key material
 
-  getImportParameters(ctx: CallContext, ref: KeyRef, input: Parameters<typeof material.getImportParameters>[3]): ReturnType<typeof material.getImportParameters> {
-    return material.getImportParameters(this.#enter(), ctx, ref, input);
+  getImportParameters(ctx: CallContext, ref: KeyRef, input: Parameters<typeof getImportParameters>[3]): ReturnType<typeof getImportParameters> {
+    return getImportParameters(this.#enter(), ctx, ref, input);
   }
 
   importKeyMaterial(ctx: CallContext, ref: KeyRef, input: { importToken: Uint8Array; encryptedKeyMaterial: Uint8Array; validTo?: number }): Promise<KeyInfo> {
-    return material.importKeyMaterial(this.#enter(), ctx, ref, input);
+    return importKeyMaterial(this.#enter(), ctx, ref, input);
   }
 
   deleteImportedKeyMaterial(ctx: CallContext, ref: KeyRef): KeyInfo {
-    return material.deleteImportedKeyMaterial(this.#enter(), ctx, ref);
+    return deleteImportedKeyMaterial(this.#enter(), ctx, ref);
   }
 
   // ---------------------------------------------------------------- symmetric cryptography
 
   encrypt(ctx: CallContext, ref: KeyRef, plaintext: Uint8Array, context?: EncryptionContext): { key: KeyInfo; materialId: string; ciphertext: Uint8Array } {
-    return symmetric.encrypt(this.#enter(), ctx, ref, plaintext, context);
+    return encrypt(this.#enter(), ctx, ref, plaintext, context);
   }
 
   generateDataKey(ctx: CallContext, ref: KeyRef, numberOfBytes: number, context?: EncryptionContext): { key: KeyInfo; materialId: string; plaintext: Uint8Array; ciphertext: Uint8Array } {
-    return symmetric.generateDataKey(this.#enter(), ctx, ref, numberOfBytes, context);
+    return generateDataKey(this.#enter(), ctx, ref, numberOfBytes, context);
   }
 
   decrypt(ctx: CallContext, ciphertext: Uint8Array, context?: EncryptionContext, expected?: KeyRef): { key: KeyInfo; materialId: string; plaintext: Uint8Array } {
-    return symmetric.decrypt(this.#enter(), ctx, ciphertext, context, expected);
+    return decrypt(this.#enter(), ctx, ciphertext, context, expected);
   }
 
-  reEncrypt(ctx: CallContext, input: Parameters<typeof symmetric.reEncrypt>[2]): ReturnType<typeof symmetric.reEncrypt> {
-    return symmetric.reEncrypt(this.#enter(), ctx, input);
+  reEncrypt(ctx: CallContext, input: Parameters<typeof reEncrypt>[2]): ReturnType<typeof reEncrypt> {
+    return reEncrypt(this.#enter(), ctx, input);
   }
 
   generateRandom(numberOfBytes: number): Uint8Array {
-    return symmetric.generateRandom(this.#s, numberOfBytes);
+    return generateRandom(this.#s, numberOfBytes);
   }
 
   // ---------------------------------------------------------------- asymmetric and HMAC cryptography
 
   getPublicKey(ctx: CallContext, ref: KeyRef): Promise<{ key: KeyInfo; publicKey: Uint8Array }> {
-    return asymmetric.getPublicKey(this.#enter(), ctx, ref);
+    return getPublicKey(this.#enter(), ctx, ref);
   }
 
   sign(ctx: CallContext, ref: KeyRef, request: { algorithm: SigningAlgorithm; input: SignInput; message: Uint8Array }): Promise<{ key: KeyInfo; signature: Uint8Array }> {
-    return asymmetric.sign(this.#enter(), ctx, ref, request);
+    return sign(this.#enter(), ctx, ref, request);
   }
 
   verify(ctx: CallContext, ref: KeyRef, request: { algorithm: SigningAlgorithm; input: SignInput; message: Uint8Array; signature: Uint8Array }): Promise<{ key: KeyInfo }> {
-    return asymmetric.verify(this.#enter(), ctx, ref, request);
+    return verify(this.#enter(), ctx, ref, request);
   }
 
   encryptAsymmetric(ctx: CallContext, ref: KeyRef, algorithm: AsymmetricEncryption, plaintext: Uint8Array, context?: EncryptionContext): Promise<{ key: KeyInfo; ciphertext: Uint8Array }> {
-    return asymmetric.encryptAsymmetric(this.#enter(), ctx, ref, algorithm, plaintext, context);
+    return encryptAsymmetric(this.#enter(), ctx, ref, algorithm, plaintext, context);
   }
 
   decryptAsymmetric(ctx: CallContext, ref: KeyRef, ciphertext: Uint8Array, algorithm: AsymmetricEncryption | undefined, context?: EncryptionContext): Promise<{ key: KeyInfo; plaintext: Uint8Array }> {
-    return asymmetric.decryptAsymmetric(this.#enter(), ctx, ref, ciphertext, algorithm, context);
+    return decryptAsymmetric(this.#enter(), ctx, ref, ciphertext, algorithm, context);
   }
 
-  reEncryptAny(ctx: CallContext, input: Parameters<typeof asymmetric.reEncryptAny>[2]): ReturnType<typeof asymmetric.reEncryptAny> {
-    return asymmetric.reEncryptAny(this.#enter(), ctx, input);
+  reEncryptAny(ctx: CallContext, input: Parameters<typeof reEncryptAny>[2]): ReturnType<typeof reEncryptAny> {
+    return reEncryptAny(this.#enter(), ctx, input);
   }
 
-  generateDataKeyPair(ctx: CallContext, ref: KeyRef, pairSpec: AsymmetricKeySpec, context?: EncryptionContext, operation = 'GenerateDataKeyPair'): ReturnType<typeof asymmetric.generateDataKeyPair> {
-    return asymmetric.generateDataKeyPair(this.#enter(), ctx, ref, pairSpec, context, operation);
+  generateDataKeyPair(ctx: CallContext, ref: KeyRef, pairSpec: AsymmetricKeySpec, context?: EncryptionContext, operation = 'GenerateDataKeyPair'): ReturnType<typeof generateDataKeyPair> {
+    return generateDataKeyPair(this.#enter(), ctx, ref, pairSpec, context, operation);
   }
 
   deriveSharedSecret(ctx: CallContext, ref: KeyRef, algorithm: KeyAgreementAlgorithm, peerPublicKey: Uint8Array): Promise<{ key: KeyInfo; sharedSecret: Uint8Array }> {
-    return asymmetric.deriveSharedSecret(this.#enter(), ctx, ref, algorithm, peerPublicKey);
+    return deriveSharedSecret(this.#enter(), ctx, ref, algorithm, peerPublicKey);
   }
 
   generateMac(ctx: CallContext, ref: KeyRef, algorithm: MacAlgorithm, message: Uint8Array): { key: KeyInfo; mac: Uint8Array } {
-    return mac.generateMac(this.#enter(), ctx, ref, algorithm, message);
+    return generateMac(this.#enter(), ctx, ref, algorithm, message);
   }
 
   verifyMac(ctx: CallContext, ref: KeyRef, algorithm: MacAlgorithm, message: Uint8Array, tag: Uint8Array): { key: KeyInfo } {
-    return mac.verifyMac(this.#enter(), ctx, ref, algorithm, message, tag);
+    return verifyMac(this.#enter(), ctx, ref, algorithm, message, tag);
   }
 
   encapsulate(ctx: CallContext, ref: KeyRef, algorithm: EncapsulationAlgorithm): Promise<{ key: KeyInfo; ciphertext: Uint8Array; sharedSecret: Uint8Array }> {
-    return asymmetric.encapsulate(this.#enter(), ctx, ref, algorithm);
+    return encapsulate(this.#enter(), ctx, ref, algorithm);
   }
 
   decapsulate(ctx: CallContext, ref: KeyRef, algorithm: EncapsulationAlgorithm, ciphertext: Uint8Array): Promise<{ key: KeyInfo; sharedSecret: Uint8Array }> {
-    return asymmetric.decapsulate(this.#enter(), ctx, ref, algorithm, ciphertext);
+    return decapsulate(this.#enter(), ctx, ref, algorithm, ciphertext);
   }
 
   // ---------------------------------------------------------------- aliases, tags, policies
 
   createAlias(ctx: CallContext, name: string, target: KeyRef): AliasInfo {
-    return aliases.createAlias(this.#enter(), ctx, name, target);
+    return createAlias(this.#enter(), ctx, name, target);
   }
 
   updateAlias(ctx: CallContext, name: string, target: KeyRef): AliasInfo {
-    return aliases.updateAlias(this.#enter(), ctx, name, target);
+    return updateAlias(this.#enter(), ctx, name, target);
   }
 
   deleteAlias(ctx: CallContext, name: string): AliasInfo {
-    return aliases.deleteAlias(this.#enter(), ctx, name);
+    return deleteAlias(this.#enter(), ctx, name);
   }
 
   listAliases(ctx: CallContext, page: PageRequest, key?: KeyRef): Page<AliasInfo> {
-    return aliases.listAliases(this.#enter(), ctx, page, key);
+    return listAliases(this.#enter(), ctx, page, key);
   }
 
   tagKey(ctx: CallContext, ref: KeyRef, tags: ReadonlyArray<readonly [string, string]>): KeyInfo {
-    return tagsPolicies.tagKey(this.#enter(), ctx, ref, tags);
+    return tagKey(this.#enter(), ctx, ref, tags);
   }
 
   untagKey(ctx: CallContext, ref: KeyRef, tagKeys: readonly string[]): KeyInfo {
-    return tagsPolicies.untagKey(this.#enter(), ctx, ref, tagKeys);
+    return untagKey(this.#enter(), ctx, ref, tagKeys);
   }
 
   listTags(ctx: CallContext, ref: KeyRef, page: PageRequest): Page<readonly [string, string]> {
-    return tagsPolicies.listTags(this.#enter(), ctx, ref, page);
+    return listTags(this.#enter(), ctx, ref, page);
   }
 
   getPolicy(ctx: CallContext, ref: KeyRef, name: string): { key: KeyInfo; policy: string } {
-    return tagsPolicies.getPolicy(this.#enter(), ctx, ref, name);
+    return getPolicy(this.#enter(), ctx, ref, name);
   }
 
   putPolicy(ctx: CallContext, ref: KeyRef, name: string, policy: string): KeyInfo {
-    return tagsPolicies.putPolicy(this.#enter(), ctx, ref, name, policy);
+    return putPolicy(this.#enter(), ctx, ref, name, policy);
   }
 
   listPolicies(ctx: CallContext, ref: KeyRef, page: PageRequest): Page<string> {
-    return tagsPolicies.listPolicies(this.#enter(), ctx, ref, page);
+    return listPolicies(this.#enter(), ctx, ref, page);
   }
 
   // ---------------------------------------------------------------- rotation
 
   enableRotation(ctx: CallContext, ref: KeyRef, periodDays: number): KeyInfo {
-    return rotation.enableRotation(this.#enter(), ctx, ref, periodDays);
+    return enableRotation(this.#enter(), ctx, ref, periodDays);
   }
 
   disableRotation(ctx: CallContext, ref: KeyRef): KeyInfo {
-    return rotation.disableRotation(this.#enter(), ctx, ref);
+    return disableRotation(this.#enter(), ctx, ref);
   }
 
   getRotationStatus(ctx: CallContext, ref: KeyRef): KeyInfo {
-    return rotation.getRotationStatus(this.#enter(), ctx, ref);
+    return getRotationStatus(this.#enter(), ctx, ref);
   }
 
   rotateNow(ctx: CallContext, ref: KeyRef, options: { limit: number; automaticRotationGuardMs?: number }): { key: KeyInfo; material: KeyMaterialVersion } {
-    return rotation.rotateNow(this.#enter(), ctx, ref, options);
+    return rotateNow(this.#enter(), ctx, ref, options);
   }
 
   listRotations(ctx: CallContext, ref: KeyRef, page: PageRequest, includeAllMaterial = false): Page<KeyMaterialVersion & { current: boolean }> {
-    return rotation.listRotations(this.#enter(), ctx, ref, page, includeAllMaterial);
+    return listRotations(this.#enter(), ctx, ref, page, includeAllMaterial);
   }
 
   // ---------------------------------------------------------------- grants
 
   createGrant(ctx: CallContext, ref: KeyRef, input: CreateGrantInput): { key: KeyInfo; grant: GrantInfo } {
-    return grants.createGrant(this.#enter(), ctx, ref, input);
+    return createGrant(this.#enter(), ctx, ref, input);
   }
 
   listGrants(ctx: CallContext, ref: KeyRef, page: PageRequest, filter: { grantId?: string; granteePrincipal?: string } = {}): { key: KeyInfo; page: Page<GrantInfo> } {
-    return grants.listGrants(this.#enter(), ctx, ref, page, filter);
+    return listGrants(this.#enter(), ctx, ref, page, filter);
   }
 
   listRetirableGrants(ctx: CallContext, retiringPrincipal: string, page: PageRequest): Page<GrantInfo> {
-    return grants.listRetirableGrants(this.#enter(), ctx, retiringPrincipal, page);
+    return listRetirableGrants(this.#enter(), ctx, retiringPrincipal, page);
   }
 
   retireGrant(ctx: CallContext, by: { token: string } | { keyRef: KeyRef; grantId: string }): GrantInfo {
-    return grants.retireGrant(this.#enter(), ctx, by);
+    return retireGrant(this.#enter(), ctx, by);
   }
 
   revokeGrant(ctx: CallContext, ref: KeyRef, grantId: string): GrantInfo {
-    return grants.revokeGrant(this.#enter(), ctx, ref, grantId);
+    return revokeGrant(this.#enter(), ctx, ref, grantId);
   }
 
   // ---------------------------------------------------------------- white-box keys
 
   createWhiteBoxKey(ctx: CallContext, input: CreateWhiteBoxKeyInput): { key: WhiteBoxKeyInfo; secret: Uint8Array } {
-    return whiteBox.createWhiteBoxKey(this.#enter(), ctx, input);
+    return createWhiteBoxKey(this.#enter(), ctx, input);
   }
 
   describeWhiteBoxKey(ctx: CallContext, id: string): WhiteBoxKeyInfo {
-    return whiteBox.describeWhiteBoxKey(this.#s, ctx, id);
+    return describeWhiteBoxKey(this.#s, ctx, id);
   }
 
   listWhiteBoxKeys(ctx: CallContext): readonly WhiteBoxKeyInfo[] {
-    return whiteBox.listWhiteBoxKeys(this.#s, ctx);
+    return listWhiteBoxKeys(this.#s, ctx);
   }
 
   enableWhiteBoxKey(ctx: CallContext, id: string): WhiteBoxKeyInfo {
-    return whiteBox.setWhiteBoxState(this.#enter(), ctx, id, 'Enabled');
+    return setWhiteBoxState(this.#enter(), ctx, id, 'Enabled');
   }
 
   disableWhiteBoxKey(ctx: CallContext, id: string): WhiteBoxKeyInfo {
-    return whiteBox.setWhiteBoxState(this.#enter(), ctx, id, 'Disabled');
+    return setWhiteBoxState(this.#enter(), ctx, id, 'Disabled');
   }
 
   deleteWhiteBoxKey(ctx: CallContext, id: string): WhiteBoxKeyInfo {
-    return whiteBox.deleteWhiteBoxKey(this.#enter(), ctx, id);
+    return deleteWhiteBoxKey(this.#enter(), ctx, id);
   }
 
   whiteBoxEncrypt(ctx: CallContext, id: string, plaintext: Uint8Array, iv?: Uint8Array): { key: WhiteBoxKeyInfo; iv: Uint8Array; ciphertext: Uint8Array } {
-    return whiteBox.whiteBoxEncrypt(this.#enter(), ctx, id, plaintext, iv);
+    return whiteBoxEncrypt(this.#enter(), ctx, id, plaintext, iv);
   }
 
   whiteBoxSecret(ctx: CallContext, id: string): { key: WhiteBoxKeyInfo; secret: Uint8Array } {
-    return whiteBox.whiteBoxSecret(this.#s, ctx, id);
+    return whiteBoxSecret(this.#s, ctx, id);
   }
 
   setWhiteBoxFingerprints(ctx: CallContext, id: string, list: readonly DeviceFingerprint[]): WhiteBoxKeyInfo {
-    return whiteBox.setWhiteBoxFingerprints(this.#enter(), ctx, id, list);
+    return setWhiteBoxFingerprints(this.#enter(), ctx, id, list);
   }
 
   // ---------------------------------------------------------------- snapshot, restore, change records
 
   /** The whole state as a versioned JSON document (key material included: treat it as a secret). */
   snapshot(): EngineSnapshot {
-    return persistence.snapshot(this.#s);
+    return snapshot(this.#s);
   }
 
   /** Replaces the whole state with a snapshot's (see persistence.ts for the options). */
-  restore(document: unknown, options: persistence.RestoreOptions = {}): void {
-    persistence.restore(this.#s, document, options);
+  restore(document: unknown, options: RestoreOptions = {}): void {
+    restore(this.#s, document, options);
   }
 
   /** 'state' when a key, alias or white-box key changed; 'audit' when only events or counters would be recorded. */
   pendingChanges(): 'state' | 'audit' | undefined {
-    return persistence.pendingChanges(this.#s);
+    return pendingChanges(this.#s);
   }
 
   /** What changed since the previous take, as a change record (undefined when nothing did). */
   takeChanges(): EngineChanges | undefined {
-    return persistence.takeChanges(this.#s);
+    return takeChanges(this.#s);
   }
 
   /** Forgets what changed: the next take starts from here. */
   discardChanges(): void {
-    persistence.discardChanges(this.#s);
+    discardChanges(this.#s);
   }
 
   /** Applies one change record from takeChanges, on top of the snapshot it follows. */
   applyChanges(document: unknown): void {
-    persistence.applyChanges(this.#s, document);
+    applyChanges(this.#s, document);
   }
 }

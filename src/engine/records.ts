@@ -6,11 +6,12 @@
 
 import { fromBase64, toBase64 } from '../crypto/bytes.js';
 import type { AuditResource } from './audit.js';
-import { grantFromSnapshot, grantSnapshot, type GrantInfo } from './grant-data.js';
+import { grantFromSnapshot, grantSnapshot } from './grant-data.js';
 import type { OrderedIndex } from './ordered.js';
 import type { AliasSnapshot, KeySnapshot, SnapshotKey } from './snapshot.js';
 import type {
   AliasInfo,
+  GrantInfo,
   KeyInfo,
   KeyManager,
   KeyMaterialVersion,
@@ -105,83 +106,120 @@ export function realmKey(account: string, region: string): string {
 }
 
 /**
- * The read-only view of a key: one object per record, whose fields read the record as it is now.
- * The collections are the record's own, typed read-only; the key material is not reachable.
+ * The read-only view of a key: one small object per record (made on first use), whose getters read
+ * the record as it is now. The collections are the record's own, typed read-only; the key material
+ * is not reachable. Serialized (JSON.stringify), a view shows the key's fields.
  */
+class KeyView implements KeyInfo {
+  readonly #r: KeyRecord;
+  constructor(record: KeyRecord) {
+    this.#r = record;
+  }
+  get id() {
+    return this.#r.id;
+  }
+  get realm() {
+    return this.#r.realm;
+  }
+  get spec() {
+    return this.#r.spec;
+  }
+  get usage() {
+    return this.#r.usage;
+  }
+  get origin() {
+    return this.#r.origin;
+  }
+  get manager() {
+    return this.#r.manager;
+  }
+  get createdAt() {
+    return this.#r.createdAt;
+  }
+  get multiRegion() {
+    return this.#r.multiRegion;
+  }
+  get description() {
+    return this.#r.description;
+  }
+  get state() {
+    return this.#r.state;
+  }
+  get creator() {
+    return this.#r.creator;
+  }
+  get deletionDate() {
+    return this.#r.deletionDate;
+  }
+  get pendingWindowDays() {
+    return this.#r.pendingWindowDays;
+  }
+  get currentMaterialId() {
+    return this.#r.currentMaterialId;
+  }
+  get materials(): readonly KeyMaterialVersion[] {
+    return this.#r.materials;
+  }
+  get rotation(): RotationSettings {
+    return this.#r.rotation;
+  }
+  get tags(): ReadonlyMap<string, string> {
+    return this.#r.tags;
+  }
+  get policies(): ReadonlyMap<string, string> {
+    return this.#r.policies;
+  }
+  get bindings(): readonly ResourceBinding[] {
+    return this.#r.bindings;
+  }
+  get materialValidTo() {
+    return this.#r.materialValidTo;
+  }
+  get lastImportedAt() {
+    return this.#r.lastImportedAt;
+  }
+  get grants(): ReadonlyMap<string, GrantInfo> {
+    return this.#r.grants;
+  }
+  toJSON(): Record<string, unknown> {
+    const r = this.#r;
+    return { id: r.id, realm: r.realm, spec: r.spec, usage: r.usage, origin: r.origin, manager: r.manager, description: r.description, state: r.state, createdAt: r.createdAt, multiRegion: r.multiRegion };
+  }
+}
+
 export function viewOf(r: KeyRecord): KeyInfo {
-  if (r.view) return r.view;
-  const view: KeyInfo = {
-    id: r.id,
-    realm: r.realm,
-    spec: r.spec,
-    usage: r.usage,
-    origin: r.origin,
-    manager: r.manager,
-    createdAt: r.createdAt,
-    multiRegion: r.multiRegion,
-    get description() {
-      return r.description;
-    },
-    get state() {
-      return r.state;
-    },
-    get creator() {
-      return r.creator;
-    },
-    get deletionDate() {
-      return r.deletionDate;
-    },
-    get pendingWindowDays() {
-      return r.pendingWindowDays;
-    },
-    get currentMaterialId() {
-      return r.currentMaterialId;
-    },
-    get materials() {
-      return r.materials;
-    },
-    get rotation(): RotationSettings {
-      return r.rotation;
-    },
-    get tags() {
-      return r.tags;
-    },
-    get policies() {
-      return r.policies;
-    },
-    get bindings() {
-      return r.bindings;
-    },
-    get materialValidTo() {
-      return r.materialValidTo;
-    },
-    get lastImportedAt() {
-      return r.lastImportedAt;
-    },
-    get grants() {
-      return r.grants;
-    },
-  };
-  r.view = view;
-  return view;
+  return (r.view ??= new KeyView(r));
 }
 
 /** The read-only view of an alias. */
+class AliasView implements AliasInfo {
+  readonly #a: AliasRecord;
+  constructor(alias: AliasRecord) {
+    this.#a = alias;
+  }
+  get name() {
+    return this.#a.name;
+  }
+  get realm() {
+    return this.#a.realm;
+  }
+  get keyId() {
+    return this.#a.keyId;
+  }
+  get createdAt() {
+    return this.#a.createdAt;
+  }
+  get updatedAt() {
+    return this.#a.updatedAt;
+  }
+  toJSON(): Record<string, unknown> {
+    const a = this.#a;
+    return { name: a.name, realm: a.realm, keyId: a.keyId, createdAt: a.createdAt, updatedAt: a.updatedAt };
+  }
+}
+
 export function aliasView(a: AliasRecord): AliasInfo {
-  if (a.view) return a.view;
-  const view: AliasInfo = {
-    name: a.name,
-    realm: a.realm,
-    createdAt: a.createdAt,
-    get keyId() {
-      return a.keyId;
-    },
-    get updatedAt() {
-      return a.updatedAt;
-    },
-  };
-  a.view = view;
-  return view;
+  return (a.view ??= new AliasView(a));
 }
 
 /** Whether the key holds its current key material (imported material may have been deleted or expired). */
