@@ -162,7 +162,7 @@ export async function benchBundle(): Promise<{ rows: BenchRow[]; notes: string[]
     `Up front in the AWS-only page (minified bytes by origin): ${top.map(([k, v]) => `${k} ${kib(v)}`).join(', ')}.`,
     `Left out of the AWS-only page: the Tencent dialect (${kib(dialectBytes(core.inputs, 'tencent'))} there, ${kib(dialectBytes(all.inputs, 'tencent'))} with createKms) and the Huawei dialect (${kib(dialectBytes(core.inputs, 'huawei'))} there, ${kib(dialectBytes(all.inputs, 'huawei'))} with createKms). ` +
       `@noble/post-quantum and src/crypto/pq.ts up front: ${kib(has(core.upFrontInputs, '@noble/post-quantum') + has(core.upFrontInputs, 'src/crypto/pq.ts'))}; src/crypto/sm2.ts up front: ${kib(has(core.upFrontInputs, 'src/crypto/sm2.ts'))} — the engine loads them with a dynamic import the first time an ML-DSA, ML-KEM or SM2 key is used.`,
-    `zod up front: ${kib(has(core.upFrontInputs, 'zod'))} (snapshot and change-record schemas; \`import * as z from 'zod'\` lets esbuild keep only what is used).`,
+    `zod up front: ${kib(has(core.upFrontInputs, 'zod'))} (snapshot and change-record schemas; \`zod/mini\`, the functional build, with its English messages only).`,
     `The sandbox page is one file with every dialect and algorithm in it (no splitting: it works from any static host as three files); its largest parts are ${[...sandboxInputs].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${kib(v)}`).join(', ')}.`,
   ];
   return { rows, notes };

@@ -11,7 +11,8 @@
  * is audited exactly as the real error would be. The provider's words live beside each dialect
  * (src/dialects/<provider>/faults.ts).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { lazy } from './engine/schema.js';
 import type { Engine } from './engine/engine.js';
 
 export const FAULT_KINDS = ['throttling', 'internal', 'dependency-timeout', 'key-unavailable'] as const;
@@ -19,25 +20,27 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 export type FaultProvider = 'aws' | 'tencent' | 'huawei';
 
 /** Built on first use (the first fault added): a program that adds none does not pay for it at import. */
-const specSchema = z.lazy(() =>
+const specSchema = lazy(() =>
   z
     .strictObject({
       /** Which provider's calls; all three when absent. */
-      provider: z.enum(['aws', 'tencent', 'huawei']).optional(),
+      provider: z.optional(z.enum(['aws', 'tencent', 'huawei'])),
       /** The provider's own operation name: AWS `Encrypt`, Tencent `Encrypt`, Huawei `encrypt-data`. */
-      operation: z.string().min(1).max(128).optional(),
+      operation: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
       /** Calls that name this key (its id, an ARN ending in it, or an alias name as the request gives it). */
-      keyId: z.string().min(1).max(2048).optional(),
+      keyId: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
       /** The next `count` matching calls; without `count` or `rate`, every matching call until removed. */
-      count: z.number().int().min(1).max(1_000_000).optional(),
+      count: z.optional(z.number().check(z.int(), z.gte(1), z.lte(1_000_000))),
       /** This share of matching calls (0 < rate ≤ 1), drawn from the engine's random source (seeded when it is). */
-      rate: z.number().gt(0).max(1).optional(),
-      error: z.enum(FAULT_KINDS).optional(),
+      rate: z.optional(z.number().check(z.gt(0), z.lte(1))),
+      error: z.optional(z.enum(FAULT_KINDS)),
       /** Answer after this many milliseconds (before the error, if any). */
-      delayMs: z.number().int().min(0).max(120_000).optional(),
+      delayMs: z.optional(z.number().check(z.int(), z.gte(0), z.lte(120_000))),
     })
-    .refine((s) => s.error !== undefined || s.delayMs !== undefined, { message: 'a fault needs an "error" or a "delayMs"', path: ['error'] })
-    .refine((s) => s.count === undefined || s.rate === undefined, { message: 'give "count" or "rate", not both', path: ['rate'] }),
+    .check(
+      z.refine((s) => s.error !== undefined || s.delayMs !== undefined, { message: 'a fault needs an "error" or a "delayMs"', path: ['error'] }),
+      z.refine((s) => s.count === undefined || s.rate === undefined, { message: 'give "count" or "rate", not both', path: ['rate'] }),
+    ),
 );
 
 export type FaultSpec = z.input<typeof specSchema>;

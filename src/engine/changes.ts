@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { KmsError } from './errors.js';
+import { lazy } from './schema.js';
 import { checkWhiteBoxSnapshot, removedWhiteBoxSchema, whiteBoxSchema } from './white-box-data.js';
 import { aliasSchema, auditSchema, base64Schema, checkKeySnapshot, keySchema } from './snapshot.js';
 
@@ -13,34 +14,34 @@ export const CHANGES_FORMAT = 'kms-emulator/changes';
 export const CHANGES_VERSION = 1;
 
 // Built on first use, as the snapshot's schemas are (./snapshot.ts).
-const realmChangesSchema = z.lazy(() => z.object({
-  account: z.string().min(1).max(255),
-  region: z.string().min(1).max(255),
+const realmChangesSchema = lazy(() => z.object({
+  account: z.string().check(z.minLength(1), z.maxLength(255)),
+  region: z.string().check(z.minLength(1), z.maxLength(255)),
   /** Keys created or changed, in full. */
   keys: z.array(keySchema),
-  removedKeys: z.array(z.string().min(1)),
+  removedKeys: z.array(z.string().check(z.minLength(1))),
   /** Aliases created or changed, in full. */
   aliases: z.array(aliasSchema),
-  removedAliases: z.array(z.string().min(1)),
+  removedAliases: z.array(z.string().check(z.minLength(1))),
 }));
 
-export const changesSchema = z.lazy(() => z.object({
+export const changesSchema = lazy(() => z.object({
   format: z.literal(CHANGES_FORMAT),
   version: z.literal(CHANGES_VERSION),
   /** The whole state follows (after a restore): applying it first clears keys, aliases and the audit log. */
-  reset: z.boolean().optional(),
+  reset: z.optional(z.boolean()),
   /** The engine's sequence counter after the changes. */
-  seq: z.number().int().nonnegative(),
+  seq: z.number().check(z.int(), z.nonnegative()),
   /** Present once: the secret that signs paging markers. */
-  markerSecret: base64Schema.optional(),
+  markerSecret: z.optional(base64Schema),
   /** The seeded random stream's position after the changes. */
-  random: z.object({ seed: z.string().optional(), position: z.number().int().nonnegative().optional() }),
+  random: z.object({ seed: z.optional(z.string()), position: z.optional(z.number().check(z.int(), z.nonnegative())) }),
   realms: z.array(realmChangesSchema),
   /** Audit events appended since the previous record, oldest first. */
   audit: z.array(auditSchema),
   /** White-box keys created or changed, in full. */
-  whiteBoxKeys: z.array(whiteBoxSchema).optional(),
-  removedWhiteBoxKeys: z.array(removedWhiteBoxSchema).optional(),
+  whiteBoxKeys: z.optional(z.array(whiteBoxSchema)),
+  removedWhiteBoxKeys: z.optional(z.array(removedWhiteBoxSchema)),
 }));
 
 export type EngineChanges = z.infer<typeof changesSchema>;

@@ -5,9 +5,10 @@
  * to them, so a grant made through one dialect is honoured through another.
  */
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { fromBase64, fromUtf8, toBase64, utf8 } from '../crypto/bytes.js';
 import { storedGrantAction } from './actions.js';
+import { lazy } from './schema.js';
 import type { CallContext, EncryptionContext, GrantConstraints, GrantInfo, Principal, Realm } from './types.js';
 
 export type { GrantConstraints, GrantInfo } from './types.js';
@@ -29,24 +30,25 @@ export const DEFAULT_GRANTS_PER_KEY = 50_000;
  * An encryption context: a map of strings. Not z.record, which rebuilds the object by assignment and
  * so drops a '__proto__' key; this copies every own key into a null-prototype object.
  */
-const stringMap = z
-  .custom<Record<string, string>>(
+const stringMap = z.pipe(
+  z.custom<Record<string, string>>(
     (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((s) => typeof s === 'string'),
     'not a map of strings',
-  )
-  .transform((v) => Object.assign(Object.create(null) as Record<string, string>, v));
+  ),
+  z.transform((v: Record<string, string>) => Object.assign(Object.create(null) as Record<string, string>, v)),
+);
 
 /** Built on first use, as the snapshot's schemas are (./snapshot.ts). */
-export const grantSchema = z.lazy(() => z.object({
-  id: z.string().regex(/^[0-9a-f]{64}$/),
-  name: z.string().optional(),
-  granteePrincipal: z.string().min(1),
-  granteeType: z.string().optional(),
-  retiringPrincipal: z.string().optional(),
+export const grantSchema = lazy(() => z.object({
+  id: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  name: z.optional(z.string()),
+  granteePrincipal: z.string().check(z.minLength(1)),
+  granteeType: z.optional(z.string()),
+  retiringPrincipal: z.optional(z.string()),
   issuingPrincipal: z.string(),
   operations: z.array(z.string()),
-  constraints: z.object({ encryptionContextSubset: stringMap.optional(), encryptionContextEquals: stringMap.optional() }).optional(),
-  createdAt: z.number().finite(),
+  constraints: z.optional(z.object({ encryptionContextSubset: z.optional(stringMap), encryptionContextEquals: z.optional(stringMap) })),
+  createdAt: z.number(),
 }));
 export type GrantSnapshot = z.infer<typeof grantSchema>;
 

@@ -1,9 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { fromBase64 } from '../crypto/bytes.js';
 import { hmacImportLengths } from '../crypto/hmac.js';
 import { boundedAuditValue } from './audit.js';
 import { KmsError } from './errors.js';
 import { grantSchema } from './grant-data.js';
+import { lazy } from './schema.js';
 import { checkWhiteBoxSnapshot, whiteBoxSchema } from './white-box-data.js';
 import { isHmacSpec } from './specs.js';
 import { KEY_STATES, KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from './types.js';
@@ -17,30 +18,32 @@ export const SNAPSHOT_FORMAT = 'kms-emulator/snapshot';
  */
 export const SNAPSHOT_VERSION = 3;
 
-// The schemas are built on first use (z.lazy), by a restore or a change record: building them all
-// costs more than loading zod, and a program that never restores should not pay for it at import.
-const base64 = z.string().refine((s) => fromBase64(s) !== undefined, 'not base64');
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-const time = z.number().finite();
+// The schemas are built on first use (lazy, ./schema.ts), by a restore or a change record: building
+// them all costs more than loading zod, and a program that never restores should not pay for it at import.
+const base64 = z.string().check(z.refine((s) => fromBase64(s) !== undefined, 'not base64'));
+const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const time = z.number();
+const positiveInt = () => z.number().check(z.int(), z.positive());
+const count = () => z.number().check(z.int(), z.nonnegative());
 
 /**
  * An audit event's request or response. What a request carried must never make a snapshot or a
  * change record unreadable: a value that is not bounded JSON is kept as a placeholder, never refused.
  */
-const json: z.ZodType<unknown> = z.unknown().transform((value) => boundedAuditValue(value));
+const json: z.ZodMiniType<unknown> = z.pipe(z.unknown(), z.transform((value) => boundedAuditValue(value)));
 
-const materialSchema = z.lazy(() => z.object({
+const materialSchema = lazy(() => z.object({
   id: hex64,
   createdAt: time,
-  rotation: z.object({ kind: z.enum(['AUTOMATIC', 'ON_DEMAND']), at: time }).optional(),
+  rotation: z.optional(z.object({ kind: z.enum(['AUTOMATIC', 'ON_DEMAND']), at: time })),
   /** Absent when imported material was deleted or expired: the version stays for re-import. */
-  secret: base64.optional(),
+  secret: z.optional(base64),
 }));
 
-const bindingSchema = z.lazy(() => z.object({ product: z.string(), resource: z.string(), boundAt: time }));
+const bindingSchema = lazy(() => z.object({ product: z.string(), resource: z.string(), boundAt: time }));
 
 /** One GetParametersForImport answer that can still be used: its token and wrapping private key. */
-const importParametersSchema = z.lazy(() => z.object({
+const importParametersSchema = lazy(() => z.object({
   token: base64,
   algorithm: z.enum(WRAPPING_ALGORITHMS),
   wrappingKeySpec: z.enum(WRAPPING_KEY_SPECS),
@@ -49,92 +52,95 @@ const importParametersSchema = z.lazy(() => z.object({
   validTo: time,
 }));
 
-export const keySchema = z.lazy(() => z.object({
-  seq: z.number().int().positive(),
-  id: z.string().min(1).max(255),
-  spec: z.enum(KEY_SPECS),
-  usage: z.enum(['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT', 'ENCAPSULATE_DECAPSULATE']),
-  origin: z.enum(['GENERATED', 'EXTERNAL']),
-  manager: z.enum(['CUSTOMER', 'SERVICE']),
-  description: z.string(),
-  state: z.enum(KEY_STATES),
-  createdAt: time,
-  /** The creating principal's id, when it was not the account itself. */
-  creator: z.string().min(1).optional(),
-  deletionDate: time.optional(),
-  pendingWindowDays: z.number().int().optional(),
-  multiRegion: z.boolean(),
-  currentMaterialId: hex64.optional(),
-  materials: z.array(materialSchema),
-  rotation: z.object({
-    enabled: z.boolean(),
-    periodDays: z.number().int().positive(),
-    enabledAt: time.optional(),
-    nextRotation: time.optional(),
-    onDemandStartedAt: time.optional(),
-    onDemandCount: z.number().int().nonnegative(),
-  }),
-  tags: z.array(z.tuple([z.string(), z.string()])),
-  policies: z.array(z.tuple([z.string(), z.string()])),
-  /** Grants on the key (absent when it has none). */
-  grants: z.array(grantSchema).optional(),
-  bindings: z.array(bindingSchema).optional(),
-  materialValidTo: time.optional(),
-  lastImportedAt: time.optional(),
-  /** SHA-256 (hex) of the imported material: re-imports must match it. */
-  materialDigest: hex64.optional(),
-  importParameters: z.array(importParametersSchema).optional(),
-}));
+/** A key's entry (the object itself: a snapshot document's entry extends it). */
+function keyObject() {
+  return z.object({
+    seq: positiveInt(),
+    id: z.string().check(z.minLength(1), z.maxLength(255)),
+    spec: z.enum(KEY_SPECS),
+    usage: z.enum(['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT', 'ENCAPSULATE_DECAPSULATE']),
+    origin: z.enum(['GENERATED', 'EXTERNAL']),
+    manager: z.enum(['CUSTOMER', 'SERVICE']),
+    description: z.string(),
+    state: z.enum(KEY_STATES),
+    createdAt: time,
+    /** The creating principal's id, when it was not the account itself. */
+    creator: z.optional(z.string().check(z.minLength(1))),
+    deletionDate: z.optional(time),
+    pendingWindowDays: z.optional(z.number().check(z.int())),
+    multiRegion: z.boolean(),
+    currentMaterialId: z.optional(hex64),
+    materials: z.array(materialSchema),
+    rotation: z.object({
+      enabled: z.boolean(),
+      periodDays: positiveInt(),
+      enabledAt: z.optional(time),
+      nextRotation: z.optional(time),
+      onDemandStartedAt: z.optional(time),
+      onDemandCount: count(),
+    }),
+    tags: z.array(z.tuple([z.string(), z.string()])),
+    policies: z.array(z.tuple([z.string(), z.string()])),
+    /** Grants on the key (absent when it has none). */
+    grants: z.optional(z.array(grantSchema)),
+    bindings: z.optional(z.array(bindingSchema)),
+    materialValidTo: z.optional(time),
+    lastImportedAt: z.optional(time),
+    /** SHA-256 (hex) of the imported material: re-imports must match it. */
+    materialDigest: z.optional(hex64),
+    importParameters: z.optional(z.array(importParametersSchema)),
+  });
+}
 
-export const aliasSchema = z.lazy(() => z.object({
-  name: z.string().min(1),
-  keyId: z.string().min(1),
+export const keySchema = lazy(keyObject);
+
+export const aliasSchema = lazy(() => z.object({
+  name: z.string().check(z.minLength(1)),
+  keyId: z.string().check(z.minLength(1)),
   createdAt: time,
   updatedAt: time,
-  seq: z.number().int().positive(),
+  seq: positiveInt(),
 }));
 
-export const auditSchema = z.lazy(() =>
-  z
-    .object({
-      eventId: z.string(),
-      time,
-      kind: z.enum(['api_call', 'service_event']),
-      action: z.string(),
-      realm: z.object({ account: z.string(), region: z.string() }),
-      readOnly: z.boolean(),
-      resources: z.array(z.object({ account: z.string(), region: z.string(), keyId: z.string() })),
-      request: json,
-      response: json,
-    })
-    .passthrough(),
+export const auditSchema = lazy(() =>
+  z.looseObject({
+    eventId: z.string(),
+    time,
+    kind: z.enum(['api_call', 'service_event']),
+    action: z.string(),
+    realm: z.object({ account: z.string(), region: z.string() }),
+    readOnly: z.boolean(),
+    resources: z.array(z.object({ account: z.string(), region: z.string(), keyId: z.string() })),
+    request: json,
+    response: json,
+  }),
 );
 
 export const base64Schema = base64;
 
 /** A key in a snapshot document: a policy is its text, or an index into the document's policyTexts. */
-const snapshotKeySchema = z.lazy(() => keySchema.unwrap().extend({
-  policies: z.array(z.tuple([z.string(), z.union([z.string(), z.number().int().nonnegative()])])),
+const snapshotKeySchema = lazy(() => z.extend(keyObject(), {
+  policies: z.array(z.tuple([z.string(), z.union([z.string(), count()])])),
 }));
 
-export const snapshotSchema = z.lazy(() => z.object({
+export const snapshotSchema = lazy(() => z.object({
   format: z.literal(SNAPSHOT_FORMAT),
   version: z.union([z.literal(1), z.literal(2), z.literal(SNAPSHOT_VERSION)]),
   takenAt: time,
-  seq: z.number().int().nonnegative(),
+  seq: count(),
   markerSecret: base64,
-  random: z.object({ seed: z.string().optional(), position: z.number().int().nonnegative().optional() }),
+  random: z.object({ seed: z.optional(z.string()), position: z.optional(count()) }),
   realms: z.array(
     z.object({
-      account: z.string().min(1).max(255),
-      region: z.string().min(1).max(255),
+      account: z.string().check(z.minLength(1), z.maxLength(255)),
+      region: z.string().check(z.minLength(1), z.maxLength(255)),
       keys: z.array(snapshotKeySchema),
       aliases: z.array(aliasSchema),
     }),
   ),
-  policyTexts: z.array(z.string()).optional(),
+  policyTexts: z.optional(z.array(z.string())),
   /** White-box keys of every realm (absent when there are none). */
-  whiteBoxKeys: z.array(whiteBoxSchema).optional(),
+  whiteBoxKeys: z.optional(z.array(whiteBoxSchema)),
   audit: z.array(auditSchema),
 }));
 

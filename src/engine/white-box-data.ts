@@ -5,10 +5,11 @@
  * optionally bound to a list of device fingerprints.
  */
 
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { cbc } from '@noble/ciphers/aes.js';
 import { fromBase64, toBase64 } from '../crypto/bytes.js';
 import { sm4CbcEncrypt } from '../crypto/sm4.js';
+import { lazy } from './schema.js';
 import type { Realm } from './types.js';
 
 export const WHITE_BOX_ALGORITHMS = ['AES_256', 'SM4'] as const;
@@ -65,23 +66,23 @@ export function whiteBoxCbcEncrypt(algorithm: WhiteBoxAlgorithm, secret: Uint8Ar
 }
 
 /** Built on first use, as the snapshot's schemas are (./snapshot.ts). */
-export const whiteBoxSchema = z.lazy(() => z.object({
-  account: z.string().min(1).max(255),
-  region: z.string().min(1).max(255),
-  id: z.string().min(1).max(255),
-  alias: z.string().min(1),
+export const whiteBoxSchema = lazy(() => z.object({
+  account: z.string().check(z.minLength(1), z.maxLength(255)),
+  region: z.string().check(z.minLength(1), z.maxLength(255)),
+  id: z.string().check(z.minLength(1), z.maxLength(255)),
+  alias: z.string().check(z.minLength(1)),
   description: z.string(),
   algorithm: z.enum(WHITE_BOX_ALGORITHMS),
   state: z.enum(['Enabled', 'Disabled']),
-  createdAt: z.number().finite(),
+  createdAt: z.number(),
   creator: z.string(),
-  deviceFingerprints: z.array(z.object({ identity: z.string(), description: z.string().optional() })),
+  deviceFingerprints: z.array(z.object({ identity: z.string(), description: z.optional(z.string()) })),
   tags: z.array(z.tuple([z.string(), z.string()])),
-  secret: z.string().refine((s) => fromBase64(s) !== undefined, 'not base64'),
+  secret: z.string().check(z.refine((s) => fromBase64(s) !== undefined, 'not base64')),
 }));
 export type WhiteBoxSnapshot = z.infer<typeof whiteBoxSchema>;
 
-export const removedWhiteBoxSchema = z.lazy(() => z.object({ account: z.string(), region: z.string(), id: z.string() }));
+export const removedWhiteBoxSchema = lazy(() => z.object({ account: z.string(), region: z.string(), id: z.string() }));
 
 export function whiteBoxSnapshot(k: WhiteBoxRecord): WhiteBoxSnapshot {
   return {

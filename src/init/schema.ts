@@ -13,107 +13,113 @@
  *       rotation: { enabled: true, periodDays: 365 }
  *       state: Enabled                    # Enabled | Disabled | PendingDeletion
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { fromBase64 } from '../crypto/bytes.js';
 import { KEY_SPEC_FROM_AWS } from '../dialects/aws/metadata.js';
 import { KEY_SPEC_FROM_HUAWEI } from '../dialects/huawei/metadata.js';
 import { KEY_USAGES } from '../dialects/tencent/metadata.js';
+import { lazy } from '../engine/schema.js';
 
 export const INIT_VERSION = 1;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const REGION = /^[a-z][a-z0-9-]{0,62}[a-z0-9]$/;
 
-const base64 = z
-  .string()
-  .min(1)
-  .refine((s) => fromBase64(s) !== undefined, 'must be base64');
+const base64 = z.string().check(
+  z.minLength(1),
+  z.refine((s) => fromBase64(s) !== undefined, 'must be base64'),
+);
 
 const state = z.enum(['Enabled', 'Disabled', 'PendingDeletion']);
+
+/** A whole number from `min` to `max`. */
+const between = (min: number, max: number) => z.number().check(z.int(), z.gte(min), z.lte(max));
 
 /** What every provider's key may carry. */
 function common(limits: { rotationDays: readonly [number, number]; pendingDays: readonly [number, number]; tagKey: number; tagValue: number }) {
   return {
-    description: z.string().max(8192).optional(),
+    description: z.optional(z.string().check(z.maxLength(8192))),
     /** Symmetric or HMAC key bytes, or an asymmetric key's PKCS#8 private key (DER), in base64. */
-    material: base64.optional(),
-    tags: z.record(z.string().min(1).max(limits.tagKey), z.string().max(limits.tagValue)).optional(),
-    rotation: z
-      .union([
+    material: z.optional(base64),
+    tags: z.optional(z.record(z.string().check(z.minLength(1), z.maxLength(limits.tagKey)), z.string().check(z.maxLength(limits.tagValue)))),
+    rotation: z.optional(
+      z.union([
         z.boolean(),
         z.strictObject({
-          enabled: z.boolean().optional(),
-          periodDays: z.number().int().min(limits.rotationDays[0]).max(limits.rotationDays[1]).optional(),
+          enabled: z.optional(z.boolean()),
+          periodDays: z.optional(between(limits.rotationDays[0], limits.rotationDays[1])),
         }),
-      ])
-      .optional(),
-    state: state.optional(),
-    pendingWindowDays: z.number().int().min(limits.pendingDays[0]).max(limits.pendingDays[1]).optional(),
+      ]),
+    ),
+    state: z.optional(state),
+    pendingWindowDays: z.optional(between(limits.pendingDays[0], limits.pendingDays[1])),
   };
 }
+
+/** An optional string that must match `pattern` (`message` when it does not). */
+const matching = (pattern: RegExp, message: string) => z.optional(z.string().check(z.regex(pattern, message)));
 
 const awsKey = () => z.strictObject({
   provider: z.literal('aws'),
   /** A key id (UUID) or a multi-Region key id (mrk- and 32 hex digits). */
-  id: z
-    .string()
-    .regex(/^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/, 'must be a key id (1234abcd-12ab-34cd-56ef-1234567890ab) or mrk- and 32 hex digits')
-    .optional(),
-  account: z.string().regex(/^\d{12}$/, 'must be 12 digits').optional(),
-  region: z.string().regex(REGION, 'must be a region such as us-east-1').optional(),
-  spec: z.enum(Object.keys(KEY_SPEC_FROM_AWS) as [string, ...string[]]).optional(),
-  usage: z.enum(['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT', 'ENCAPSULATE_DECAPSULATE']).optional(),
-  origin: z.enum(['AWS_KMS', 'EXTERNAL']).optional(),
-  aliases: z
-    .array(
-      z
-        .string()
-        .regex(/^alias\/[a-zA-Z0-9/_-]{1,250}$/, "must be 'alias/' and up to 250 of a-z, A-Z, 0-9, /, _ and -")
-        .refine((name) => !name.startsWith('alias/aws/'), "'alias/aws/' is reserved for AWS managed keys"),
-    )
-    .optional(),
+  id: matching(/^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/, 'must be a key id (1234abcd-12ab-34cd-56ef-1234567890ab) or mrk- and 32 hex digits'),
+  account: matching(/^\d{12}$/, 'must be 12 digits'),
+  region: matching(REGION, 'must be a region such as us-east-1'),
+  spec: z.optional(z.enum(Object.keys(KEY_SPEC_FROM_AWS) as [string, ...string[]])),
+  usage: z.optional(z.enum(['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT', 'ENCAPSULATE_DECAPSULATE'])),
+  origin: z.optional(z.enum(['AWS_KMS', 'EXTERNAL'])),
+  aliases: z.optional(
+    z.array(
+      z.string().check(
+        z.regex(/^alias\/[a-zA-Z0-9/_-]{1,250}$/, "must be 'alias/' and up to 250 of a-z, A-Z, 0-9, /, _ and -"),
+        z.refine((name) => !name.startsWith('alias/aws/'), "'alias/aws/' is reserved for AWS managed keys"),
+      ),
+    ),
+  ),
   /** The key policy: JSON text or the policy document itself. Default: the account's default key policy. */
-  policy: z.union([z.string().min(1).max(32768), z.record(z.string(), z.unknown())]).optional(),
+  policy: z.optional(z.union([z.string().check(z.minLength(1), z.maxLength(32768)), z.record(z.string(), z.unknown())])),
   ...common({ rotationDays: [90, 2560], pendingDays: [7, 30], tagKey: 128, tagValue: 256 }),
 });
 
 const tencentKey = () => z.strictObject({
   provider: z.literal('tencent'),
-  id: z.string().regex(UUID, 'must be a key id (1234abcd-12ab-34cd-56ef-1234567890ab)').optional(),
-  uin: z.string().regex(/^\d{1,20}$/, 'must be a uin (digits)').optional(),
-  region: z.string().regex(REGION, 'must be a region such as ap-guangzhou').optional(),
+  id: matching(UUID, 'must be a key id (1234abcd-12ab-34cd-56ef-1234567890ab)'),
+  uin: matching(/^\d{1,20}$/, 'must be a uin (digits)'),
+  region: matching(REGION, 'must be a region such as ap-guangzhou'),
   /** Tencent's KeyUsage (it names the algorithm too): ENCRYPT_DECRYPT, ASYMMETRIC_SIGN_VERIFY_SM2, … */
-  usage: z.enum(Object.keys(KEY_USAGES) as [string, ...string[]]).optional(),
-  origin: z.enum(['TENCENT_KMS', 'EXTERNAL']).optional(),
-  alias: z.string().regex(/^[a-zA-Z0-9_-]{1,60}$/, 'must be 1 to 60 of a-z, A-Z, 0-9, _ and -'),
+  usage: z.optional(z.enum(Object.keys(KEY_USAGES) as [string, ...string[]])),
+  origin: z.optional(z.enum(['TENCENT_KMS', 'EXTERNAL'])),
+  alias: z.string().check(z.regex(/^[a-zA-Z0-9_-]{1,60}$/, 'must be 1 to 60 of a-z, A-Z, 0-9, _ and -')),
   ...common({ rotationDays: [7, 365], pendingDays: [7, 30], tagKey: 255, tagValue: 127 }),
 });
 
 const huaweiKey = () => z.strictObject({
   provider: z.literal('huawei'),
-  id: z.string().regex(UUID, 'must be a key id (1234abcd-12ab-34cd-56ef-1234567890ab)').optional(),
-  domain: z.string().regex(/^[0-9a-f]{32}$/, 'must be a domain id (32 hex digits)').optional(),
-  project: z.string().regex(/^[0-9a-zA-Z_-]{1,64}$/, 'must be a project id').optional(),
-  spec: z.enum(Object.keys(KEY_SPEC_FROM_HUAWEI) as [string, ...string[]]).optional(),
-  usage: z.enum(['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC']).optional(),
-  origin: z.enum(['kms', 'external']).optional(),
-  alias: z.string().regex(/^[a-zA-Z0-9:/_-]{1,255}$/, 'must be 1 to 255 of a-z, A-Z, 0-9, :, /, _ and -'),
+  id: matching(UUID, 'must be a key id (1234abcd-12ab-34cd-56ef-1234567890ab)'),
+  domain: matching(/^[0-9a-f]{32}$/, 'must be a domain id (32 hex digits)'),
+  project: matching(/^[0-9a-zA-Z_-]{1,64}$/, 'must be a project id'),
+  spec: z.optional(z.enum(Object.keys(KEY_SPEC_FROM_HUAWEI) as [string, ...string[]])),
+  usage: z.optional(z.enum(['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC'])),
+  origin: z.optional(z.enum(['kms', 'external'])),
+  alias: z.string().check(z.regex(/^[a-zA-Z0-9:/_-]{1,255}$/, 'must be 1 to 255 of a-z, A-Z, 0-9, :, /, _ and -')),
   ...common({ rotationDays: [30, 365], pendingDays: [7, 1096], tagKey: 36, tagValue: 43 }),
 });
 
-// The schemas are built on first use (z.lazy and the functions above), by the first init document
+// The schemas are built on first use (lazy and the functions above), by the first init document
 // read: building them costs more than loading zod, and most programs never read one.
-/** A key without `provider` is an AWS key. */
-const keySchema = z.lazy(() =>
-  z.preprocess(
-    (value) => (value !== null && typeof value === 'object' && !Array.isArray(value) && !('provider' in value) ? { provider: 'aws', ...value } : value),
+/** A key without `provider` is an AWS key (classic zod's z.preprocess: a transform piped into the union). */
+const keySchema = lazy(() =>
+  z.pipe(
+    z.transform((value: unknown): unknown =>
+      value !== null && typeof value === 'object' && !Array.isArray(value) && !('provider' in value) ? { provider: 'aws', ...value } : value,
+    ),
     z.discriminatedUnion('provider', [awsKey(), tencentKey(), huaweiKey()]),
   ),
 );
 
-export const initSchema = z.lazy(() => z.strictObject({
-  version: z.literal(INIT_VERSION).optional(),
-  keys: z.array(keySchema).max(10_000).optional(),
+export const initSchema = lazy(() => z.strictObject({
+  version: z.optional(z.literal(INIT_VERSION)),
+  keys: z.optional(z.array(keySchema).check(z.maxLength(10_000))),
 }));
 
 /** A key as written in an init document (`provider` may be left out for AWS). */
