@@ -24,8 +24,8 @@ export const createKey: Handler = async (call) => {
   if (engine.getAlias(ctx, alias)) throw kmsError('KMS.1104');
   if (allKeys(engine, ctx).length >= LIMITS.keys) throw kmsError('KMS.1105');
   const origin = body.origin === 'external' ? 'EXTERNAL' : 'GENERATED';
-  const key = await engine.createKeyAsync(ctx, { spec, usage, origin, description: (body.key_description as string | undefined) ?? '' });
-  engine.createAlias(ctx, alias, { keyId: key.id });
+  // The key and its alias are one engine step: an alias taken while a key pair is generated leaves no key behind.
+  const key = await engine.createKeyAsync(ctx, { spec, usage, origin, description: (body.key_description as string | undefined) ?? '', alias });
   call.trail.key = key;
   call.trail.resourceName = alias;
   return { key_info: { key_id: key.id, domain_id: key.realm.account, region_id: key.realm.region } };
