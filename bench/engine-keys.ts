@@ -11,10 +11,9 @@
  * `benchEncryptManyKeys()` returns the row for bench/run.ts to put beside the engine rows.
  * Reports, never asserts.
  */
-import { createCipheriv, randomFillSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createKms, type CallContext } from '../src/index.js';
-import { type BenchRow, compareSync, fmt, IN_PROCESS_ROUNDS, log, table } from './support.js';
+import { type BenchRow, compareSync, nodeAesGcmEncrypt, fmt, IN_PROCESS_ROUNDS, log, table } from './support.js';
 
 export const KEYS_IN_TURN = 2_000;
 
@@ -39,13 +38,9 @@ export function benchEncryptManyKeys(): BenchRow {
     next = next + 1 === KEYS_IN_TURN ? 0 : next + 1;
   };
   // The same baseline as the engine's one-key Encrypt row against node:crypto.
-  const nodeKey = Buffer.from(crypto.getRandomValues(new Uint8Array(32)));
+  const nodeSeal = nodeAesGcmEncrypt(crypto.getRandomValues(new Uint8Array(32)), plaintext);
   const nodeEncrypt = () => {
-    const nonce = randomFillSync(Buffer.alloc(12));
-    const cipher = createCipheriv('aes-256-gcm', nodeKey, nonce);
-    const sealed = cipher.update(plaintext);
-    cipher.final();
-    sink += sealed.length + cipher.getAuthTag().length;
+    sink += nodeSeal();
   };
   const r = compareSync(engineEncrypt, nodeEncrypt, IN_PROCESS_ROUNDS);
   if (sink === 0) throw new Error('nothing measured');

@@ -11,7 +11,6 @@
  *   npm run bench            (= tsx bench/run.ts)
  *   BENCH_QUICK=1 npm run bench   (shorter rounds, for a smoke run)
  */
-import { createCipheriv, randomFillSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +26,7 @@ import { benchEndpoint } from './endpoint.js';
 import { benchEncryptManyKeys } from './engine-keys.js';
 import { benchServer } from './server.js';
 import { benchStartup } from './startup.js';
-import { type BenchRow, type Comparison, compareSync, fmt, IN_PROCESS_ROUNDS, log, median, mib, QUICK, timeMsAsync, verdict } from './support.js';
+import { type BenchRow, type Comparison, compareSync, nodeAesGcmEncrypt, fmt, IN_PROCESS_ROUNDS, log, median, mib, QUICK, timeMsAsync, verdict } from './support.js';
 
 /** Length of one measuring round, and how many rounds (A and B interleaved, median reported). */
 const { roundMs: ROUND_MS, rounds: ROUNDS, warmupMs: WARMUP_MS } = IN_PROCESS_ROUNDS;
@@ -134,13 +133,9 @@ function benchEngine(): void {
     sink += gcm(rawKey, rawNonce).decrypt(rawSealed).length;
   };
   // The native bound: node:crypto (OpenSSL) AES-256-GCM, a fresh cipher and nonce each call.
-  const nodeKey = Buffer.from(rawKey);
+  const nodeSeal = nodeAesGcmEncrypt(rawKey, plaintext);
   const nodeEncrypt = () => {
-    const nonce = randomFillSync(Buffer.alloc(12));
-    const cipher = createCipheriv('aes-256-gcm', nodeKey, nonce);
-    const sealed = cipher.update(plaintext);
-    cipher.final();
-    sink += sealed.length + cipher.getAuthTag().length;
+    sink += nodeSeal();
   };
   const enc = compare(engineEncrypt, rawEncrypt);
   const native = compare(engineEncrypt, nodeEncrypt);

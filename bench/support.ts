@@ -2,6 +2,7 @@
  * What every bench shares: the row shape of docs/performance.md, formatting, and measuring
  * (warm-up, then alternating rounds; medians of ops/s and of the per-pair ratios).
  */
+import { createCipheriv, randomFillSync } from 'node:crypto';
 
 export interface BenchRow {
   measure: string;
@@ -127,4 +128,19 @@ export async function timeMsAsync(fn: () => Promise<unknown>, times: number): Pr
     samples.push(performance.now() - t);
   }
   return median(samples);
+}
+
+/**
+ * The native bound for AES-256-GCM encryption: node:crypto (OpenSSL) with a fresh cipher and
+ * 12-byte nonce each call (createCipheriv, update, final, getAuthTag). Returns the bytes produced.
+ */
+export function nodeAesGcmEncrypt(key: Uint8Array, plaintext: Uint8Array): () => number {
+  const nodeKey = Buffer.from(key);
+  return () => {
+    const nonce = randomFillSync(Buffer.alloc(12));
+    const cipher = createCipheriv('aes-256-gcm', nodeKey, nonce);
+    const sealed = cipher.update(plaintext);
+    cipher.final();
+    return sealed.length + cipher.getAuthTag().length;
+  };
 }
