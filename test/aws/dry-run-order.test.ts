@@ -41,4 +41,18 @@ describe('DryRun refuses before any cryptography', () => {
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) expect(outcome.error.name).toBe('DisabledException');
   });
+
+  it('ReEncrypt still refuses an algorithm it would refuse, and records both keys', async () => {
+    const { kms } = setup({ seed: 'dry-run-reencrypt' });
+    const source = (await kms.aws.send('CreateKey', {})).KeyMetadata.KeyId as string;
+    const destination = (await kms.aws.send('CreateKey', {})).KeyMetadata.KeyId as string;
+    const blob = (await kms.aws.send('Encrypt', { KeyId: source, Plaintext: 'aGVsbG8=' })).CiphertextBlob as string;
+    const wrong = await kms.aws.invoke('ReEncrypt', { CiphertextBlob: blob, DestinationKeyId: destination, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DryRun: true });
+    expect(wrong.ok ? undefined : wrong.error.name).toBe('InvalidKeyUsageException');
+    const dry = await kms.aws.invoke('ReEncrypt', { CiphertextBlob: blob, DestinationKeyId: destination, DryRun: true });
+    expect(dry.ok ? undefined : dry.error.name).toBe('DryRunOperationException');
+    const record = kms.aws.cloudTrail().at(-1)!;
+    expect((record.resources as Array<{ ARN: string }>).map((r) => r.ARN.split('/').at(-1)).sort()).toEqual([source, destination].sort());
+  });
 });
+

@@ -1,4 +1,5 @@
 /** What an AWS operation handler is given and returns, the service's limits, and the checks the handlers share. */
+import { isKmsError } from '../../engine/errors.js';
 import { toBase64 } from '../../crypto/bytes.js';
 import { parseBoundedJson } from '../input.js';
 import type { JsonValue } from '../../engine/audit.js';
@@ -145,4 +146,22 @@ export function dataKeyLength(input: Record<string, any>): number {
 /** "The SM2 key spec is only available in China Regions" (AWS): elsewhere it is refused. */
 export function requireChinaRegion(region: string, member: 'KeySpec' | 'KeyPairSpec'): void {
   if (partitionOf(region) !== 'aws-cn') throw new AwsServiceError('UnsupportedOperationException', `${member} SM2 is not supported in this Region`);
+}
+
+/**
+ * Runs an engine call that a dry run stops (the engine refuses with DryRun after its own checks);
+ * `dryRunRest` then makes the handler's checks and records that come after the engine's result,
+ * so a dry run is refused as the call would be and records what it would record.
+ */
+export function beyondDryRun<T>(run: () => T, dryRunRest: () => void): T {
+  const stopped = (e: unknown): never => {
+    if (isKmsError(e) && e.code === 'DryRun') dryRunRest();
+    throw e;
+  };
+  try {
+    const result = run();
+    return (result instanceof Promise ? result.catch(stopped) : result) as T;
+  } catch (e) {
+    return stopped(e);
+  }
 }

@@ -1,7 +1,7 @@
 /** AWS asymmetric keys, HMAC and ML-KEM: data key pairs, GetPublicKey, Sign, Verify, DeriveSharedSecret, GenerateMac, VerifyMac, Encapsulate, Decapsulate. */
 import type { AsymmetricKeySpec, MacAlgorithm, SignInput } from '../../engine/types.js';
 import { AWS_KEY_SPEC, AWS_ORIGIN, awsAlgorithmLists, customerMasterKeySpec, KEY_SPEC_FROM_AWS, SIGNING_ALGORITHM_FROM_AWS } from './metadata.js';
-import { arnOf, b64, type Call, context, dryRun, type Handler, keyRef, refuseRecipient, requireChinaRegion } from './call.js';
+import { arnOf, b64, type Call, context, type Handler, keyRef, refuseRecipient, requireChinaRegion } from './call.js';
 
 export function dataKeyPair(withPlaintext: boolean): Handler {
   return (call) => {
@@ -11,7 +11,6 @@ export function dataKeyPair(withPlaintext: boolean): Handler {
     const pairSpec = KEY_SPEC_FROM_AWS[input.KeyPairSpec] as AsymmetricKeySpec;
     return engine.generateDataKeyPair(ctx, keyRef(call, input.KeyId), pairSpec, context(input.EncryptionContext), call.operation).then((result) => {
       trail.resources.push(result.key);
-      if (input.DryRun === true) throw dryRun();
       trail.additional = { keyMaterialId: result.materialId };
       return {
         PrivateKeyCiphertextBlob: b64(result.ciphertext),
@@ -49,7 +48,6 @@ export const sign: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
   return engine.sign(ctx, keyRef(call, input.KeyId), signatureRequest(call)).then((result) => {
     trail.resources.push(result.key);
-    if (input.DryRun === true) throw dryRun();
     return { KeyId: arnOf(result.key), Signature: b64(result.signature), SigningAlgorithm: input.SigningAlgorithm };
   });
 };
@@ -58,7 +56,6 @@ export const verify: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
   return engine.verify(ctx, keyRef(call, input.KeyId), { ...signatureRequest(call), signature: input.Signature }).then((result) => {
     trail.resources.push(result.key);
-    if (input.DryRun === true) throw dryRun();
     return { KeyId: arnOf(result.key), SignatureValid: true, SigningAlgorithm: input.SigningAlgorithm };
   });
 };
@@ -68,7 +65,6 @@ export const deriveSharedSecret: Handler = async (call) => {
   refuseRecipient(input);
   const { key, sharedSecret } = await engine.deriveSharedSecret(ctx, keyRef(call, input.KeyId), input.KeyAgreementAlgorithm, input.PublicKey);
   trail.resources.push(key);
-  if (input.DryRun === true) throw dryRun();
   return { KeyId: arnOf(key), SharedSecret: b64(sharedSecret), KeyAgreementAlgorithm: input.KeyAgreementAlgorithm, KeyOrigin: AWS_ORIGIN[key.origin] };
 };
 
@@ -76,7 +72,6 @@ export const generateMac: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
   const { key, mac } = engine.generateMac(ctx, keyRef(call, input.KeyId), input.MacAlgorithm as MacAlgorithm, input.Message);
   trail.resources.push(key);
-  if (input.DryRun === true) throw dryRun();
   return { Mac: b64(mac), MacAlgorithm: input.MacAlgorithm, KeyId: arnOf(key) };
 };
 
@@ -84,7 +79,6 @@ export const verifyMac: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
   const { key } = engine.verifyMac(ctx, keyRef(call, input.KeyId), input.MacAlgorithm as MacAlgorithm, input.Message, input.Mac);
   trail.resources.push(key);
-  if (input.DryRun === true) throw dryRun();
   return { KeyId: arnOf(key), MacValid: true, MacAlgorithm: input.MacAlgorithm };
 };
 
@@ -92,7 +86,6 @@ export const encapsulate: Handler = async (call) => {
   const { engine, ctx, input, trail } = call;
   const result = await engine.encapsulate(ctx, keyRef(call, input.KeyId), input.EncapsulationAlgorithm);
   trail.resources.push(result.key);
-  if (input.DryRun === true) throw dryRun();
   return {
     KeyId: arnOf(result.key),
     SharedSecret: b64(result.sharedSecret),
@@ -105,6 +98,5 @@ export const decapsulate: Handler = async (call) => {
   const { engine, ctx, input, trail } = call;
   const result = await engine.decapsulate(ctx, keyRef(call, input.KeyId), input.EncapsulationAlgorithm, input.SharedSecretCiphertextBlob);
   trail.resources.push(result.key);
-  if (input.DryRun === true) throw dryRun();
   return { KeyId: arnOf(result.key), SharedSecret: b64(result.sharedSecret), EncapsulationAlgorithm: input.EncapsulationAlgorithm };
 };

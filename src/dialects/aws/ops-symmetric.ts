@@ -2,7 +2,7 @@
 import { isAsymmetricSpec } from '../../engine/specs.js';
 import type { AsymmetricEncryption } from '../../engine/types.js';
 import { ENCRYPTION_ALGORITHM_FROM_AWS } from './metadata.js';
-import { arnOf, b64, type Call, context, dataKeyLength, dryRun, type Handler, keyRef, refuseCustomKeyStore, refuseRecipient, requireSymmetricAlgorithm, validation } from './call.js';
+import { arnOf, b64, type Call, context, dataKeyLength, dryRun, type Handler, keyRef, refuseCustomKeyStore, refuseRecipient, requireSymmetricAlgorithm, validation, beyondDryRun } from './call.js';
 
 /** The engine's public-key scheme for an AWS EncryptionAlgorithm; undefined for SYMMETRIC_DEFAULT (or none). */
 function asymmetricAlgorithm(name: string | undefined): AsymmetricEncryption | undefined {
@@ -16,14 +16,15 @@ export const encrypt: Handler = (call) => {
     trail.request = { encryptionAlgorithm: input.EncryptionAlgorithm };
     return engine.encryptAsymmetric(ctx, keyRef(call, input.KeyId), algorithm, input.Plaintext, context(input.EncryptionContext)).then((result) => {
       trail.resources.push(result.key);
-      if (input.DryRun === true) throw dryRun();
       return { CiphertextBlob: b64(result.ciphertext), KeyId: arnOf(result.key), EncryptionAlgorithm: input.EncryptionAlgorithm };
     });
   }
-  const result = engine.encrypt(ctx, keyRef(call, input.KeyId), input.Plaintext, context(input.EncryptionContext));
+  const result = beyondDryRun(
+    () => engine.encrypt(ctx, keyRef(call, input.KeyId), input.Plaintext, context(input.EncryptionContext)),
+    () => requireSymmetricAlgorithm(input.EncryptionAlgorithm),
+  );
   trail.resources.push(result.key);
   requireSymmetricAlgorithm(input.EncryptionAlgorithm);
-  if (input.DryRun === true) throw dryRun();
   trail.request = { encryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
   trail.additional = { keyMaterialId: result.materialId };
   return { CiphertextBlob: b64(result.ciphertext), KeyId: arnOf(result.key), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
@@ -64,7 +65,6 @@ export const decrypt: Handler = (call) => {
     trail.request.keyId = arnOf(keyNamed);
     const algorithm = asymmetricAlgorithm(input.EncryptionAlgorithm);
     return engine.decryptAsymmetric(ctx, expected, input.CiphertextBlob, algorithm, context(input.EncryptionContext)).then((result) => {
-      if (input.DryRun === true) throw dryRun();
       return { KeyId: arnOf(result.key), Plaintext: b64(result.plaintext), EncryptionAlgorithm: input.EncryptionAlgorithm };
     });
   }
@@ -75,7 +75,6 @@ export const decrypt: Handler = (call) => {
   }
   const result = engine.decrypt(ctx, input.CiphertextBlob, context(input.EncryptionContext), expected);
   requireSymmetricAlgorithm(input.EncryptionAlgorithm);
-  if (input.DryRun === true) throw dryRun();
   trail.additional = { keyMaterialId: result.materialId };
   return {
     KeyId: arnOf(result.key),
@@ -105,7 +104,12 @@ export const reEncrypt: Handler = (call) => {
   const sourceAlgorithm = asymmetricAlgorithm(input.SourceEncryptionAlgorithm);
   const destinationAlgorithm = asymmetricAlgorithm(input.DestinationEncryptionAlgorithm);
   if ((sourceAlgorithm && sourceKey) || destinationAlgorithm) {
-    return engine
+    const dryRunRest = () => {
+      const destination = engine.findKey(ctx, destinationKey);
+      if (destination) trail.resources.push(destination);
+      if (!(sourceAlgorithm && sourceKey)) requireSymmetricAlgorithm(input.SourceEncryptionAlgorithm);
+    };
+    return beyondDryRun(() => engine
       .reEncryptAny(ctx, {
         ciphertext: input.CiphertextBlob,
         sourceContext: context(input.SourceEncryptionContext),
@@ -119,7 +123,6 @@ export const reEncrypt: Handler = (call) => {
         if (!named) trail.resources.push(result.source);
         trail.resources.push(result.destination);
         if (!(sourceAlgorithm && sourceKey)) requireSymmetricAlgorithm(input.SourceEncryptionAlgorithm);
-        if (input.DryRun === true) throw dryRun();
         const materials = {
           ...(result.sourceMaterialId ? { sourceKeyMaterialId: result.sourceMaterialId } : {}),
           ...(result.destinationMaterialId ? { destinationKeyMaterialId: result.destinationMaterialId } : {}),
@@ -134,20 +137,28 @@ export const reEncrypt: Handler = (call) => {
           ...(result.sourceMaterialId ? { SourceKeyMaterialId: result.sourceMaterialId } : {}),
           ...(result.destinationMaterialId ? { DestinationKeyMaterialId: result.destinationMaterialId } : {}),
         };
-      });
+      }), dryRunRest);
   }
-  const result = engine.reEncrypt(ctx, {
-    ciphertext: input.CiphertextBlob,
-    sourceContext: context(input.SourceEncryptionContext),
-    ...(sourceKey ? { sourceKey } : {}),
-    destinationKey,
-    destinationContext: context(input.DestinationEncryptionContext),
-  });
+  const result = beyondDryRun(
+    () =>
+      engine.reEncrypt(ctx, {
+        ciphertext: input.CiphertextBlob,
+        sourceContext: context(input.SourceEncryptionContext),
+        ...(sourceKey ? { sourceKey } : {}),
+        destinationKey,
+        destinationContext: context(input.DestinationEncryptionContext),
+      }),
+    () => {
+      const destination = engine.findKey(ctx, destinationKey);
+      if (destination) trail.resources.push(destination);
+      requireSymmetricAlgorithm(input.SourceEncryptionAlgorithm);
+      requireSymmetricAlgorithm(input.DestinationEncryptionAlgorithm);
+    },
+  );
   if (!named) trail.resources.push(result.source);
   trail.resources.push(result.destination);
   requireSymmetricAlgorithm(input.SourceEncryptionAlgorithm);
   requireSymmetricAlgorithm(input.DestinationEncryptionAlgorithm);
-  if (input.DryRun === true) throw dryRun();
   trail.additional = { sourceKeyMaterialId: result.sourceMaterialId, destinationKeyMaterialId: result.destinationMaterialId };
   return {
     CiphertextBlob: b64(result.ciphertext),
@@ -167,7 +178,6 @@ export function dataKey(withPlaintext: boolean): Handler {
     const length = dataKeyLength(input);
     const result = engine.generateDataKey(ctx, keyRef(call, input.KeyId), length, context(input.EncryptionContext));
     trail.resources.push(result.key);
-    if (input.DryRun === true) throw dryRun();
     trail.additional = { keyMaterialId: result.materialId };
     return {
       CiphertextBlob: b64(result.ciphertext),
