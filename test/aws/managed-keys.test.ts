@@ -14,6 +14,8 @@ import {
   GenerateDataKeyWithoutPlaintextCommand,
   GetKeyPolicyCommand,
   GetKeyRotationStatusCommand,
+  GetParametersForImportCommand,
+  ImportKeyMaterialCommand,
   ListAliasesCommand,
   ListGrantsCommand,
   ListKeyRotationsCommand,
@@ -252,6 +254,19 @@ describe('what a customer may not do with an AWS managed key', () => {
     expect(err.name).toBe('AccessDeniedException');
     expect(err.message).toBe(denied(operation, key.KeyId!));
     expect(err.$metadata?.httpStatusCode).toBe(400);
+  });
+
+  it('ImportKeyMaterial is refused with AccessDeniedException; GetParametersForImport (a read the policy allows) with the origin error', async () => {
+    const { client, kms } = setup();
+    const key = await managedKey(client);
+    const importing = await refused(kms, () =>
+      client.send(new ImportKeyMaterialCommand({ KeyId: key.KeyId, ImportToken: new Uint8Array(16), EncryptedKeyMaterial: new Uint8Array(256), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' })),
+    );
+    expect(importing.name).toBe('AccessDeniedException');
+    expect(importing.message).toBe(denied('ImportKeyMaterial', key.KeyId!));
+    const params = await refused(kms, () => client.send(new GetParametersForImportCommand({ KeyId: key.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' })));
+    expect(params.name).toBe('UnsupportedOperationException');
+    expect(params.message).toBe(`${key.Arn} origin is AWS_KMS which is not valid for this operation.`);
   });
 
   it('the message names the calling user', async () => {
