@@ -5,7 +5,7 @@
  * facade runs it once when a request enters (see engine.ts).
  */
 
-import { CONTEXT_ACTIONS, type Action } from './actions.js';
+import { CONTEXT_ACTIONS, SERVICE_MANAGED_REFUSED, type Action } from './actions.js';
 import { KmsError } from './errors.js';
 import { grantAllows, grantNames } from './grant-data.js';
 import { assertLifecycle, KEY_UNCHANGED, type LifecycleOperation } from './lifecycle.js';
@@ -78,12 +78,21 @@ function resolve(s: EngineState, ctx: CallContext, ref: KeyRef): KeyRecord {
 }
 
 /**
- * Authorizes `action` on `key` for the caller. Callers of the key's own account are allowed
+ * Authorizes `action` on `key` for the caller. Nobody manages a service-managed key but its
+ * service (SERVICE_MANAGED_REFUSED). Callers of the key's own account are otherwise allowed
  * (key policies are not evaluated yet). A caller of another account needs a grant that names it,
  * lists the action and, for an action that takes an encryption context, whose constraints the
  * context meets.
  */
 export function authorize(ctx: CallContext, key: KeyRecord, action: Action, context?: EncryptionContext): void {
+  if (key.manager === 'SERVICE' && SERVICE_MANAGED_REFUSED.has(action)) {
+    throw new KmsError('AccessDenied', `Key ${key.id} is managed by a cloud service: ${action} is not allowed.`, {
+      resource: 'key',
+      keyId: key.id,
+      reason: 'service-managed',
+      operation: action,
+    });
+  }
   if (key.realm.account === ctx.realm.account) return;
   let named = false;
   let listed = false;

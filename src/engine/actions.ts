@@ -124,6 +124,34 @@ export const CONTEXT_ACTIONS: ReadonlySet<Action> = new Set<Action>([
 ]);
 
 /**
+ * Actions the owner of a service-managed key may not perform: the cloud service manages the key (its
+ * state, description, policy, tags, aliases, rotation and material); the owner uses and reads it
+ * (reading import parameters included: the key's own checks then refuse them for its origin).
+ */
+export const SERVICE_MANAGED_REFUSED: ReadonlySet<Action> = new Set<Action>([
+  'updateDescription',
+  'enableKey',
+  'disableKey',
+  'scheduleDeletion',
+  'cancelDeletion',
+  'archiveKey',
+  'cancelArchive',
+  'bindResource',
+  'unbindResource',
+  'createAlias',
+  'updateAlias',
+  'deleteAlias',
+  'tagKey',
+  'untagKey',
+  'putPolicy',
+  'enableRotation',
+  'disableRotation',
+  'rotateNow',
+  'importKeyMaterial',
+  'deleteImportedKeyMaterial',
+]);
+
+/**
  * Grants written before actions were neutral hold a dialect's operation names. Restoring maps them:
  * an AWS name is its action with a capital first letter; the Huawei names are listed here.
  */

@@ -6,7 +6,7 @@ import { KmsError } from './errors.js';
 import { markerSeq, pageOf } from './paging.js';
 import { aliasView, type AliasRecord } from './records.js';
 import type { EngineState } from './state.js';
-import type { AliasInfo, CallContext, KeyRef, Page, PageRequest } from './types.js';
+import type { AliasInfo, CallContext, KeyRef, Page, PageRequest, ReservedAliasInfo } from './types.js';
 
 /** The alias, if the caller's realm has it (a read: nothing runs, nothing changes). */
 export function getAlias(s: EngineState, ctx: CallContext, name: string): AliasInfo | undefined {
@@ -60,8 +60,8 @@ export function deleteAlias(s: EngineState, ctx: CallContext, name: string): Ali
   return aliasView(alias);
 }
 
-/** Aliases of the realm, or of one key when `key` is given. */
-export function listAliases(s: EngineState, ctx: CallContext, page: PageRequest, key?: KeyRef): Page<AliasInfo> {
+/** Aliases of the realm (with the predefined names whose key does not exist yet), or of one key when `key` is given. */
+export function listAliases(s: EngineState, ctx: CallContext, page: PageRequest, key?: KeyRef): Page<AliasInfo | ReservedAliasInfo> {
   const realm = s.realm(ctx.realm.account, ctx.realm.region);
   if (key) {
     const record = use(s, ctx, key, 'describeKey', { action: 'listAliases' });
@@ -76,9 +76,22 @@ export function listAliases(s: EngineState, ctx: CallContext, page: PageRequest,
     const items = names.slice(0, page.limit).map((a) => aliasView(home.aliases.get(a.n)!));
     return pageOf(s, scope, items, names[page.limit]?.seq);
   }
-  const scope = `aliases|${ctx.realm.account}|${ctx.realm.region}`;
-  const from = markerSeq(s, scope, page.marker);
-  if (!realm) return { items: [] };
-  const result = realm.aliases.page(from, page.limit);
-  return pageOf(s, scope, result.items.map(aliasView), result.nextSeq);
+  // Positions: the dialect's predefined names first (0 … n-1; listed while their key does not exist),
+  // then the realm's aliases (n + sequence).
+  const reserved = ctx.serviceKeys?.names ?? [];
+  const n = reserved.length;
+  const scope = `aliases|${ctx.realm.account}|${ctx.realm.region}${n > 0 ? `|${n}` : ''}`;
+  let pos = markerSeq(s, scope, page.marker);
+  const items: Array<AliasInfo | ReservedAliasInfo> = [];
+  while (pos < n && items.length < page.limit) {
+    const name = reserved[pos++]!;
+    if (!realm?.aliases.has(name)) items.push({ name, realm: ctx.realm, reserved: true });
+  }
+  while (pos < n && realm?.aliases.has(reserved[pos]!)) pos++;
+  if (pos < n) return pageOf(s, scope, items, pos);
+  if (!realm) return { items };
+  // A page of 0 still finds where the next page starts.
+  const result = realm.aliases.page(pos - n, page.limit - items.length);
+  for (const alias of result.items) items.push(aliasView(alias));
+  return pageOf(s, scope, items, result.nextSeq === undefined ? undefined : n + result.nextSeq);
 }

@@ -25,6 +25,7 @@ import { type RestoreOptions, applyChanges, discardChanges, pendingChanges, rest
 import { aliasView, viewOf } from './records.js';
 import { disableRotation, enableRotation, getRotationStatus, listRotations, rotateNow, rotationInProgress } from './rotation.js';
 import { runDueWork } from './scheduler.js';
+import { provideServiceKey } from './service-keys.js';
 import type { EngineSnapshot } from './snapshot.js';
 import { EngineState, type EngineOptions } from './state.js';
 import { ciphertextKey, decrypt, encrypt, generateDataKey, generateRandom, reEncrypt } from './symmetric.js';
@@ -43,6 +44,7 @@ import type {
   MacAlgorithm,
   Page,
   PageRequest,
+  ReservedAliasInfo,
   SigningAlgorithm,
   SignInput,
 } from './types.js';
@@ -103,6 +105,13 @@ export class Engine {
   #enter(): EngineState {
     const s = this.#s;
     runDueWork(s);
+    return s;
+  }
+
+  /** Enters as #enter does; a predefined alias of a service-managed key gets its key on first use (service-keys.ts). */
+  #enterWith(ctx: CallContext, ref: KeyRef): EngineState {
+    const s = this.#enter();
+    provideServiceKey(s, ctx, ref);
     return s;
   }
 
@@ -196,7 +205,7 @@ export class Engine {
   }
 
   describeKey(ctx: CallContext, ref: KeyRef): KeyInfo {
-    return describeKey(this.#enter(), ctx, ref);
+    return describeKey(this.#enterWith(ctx, ref), ctx, ref);
   }
 
   listKeys(ctx: CallContext, page: PageRequest): Page<KeyInfo> {
@@ -256,11 +265,11 @@ export class Engine {
   // ---------------------------------------------------------------- symmetric cryptography
 
   encrypt(ctx: CallContext, ref: KeyRef, plaintext: Uint8Array, context?: EncryptionContext): { key: KeyInfo; materialId: string; ciphertext: Uint8Array } {
-    return encrypt(this.#enter(), ctx, ref, plaintext, context);
+    return encrypt(this.#enterWith(ctx, ref), ctx, ref, plaintext, context);
   }
 
   generateDataKey(ctx: CallContext, ref: KeyRef, numberOfBytes: number, context?: EncryptionContext): { key: KeyInfo; materialId: string; plaintext: Uint8Array; ciphertext: Uint8Array } {
-    return generateDataKey(this.#enter(), ctx, ref, numberOfBytes, context);
+    return generateDataKey(this.#enterWith(ctx, ref), ctx, ref, numberOfBytes, context);
   }
 
   decrypt(ctx: CallContext, ciphertext: Uint8Array, context?: EncryptionContext, expected?: KeyRef): { key: KeyInfo; materialId: string; plaintext: Uint8Array } {
@@ -339,7 +348,7 @@ export class Engine {
     return deleteAlias(this.#enter(), ctx, name);
   }
 
-  listAliases(ctx: CallContext, page: PageRequest, key?: KeyRef): Page<AliasInfo> {
+  listAliases(ctx: CallContext, page: PageRequest, key?: KeyRef): Page<AliasInfo | ReservedAliasInfo> {
     return listAliases(this.#enter(), ctx, page, key);
   }
 

@@ -59,6 +59,7 @@ export type KmsErrorReason =
   | 'retire'
   | 'rotation-in-progress'
   | 'rotation-limit'
+  | 'service-managed'
   | 'snapshot'
   | 'state-rule'
   | 'usage-spec'

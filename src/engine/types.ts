@@ -115,6 +115,35 @@ export interface CallContext {
   readonly dryRun?: boolean;
   /** Grant tokens presented with the call (a grant counts from creation; tokens are accepted, not required). */
   readonly grantTokens?: readonly string[];
+  /** The dialect's predefined aliases of service-managed keys (see service-keys.ts), if its provider has them. */
+  readonly serviceKeys?: ServiceKeys;
+}
+
+/** The key a cloud service makes under one of its predefined aliases: the dialect's words and policy. */
+export interface ServiceKeyTemplate {
+  readonly spec: SymmetricKeySpec;
+  readonly description: string;
+  readonly policies: ReadonlyArray<readonly [string, string]>;
+  /** Automatic rotation, always on, every this many days. */
+  readonly rotationPeriodDays: number;
+}
+
+/**
+ * A provider's predefined aliases: names reserved for keys that a cloud service manages for the
+ * customer, made on first use (service-keys.ts). A name listed before its key exists has no key.
+ */
+export interface ServiceKeys {
+  /** The predefined alias names, in listing order. */
+  readonly names: readonly string[];
+  /** The key `alias` makes on first use in `realm`; undefined when the name is not predefined. */
+  template(alias: string, realm: Realm): ServiceKeyTemplate | undefined;
+}
+
+/** A predefined alias listed before its key exists: a name, no key, no dates. */
+export interface ReservedAliasInfo {
+  readonly name: string;
+  readonly realm: Realm;
+  readonly reserved: true;
 }
 
 /**

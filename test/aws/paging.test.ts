@@ -9,7 +9,7 @@ import {
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
-import { createKey, createKeys, refused } from '../support/aws.js';
+import { createKey, createKeys, PREDEFINED_ALIASES, refused } from '../support/aws.js';
 import { setup } from '../support/kms.js';
 
 interface Page<T> {
@@ -228,9 +228,10 @@ describe('ListAliases paging', () => {
       names.push(name);
       await client.send(new CreateAliasCommand({ AliasName: name, TargetKeyId: (i % 2 ? a : b).KeyId }));
     }
+    // The 16 predefined aliases of AWS managed keys come first.
     const { sizes, items } = await pageThrough(7, listAliases(client, 7));
-    expect(sizes).toEqual([7, 7, 7, 4]);
-    expect(items).toEqual(names);
+    expect(sizes).toEqual([7, 7, 7, 7, 7, 6]);
+    expect(items).toEqual([...PREDEFINED_ALIASES, ...names]);
   });
 
   it('with KeyId pages through only that key’s aliases, each exactly once', async () => {
@@ -251,12 +252,13 @@ describe('ListAliases paging', () => {
   it('returns at most 50 aliases per page when no Limit is given', async () => {
     const { client } = setup();
     const key = await createKey(client);
-    for (let i = 0; i < 51; i++) await client.send(new CreateAliasCommand({ AliasName: `alias/d${i}`, TargetKeyId: key.KeyId }));
+    // 16 predefined aliases and 35 of the account: 51.
+    for (let i = 0; i < 35; i++) await client.send(new CreateAliasCommand({ AliasName: `alias/d${i}`, TargetKeyId: key.KeyId }));
     const first = await client.send(new ListAliasesCommand({}));
     expect(first.Aliases).toHaveLength(50);
     expect(first.Truncated).toBe(true);
     const second = await client.send(new ListAliasesCommand({ Marker: first.NextMarker }));
-    expect(second.Aliases!.map((a) => a.AliasName)).toEqual(['alias/d50']);
+    expect(second.Aliases!.map((a) => a.AliasName)).toEqual(['alias/d34']);
     expect(second.Truncated).toBe(false);
   });
 
@@ -264,10 +266,10 @@ describe('ListAliases paging', () => {
     const { client } = setup();
     const key = await createKey(client);
     for (let i = 0; i < 6; i++) await client.send(new CreateAliasCommand({ AliasName: `alias/p${i}`, TargetKeyId: key.KeyId }));
-    const first = await client.send(new ListAliasesCommand({ Limit: 2 }));
+    const first = await client.send(new ListAliasesCommand({ Limit: PREDEFINED_ALIASES.length + 2 }));
     await client.send(new DeleteAliasCommand({ AliasName: 'alias/p2' }));
     const rest = await client.send(new ListAliasesCommand({ Limit: 10, Marker: first.NextMarker }));
-    expect([...first.Aliases!, ...rest.Aliases!].map((a) => a.AliasName)).toEqual(['alias/p0', 'alias/p1', 'alias/p3', 'alias/p4', 'alias/p5']);
+    expect([...first.Aliases!, ...rest.Aliases!].map((a) => a.AliasName)).toEqual([...PREDEFINED_ALIASES, 'alias/p0', 'alias/p1', 'alias/p3', 'alias/p4', 'alias/p5']);
   });
 
   it.each([0, 1001])('refuses Limit %i with ValidationException', async (limit) => {

@@ -131,7 +131,7 @@ describe('snapshot and restore', () => {
 
     // Keys, aliases and tags.
     expect((await client.send(new ListKeysCommand({}))).Keys!.map((k) => k.KeyId)).toEqual([src.main.KeyId, src.doomed.KeyId, src.external.KeyId]);
-    const aliases = (await client.send(new ListAliasesCommand({}))).Aliases!.map((a) => [a.AliasName, a.TargetKeyId]);
+    const aliases = (await client.send(new ListAliasesCommand({}))).Aliases!.filter((a) => a.TargetKeyId !== undefined).map((a) => [a.AliasName, a.TargetKeyId]);
     expect(aliases).toEqual([
       ['alias/main', src.main.KeyId],
       ['alias/doomed', src.doomed.KeyId],
@@ -161,7 +161,7 @@ describe('snapshot and restore', () => {
     expect(gone.name).toBe('NotFoundException');
     expect(gone.message).toBe(`Key '${src.doomed.Arn}' does not exist`);
     expect((await rejection(() => client.send(new DecryptCommand({ CiphertextBlob: src.doomedCt.CiphertextBlob })))).name).toBe('AccessDeniedException');
-    expect((await client.send(new ListAliasesCommand({}))).Aliases!.map((a) => a.AliasName)).toEqual(['alias/main']);
+    expect((await client.send(new ListAliasesCommand({}))).Aliases!.filter((a) => a.TargetKeyId !== undefined).map((a) => a.AliasName)).toEqual(['alias/main']);
     expect(kms.aws.cloudTrail((r) => r.eventName === 'DeleteKey').map((r) => r.eventTime)).toEqual(['2026-01-10T00:00:00Z']);
 
     // The automatic rotation comes at its date too.

@@ -139,6 +139,25 @@ describe('the AWS CLI against the local endpoint', () => {
     expect(readFileSync(join(dir, 'plain.bin'))).toHaveLength(300);
   });
 
+  it('describe-key --key-id alias/aws/ebs makes the AWS managed key; disable-key and create-alias alias/aws/... are refused', async () => {
+    const predefined = await ok(server.url, ['kms', 'list-aliases']);
+    expect(predefined.Aliases).toContainEqual({ AliasName: 'alias/aws/ebs', AliasArn: 'arn:aws:kms:us-east-1:111122223333:alias/aws/ebs' });
+    const key = (await ok(server.url, ['kms', 'describe-key', '--key-id', 'alias/aws/ebs'])).KeyMetadata;
+    expect(key).toMatchObject({ KeyManager: 'AWS', KeyState: 'Enabled', Description: 'Default key that protects my EBS volumes when no other key is defined' });
+    const rotation = await ok(server.url, ['kms', 'get-key-rotation-status', '--key-id', key.KeyId]);
+    expect(rotation).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 365 });
+    const policy = JSON.parse((await ok(server.url, ['kms', 'get-key-policy', '--key-id', key.KeyId, '--policy-name', 'default', '--output', 'json'])).Policy);
+    expect(policy.Statement[0].Condition.StringEquals).toEqual({ 'kms:CallerAccount': '111122223333', 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' });
+    const disable = await aws(server.url, ['kms', 'disable-key', '--key-id', key.KeyId]);
+    expect(SERVICE_ERROR_EXIT).toContain(disable.code);
+    expect(disable.stderr).toContain('(AccessDeniedException)');
+    expect(disable.stderr).toContain(`is not authorized to perform: kms:DisableKey on resource: ${key.Arn}`);
+    const reserved = await aws(server.url, ['kms', 'create-alias', '--alias-name', 'alias/aws/mine', '--target-key-id', key.KeyId]);
+    expect(SERVICE_ERROR_EXIT).toContain(reserved.code);
+    expect(reserved.stderr).toContain('(NotAuthorizedException)');
+    expect((await ok(server.url, ['kms', 'describe-key', '--key-id', key.KeyId])).KeyMetadata.KeyState).toBe('Enabled');
+  });
+
   it('create-alias, list-aliases, schedule-key-deletion', async () => {
     const keyId = (await ok(server.url, ['kms', 'create-key'])).KeyMetadata.KeyId as string;
     expect(await ok(server.url, ['kms', 'create-alias', '--alias-name', 'alias/from-cli', '--target-key-id', keyId])).toBeNull();

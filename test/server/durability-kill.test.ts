@@ -194,7 +194,8 @@ async function verify(client: KMSClient, model: Model): Promise<void> {
   let marker: string | undefined;
   do {
     const page: ListAliasesCommandOutput = await client.send(new ListAliasesCommand({ Limit: 7, ...(marker ? { Marker: marker } : {}) }));
-    for (const a of page.Aliases ?? []) listedAliases.set(a.AliasName!, a.TargetKeyId!);
+    // Predefined aliases of AWS managed keys not made yet have no key.
+    for (const a of page.Aliases ?? []) if (a.TargetKeyId !== undefined) listedAliases.set(a.AliasName!, a.TargetKeyId);
     marker = page.NextMarker;
   } while (marker);
   for (const [name, keyId] of model.aliases) {

@@ -56,13 +56,17 @@ class Harness {
   }
 
   async call(op: string, input: Record<string, unknown>, meta: AwsCallMeta = {}): Promise<Record<string, any> | undefined> {
+    const aliasesBefore = new Set(this.live.snapshot().realms.flatMap((r) => r.aliases.map((a) => `${r.account}/${r.region}/${a.name}`)));
     const outcome = await this.live.aws.invoke(op, input, meta);
     const changes = this.#sync();
     expect(changes, `${op}: its audit event`).toBeDefined();
     const { keys, aliases } = touched(changes);
+    // A read-only call naming a predefined alias whose key does not exist yet makes the AWS managed key and its alias.
+    const predefined = typeof input.KeyId === 'string' && input.KeyId.startsWith('alias/aws/') ? input.KeyId : undefined;
+    const makesManagedKey = outcome.ok && predefined !== undefined && !aliasesBefore.has(`111122223333/${meta.region ?? 'us-east-1'}/${predefined}`);
     // GetParametersForImport is read-only in CloudTrail, yet it stores a wrapping key pair on the key.
     if ((HANDLERS[op]?.readOnly ?? true) && op !== 'GetParametersForImport') {
-      expect({ op, keys, aliases }).toEqual({ op, keys: [], aliases: [] });
+      expect({ op, keys, aliases }).toEqual(makesManagedKey ? { op, keys: [expect.any(String)], aliases: [predefined] } : { op, keys: [], aliases: [] });
     } else if (outcome.ok) {
       if (typeof input.AliasName === 'string') expect(aliases, op).toContain(input.AliasName);
       else if (op !== 'CreateKey') expect(keys.length, op).toBeGreaterThan(0);
@@ -166,6 +170,13 @@ describe('change tracking covers every operation', () => {
     await h.must('RetireGrant', { GrantToken: grant.GrantToken });
     const other = await h.must('CreateGrant', { KeyId: b, GranteePrincipal: grantee, Operations: ['GenerateDataKey'] });
     await h.must('RevokeGrant', { KeyId: b, GrantId: other.GrantId });
+
+    // AWS managed keys: made on first use of their predefined alias; managing them is refused.
+    const managed = (await h.must('DescribeKey', { KeyId: 'alias/aws/s3' })).KeyMetadata.KeyId as string;
+    await h.must('Encrypt', { KeyId: 'alias/aws/ebs', Plaintext: b64('volume') });
+    await h.must('GenerateDataKey', { KeyId: 'alias/aws/rds', NumberOfBytes: 32 }, west);
+    await h.call('DisableKey', { KeyId: managed });
+    await h.call('Encrypt', { KeyId: 'alias/aws/sqs', Plaintext: b64('x'), DryRun: true });
 
     // Failures: refused calls change nothing the replica does not also have.
     await h.call('DisableKey', { KeyId: w }, west); // pending deletion

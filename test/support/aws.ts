@@ -65,7 +65,27 @@ export async function currentMaterial(client: KMSClient, keyId: string): Promise
   return (await describeKey(client, keyId)).CurrentKeyMaterialId!;
 }
 
-/** The alias names on ListAliases' first page. */
+/** The predefined aliases of AWS managed keys, listed (without a TargetKeyId) before any alias of the account. */
+export const PREDEFINED_ALIASES = [
+  'alias/aws/acm',
+  'alias/aws/dynamodb',
+  'alias/aws/ebs',
+  'alias/aws/elasticfilesystem',
+  'alias/aws/es',
+  'alias/aws/glue',
+  'alias/aws/kinesisvideo',
+  'alias/aws/lambda',
+  'alias/aws/rds',
+  'alias/aws/redshift',
+  'alias/aws/s3',
+  'alias/aws/secretsmanager',
+  'alias/aws/sns',
+  'alias/aws/sqs',
+  'alias/aws/ssm',
+  'alias/aws/xray',
+];
+
+/** The alias names on ListAliases' first page, leaving out predefined aliases whose AWS managed key does not exist yet. */
 export async function aliasNames(client: KMSClient, input: ListAliasesCommandInput = {}): Promise<string[]> {
-  return (await client.send(new ListAliasesCommand(input))).Aliases!.map((a) => a.AliasName!);
+  return (await client.send(new ListAliasesCommand(input))).Aliases!.filter((a) => a.TargetKeyId !== undefined).map((a) => a.AliasName!);
 }

@@ -51,6 +51,21 @@ function invalidKeyId(value: string): AwsServiceError {
   return new AwsServiceError('NotFoundException', `Invalid keyId '${value}'`);
 }
 
+/** The caller's ARN, as AWS names it in an access-denied message (a service is named by its name). */
+export function principalArn(p: Principal, region: string): string {
+  const partition = partitionOf(region);
+  switch (p.type) {
+    case 'root':
+      return `arn:${partition}:iam::${p.account}:root`;
+    case 'user':
+      return `arn:${partition}:iam::${p.account}:user/${p.name ?? p.id}`;
+    case 'role':
+      return `arn:${partition}:sts::${p.account}:assumed-role/${p.name ?? p.id}`;
+    case 'service':
+      return p.name ?? p.id;
+  }
+}
+
 /** Principals with their AWS names, made once per principal object (callers share them); and back. */
 const named = new WeakMap<Principal, Map<string, Principal>>();
 const originals = new WeakMap<Principal, Principal>();

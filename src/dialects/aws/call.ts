@@ -8,6 +8,7 @@ import type { CallContext, EncryptionContext, KeyInfo, KeyRef, PageRequest, Real
 import { keyArn, parseKeyId, partitionOf } from './arn.js';
 import { checkTags as checkSharedTags, tagCountAfter, type TagRules } from '../shared.js';
 import { AwsServiceError, DRY_RUN_MESSAGE } from './errors.js';
+import { isReservedAliasName } from './managed-keys.js';
 import { OPERATIONS } from './model.generated.js';
 
 /** What a handler tells CloudTrail beyond the request itself. */
@@ -132,7 +133,7 @@ export function checkAliasName(name: string): void {
   if (!name.startsWith('alias/')) {
     throw validation('Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html');
   }
-  if (name.startsWith('alias/aws/')) throw new AwsServiceError('NotAuthorizedException', undefined);
+  if (isReservedAliasName(name)) throw new AwsServiceError('NotAuthorizedException', undefined);
   if (name === 'alias/') throw new AwsServiceError('InvalidAliasNameException', `Alias name ${name} is not valid.`);
 }
 

@@ -7,6 +7,7 @@ import { actionOf } from './actions.js';
 import { parseKeyId, withAwsNames, withoutAwsNames } from './arn.js';
 import { toCloudTrail, type CloudTrailRecord } from './cloudtrail.js';
 import { awsErrorFrom, AwsServiceError } from './errors.js';
+import { AWS_MANAGED_KEYS } from './managed-keys.js';
 import { OPERATIONS, SHAPES, type OperationModel } from './model.generated.js';
 import type { Call, Trail } from './call.js';
 import { HANDLERS } from './operations.js';
@@ -131,7 +132,7 @@ export class AwsDialect {
       const { body: raw, rejected } = requestObject(input);
       const grantTokens = raw && Array.isArray(raw.GrantTokens) ? raw.GrantTokens.filter((t): t is string => typeof t === 'string') : [];
       // A grant names its grantee by any of the principal's AWS names; its operations are actions.
-      const ctx: Mutable<CallContext> = { realm, principal: withAwsNames(principal, region), requestId };
+      const ctx: Mutable<CallContext> = { realm, principal: withAwsNames(principal, region), requestId, serviceKeys: AWS_MANAGED_KEYS };
       const action = actionOf(operation);
       if (action !== undefined) ctx.action = action;
       if (grantTokens.length > 0) ctx.grantTokens = grantTokens;
@@ -177,7 +178,7 @@ export class AwsDialect {
     },
     providerError: (e, request) => {
       if (e instanceof AwsServiceError) return e;
-      if (isKmsError(e)) return awsErrorFrom(e, request.realm, request.operation);
+      if (isKmsError(e)) return awsErrorFrom(e, request.realm, request.operation, request.ctx.principal);
       if (e instanceof SerializationProblem) return new AwsServiceError('SerializationException', e.message);
       return undefined;
     },

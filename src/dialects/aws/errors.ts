@@ -1,6 +1,6 @@
 import type { KmsError } from '../../engine/errors.js';
-import type { KeyOrigin, KeySpec, Realm } from '../../engine/types.js';
-import { aliasArn, keyArn } from './arn.js';
+import type { KeyOrigin, KeySpec, Principal, Realm } from '../../engine/types.js';
+import { aliasArn, keyArn, principalArn } from './arn.js';
 import { AWS_KEY_SPEC, AWS_ORIGIN, awsAlgorithm } from './metadata.js';
 import { AwsServiceError, DRY_RUN_MESSAGE } from './service-error.js';
 
@@ -18,8 +18,8 @@ const STATE_PHRASE: Record<string, string> = {
   Archived: 'is archived',
 };
 
-/** Words a neutral engine error as AWS KMS does. */
-export function awsErrorFrom(error: KmsError, realm: Realm, operation: string): AwsServiceError {
+/** Words a neutral engine error as AWS KMS does; `principal` is the caller's, for access-denied messages. */
+export function awsErrorFrom(error: KmsError, realm: Realm, operation: string, principal?: Principal): AwsServiceError {
   const d = error.details;
   const arn = d.keyId ? keyArn({ account: d.account ?? realm.account, region: d.region ?? realm.region }, d.keyId) : '';
   switch (error.code) {
@@ -46,6 +46,13 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string): 
       }
       return new AwsServiceError('InvalidKeyUsageException', `${arn} key usage is ${d.usage} which is not valid for ${operation}.`);
     case 'AccessDenied':
+      // An AWS managed key's policy lets the account read the key, and its service use it: nothing else.
+      if (d.reason === 'service-managed' && principal) {
+        return new AwsServiceError(
+          'AccessDeniedException',
+          `User: ${principalArn(principal, realm.region)} is not authorized to perform: kms:${operation} on resource: ${arn} because no resource-based policy allows the kms:${operation} action`,
+        );
+      }
       if (d.reason === 'ciphertext-key') {
         return new AwsServiceError(
           'AccessDeniedException',

@@ -137,7 +137,7 @@ export function keyMetadata(key: KeyInfo): Record<string, unknown> {
     // Imported material: whether (and when) it expires; absent until material was first imported.
     ...(key.materialValidTo !== undefined ? { ValidTo: secs(key.materialValidTo) } : {}),
     Origin: AWS_ORIGIN[key.origin],
-    KeyManager: key.manager,
+    KeyManager: key.manager === 'SERVICE' ? 'AWS' : 'CUSTOMER',
     ...customerMasterKeySpec(key.spec),
     KeySpec: spec,
     ...(EncryptionAlgorithms ? { EncryptionAlgorithms } : {}),

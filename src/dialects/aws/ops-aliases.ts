@@ -39,13 +39,18 @@ export const listAliases: Handler = (call) => {
   const key = input.KeyId !== undefined ? keyRef(call, input.KeyId) : undefined;
   const result = engine.listAliases(ctx, page(input.Limit, input.Marker, LIMITS.listAliasesDefault, LIMITS.listAliasesMax), key);
   return listed(
-    result.items.map((a) => ({
-      AliasName: a.name,
-      AliasArn: aliasArn(realm, a.name),
-      TargetKeyId: a.keyId,
-      CreationDate: secs(a.createdAt),
-      LastUpdatedDate: secs(a.updatedAt),
-    })),
+    result.items.map((a) =>
+      // A predefined alias whose AWS managed key does not exist yet has a name and nothing else.
+      'reserved' in a
+        ? { AliasName: a.name, AliasArn: aliasArn(realm, a.name) }
+        : {
+            AliasName: a.name,
+            AliasArn: aliasArn(realm, a.name),
+            TargetKeyId: a.keyId,
+            CreationDate: secs(a.createdAt),
+            LastUpdatedDate: secs(a.updatedAt),
+          },
+    ),
     result.nextMarker,
     'Aliases',
   );
