@@ -75,6 +75,10 @@ describe('hosted data keys through the SDK', () => {
     const made = await client.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256', IsHostedByKms: 1, DataKeyName: 'rsa-dek' });
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    // A data key longer than RSA-OAEP can carry is refused, and not kept.
+    const tooLong = await failure(client.GenerateDataKey({ KeyId: keyId, NumberOfBytes: 512, IsHostedByKms: 1, DataKeyName: 'too-long', EncryptionPublicKey: pem, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }));
+    expect(tooLong.code).toBe('FailedOperation.EncryptionError');
+    expect((await client.ListDataKeys({})).TotalCount).toBe(1);
     const out = await client.GetDataKeyPlaintext({ DataKeyId: made.DataKeyId!, EncryptionPublicKey: pem, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' });
     const opened = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, unb64(out.Plaintext!));
     expect(opened.equals(unb64(made.Plaintext!))).toBe(true);

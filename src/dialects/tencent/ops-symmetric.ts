@@ -132,6 +132,8 @@ export const generateDataKey: Handler = async (call) => {
   if (hosting) {
     // IsHostedByKms 1: the service keeps the data key too (ops-data-keys.ts).
     const tags = checkTags(call, input.Tags);
+    // A data key too long for the recipient's key must be refused before it is kept.
+    if (recipient) await recipient.encrypt(new Uint8Array(length));
     const made = engine.hostDataKey(ctx, ref, { ...hosting, source: { kind: 'generate', numberOfBytes: length, ...(context ? { context } : {}) }, tags });
     const plaintext = await deliver(recipient, made.plaintext);
     made.plaintext.fill(0);
