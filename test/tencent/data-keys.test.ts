@@ -66,6 +66,7 @@ describe('hosted data keys through the SDK', () => {
     const plain = await client.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_128' });
     expect(plain.DataKeyId).toBeUndefined();
     expect((await client.ListDataKeys({})).TotalCount).toBe(1);
+    expect(await client.GetServiceStatus()).toMatchObject({ IsAllowedDataKeyHosted: true, DataKeyUsedCount: 1 });
     done(kms);
   });
 
