@@ -1,11 +1,13 @@
 /**
  * The generated parts of docs/: the AWS coverage table (from the operation registry and the
- * Smithy model) and the key-state table (from src/engine/lifecycle.ts). `npm run gen:docs`
+ * Smithy model) and the key-state table (from src/engine/lifecycle.ts, with hosted data keys' table
+ * from src/engine/data-key-data.ts). `npm run gen:docs`
  * writes them; test/docs.test.ts fails when they are stale.
  */
 import { AWS_OPERATIONS } from '../src/dialects/aws/index.js';
 import { OPERATIONS } from '../src/dialects/aws/model.generated.js';
 import { lifecycleOverrides, lifecycleTable } from '../src/engine/lifecycle.js';
+import { dataKeyTable } from '../src/engine/data-keys.js';
 import { TENCENT_ACTIONS } from '../src/dialects/tencent/index.js';
 import { ACTIONS as TENCENT_MODEL } from '../src/dialects/tencent/model.generated.js';
 import { CLOUDAUDIT_EVENT_NAMES } from '../src/dialects/tencent/cloudaudit.js';
@@ -70,7 +72,28 @@ export function keyStateTable(): string {
     `|---|---|---|${columns.map(() => '---').join('|')}|`,
     ...lifecycleOverrides().map((r) => `| ${r.rules} | ${r.operation} | ${r.rule} | ${columns.map((c) => cell(r.outcomes[c]!)).join(' | ')} |`),
     '',
+    ...dataKeyStateTable(),
   ].join('\n');
+}
+
+/** The second table: hosted data keys' own states (src/engine/data-key-data.ts). */
+function dataKeyStateTable(): string[] {
+  const table = dataKeyTable();
+  const columns = Object.keys(table[0]!.outcomes) as Array<keyof (typeof table)[number]['outcomes']>;
+  const cell = (o: string) => (o === 'ok' ? '✓' : o);
+  return [
+    '## Hosted data keys',
+    '',
+    'A hosted data key (Tencent; src/engine/data-keys.ts) is a resource of its own with its own states and',
+    'this table. Deleted is no state: a data key whose waiting period ends is gone. The key that protects',
+    'a data key is checked apart, by the rows getDataKeyPlaintext, enableDataKey and cancelDataKeyDeletion',
+    'of the table above; a data key outlives that key, and those calls then get NotFound for the key.',
+    '',
+    `| operation | ${columns.join(' | ')} |`,
+    `|---|${columns.map(() => '---').join('|')}|`,
+    ...table.map((r) => `| ${r.operation} | ${columns.map((c) => cell(r.outcomes[c])).join(' | ')} |`),
+    '',
+  ];
 }
 
 /** Every action of Tencent KMS 2019-01-18: implemented or not, and its CloudAudit event name. */

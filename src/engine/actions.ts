@@ -68,6 +68,10 @@ export const ACTIONS = [
   'getImportParameters',
   'importKeyMaterial',
   'deleteImportedKeyMaterial',
+  // hosted data keys (what a data-key operation asks of the key that protects the data key)
+  'getDataKeyPlaintext',
+  'enableDataKey',
+  'cancelDataKeyDeletion',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { KmsError } from './errors.js';
 import { lazy } from './schema.js';
 import { checkWhiteBoxSnapshot, removedWhiteBoxSchema, whiteBoxSchema } from './white-box-data.js';
+import { checkDataKeySnapshot, dataKeySchema, removedDataKeySchema } from './data-key-data.js';
 import { aliasSchema, auditSchema, base64Schema, checkKeySnapshot, keySchema } from './snapshot.js';
 
 /**
@@ -42,6 +43,9 @@ export const changesSchema = lazy(() => z.object({
   /** White-box keys created or changed, in full. */
   whiteBoxKeys: z.optional(z.array(whiteBoxSchema)),
   removedWhiteBoxKeys: z.optional(z.array(removedWhiteBoxSchema)),
+  /** Hosted data keys created or changed, in full. */
+  dataKeys: z.optional(z.array(dataKeySchema)),
+  removedDataKeys: z.optional(z.array(removedDataKeySchema)),
 }));
 
 export type EngineChanges = z.infer<typeof changesSchema>;
@@ -66,5 +70,6 @@ export function parseChanges(document: unknown): EngineChanges {
     }
   }
   for (const w of doc.whiteBoxKeys ?? []) checkWhiteBoxSnapshot(w, invalid);
+  for (const d of doc.dataKeys ?? []) checkDataKeySnapshot(d, invalid);
   return doc;
 }

@@ -50,6 +50,8 @@ import type {
 } from './types.js';
 import { createWhiteBoxKey, deleteWhiteBoxKey, describeWhiteBoxKey, listWhiteBoxKeys, setWhiteBoxFingerprints, setWhiteBoxState, whiteBoxEncrypt, whiteBoxSecret } from './white-box.js';
 import type { CreateWhiteBoxKeyInput, DeviceFingerprint, WhiteBoxKeyInfo } from './white-box-data.js';
+import * as dataKeys from './data-keys.js';
+import type { DataKeyInfo, HostDataKeyInput } from './data-keys.js';
 
 export type { EngineOptions } from './state.js';
 export type { CreateKeyInput } from './keys.js';
@@ -458,6 +460,39 @@ export class Engine {
     return setWhiteBoxFingerprints(this.#enter(), ctx, id, list);
   }
 
+  // ---------------------------------------------------------------- hosted data keys (data-keys.ts)
+
+  hostDataKey(ctx: CallContext, ref: KeyRef | undefined, input: HostDataKeyInput): { key: KeyInfo; dataKey: DataKeyInfo; plaintext: Uint8Array; ciphertext: Uint8Array } {
+    return dataKeys.hostDataKey(this.#enter(), ctx, ref, input);
+  }
+  describeDataKey(ctx: CallContext, id: string): DataKeyInfo {
+    return dataKeys.describeDataKey(this.#enter(), ctx, id);
+  }
+  listDataKeys(ctx: CallContext): readonly DataKeyInfo[] {
+    return dataKeys.listDataKeys(this.#enter(), ctx);
+  }
+  updateDataKey(ctx: CallContext, id: string, change: { name?: string; description?: string }): DataKeyInfo {
+    return dataKeys.updateDataKey(this.#enter(), ctx, id, change);
+  }
+  enableDataKey(ctx: CallContext, id: string): DataKeyInfo {
+    return dataKeys.enableDataKey(this.#enter(), ctx, id);
+  }
+  disableDataKey(ctx: CallContext, id: string): DataKeyInfo {
+    return dataKeys.disableDataKey(this.#enter(), ctx, id);
+  }
+  scheduleDataKeyDeletion(ctx: CallContext, id: string, days: number): DataKeyInfo {
+    return dataKeys.scheduleDataKeyDeletion(this.#enter(), ctx, id, days);
+  }
+  cancelDataKeyDeletion(ctx: CallContext, id: string): DataKeyInfo {
+    return dataKeys.cancelDataKeyDeletion(this.#enter(), ctx, id);
+  }
+  dataKeyPlaintext(ctx: CallContext, id: string): { dataKey: DataKeyInfo; key: KeyInfo; plaintext: Uint8Array } {
+    return dataKeys.dataKeyPlaintext(this.#enter(), ctx, id);
+  }
+  dataKeyCiphertext(ctx: CallContext, id: string): { dataKey: DataKeyInfo; ciphertext: Uint8Array } {
+    return dataKeys.dataKeyCiphertext(this.#enter(), ctx, id);
+  }
+
   // ---------------------------------------------------------------- snapshot, restore, change records
 
   /** The whole state as a versioned JSON document (key material included: treat it as a secret). */
@@ -470,7 +505,7 @@ export class Engine {
     restore(this.#s, document, options);
   }
 
-  /** 'state' when a key, alias or white-box key changed; 'audit' when only events or counters would be recorded. */
+  /** 'state' when a key, alias, white-box key or hosted data key changed; 'audit' when only events or counters would be recorded. */
   pendingChanges(): 'state' | 'audit' | undefined {
     return pendingChanges(this.#s);
   }

@@ -27,6 +27,10 @@ export type KmsErrorCode =
 /** Why, within its code, the engine refused a call: a closed set that dialects switch on. */
 export type KmsErrorReason =
   | 'algorithm'
+  | 'data-keys'
+  | 'disable-before-deletion'
+  | 'key-required'
+  | 'pending-window'
   | 'alias-key-type'
   | 'asymmetric-context'
   | 'asynchronous-key-spec'
@@ -73,7 +77,7 @@ export type KmsErrorReason =
 /** What the error is about, for dialects to word their messages. */
 export interface KmsErrorDetails {
   /** The kind of resource the error concerns. */
-  resource?: 'key' | 'alias' | 'policy' | 'ciphertext' | 'marker' | 'tag' | 'binding' | 'grant' | 'white-box-key';
+  resource?: 'key' | 'alias' | 'policy' | 'ciphertext' | 'marker' | 'tag' | 'binding' | 'grant' | 'white-box-key' | 'data-key';
   keyId?: string;
   account?: string;
   region?: string;

@@ -17,4 +17,5 @@ export {
   type DeviceFingerprint,
   type CreateWhiteBoxKeyInput,
 } from './white-box-data.js';
+export { DATA_KEY_STATES, dataKeyTable, type DataKeyInfo, type DataKeyOrigin, type DataKeySource, type DataKeyState, type HostDataKeyInput } from './data-keys.js';
 export { ACTIONS, GRANTABLE_ACTIONS, CONTEXT_ACTIONS, isAction, type Action, type GrantableAction } from './actions.js';

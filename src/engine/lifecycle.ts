@@ -80,6 +80,11 @@ const ROWS = {
   importKeyMaterial:        [ok,      ok,      INV,     ok,      INV,     INV,     INV,     ok,      INV],
   // AWS deletes material of a key pending deletion and leaves its state; Huawei allows Enabled and Disabled only.
   deleteImportedKeyMaterial:[ok,      ok,      ok,      ok,      INV,     INV,     ok,      ok,      INV],
+  // Hosted data keys (data-keys.ts): the protecting key's state when a data key is read out,
+  // enabled, or brought back from pending deletion (the data key's own state: data-key-data.ts).
+  getDataKeyPlaintext:      [ok,      DIS,     INV,     INV,     INV,     ok,      INV,     ok,      INV],
+  enableDataKey:            [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
+  cancelDataKeyDeletion:    [ok,      ok,      INV,     INV,     INV,     ok,      INV,     ok,      INV],
 } as const satisfies Record<string, Row>;
 
 export type LifecycleOperation = keyof typeof ROWS;
@@ -116,6 +121,9 @@ export const KEY_UNCHANGED: ReadonlySet<LifecycleOperation> = new Set<LifecycleO
   'listRotations',
   'decryptAsymmetric',
   'listGrants',
+  'getDataKeyPlaintext',
+  'enableDataKey',
+  'cancelDataKeyDeletion',
 ]);
 
 /**

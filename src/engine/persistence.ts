@@ -21,6 +21,7 @@ import { parseSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type AliasSnapshot, t
 import type { EngineState } from './state.js';
 import type { Realm } from './types.js';
 import { putWhiteBox, whiteBoxChanges, whiteBoxSnapshots } from './white-box.js';
+import { dataKeyChanges, dataKeySnapshots, putDataKey, removeDataKey } from './data-keys.js';
 
 /** The whole state as a versioned JSON document (key material included: treat it as a secret). */
 export function snapshot(s: EngineState): EngineSnapshot {
@@ -57,6 +58,7 @@ export function snapshot(s: EngineState): EngineSnapshot {
     realms,
     policyTexts,
     ...(s.whiteBox.size > 0 ? { whiteBoxKeys: whiteBoxSnapshots(s) } : {}),
+    ...(s.dataKeys.size > 0 ? { dataKeys: dataKeySnapshots(s) } : {}),
     audit: s.audit.list() as EngineSnapshot['audit'],
   };
 }
@@ -125,6 +127,8 @@ export function restore(s: EngineState, document: unknown, options: RestoreOptio
   for (const [key, realm] of due) queueDueWork(s, key, realm);
   s.whiteBox.clear();
   for (const w of doc.whiteBoxKeys ?? []) putWhiteBox(s, w);
+  s.dataKeys.clear();
+  for (const d of doc.dataKeys ?? []) putDataKey(s, d);
   s.seq = doc.seq;
   s.markerSecret = fromBase64(doc.markerSecret)!;
   if (doc.random.seed !== undefined && doc.random.seed === s.seed && doc.random.position !== undefined) {
@@ -145,7 +149,7 @@ export function restore(s: EngineState, document: unknown, options: RestoreOptio
  */
 export function pendingChanges(s: EngineState): 'state' | 'audit' | undefined {
   const c = s.changes;
-  if (c.resetPending || c.keys.size > 0 || c.aliases.size > 0 || c.whiteBox.size > 0) return 'state';
+  if (c.resetPending || c.keys.size > 0 || c.aliases.size > 0 || c.whiteBox.size > 0 || c.dataKeys.size > 0) return 'state';
   if (s.audit.appended !== c.auditTaken || s.random.position !== c.randomTaken || !c.markerSecretTaken) return 'audit';
   return undefined;
 }
@@ -198,6 +202,7 @@ export function takeChanges(s: EngineState): EngineChanges | undefined {
     realms: [...byRealm.values()],
     audit: (reset ? s.audit.list() : s.audit.since(s.changes.auditTaken)) as EngineChanges['audit'],
     ...whiteBoxChanges(s, reset),
+    ...dataKeyChanges(s, reset),
   };
   discardChanges(s);
   return changes;
@@ -227,7 +232,10 @@ export function applyChanges(s: EngineState, document: unknown): void {
     s.due.clear();
     s.audit.clear();
     s.whiteBox.clear();
+    s.dataKeys.clear();
   }
+  for (const r of c.removedDataKeys ?? []) removeDataKey(s, r);
+  for (const d of c.dataKeys ?? []) putDataKey(s, d);
   for (const r of c.removedWhiteBoxKeys ?? []) s.whiteBox.get(realmKey(r.account, r.region))?.delete(r.id);
   for (const w of c.whiteBoxKeys ?? []) putWhiteBox(s, w);
   for (const r of c.realms) {

@@ -1,10 +1,10 @@
-/** Due work: a min-heap of (time, key, kind). Stale entries are skipped when popped. */
+/** Due work: a min-heap of (time, key, kind). Stale entries are skipped when popped. A 'delete-data-key' task names a hosted data key. */
 export interface DueTask {
   readonly due: number;
   readonly keyId: string;
   readonly account: string;
   readonly region: string;
-  readonly kind: 'delete' | 'rotate' | 'expire-material';
+  readonly kind: 'delete' | 'rotate' | 'expire-material' | 'delete-data-key';
 }
 
 export class DueQueue {

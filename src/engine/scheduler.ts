@@ -1,11 +1,12 @@
 /**
- * Due work: scheduled deletions, automatic rotations and key-material expiry, each done at its own
+ * Due work: scheduled deletions (of keys and hosted data keys), automatic rotations and key-material expiry, each done at its own
  * due time when the clock reaches it (the facade runs it once as a request enters, and on every
  * advance of an observable clock).
  */
 
 import { ServiceEvent } from './audit.js';
 import { DAY_MS } from './clock.js';
+import { deleteDueDataKey } from './data-keys.js';
 import { expireMaterial } from './material.js';
 import type { DueFields, KeyRecord } from './records.js';
 import { rotate, scheduleRotation } from './rotation.js';
@@ -20,6 +21,10 @@ export function runDueWork(s: EngineState, now: number = s.clock.now()): void {
   try {
     for (let task = s.due.peek(); task && task.due <= now; task = s.due.peek()) {
       s.due.pop();
+      if (task.kind === 'delete-data-key') {
+        deleteDueDataKey(s, task);
+        continue;
+      }
       const key = s.realm(task.account, task.region)?.keys.get(task.keyId);
       if (!key) continue;
       if (task.kind === 'delete' && key.state === 'PendingDeletion' && key.deletionDate === task.due) {

@@ -6,6 +6,7 @@ import { KmsError } from './errors.js';
 import { grantSchema } from './grant-data.js';
 import { lazy } from './schema.js';
 import { checkWhiteBoxSnapshot, whiteBoxSchema } from './white-box-data.js';
+import { checkDataKeySnapshot, dataKeySchema } from './data-key-data.js';
 import { isHmacSpec } from './specs.js';
 import { KEY_STATES, KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from './types.js';
 
@@ -141,6 +142,8 @@ export const snapshotSchema = lazy(() => z.object({
   policyTexts: z.optional(z.array(z.string())),
   /** White-box keys of every realm (absent when there are none). */
   whiteBoxKeys: z.optional(z.array(whiteBoxSchema)),
+  /** Hosted data keys of every realm (absent when there are none). */
+  dataKeys: z.optional(z.array(dataKeySchema)),
   audit: z.array(auditSchema),
 }));
 
@@ -215,6 +218,13 @@ function crossCheck(doc: EngineSnapshot): void {
     if (!first(whiteBoxIds, `${w.account}\u0000${w.region}\u0000${w.id}`)) throw invalid(`white-box key ${w.id} appears twice.`);
     if (!first(whiteBoxAliases, `${w.account}\u0000${w.region}\u0000${w.alias}`)) throw invalid(`white-box alias ${w.alias} appears twice.`);
     checkWhiteBoxSnapshot(w, invalid);
+  }
+  const dataKeyIds = new Set<string>();
+  const dataKeyNames = new Set<string>();
+  for (const d of doc.dataKeys ?? []) {
+    if (!first(dataKeyIds, `${d.account}\u0000${d.region}\u0000${d.id}`)) throw invalid(`data key ${d.id} appears twice.`);
+    if (!first(dataKeyNames, `${d.account}\u0000${d.region}\u0000${d.name}`)) throw invalid(`data key name ${d.name} appears twice.`);
+    checkDataKeySnapshot(d, invalid);
   }
 }
 

@@ -12,6 +12,7 @@ import { OrderedIndex } from './ordered.js';
 import { realmKey, resourceOf, type AliasRecord, type KeyRecord, type RealmState } from './records.js';
 import { DueQueue } from './scheduler-queue.js';
 import type { WhiteBoxRecord } from './white-box-data.js';
+import type { DataKeyRecord } from './data-key-data.js';
 import type { Realm } from './types.js';
 
 export interface EngineOptions {
@@ -36,6 +37,7 @@ export class ChangeLog {
   readonly keys = new Set<KeyRecord>();
   readonly aliases = new Set<AliasRecord>();
   readonly whiteBox = new Set<WhiteBoxRecord>();
+  readonly dataKeys = new Set<DataKeyRecord>();
   /** `audit.appended` at the last take: later events go into the next change record. */
   auditTaken = 0;
   /** The random position at the last take (seeded sources). */
@@ -48,6 +50,7 @@ export class ChangeLog {
     this.keys.clear();
     this.aliases.clear();
     this.whiteBox.clear();
+    this.dataKeys.clear();
   }
 }
 
@@ -59,6 +62,8 @@ export class EngineState {
   readonly realms = new Map<string, RealmState>();
   /** White-box keys by realm, each map in creation order. */
   readonly whiteBox = new Map<string, Map<string, WhiteBoxRecord>>();
+  /** Hosted data keys by realm, each map in creation order. */
+  readonly dataKeys = new Map<string, Map<string, DataKeyRecord>>();
   readonly due = new DueQueue();
   seq = 0;
   markerSecret: Uint8Array;

@@ -218,6 +218,31 @@ describe.skipIf(!HAVE_CHROMIUM)('the sandbox page in Chromium', () => {
     await context.close();
   });
 
+  it.skipIf(!ADAPTERS.some((a) => a.id === 'tencent'))('Tencent hosted data keys: made under a CMK, read out, disabled, listed, scheduled for deletion', async () => {
+    const { context, page, problems } = await fresh();
+    await page.getByLabel('Dialect').selectOption('tencent');
+    await act(page, 'create', { Alias: 'dek-host' });
+    const made = await act(page, 'host-data-key', { DataKeyName: 'orders-dek', NumberOfBytes: '16' });
+    expect(made).toContain('DataKeyId');
+    const id = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(made)![0];
+    // The DataKeyId is carried into the other data-key forms.
+    expect(await page.locator('form[data-form="data-key-plaintext"]').getByLabel('DataKeyId', { exact: true }).inputValue()).toBe(id);
+    expect(await act(page, 'data-key-plaintext')).toContain('Plaintext');
+    await act(page, 'data-key-disable');
+    expect(await act(page, 'data-key-plaintext')).toContain('ResourceUnavailable.DataKeyDisabled');
+    const listed = await act(page, 'list-data-keys');
+    expect(listed).toContain('orders-dek');
+    expect(listed).toContain('Disabled');
+    expect(await act(page, 'data-key-schedule-deletion')).toContain('DeletionDate');
+    expect(await act(page, 'list-data-keys')).toContain('PendingDelete');
+    await page.getByRole('tab', { name: 'CloudAudit' }).click();
+    const names = await page.locator('#log-body .entry summary strong').allInnerTexts();
+    expect(names).toEqual(expect.arrayContaining(['GenerateDataKey', 'GetDataKeyPlaintext', 'DisableDataKey', 'ScheduleDataKeyDeletion']));
+    await screenshot(page, 'sandbox-tencent-data-keys');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it.skipIf(!ADAPTERS.some((a) => a.id === 'huawei'))('switches to the Huawei dialect: create-key, encrypt-data, decrypt-data, CTS trace', async () => {
     const { context, page, problems } = await fresh();
     await page.getByLabel('Dialect').selectOption('huawei');

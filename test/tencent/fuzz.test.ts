@@ -67,6 +67,7 @@ function stringFor(name: string): fc.Arbitrary<string> {
     case 'EncryptedKeyMaterial':
     case 'ImportToken':
     case 'InitializationVector':
+    case 'ImportKeyMaterial':
       return fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b).toString('base64'));
     case 'KeyUsage':
       return fc.constantFrom('ENCRYPT_DECRYPT', 'ASYMMETRIC_DECRYPT_SM2', 'ASYMMETRIC_SIGN_VERIFY_SM2', 'ASYMMETRIC_SIGN_VERIFY_ECC', 'ALL', 'BOGUS', '');
@@ -88,6 +89,11 @@ function stringFor(name: string): fc.Arbitrary<string> {
       return fc.constantFrom('{"a":"b"}', '{}', 'not json', '[1]', '{"a":1}');
     case 'Alias':
       return fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,8}$/);
+    case 'DataKeyName':
+    case 'SearchKeyAlias':
+      return fc.oneof(fc.constantFrom('dek', 'dek-2', 'a b', ''), fc.stringMatching(/^[A-Za-z0-9_-]{1,8}$/));
+    case 'Origin':
+      return fc.constantFrom('TENCENT_KMS', 'EXTERNAL', 'ALL', '', 'bogus');
     case 'EncryptionPublicKey':
       return fc.constantFrom('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----', 'x');
     case 'Identity':
@@ -114,8 +120,8 @@ function structure(fields: readonly FieldModel[], ids: string[], depth: number):
 }
 
 function stateOf(kms: Kms): string {
-  const { realms, whiteBoxKeys } = kms.snapshot() as unknown as { realms: unknown; whiteBoxKeys?: unknown };
-  return JSON.stringify({ realms, whiteBoxKeys });
+  const { realms, whiteBoxKeys, dataKeys } = kms.snapshot() as unknown as { realms: unknown; whiteBoxKeys?: unknown; dataKeys?: unknown };
+  return JSON.stringify({ realms, whiteBoxKeys, dataKeys });
 }
 
 async function seeded(): Promise<{ kms: Kms<ManualClock>; ids: string[] }> {
@@ -131,6 +137,10 @@ async function seeded(): Promise<{ kms: Kms<ManualClock>; ids: string[] }> {
   }
   ids.push((await kms.tencent.call('CreateWhiteBoxKey', { Alias: 'wb', Algorithm: 'AES_256' })).KeyId);
   ids.push((await kms.tencent.call('Encrypt', { KeyId: ids[0], Plaintext: 'aGVsbG8=' })).CiphertextBlob);
+  ids.push((await kms.tencent.call('GenerateDataKey', { KeyId: ids[0], NumberOfBytes: 16, IsHostedByKms: 1, DataKeyName: 'dek' })).DataKeyId);
+  const disabled = (await kms.tencent.call('ImportDataKey', { DataKeyName: 'dek-2', ImportKeyMaterial: 'aGVsbG8=', ImportType: 2, KeyId: ids[0] })).DataKeyId;
+  await kms.tencent.call('DisableDataKey', { DataKeyId: disabled });
+  ids.push(disabled);
   return { kms, ids };
 }
 
@@ -162,6 +172,8 @@ describe('Tencent dialect fuzzing', () => {
     // The generator reaches past validation: many actions succeed, and the errors are varied.
     expect(seen.ok.size).toBeGreaterThanOrEqual(8);
     expect(seen.codes.size).toBeGreaterThan(10);
+    // Hosted data keys among them: the seeded data keys are found and served.
+    expect([...seen.ok].filter((a) => a.includes('DataKey') && a !== 'GenerateDataKey').length, [...seen.ok].join(' ')).toBeGreaterThanOrEqual(3);
   });
 
   it('non-object parameters and unknown actions are answered, never thrown', async () => {

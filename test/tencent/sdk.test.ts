@@ -158,6 +158,33 @@ describe('Tencent KMS over HTTP with the real SDK (signatures on)', () => {
     expect((await failure(client.DescribeWhiteBoxKey({ KeyId: id }))).code).toBe('ResourceNotFound');
   });
 
+  it('hosted data keys: generated and imported, read back, switched, renamed, listed, deleted with the clock', async () => {
+    const client = server.kmsClient();
+    const { KeyId } = await client.CreateKey({ Alias: 'http-data-keys' });
+    const made = await call('GenerateDataKey', () => client.GenerateDataKey({ KeyId: KeyId!, NumberOfBytes: 32, IsHostedByKms: 1, DataKeyName: 'http-dek' }));
+    const id = made.DataKeyId!;
+    const imported = await call('ImportDataKey', () => client.ImportDataKey({ DataKeyName: 'http-imported', ImportKeyMaterial: b64('imported-data-key'), ImportType: 2, KeyId: KeyId! }));
+    expect((await call('DescribeDataKey', () => client.DescribeDataKey({ DataKeyId: id }))).DataKeyMetadata).toMatchObject({ DataKeyName: 'http-dek', KeyId, KeyState: 'Enabled' });
+    expect((await call('DescribeDataKeys', () => client.DescribeDataKeys({ DataKeyIds: [id, imported.DataKeyId!] }))).DataKeyMetadatas).toHaveLength(2);
+    expect(unb64((await call('GetDataKeyPlaintext', () => client.GetDataKeyPlaintext({ DataKeyId: id }))).Plaintext!)).toEqual(unb64(made.Plaintext!));
+    expect((await call('GetDataKeyCiphertextBlob', () => client.GetDataKeyCiphertextBlob({ DataKeyId: id }))).CiphertextBlob).toBe(made.CiphertextBlob);
+    await call('UpdateDataKeyName', () => client.UpdateDataKeyName({ DataKeyId: id, DataKeyName: 'http-dek-2' }));
+    await call('UpdateDataKeyDescription', () => client.UpdateDataKeyDescription({ DataKeyId: id, Description: 'renamed' }));
+    expect((await call('ListDataKeys', () => client.ListDataKeys({}))).DataKeys?.map((k) => k.DataKeyId)).toEqual([imported.DataKeyId, id]);
+    expect((await call('ListDataKeyDetail', () => client.ListDataKeyDetail({ SearchKeyAlias: 'dek-2' }))).DataKeyMetadatas?.map((k) => k.Description)).toEqual(['renamed']);
+    await call('DisableDataKeys', () => client.DisableDataKeys({ DataKeyIds: [id, imported.DataKeyId!] }));
+    await call('EnableDataKeys', () => client.EnableDataKeys({ DataKeyIds: [id] }));
+    await call('DisableDataKey', () => client.DisableDataKey({ DataKeyId: id }));
+    await call('EnableDataKey', () => client.EnableDataKey({ DataKeyId: imported.DataKeyId! }));
+    await client.DisableDataKey({ DataKeyId: imported.DataKeyId! });
+    await call('ScheduleDataKeyDeletion', () => client.ScheduleDataKeyDeletion({ DataKeyId: id, PendingWindowInDays: 7 }));
+    await client.ScheduleDataKeyDeletion({ DataKeyId: imported.DataKeyId!, PendingWindowInDays: 8 });
+    expect((await call('CancelDataKeyDeletion', () => client.CancelDataKeyDeletion({ DataKeyId: imported.DataKeyId! }))).DataKeyId).toBe(imported.DataKeyId);
+    server.clock.advance('7d');
+    expect((await failure(client.DescribeDataKey({ DataKeyId: id }))).code).toBe('ResourceUnavailable.DataKeyNotFound');
+    expect((await client.DescribeDataKey({ DataKeyId: imported.DataKeyId! })).DataKeyMetadata?.KeyState).toBe('Disabled');
+  });
+
   it('documented errors reach the SDK as TencentCloudSDKHttpException with code, message and requestId', async () => {
     const client = server.kmsClient();
     const missing = await failure(client.DescribeKey({ KeyId: '00000000-0000-4000-8000-000000000000' }));
@@ -226,7 +253,7 @@ function ROOT_ID(): string {
 }
 
 describe('durable state', () => {
-  it('keys and white-box keys made through the SDK survive a restart of a server with --data-dir', async () => {
+  it('keys, white-box keys and hosted data keys made through the SDK survive a restart of a server with --data-dir', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -236,12 +263,21 @@ describe('durable state', () => {
       const { KeyId } = await first.kmsClient().CreateKey({ Alias: 'durable' });
       const { CiphertextBlob } = await first.kmsClient().Encrypt({ KeyId: KeyId!, Plaintext: b64('kept') });
       const wb = await first.kmsClient().CreateWhiteBoxKey({ Alias: 'durable-wb', Algorithm: 'SM4' });
+      const dek = await first.kmsClient().GenerateDataKey({ KeyId: KeyId!, NumberOfBytes: 16, IsHostedByKms: 1, DataKeyName: 'durable-dek' });
+      const going = await first.kmsClient().ImportDataKey({ DataKeyName: 'durable-going', ImportKeyMaterial: b64('going'), ImportType: 2, KeyId: KeyId! });
+      await first.kmsClient().DisableDataKey({ DataKeyId: going.DataKeyId! });
+      await first.kmsClient().ScheduleDataKeyDeletion({ DataKeyId: going.DataKeyId!, PendingWindowInDays: 7 });
       await first.close();
       const second = await serveTencent({ dataDir });
       try {
         expect((await second.kmsClient().DescribeKey({ KeyId: KeyId! })).KeyMetadata?.Alias).toBe('durable');
         expect(unb64((await second.kmsClient().Decrypt({ CiphertextBlob: CiphertextBlob! })).Plaintext!).toString()).toBe('kept');
         expect((await second.kmsClient().DescribeWhiteBoxDecryptKey({ KeyId: wb.KeyId! })).DecryptKey).toBe(wb.DecryptKey);
+        expect((await second.kmsClient().GetDataKeyPlaintext({ DataKeyId: dek.DataKeyId! })).Plaintext).toBe(dek.Plaintext);
+        expect((await second.kmsClient().DescribeDataKey({ DataKeyId: going.DataKeyId! })).DataKeyMetadata?.KeyState).toBe('PendingDelete');
+        // The scheduled deletion came back with it and happens on the restarted server's clock.
+        second.clock.advance('7d');
+        expect((await failure(second.kmsClient().DescribeDataKey({ DataKeyId: going.DataKeyId! }))).code).toBe('ResourceUnavailable.DataKeyNotFound');
       } finally {
         await second.close();
       }

@@ -337,6 +337,7 @@ const SECRET_MEMBERS = new Set([
   'Signature',
   'SignatureValue',
   'EncryptedKeyMaterial',
+  'ImportKeyMaterial',
   'ImportToken',
   'EncryptKey',
   'DecryptKey',

@@ -80,6 +80,7 @@ export function tencentFaultFrom(error: KmsError, action: string): TencentFault 
   const state = STATE_WORDS[d.state ?? ''] ?? d.state;
   const reason = d.reason;
   const whiteBox = (d.resource as string | undefined) === 'white-box-key';
+  if (d.resource === 'data-key') return dataKeyFault(error, action, id);
   switch (error.code as string) {
     case 'NotFound':
       if (whiteBox) return fault(action, ['ResourceNotFound'], 'ResourceNotFound', `The white-box key ${named(d.keyId ?? d.id)}does not exist.`);
@@ -97,14 +98,14 @@ export function tencentFaultFrom(error: KmsError, action: string): TencentFault 
       if (reason === 'wrapped-key-material') {
         return fault(action, ['InvalidParameter.DecryptMaterialError'], 'InvalidParameter', 'The encrypted key material could not be decrypted with the import parameters.');
       }
-      return fault(action, ['InvalidParameterValue.InvalidCiphertext', 'FailedOperation.DecryptError'], 'InvalidParameterValue', 'The ciphertext is invalid.');
+      return fault(action, ['InvalidParameterValue.InvalidCiphertext', 'FailedOperation.DecryptError', 'InvalidParameterValue.InvalidImportKeyMaterial'], 'InvalidParameterValue', 'The ciphertext is invalid.');
     case 'AccessDenied':
       if (reason === 'ciphertext-key') {
         return fault(action, ['InvalidParameterValue.InvalidCiphertext', 'ResourceUnavailable.CmkNotFound'], 'ResourceNotFound', 'The CMK of the ciphertext does not exist.');
       }
       return fault(action, ['UnauthorizedOperation'], 'UnauthorizedOperation', error.message);
     case 'IncorrectKey':
-      return fault(action, ['InvalidParameterValue.InvalidCiphertext'], 'InvalidParameterValue', 'The ciphertext was not encrypted with this CMK.');
+      return fault(action, ['InvalidParameterValue.InvalidCiphertext', 'InvalidParameterValue.InvalidImportKeyMaterial'], 'InvalidParameterValue', 'The ciphertext was not encrypted with this CMK.');
     case 'InvalidKeyUsage':
       return fault(action, ['InvalidParameterValue.InvalidKeyUsage', 'InvalidParameter'], 'UnsupportedOperation', `The KeyUsage of CMK ${id} does not support this operation.`);
     case 'AlreadyExists':
@@ -137,6 +138,31 @@ export function tencentFaultFrom(error: KmsError, action: string): TencentFault 
       return fault(action, ['InvalidParameterValue.MaterialNotMatch'], 'InvalidParameterValue', 'The key material does not match the material imported before.');
     case 'Validation':
       return fault(action, validationCodes(reason), 'InvalidParameterValue', error.message);
+    default:
+      return fault(action, ['FailedOperation'], 'FailedOperation', error.message);
+  }
+}
+
+/** A refusal about a hosted data key (its own state table: src/engine/data-key-data.ts). */
+function dataKeyFault(error: KmsError, action: string, id: string): TencentFault {
+  const d = error.details;
+  switch (error.code as string) {
+    case 'NotFound':
+      return fault(action, ['ResourceUnavailable.DataKeyNotFound'], 'ResourceNotFound', `The data key ${named(id)}does not exist.`);
+    case 'Disabled':
+      return fault(action, ['ResourceUnavailable.DataKeyDisabled', 'ResourceUnavailable.DataKeyStateNotSupport'], 'ResourceUnavailable', `The data key ${id} is disabled.`);
+    case 'InvalidState':
+      if (d.reason === 'not-pending-deletion') {
+        return fault(action, ['ResourceUnavailable.DataKeyNotPendingDelete', 'ResourceUnavailable.DataKeyStateNotSupport'], 'ResourceUnavailable', `The data key ${id} is not pending deletion.`);
+      }
+      if (d.state === 'PendingDeletion') {
+        return fault(action, ['ResourceUnavailable.DataKeyPendingDelete', 'ResourceUnavailable.DataKeyStateNotSupport'], 'ResourceUnavailable', `The data key ${id} is pending deletion.`);
+      }
+      return fault(action, ['ResourceUnavailable.DataKeyStateNotSupport'], 'ResourceUnavailable', d.reason === 'disable-before-deletion' ? `The data key ${id} must be disabled before its deletion is scheduled.` : `The data key ${id} is ${STATE_WORDS[d.state ?? ''] ?? d.state}, which does not support this operation.`);
+    case 'AlreadyExists':
+      return fault(action, ['InvalidParameterValue.DataKeyNameAlreadyExists', 'InvalidParameterValue.InvalidDataKeyName'], 'InvalidParameterValue', `The DataKeyName ${String(d.name ?? '')} already exists.`);
+    case 'LimitExceeded':
+      return fault(action, ['LimitExceeded.DataKeyLimitExceeded'], 'LimitExceeded', 'The number of data keys has reached the limit.');
     default:
       return fault(action, ['FailedOperation'], 'FailedOperation', error.message);
   }

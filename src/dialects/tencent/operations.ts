@@ -9,6 +9,7 @@ import { creatorUin } from './metadata.js';
 import type { ActionSpec, Handler } from './call.js';
 import { updateAlias } from './ops-aliases.js';
 import { asymmetricDecrypt, getPublicKey, signByAsymmetricKey, verifyByAsymmetricKey } from './ops-asymmetric.js';
+import { cancelDataKeyDeletion, dataKeySwitch, describeDataKey, describeDataKeys, getDataKeyCiphertextBlob, getDataKeyPlaintext, importDataKey, listDataKeyDetail, listDataKeys, scheduleDataKeyDeletion, updateDataKeyDescription, updateDataKeyName } from './ops-data-keys.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './ops-import.js';
 import { archiveKey, batch, bindCloudResource, cancelKeyArchive, cancelKeyDeletion, createKey, describeKey, describeKeys, disableKey, enableKey, listKeyDetail, listKeys, scheduleKeyDeletion, unbindCloudResource, updateKeyDescription } from './ops-keys.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, rotateKey } from './ops-rotation.js';
@@ -71,6 +72,21 @@ export const HANDLERS: Record<string, ActionSpec> = {
   DeleteWhiteBoxKey: write(deleteWhiteBoxKey),
   OverwriteWhiteBoxDeviceFingerprints: write(overwriteWhiteBoxDeviceFingerprints),
   DescribeWhiteBoxDeviceFingerprints: read(describeWhiteBoxDeviceFingerprints),
+  ImportDataKey: write(importDataKey),
+  DescribeDataKey: read(describeDataKey),
+  DescribeDataKeys: read(describeDataKeys),
+  ListDataKeys: read(listDataKeys),
+  ListDataKeyDetail: read(listDataKeyDetail),
+  EnableDataKey: write(dataKeySwitch('enableDataKey', false)),
+  DisableDataKey: write(dataKeySwitch('disableDataKey', false)),
+  EnableDataKeys: write(dataKeySwitch('enableDataKey', true)),
+  DisableDataKeys: write(dataKeySwitch('disableDataKey', true)),
+  ScheduleDataKeyDeletion: write(scheduleDataKeyDeletion),
+  CancelDataKeyDeletion: write(cancelDataKeyDeletion),
+  GetDataKeyPlaintext: read(getDataKeyPlaintext),
+  GetDataKeyCiphertextBlob: read(getDataKeyCiphertextBlob),
+  UpdateDataKeyName: write(updateDataKeyName),
+  UpdateDataKeyDescription: write(updateDataKeyDescription),
 };
 
 export { creatorUin };

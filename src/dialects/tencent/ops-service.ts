@@ -15,7 +15,8 @@ export const getServiceStatus: Handler = (call) => ({
   ExclusiveHSMEnabled: false,
   SubscriptionInfo: '',
   CmkUserCount: userKeys(call, 0).filter((k) => k.state !== 'PendingDeletion').length,
-  IsAllowedDataKeyHosted: false,
+  IsAllowedDataKeyHosted: true,
+  DataKeyUsedCount: call.engine.listDataKeys(call.ctx).length,
 });
 
 export const getRegions: Handler = (call) => ({

@@ -6,7 +6,8 @@ import type { EncryptionContext } from '../../engine/types.js';
 import { fromCiphertextBlob, toCiphertextBlob } from './ciphertext.js';
 import { fault } from './errors.js';
 import { ENCRYPTION_ALGORITHMS, tencentKeyUsage } from './metadata.js';
-import { base64Bytes, type Call, checkDescription, encryptionContext, existing, type Handler, inRange, keyRef, LIMITS, randomOf, touch } from './call.js';
+import { base64Bytes, type Call, checkDescription, checkTags, encryptionContext, existing, type Handler, inRange, keyRef, LIMITS, randomOf, tagResult, touch } from './call.js';
+import { hostingOf } from './ops-data-keys.js';
 
 function plaintextOf(call: Call, value: string, member = 'Plaintext'): Uint8Array {
   return base64Bytes(call, value, member, ['InvalidParameterValue.InvalidPlaintext', 'InvalidParameter'], [0, LIMITS.plaintextBytes]);
@@ -35,7 +36,7 @@ interface Recipient {
   encrypt(plaintext: Uint8Array): Promise<Uint8Array>;
 }
 
-async function recipientOf(call: Call, pem: string | undefined, algorithmName: string | undefined): Promise<Recipient | undefined> {
+export async function recipientOf(call: Call, pem: string | undefined, algorithmName: string | undefined): Promise<Recipient | undefined> {
   if (pem === undefined || pem === '') {
     if (algorithmName !== undefined && algorithmName !== '' && !ENCRYPTION_ALGORITHMS[algorithmName]) {
       throw fault(call.action, ['InvalidParameter'], 'InvalidParameterValue', `EncryptionAlgorithm ${algorithmName} is invalid.`);
@@ -64,7 +65,7 @@ async function recipientOf(call: Call, pem: string | undefined, algorithmName: s
   };
 }
 
-async function deliver(recipient: Recipient | undefined, plaintext: Uint8Array): Promise<string> {
+export async function deliver(recipient: Recipient | undefined, plaintext: Uint8Array): Promise<string> {
   return toBase64(recipient ? await recipient.encrypt(plaintext) : plaintext);
 }
 
@@ -115,9 +116,7 @@ export const reEncrypt: Handler = (call) => {
 export const generateDataKey: Handler = async (call) => {
   const { engine, ctx, input } = call;
   const ref = keyRef(call, input.KeyId);
-  if (input.IsHostedByKms !== undefined && input.IsHostedByKms !== 0) {
-    throw fault(call.action, ['UnsupportedOperation'], 'UnsupportedOperation', 'Data keys hosted by KMS are not supported by this emulator.');
-  }
+  const hosting = hostingOf(call);
   let length: number;
   if (input.NumberOfBytes !== undefined) length = inRange(call, input.NumberOfBytes, LIMITS.dataKeyBytes, 'NumberOfBytes');
   else if (input.KeySpec === 'AES_128' || input.KeySpec === 'AES_256') length = input.KeySpec === 'AES_128' ? 16 : 32;
@@ -129,6 +128,17 @@ export const generateDataKey: Handler = async (call) => {
   touch(call, key);
   if (tencentKeyUsage(key) !== 'ENCRYPT_DECRYPT') {
     throw fault(call.action, ['InvalidParameterValue.InvalidKeyUsage'], 'InvalidParameterValue', `The KeyUsage of CMK ${key.id} is not ENCRYPT_DECRYPT.`);
+  }
+  if (hosting) {
+    // IsHostedByKms 1: the service keeps the data key too (ops-data-keys.ts).
+    const tags = checkTags(call, input.Tags);
+    // A data key too long for the recipient's key must be refused before it is kept.
+    if (recipient) await recipient.encrypt(new Uint8Array(length));
+    const made = engine.hostDataKey(ctx, ref, { ...hosting, source: { kind: 'generate', numberOfBytes: length, ...(context ? { context } : {}) }, tags });
+    const plaintext = await deliver(recipient, made.plaintext);
+    made.plaintext.fill(0);
+    touch(call, { id: made.dataKey.id, realm: made.dataKey.realm });
+    return { KeyId: made.key.id, Plaintext: plaintext, CiphertextBlob: toCiphertextBlob(engine, made.ciphertext), DataKeyId: made.dataKey.id, ...tagResult(input.Tags) };
   }
   const result = engine.generateDataKey(ctx, ref, length, context);
   const plaintext = await deliver(recipient, result.plaintext);

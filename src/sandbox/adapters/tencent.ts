@@ -11,6 +11,7 @@ import { SPEC_PROFILES, type AuditEvent, type KeyInfo, type KeyState } from '../
 import { bytes, type Kms } from '../../index.js';
 import { base64ToText, jsonParam, numberParam, optional, textToBase64 } from './fields.js';
 import { importable, importForms } from './import.js';
+import { dataKeyForms } from './tencent-data-keys.js';
 import type { ActionForm, CallResult, DialectAdapter, Field } from './types.js';
 
 const HOST = 'kms.tencentcloudapi.com';
@@ -192,7 +193,7 @@ export const tencentAdapter: DialectAdapter = {
   createdKeyId: (output) => (typeof output.KeyId === 'string' ? output.KeyId : undefined),
 
   keyForms(_kms, key) {
-    const crypto = key.usage === 'ENCRYPT_DECRYPT' && SPEC_PROFILES[key.spec].family === 'symmetric' ? symmetricForms(key) : key.usage === 'SIGN_VERIFY' ? signingForms(key) : [];
+    const crypto = key.usage === 'ENCRYPT_DECRYPT' && SPEC_PROFILES[key.spec].family === 'symmetric' ? [...symmetricForms(key), ...dataKeyForms(key)] : key.usage === 'SIGN_VERIFY' ? signingForms(key) : [];
     const imports = importable(key)
       ? importForms(key, {
           getParameters: 'GetParametersForImport',
