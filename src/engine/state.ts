@@ -36,6 +36,8 @@ export class ChangeLog {
   readonly keys = new Set<KeyRecord>();
   readonly aliases = new Set<AliasRecord>();
   readonly whiteBox = new Set<WhiteBoxRecord>();
+  /** Keys used for cryptography since the last take: their last uses go into the next record, beside the audit events (usage.ts). */
+  readonly used = new Set<KeyRecord>();
   /** `audit.appended` at the last take: later events go into the next change record. */
   auditTaken = 0;
   /** The random position at the last take (seeded sources). */
@@ -48,6 +50,7 @@ export class ChangeLog {
     this.keys.clear();
     this.aliases.clear();
     this.whiteBox.clear();
+    this.used.clear();
   }
 }
 

@@ -14,6 +14,7 @@ import { bodyText, checkMeta, requestObject, InputRejected, lowerCaseHeaders, pa
 import { isPlainObject } from '../shared.js';
 import { decodeInput, membersOf, SerializationProblem, validationMessage } from './validate.js';
 import { injectFault } from './faults.js';
+import { isTrackedUse } from './ops-usage.js';
 import { invokeOperation, lookUp, type DialectWire, type PipelineRequest } from '../pipeline.js';
 import { InternalErrorLog } from '../internal-errors.js';
 
@@ -219,6 +220,8 @@ export class AwsDialect {
     if (ctx.userAgent) event.userAgent = ctx.userAgent;
     if (!error && trail.additional) event.additional = trail.additional;
     if (error) event.error = { code: error.code, message: error.wireMessage ?? '' };
+    // A successful cryptographic call is the last use of its keys (GetKeyLastUsage).
+    else if (isTrackedUse(operation)) event.keyUse = true;
     this.engine.recordCall(event);
   }
 
