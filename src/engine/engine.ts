@@ -25,6 +25,7 @@ import { type RestoreOptions, applyChanges, discardChanges, pendingChanges, rest
 import { aliasView, viewOf } from './records.js';
 import { disableRotation, enableRotation, getRotationStatus, listRotations, rotateNow, rotationInProgress } from './rotation.js';
 import { runDueWork } from './scheduler.js';
+import { auditPage } from './audit-query.js';
 import { keyLastUsage, recordKeyUse, type KeyUsageInfo } from './usage.js';
 import type { EngineSnapshot } from './snapshot.js';
 import { EngineState, type EngineOptions } from './state.js';
@@ -128,6 +129,11 @@ export class Engine {
     this.#s.audit.append(full, AUDIT_EVENT_OVERHEAD_BYTES + AUDIT_VALUE_LIMITS.maxEventBytes - budget.bytes);
     if (keyUse === true && full.error === undefined) recordKeyUse(this.#s, full);
     return full;
+  }
+
+  /** A page of the audit events `filter` keeps, newest first, its marker bound to `scope` (audit-query.ts); runs due work first. */
+  auditPage(scope: string, filter: (event: AuditEvent) => boolean, limit: number, marker?: string): Page<AuditEvent> {
+    return auditPage(this.#enter(), scope, filter, limit, marker);
   }
 
   // ---------------------------------------------------------------- reads for rendering
