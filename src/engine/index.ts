@@ -18,3 +18,4 @@ export {
   type CreateWhiteBoxKeyInput,
 } from './white-box-data.js';
 export { ACTIONS, GRANTABLE_ACTIONS, CONTEXT_ACTIONS, isAction, type Action, type GrantableAction } from './actions.js';
+export type { KeyUse, KeyUsageInfo } from './usage.js';

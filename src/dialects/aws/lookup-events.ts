@@ -6,7 +6,7 @@
  * records of `kms.aws.cloudTrail()`, each with its record as the `CloudTrailEvent` JSON string.
  *
  * CloudTrail's error names are its own; their messages are not documented, so these are the
- * emulator's words (docs/cloudtrail.md).
+ * emulator's words (docs/server.md, "CloudTrail LookupEvents").
  */
 import type { AuditEvent } from '../../engine/audit.js';
 import type { Engine } from '../../engine/engine.js';
