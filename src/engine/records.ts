@@ -79,7 +79,7 @@ export interface KeyRecord {
   materialDigest?: string;
   /** Live GetParametersForImport answers, oldest first (at most MAX_IMPORT_PARAMETER_SETS). */
   importParameters: ImportParameterSet[];
-  /** The last successful cryptographic use (usage.ts): often the audit event itself, not a copy. */
+  /** The last successful cryptographic use (usage.ts). */
   lastUse?: KeyUse;
   /** From when uses are recorded, when later than creation (a key restored from a document written before they were). */
   usageTrackedFrom?: number;

@@ -2,8 +2,9 @@
  * Key use: the last successful cryptographic use of each key (its operation, time, audit event id
  * and request id), for questions such as "when was this key last used?" (AWS GetKeyLastUsage).
  *
- * Cost: a use is recorded as its audit event is appended, by keeping a reference to that event on
- * the key (no copy) and adding the key to a set of the change log. The key itself is not marked
+ * Cost: a use is recorded as its audit event is appended, as one small object on the key (not the
+ * event, whose request may be large and which the audit bounds may drop) and the key added to a set
+ * of the change log. The key itself is not marked
  * changed: a change record carries the last uses of the keys used since the previous record as a
  * small `lastUses` list beside the audit events, so a durable store writes it with the audit events
  * it writes anyway (batched, for reads), never a key entry per cryptographic call. Snapshots and
@@ -42,10 +43,11 @@ export function keyUseEntry(use: KeyUse): { action: string; time: number; eventI
 
 /** Records `event` (an API call that succeeded) as the last use of each key it names. */
 export function recordKeyUse(s: EngineState, event: AuditEvent): void {
+  const use: KeyUse = { action: event.action, time: event.time, eventId: event.eventId, requestId: event.requestId };
   for (const r of event.resources) {
     const key = s.realm(r.account, r.region)?.keys.get(r.keyId);
     if (!key) continue;
-    key.lastUse = event;
+    key.lastUse = use;
     s.changes.used.add(key);
   }
 }

@@ -2,6 +2,7 @@ import { CloudTrailClient, DescribeTrailsCommand, LookupEventsCommand, type Look
 import { CreateAliasCommand, DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import { AwsServiceError } from '../../src/dialects/aws/errors.js';
+import { createKms } from '../../src/index.js';
 import { ACCOUNT, arnOf, createKey, T0 } from '../support/aws.js';
 import { rejection, setup, text } from '../support/kms.js';
 
@@ -176,6 +177,16 @@ describe('CloudTrail LookupEvents (in process, @aws-sdk/client-cloudtrail)', () 
     expect(kms.aws.lookupEvents({}, { account: ACCOUNT, region: 'eu-west-1' }).Events).toEqual([]);
     expect(() => kms.aws.lookupEvents({ MaxResults: 'ten' })).toThrow(AwsServiceError);
     expect(() => kms.aws.lookupEvents({ MaxResults: 100 })).toThrow(expect.objectContaining({ name: 'InvalidMaxResultsException' }));
+  });
+
+  it('an unexpected failure is answered as CloudTrail answers one (HTTP 500 InternalFailure) and logged', async () => {
+    const kms = createKms();
+    (kms.engine as { auditPage: unknown }).auditPage = () => {
+      throw new Error('boom');
+    };
+    const e = await rejection(() => new CloudTrailClient({ ...kms.aws.clientConfig(), maxAttempts: 1 }).send(new LookupEventsCommand({})));
+    expect([e.name, e.$metadata?.httpStatusCode]).toEqual(['InternalFailure', 500]);
+    expect(kms.aws.internalErrors.count).toBe(1);
   });
 
   it('service events (rotations, deletions) are in the trail', async () => {

@@ -15,7 +15,7 @@ import { isPlainObject } from '../shared.js';
 import { decodeInput, membersOf, SerializationProblem, validationMessage } from './validate.js';
 import { injectFault } from './faults.js';
 import { isTrackedUse } from './ops-usage.js';
-import { cloudTrailOperation, lookupEvents, type LookupEvent } from './lookup-events.js';
+import { CloudTrailInternalFailure, cloudTrailOperation, lookupEvents, type LookupEvent } from './lookup-events.js';
 import { invokeOperation, lookUp, type DialectWire, type PipelineRequest } from '../pipeline.js';
 import { InternalErrorLog } from '../internal-errors.js';
 
@@ -290,7 +290,7 @@ export class AwsDialect {
     } catch (e) {
       if (e instanceof AwsServiceError) return this.#respond(requestId, e);
       this.internalErrors.record(e);
-      return this.#respond(requestId, new AwsServiceError('InternalFailure', 'An internal error occurred.'));
+      return this.#respond(requestId, new CloudTrailInternalFailure());
     }
   }
 

@@ -14,7 +14,7 @@ import { isKmsError } from '../../engine/errors.js';
 import type { Realm } from '../../engine/types.js';
 import { isPlainObject } from '../shared.js';
 import { keyArn } from './arn.js';
-import { toCloudTrail } from './cloudtrail.js';
+import { eventNameOf, toCloudTrail } from './cloudtrail.js';
 import { AwsServiceError } from './errors.js';
 
 /** CloudTrail's X-Amz-Target prefixes: botocore (the AWS CLI) sends the long one, the Smithy SDKs the short one. */
@@ -56,6 +56,15 @@ interface Query {
   insight: boolean;
   maxResults: number;
   nextToken?: string;
+}
+
+/** CloudTrail's answer to a failure of its own (HTTP 500). */
+export class CloudTrailInternalFailure extends AwsServiceError {
+  override readonly httpStatusCode = 500;
+  override readonly $fault = 'server' as const;
+  constructor() {
+    super('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.');
+  }
 }
 
 function fault(code: string, message: string): AwsServiceError {
@@ -143,7 +152,7 @@ function matches(event: AuditEvent, key: AttributeKey, value: string): boolean {
     case 'EventId':
       return event.eventId === value;
     case 'EventName':
-      return toCloudTrail(event).eventName === value;
+      return eventNameOf(event) === value;
     case 'ReadOnly':
       return String(event.readOnly) === value;
     case 'Username':
