@@ -118,7 +118,8 @@ for (const [id, s] of Object.entries<any>(shapes)) {
     output,
     errors: (s.errors ?? []).map((e: any) => local(e.target)).sort(),
     ...(s.traits?.['smithy.api#paginated'] ? { paginated: true as const } : {}),
-    ...(keyDoc !== undefined ? { keyIdAcceptsAlias: /alias name/i.test(keyDoc) } : {}),
+    // "Alias names are not supported" (GetKeyLastUsage) names aliases to refuse them.
+    ...(keyDoc !== undefined ? { keyIdAcceptsAlias: /alias name/i.test(keyDoc) && !/alias names are not supported/i.test(keyDoc) } : {}),
   };
 }
 

@@ -19,6 +19,8 @@ export const ACTIONS = [
   'cancelArchive',
   'bindResource',
   'unbindResource',
+  /** When the key was last used for cryptography. */
+  'getKeyLastUsage',
   // symmetric cryptography
   'encrypt',
   'decrypt',

@@ -298,6 +298,17 @@ export class AuditLog {
     return this.#events.slice(this.#events.length - count) as AuditEvent[];
   }
 
+  /**
+   * Visits the retained events at stream positions below `before` (see `appended`; the oldest event
+   * ever appended is at 0), newest first, until `visit` returns false.
+   */
+  newestFirst(before: number, visit: (event: AuditEvent, position: number) => boolean): void {
+    this.#materialize();
+    const base = this.#appended - this.#events.length;
+    const from = Math.min(this.#events.length, before - base) - 1;
+    for (let i = from; i >= this.#start; i--) if (!visit(this.#events[i]!, base + i)) return;
+  }
+
   get size(): number {
     return this.#events.length - this.#start;
   }

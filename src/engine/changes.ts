@@ -3,7 +3,7 @@ import { KmsError } from './errors.js';
 import { lazy } from './schema.js';
 import { checkWhiteBoxSnapshot, removedWhiteBoxSchema, whiteBoxSchema } from './white-box-data.js';
 import { checkDataKeySnapshot, dataKeySchema, removedDataKeySchema } from './data-key-data.js';
-import { aliasSchema, auditSchema, base64Schema, checkKeySnapshot, keySchema } from './snapshot.js';
+import { aliasSchema, auditSchema, base64Schema, checkKeySnapshot, keySchema, keyUseObject } from './snapshot.js';
 
 /**
  * A change record: what changed in an engine since the previous one (Engine.takeChanges), applied
@@ -24,6 +24,8 @@ const realmChangesSchema = lazy(() => z.object({
   /** Aliases created or changed, in full. */
   aliases: z.array(aliasSchema),
   removedAliases: z.array(z.string().check(z.minLength(1))),
+  /** Last uses of keys used since the previous record and not among `keys` (absent when none). */
+  lastUses: z.optional(z.array(z.extend(keyUseObject(), { keyId: z.string().check(z.minLength(1)) }))),
 }));
 
 export const changesSchema = lazy(() => z.object({

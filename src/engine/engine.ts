@@ -26,6 +26,8 @@ import { aliasView, viewOf } from './records.js';
 import { disableRotation, enableRotation, getRotationStatus, listRotations, rotateNow, rotationInProgress } from './rotation.js';
 import { runDueWork } from './scheduler.js';
 import { provideServiceKey } from './service-keys.js';
+import { auditPage } from './audit-query.js';
+import { keyLastUsage, recordKeyUse, type KeyUsageInfo } from './usage.js';
 import type { EngineSnapshot } from './snapshot.js';
 import { EngineState, type EngineOptions } from './state.js';
 import { ciphertextKey, decrypt, encrypt, generateDataKey, generateRandom, reEncrypt } from './symmetric.js';
@@ -117,8 +119,12 @@ export class Engine {
     return s;
   }
 
-  /** Appends an API-call audit event; the engine adds the event id and time. */
-  recordCall(event: Omit<AuditEvent, 'eventId' | 'time' | 'kind'> & { time?: number }): AuditEvent {
+  /**
+   * Appends an API-call audit event; the engine adds the event id and time. `keyUse`: the call
+   * succeeded and used its keys for cryptography, so the event becomes their last use (usage.ts).
+   */
+  recordCall(call: Omit<AuditEvent, 'eventId' | 'time' | 'kind'> & { time?: number; keyUse?: boolean }): AuditEvent {
+    const { keyUse, ...event } = call;
     // Whatever a request carried, its event stays small, plain JSON that can be written and read back.
     const budget = { bytes: AUDIT_VALUE_LIMITS.maxEventBytes };
     const full: AuditEvent = {
@@ -132,7 +138,13 @@ export class Engine {
     };
     // The bounding walk counted the bytes it kept: the log need not walk the event again.
     this.#s.audit.append(full, AUDIT_EVENT_OVERHEAD_BYTES + AUDIT_VALUE_LIMITS.maxEventBytes - budget.bytes);
+    if (keyUse === true && full.error === undefined) recordKeyUse(this.#s, full);
     return full;
+  }
+
+  /** A page of the audit events `filter` keeps, newest first, its marker bound to `scope` (audit-query.ts); runs due work first. */
+  auditPage(scope: string, filter: (event: AuditEvent) => boolean, limit: number, marker?: string): Page<AuditEvent> {
+    return auditPage(this.#enter(), scope, filter, limit, marker);
   }
 
   // ---------------------------------------------------------------- reads for rendering
@@ -390,6 +402,11 @@ export class Engine {
 
   getRotationStatus(ctx: CallContext, ref: KeyRef): KeyInfo {
     return getRotationStatus(this.#enter(), ctx, ref);
+  }
+
+  /** The key's last successful cryptographic use and from when uses are tracked. */
+  keyLastUsage(ctx: CallContext, ref: KeyRef): KeyUsageInfo {
+    return keyLastUsage(this.#enter(), ctx, ref);
   }
 
   rotateNow(ctx: CallContext, ref: KeyRef, options: { limit: number; automaticRotationGuardMs?: number }): { key: KeyInfo; material: KeyMaterialVersion } {

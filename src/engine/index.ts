@@ -19,3 +19,4 @@ export {
 } from './white-box-data.js';
 export { DATA_KEY_STATES, dataKeyTable, type DataKeyInfo, type DataKeyOrigin, type DataKeySource, type DataKeyState, type HostDataKeyInput } from './data-keys.js';
 export { ACTIONS, GRANTABLE_ACTIONS, CONTEXT_ACTIONS, isAction, type Action, type GrantableAction } from './actions.js';
+export type { KeyUse, KeyUsageInfo } from './usage.js';

@@ -29,6 +29,7 @@ type Row = readonly [
 const ROWS = {
   //                         Enabled  Disabled PendDel  PendImp  Unavail  Archived PendRepl Updating Creating
   describeKey:              [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
+  getKeyLastUsage:          [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
   updateDescription:        [ok,      ok,      INV,     ok,      ok,      ok,      INV,     ok,      ok ],
   enableKey:                [ok,      ok,      INV,     INV,     ok,      INV,     INV,     ok,      ok ],
   disableKey:               [ok,      ok,      INV,     INV,     ok,      INV,     INV,     ok,      ok ],
@@ -97,6 +98,7 @@ export type LifecycleOperation = keyof typeof ROWS;
  */
 export const KEY_UNCHANGED: ReadonlySet<LifecycleOperation> = new Set<LifecycleOperation>([
   'describeKey',
+  'getKeyLastUsage',
   'encrypt',
   'decrypt',
   'reEncryptFrom',

@@ -17,6 +17,7 @@ import {
   type RealmState,
 } from './records.js';
 import { queueDueWork, runDueWork } from './scheduler.js';
+import { keyUseEntry, setKeyUse } from './usage.js';
 import { parseSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type AliasSnapshot, type DeferredKeys, type EngineSnapshot, type SnapshotKey } from './snapshot.js';
 import type { EngineState } from './state.js';
 import type { Realm } from './types.js';
@@ -95,11 +96,13 @@ export function restore(s: EngineState, document: unknown, options: RestoreOptio
   }
   const realms = new Map<string, RealmState>();
   const due: Array<[DueFields, Realm]> = [];
+  // Keys of documents written before uses were recorded: tracking starts now.
+  const restoredAt = s.now();
   doc.realms.forEach((r, index) => {
     const realm = { account: r.account, region: r.region };
     const policyTexts = doc.policyTexts;
     const deferred = options.keys?.[index];
-    const make = (k: SnapshotKey | number) => keyFromSnapshot(typeof k === 'number' ? deferred!.entry(k) : k, realm, new Set(), policyTexts);
+    const make = (k: SnapshotKey | number) => keyFromSnapshot(typeof k === 'number' ? deferred!.entry(k) : k, realm, new Set(), policyTexts, restoredAt);
     // Only an index with keys to make holds `make` (and through it, a store's file bytes).
     const deferring = intact && (deferred?.ids.length ?? 0) + r.keys.length > 0;
     const state: RealmState = { realm, keys: new Index(deferring ? make : undefined), aliases: new Index() };
@@ -110,7 +113,7 @@ export function restore(s: EngineState, document: unknown, options: RestoreOptio
     }
     for (const k of inSeqOrder(r.keys)) {
       if (intact) state.keys.addDeferred(k.id, k.seq, k);
-      else state.keys.add(k.id, k.seq, keyFromSnapshot(k, realm, new Set(), policyTexts));
+      else state.keys.add(k.id, k.seq, keyFromSnapshot(k, realm, new Set(), policyTexts, restoredAt));
       if (k.state === 'PendingDeletion' || k.rotation.enabled || k.materialValidTo !== undefined) due.push([k, realm]);
     }
     for (const a of inSeqOrder(r.aliases)) {
@@ -185,6 +188,12 @@ export function takeChanges(s: EngineState): EngineChanges | undefined {
       if (s.realm(key.realm.account, key.realm.region)?.keys.get(key.id) === key) r.keys.push(keySnapshot(key));
       else r.removedKeys.push(key.id);
     }
+    // A key used (not changed) since the last take: its last use only, not its entry (usage.ts).
+    for (const key of s.changes.used) {
+      if (s.changes.keys.has(key) || !key.lastUse || s.realm(key.realm.account, key.realm.region)?.keys.get(key.id) !== key) continue;
+      const r = realmOf(key.realm);
+      (r.lastUses ??= []).push({ keyId: key.id, ...keyUseEntry(key.lastUse) });
+    }
     for (const alias of s.changes.aliases) {
       const r = realmOf(alias.realm);
       const aliases = s.realm(alias.realm.account, alias.realm.region)?.aliases;
@@ -254,7 +263,7 @@ export function applyChanges(s: EngineState, document: unknown): void {
     }
     for (const k of inSeqOrder(r.keys)) {
       const existing = state.keys.get(k.id);
-      const key = keyFromSnapshot(k, state.realm, existing?.aliases ?? new Set());
+      const key = keyFromSnapshot(k, state.realm, existing?.aliases ?? new Set(), [], s.now());
       if (existing) {
         if (state.keys.seqOf(k.id) !== k.seq) throw invalid(`key ${k.id} changed its sequence number.`);
         state.keys.replace(k.id, key);
@@ -262,6 +271,11 @@ export function applyChanges(s: EngineState, document: unknown): void {
         addInOrder(state.keys, k.id, k.seq, key, invalid);
       }
       queueDueWork(s, key, state.realm);
+    }
+    for (const u of r.lastUses ?? []) {
+      const key = state.keys.get(u.keyId);
+      if (!key) throw invalid(`the last use of key ${u.keyId}, which does not exist.`);
+      setKeyUse(key, u);
     }
     for (const a of inSeqOrder(r.aliases)) {
       const key = state.keys.get(a.keyId);

@@ -9,6 +9,7 @@ import type { AuditResource } from './audit.js';
 import { grantFromSnapshot, grantSnapshot } from './grant-data.js';
 import type { OrderedIndex } from './ordered.js';
 import type { AliasSnapshot, KeySnapshot, SnapshotKey } from './snapshot.js';
+import { keyUseEntry, type KeyUse } from './usage.js';
 import type {
   AliasInfo,
   GrantInfo,
@@ -78,6 +79,10 @@ export interface KeyRecord {
   materialDigest?: string;
   /** Live GetParametersForImport answers, oldest first (at most MAX_IMPORT_PARAMETER_SETS). */
   importParameters: ImportParameterSet[];
+  /** The last successful cryptographic use (usage.ts). */
+  lastUse?: KeyUse;
+  /** From when uses are recorded, when later than creation (a key restored from a document written before they were). */
+  usageTrackedFrom?: number;
   /** The record's read-only view, made on first use. */
   view?: KeyInfo;
 }
@@ -271,6 +276,9 @@ export function keySnapshot(k: KeyRecord): KeySnapshot {
     ...(k.lastImportedAt !== undefined ? { lastImportedAt: k.lastImportedAt } : {}),
     ...(k.materialDigest !== undefined ? { materialDigest: k.materialDigest } : {}),
     ...(k.importParameters.length > 0 ? { importParameters: k.importParameters.map(importParametersSnapshot) } : {}),
+    // null: never used since tracking started (an entry without the member was written before uses were recorded).
+    lastUse: k.lastUse ? keyUseEntry(k.lastUse) : null,
+    ...(k.usageTrackedFrom !== undefined ? { usageTrackedFrom: k.usageTrackedFrom } : {}),
   };
 }
 
@@ -282,8 +290,11 @@ function importParametersFromSnapshot(p: NonNullable<KeySnapshot['importParamete
   return { token: fromBase64(p.token)!, algorithm: p.algorithm, wrappingKeySpec: p.wrappingKeySpec, privateKey: fromBase64(p.privateKey)!, createdAt: p.createdAt, validTo: p.validTo };
 }
 
-/** The key record a snapshot entry describes (the inverse of keySnapshot). */
-export function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, aliases: Set<string>, policyTexts: readonly string[] = []): KeyRecord {
+/**
+ * The key record a snapshot entry describes (the inverse of keySnapshot). `restoredAt` is when
+ * tracking of key use starts for an entry written before uses were recorded (no `lastUse` member).
+ */
+export function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, aliases: Set<string>, policyTexts: readonly string[] = [], restoredAt?: number): KeyRecord {
   const secrets = new Map<string, Uint8Array>();
   const materials: KeyMaterialVersion[] = [];
   for (const m of k.materials) {
@@ -328,6 +339,9 @@ export function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, alia
   if (k.materialValidTo !== undefined) key.materialValidTo = k.materialValidTo;
   if (k.lastImportedAt !== undefined) key.lastImportedAt = k.lastImportedAt;
   if (k.materialDigest !== undefined) key.materialDigest = k.materialDigest;
+  if (k.lastUse) key.lastUse = k.lastUse;
+  if (k.usageTrackedFrom !== undefined) key.usageTrackedFrom = k.usageTrackedFrom;
+  else if (k.lastUse === undefined && restoredAt !== undefined && restoredAt > k.createdAt) key.usageTrackedFrom = restoredAt;
   return key;
 }
 

@@ -16,6 +16,9 @@ export const SNAPSHOT_FORMAT = 'kms-emulator/snapshot';
  * same text for every key of an account). Version 1 documents (texts inline) are still read.
  * 3: keys may carry cloud-resource bindings, imported-material state (expiry, digest, import
  * parameter sets) and material versions whose secret was deleted. Versions 1 and 2 lack them all.
+ * Keys of version 3 may carry their last cryptographic use (`lastUse`, null when none) and from when
+ * uses are tracked (`usageTrackedFrom`); an entry without `lastUse` was written before uses were
+ * recorded, and its key is tracked from its restore (usage.ts).
  */
 export const SNAPSHOT_VERSION = 3;
 
@@ -90,8 +93,24 @@ function keyObject() {
     /** SHA-256 (hex) of the imported material: re-imports must match it. */
     materialDigest: z.optional(hex64),
     importParameters: z.optional(z.array(importParametersSchema)),
+    /** The last successful cryptographic use; null when none since tracking started, absent in entries written before uses were recorded. */
+    lastUse: z.optional(z.nullable(keyUseSchema)),
+    /** From when uses are recorded, when later than createdAt. */
+    usageTrackedFrom: z.optional(time),
   });
 }
+
+/** A key's last use (usage.ts). */
+export function keyUseObject() {
+  return z.object({
+    action: z.string().check(z.minLength(1), z.maxLength(256)),
+    time,
+    eventId: z.string().check(z.minLength(1), z.maxLength(256)),
+    requestId: z.optional(z.string().check(z.maxLength(256))),
+  });
+}
+
+export const keyUseSchema = lazy(keyUseObject);
 
 export const keySchema = lazy(keyObject);
 

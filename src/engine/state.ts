@@ -38,6 +38,8 @@ export class ChangeLog {
   readonly aliases = new Set<AliasRecord>();
   readonly whiteBox = new Set<WhiteBoxRecord>();
   readonly dataKeys = new Set<DataKeyRecord>();
+  /** Keys used for cryptography since the last take: their last uses go into the next record, beside the audit events (usage.ts). */
+  readonly used = new Set<KeyRecord>();
   /** `audit.appended` at the last take: later events go into the next change record. */
   auditTaken = 0;
   /** The random position at the last take (seeded sources). */
@@ -51,6 +53,7 @@ export class ChangeLog {
     this.aliases.clear();
     this.whiteBox.clear();
     this.dataKeys.clear();
+    this.used.clear();
   }
 }
 

@@ -1,10 +1,14 @@
 /**
  * AWS KMS over HTTP: JSON 1.1 (`POST /`, `Content-Type: application/x-amz-json-1.1`,
- * `X-Amz-Target: TrentService.<Operation>`), answered by the AWS dialect; with a credentials file,
- * every request must carry a valid SigV4 signature and its principal is the caller.
+ * `X-Amz-Target: TrentService.<Operation>`), answered by the AWS dialect, and CloudTrail's
+ * LookupEvents over the KMS trail on the same port (`X-Amz-Target:
+ * [com.amazonaws.cloudtrail.v20131101.]CloudTrail_20131101.LookupEvents`, signed for service
+ * `cloudtrail`); with a credentials file, every request must carry a valid SigV4 signature and its
+ * principal is the caller.
  */
 import type { AwsCallMeta } from '../dialects/aws/dialect.js';
 import { AwsServiceError } from '../dialects/aws/errors.js';
+import { cloudTrailOperation } from '../dialects/aws/lookup-events.js';
 import type { Clock } from '../engine/clock.js';
 import type { Kms } from '../index.js';
 import type { CredentialStore } from './credentials.js';
@@ -12,6 +16,7 @@ import { awsErrorResponse, awsRefusal, header, type Protocol, type RequestHead }
 import { SigV4Verifier } from './sigv4.js';
 
 const TARGET_PREFIX = 'TrentService.';
+
 /** The JSON 1.1 media type, and plain JSON for hand-written requests (curl). */
 const ACCEPTED_MEDIA_TYPES = new Set(['application/x-amz-json-1.1', 'application/json']);
 
@@ -23,18 +28,22 @@ export interface AwsProtocolOptions {
 }
 
 export function isAwsRequest(request: RequestHead): boolean {
-  return header(request, 'x-amz-target')?.startsWith(TARGET_PREFIX) ?? false;
+  const target = header(request, 'x-amz-target');
+  return target !== undefined && (target.startsWith(TARGET_PREFIX) || cloudTrailOperation(target) !== undefined);
 }
 
 /** The AWS KMS protocol, served by `kms.aws`. */
 export function awsProtocol(kms: Kms, options: AwsProtocolOptions = {}): Protocol {
   const verifier = options.credentials ? new SigV4Verifier({ credentials: options.credentials, clock: options.clock ?? kms.clock, service: 'kms' }) : undefined;
+  const cloudTrailVerifier = options.credentials ? new SigV4Verifier({ credentials: options.credentials, clock: options.clock ?? kms.clock, service: 'cloudtrail' }) : undefined;
   return {
     name: 'aws',
     matches: isAwsRequest,
     async handle(request) {
       const target = header(request, 'x-amz-target') ?? '';
-      const action = target.slice(TARGET_PREFIX.length);
+      const cloudTrailAction = cloudTrailOperation(target);
+      const cloudTrail = cloudTrailAction !== undefined;
+      const action = cloudTrail ? `cloudtrail:${cloudTrailAction}` : target.slice(TARGET_PREFIX.length);
       const contentType = header(request, 'content-type');
       const mediaType = contentType?.split(';')[0]!.trim().toLowerCase();
       if (!mediaType || !ACCEPTED_MEDIA_TYPES.has(mediaType)) {
@@ -48,8 +57,9 @@ export function awsProtocol(kms: Kms, options: AwsProtocolOptions = {}): Protoco
       const meta: AwsCallMeta = {};
       const sourceIp = clientAddress(request.remoteAddress);
       if (sourceIp) meta.sourceIp = sourceIp;
-      if (verifier) {
-        const outcome = verifier.verify(request);
+      const signatures = cloudTrail ? cloudTrailVerifier : verifier;
+      if (signatures) {
+        const outcome = signatures.verify(request);
         if (!outcome.ok) return { ...awsErrorResponse(outcome.error, kms.engine.newId()), action, note: 'signature' };
         meta.account = outcome.credential.account;
         meta.region = outcome.region;

@@ -483,6 +483,16 @@ describe('import state is durable', () => {
     expect(str(kms.engine.decrypt(fixtureCtx, new Uint8Array(Buffer.from(ciphertext, 'base64'))).plaintext)).toBe('written by version 2');
     const again = kms.snapshot();
     expect(again.version).toBe(3);
+    // The same document, apart from what version 3 added since: each key's last use (none), and
+    // from when uses are tracked (the restore, when it came after the key's creation).
+    for (const r of again.realms) {
+      for (const k of r.keys) {
+        expect(k.lastUse).toBeNull();
+        if (k.usageTrackedFrom !== undefined) expect(k.usageTrackedFrom).toBe(snapshot.takenAt);
+        delete k.lastUse;
+        delete k.usageTrackedFrom;
+      }
+    }
     expect({ ...again, version: 2 }).toEqual(snapshot);
     // The restored key without material takes an import like any other.
     await importInto(kms.engine, { keyId: waiting!.id }, new Uint8Array(32).fill(9), { algorithm: 'SM2PKE' });

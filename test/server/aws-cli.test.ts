@@ -177,6 +177,38 @@ describe('the AWS CLI against the local endpoint', () => {
     expect(described.KeyMetadata.KeyState).toBe('PendingDeletion');
   });
 
+  it('cloudtrail lookup-events reads the KMS trail: attributes, time range, pages (--page-size), errors', async () => {
+    const keyId = (await ok(server.url, ['kms', 'create-key', '--description', 'trail'])).KeyMetadata.KeyId as string;
+    const arn = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`;
+    await ok(server.url, ['kms', 'encrypt', '--key-id', keyId, '--plaintext', 'aGVsbG8=']);
+    await ok(server.url, ['kms', 'encrypt', '--key-id', keyId, '--plaintext', 'aGVsbG8=']);
+    const byKey = await ok(server.url, ['cloudtrail', 'lookup-events', '--lookup-attributes', `AttributeKey=ResourceName,AttributeValue=${arn}`]);
+    expect(byKey.Events.map((e: { EventName: string }) => e.EventName)).toEqual(['Encrypt', 'Encrypt', 'CreateKey']);
+    const [latest] = byKey.Events;
+    const record = server.kms.aws.cloudTrail((r) => r.eventName === 'Encrypt').at(-1)!;
+    expect(latest).toMatchObject({ EventId: record.eventID, ReadOnly: 'true', AccessKeyId: KEYS.accessKeyId, EventSource: 'kms.amazonaws.com', Username: 'root' });
+    expect(latest.Resources).toEqual([{ ResourceType: 'AWS::KMS::Key', ResourceName: arn }]);
+    expect(JSON.parse(latest.CloudTrailEvent)).toEqual(JSON.parse(JSON.stringify(record)));
+    // One event a page: the CLI follows NextToken to the end.
+    const paged = await ok(server.url, ['cloudtrail', 'lookup-events', '--lookup-attributes', `AttributeKey=ResourceName,AttributeValue=${arn}`, '--page-size', '1']);
+    expect(paged.Events.map((e: { EventId: string }) => e.EventId)).toEqual(byKey.Events.map((e: { EventId: string }) => e.EventId));
+    const future = await ok(server.url, ['cloudtrail', 'lookup-events', '--start-time', new Date(Date.now() + 3_600_000).toISOString()]);
+    expect(future.Events).toEqual([]);
+    const writes = await ok(server.url, ['cloudtrail', 'lookup-events', '--lookup-attributes', 'AttributeKey=ReadOnly,AttributeValue=false', '--start-time', new Date(Date.now() - 3_600_000).toISOString()]);
+    expect(writes.Events.every((e: { ReadOnly: string }) => e.ReadOnly === 'false')).toBe(true);
+    expect(writes.Events.map((e: { EventName: string }) => e.EventName)).toContain('CreateKey');
+
+    const events = server.kms.engine.audit.appended;
+    const bad = await aws(server.url, ['cloudtrail', 'lookup-events', '--lookup-attributes', 'AttributeKey=ReadOnly,AttributeValue=maybe']);
+    expect(SERVICE_ERROR_EXIT).toContain(bad.code);
+    expect(cliError(bad.stderr)).toMatch(/^An error occurred \(InvalidLookupAttributesException\) when calling the LookupEvents operation: /);
+    const range = await aws(server.url, ['cloudtrail', 'lookup-events', '--start-time', '2026-02-01T00:00:00Z', '--end-time', '2026-01-01T00:00:00Z']);
+    expect(cliError(range.stderr)).toMatch(/^An error occurred \(InvalidTimeRangeException\) when calling the LookupEvents operation: /);
+    const token = await aws(server.url, ['cloudtrail', 'lookup-events', '--no-paginate', '--next-token', 'forged']);
+    expect(cliError(token.stderr)).toMatch(/^An error occurred \(InvalidNextTokenException\) when calling the LookupEvents operation: /);
+    expect(server.kms.engine.audit.appended).toBe(events);
+  });
+
   it('an error: describe-key of a missing key exits with a service-error code and NotFoundException in stderr', async () => {
     const missing = '11111111-2222-4333-8444-555555555555';
     const result = await aws(server.url, ['kms', 'describe-key', '--key-id', missing]);
@@ -213,6 +245,11 @@ describe('the AWS CLI with --credentials (botocore signs)', () => {
       const wrong = await aws(server.url, ['kms', 'list-keys'], { ...KEYS, secretAccessKey: 'wrong' });
       expect(SERVICE_ERROR_EXIT).toContain(wrong.code);
       expect(cliError(wrong.stderr)).toBe(`An error occurred (InvalidSignatureException) when calling the ListKeys operation: ${SIGNATURE_MISMATCH}`);
+      // cloudtrail lookup-events is signed for service cloudtrail, and shows the user.
+      const looked = await ok(server.url, ['cloudtrail', 'lookup-events', '--lookup-attributes', 'AttributeKey=Username,AttributeValue=cli-user']);
+      expect(looked.Events.map((e: { EventName: string }) => e.EventName)).toEqual(['CreateKey']);
+      const wrongTrail = await aws(server.url, ['cloudtrail', 'lookup-events'], { ...KEYS, secretAccessKey: 'wrong' });
+      expect(cliError(wrongTrail.stderr)).toBe(`An error occurred (InvalidSignatureException) when calling the LookupEvents operation: ${SIGNATURE_MISMATCH}`);
       const unknown = await aws(server.url, ['kms', 'list-keys'], { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' });
       expect(SERVICE_ERROR_EXIT).toContain(unknown.code);
       expect(unknown.stderr).toContain('(UnrecognizedClientException)');

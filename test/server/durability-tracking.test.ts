@@ -124,6 +124,9 @@ describe('change tracking covers every operation', () => {
     await h.must('GenerateDataKey', { KeyId: a, KeySpec: 'AES_256' });
     await h.must('GenerateDataKeyWithoutPlaintext', { KeyId: a, NumberOfBytes: 16 });
     await h.must('GenerateRandom', { NumberOfBytes: 32 });
+    // Uses travel in the record beside the audit events, without the key's entry (GenerateDataKeyWithoutPlaintext's record).
+    expect((await h.must('GetKeyLastUsage', { KeyId: b })).KeyLastUsage.Operation).toBe('ReEncrypt');
+    expect(h.records.at(-3)!.realms.flatMap((r) => r.lastUses ?? []).map((u) => u.keyId)).toEqual([a]);
     await h.must('EnableKeyRotation', { KeyId: a, RotationPeriodInDays: 90 });
     await h.must('GetKeyRotationStatus', { KeyId: a });
     await h.must('RotateKeyOnDemand', { KeyId: b });

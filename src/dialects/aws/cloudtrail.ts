@@ -55,6 +55,11 @@ function userIdentity(event: AuditEvent): Record<string, JsonValue> {
   }
 }
 
+/** The record's eventName, without rendering the record. */
+export function eventNameOf(event: AuditEvent): string {
+  return event.kind === 'service_event' ? (SERVICE_EVENT_NAMES[event.action] ?? event.action) : event.action;
+}
+
 /** Renders one neutral audit event as a CloudTrail record. */
 export function toCloudTrail(event: AuditEvent): CloudTrailRecord {
   const service = event.kind === 'service_event';
@@ -63,7 +68,7 @@ export function toCloudTrail(event: AuditEvent): CloudTrailRecord {
     userIdentity: userIdentity(event),
     eventTime: isoSeconds(event.time),
     eventSource: 'kms.amazonaws.com',
-    eventName: service ? (SERVICE_EVENT_NAMES[event.action] ?? event.action) : event.action,
+    eventName: eventNameOf(event),
     awsRegion: event.realm.region,
     sourceIPAddress: service ? 'AWS Internal' : (event.sourceIp ?? 'AWS Internal'),
     userAgent: service ? 'AWS Internal' : (event.userAgent ?? 'AWS Internal'),

@@ -15,6 +15,8 @@ import { bodyText, checkMeta, requestObject, InputRejected, lowerCaseHeaders, pa
 import { isPlainObject } from '../shared.js';
 import { decodeInput, membersOf, SerializationProblem, validationMessage } from './validate.js';
 import { injectFault } from './faults.js';
+import { isTrackedUse } from './ops-usage.js';
+import { CloudTrailInternalFailure, cloudTrailOperation, lookupEvents, type LookupEvent } from './lookup-events.js';
 import { invokeOperation, lookUp, type DialectWire, type PipelineRequest } from '../pipeline.js';
 import { InternalErrorLog } from '../internal-errors.js';
 
@@ -220,6 +222,8 @@ export class AwsDialect {
     if (ctx.userAgent) event.userAgent = ctx.userAgent;
     if (!error && trail.additional) event.additional = trail.additional;
     if (error) event.error = { code: error.code, message: error.wireMessage ?? '' };
+    // A successful cryptographic call is the last use of its keys (GetKeyLastUsage).
+    else if (isTrackedUse(operation)) event.keyUse = true;
     this.engine.recordCall(event);
   }
 
@@ -249,7 +253,8 @@ export class AwsDialect {
     const userAgent = headers['x-amz-user-agent'] ?? headers['user-agent'];
     if (userAgent) callMeta.userAgent = userAgent;
     Object.assign(callMeta, meta);
-    if (!target || !target.startsWith(TARGET_PREFIX)) {
+    const cloudTrail = cloudTrailOperation(target);
+    if (!target || (!target.startsWith(TARGET_PREFIX) && cloudTrail === undefined)) {
       return this.#respond(this.engine.newId(), new AwsServiceError('UnknownOperationException', undefined));
     }
     let input: unknown;
@@ -261,8 +266,33 @@ export class AwsDialect {
       const message = e.problem === 'syntax' ? 'Malformed request body: not valid JSON.' : e.message;
       return this.#respond(this.engine.newId(), new AwsServiceError('SerializationException', message));
     }
+    if (cloudTrail !== undefined) return this.#cloudTrailCall(cloudTrail, input, callMeta);
     const outcome = await this.#invoke(target.slice(TARGET_PREFIX.length), input, callMeta);
     return this.#respond(outcome.requestId, outcome.ok ? undefined : outcome.error, outcome.ok ? outcome.output : undefined);
+  }
+
+  /**
+   * CloudTrail's LookupEvents over the KMS events of the caller's account and region (lookup-events.ts):
+   * `Events` newest first and `NextToken`, with times in epoch seconds; throws AwsServiceError
+   * (InvalidLookupAttributesException, InvalidTimeRangeException, InvalidMaxResultsException,
+   * InvalidNextTokenException, …). StartTime and EndTime may be Dates. The call is not itself recorded.
+   */
+  lookupEvents(input: Record<string, unknown> = {}, meta?: AwsCallMeta | null): { Events: LookupEvent[]; NextToken?: string } {
+    const m = checkMeta(meta, META_STRINGS);
+    return lookupEvents(this.engine, this.#realmOf(m.account ?? this.options.account, m.region ?? this.options.region), input, isAwsEvent);
+  }
+
+  /** A CloudTrail operation on the KMS port: LookupEvents, or CloudTrail's UnknownOperationException. */
+  #cloudTrailCall(operation: string, input: unknown, meta: AwsCallMeta): AwsHttpResponse {
+    const requestId = this.engine.newId();
+    if (operation !== 'LookupEvents') return this.#respond(requestId, new AwsServiceError('UnknownOperationException', undefined));
+    try {
+      return this.#respond(requestId, undefined, lookupEvents(this.engine, this.#realmOf(meta.account ?? this.options.account, meta.region ?? this.options.region), input, isAwsEvent));
+    } catch (e) {
+      if (e instanceof AwsServiceError) return this.#respond(requestId, e);
+      this.internalErrors.record(e);
+      return this.#respond(requestId, new CloudTrailInternalFailure());
+    }
   }
 
   #respond(requestId: string, error?: AwsServiceError, output?: Record<string, unknown>): AwsHttpResponse {

@@ -2,5 +2,6 @@ export { AwsDialect, InProcessRequestHandler, parseAuthorization, AWS_JSON_CONTE
 export type { AwsDialectOptions, AwsCallMeta, AwsOutcome, AwsHttpRequest, AwsHttpResponse } from './dialect.js';
 export { AwsServiceError } from './errors.js';
 export type { CloudTrailRecord } from './cloudtrail.js';
+export type { LookupEvent } from './lookup-events.js';
 export { keyArn, aliasArn } from './arn.js';
 export { HANDLERS as AWS_OPERATIONS, LIMITS as AWS_LIMITS } from './operations.js';

@@ -3035,7 +3035,7 @@ export const OPERATIONS: Record<string, OperationModel> = {
    "KMSInternalException",
    "NotFoundException"
   ],
-  "keyIdAcceptsAlias": true
+  "keyIdAcceptsAlias": false
  },
  "GetKeyPolicy": {
   "input": "GetKeyPolicyRequest",

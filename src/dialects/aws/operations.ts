@@ -7,6 +7,7 @@ import { dataKeyPair, decapsulate, deriveSharedSecret, encapsulate, generateMac,
 import { cancelKeyDeletion, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription } from './ops-keys.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from './ops-rotation.js';
 import { dataKey, decrypt, encrypt, generateRandom, reEncrypt } from './ops-symmetric.js';
+import { getKeyLastUsage } from './ops-usage.js';
 import { getKeyPolicy, listKeyPolicies, listResourceTags, putKeyPolicy, tagResource, untagResource } from './ops-tags-policies.js';
 
 /** The implemented operations: name → handler and CloudTrail's readOnly flag. */
@@ -50,6 +51,7 @@ export const HANDLERS: Record<string, OperationSpec> = {
   GetKeyRotationStatus: { handler: getKeyRotationStatus, readOnly: true },
   RotateKeyOnDemand: { handler: rotateKeyOnDemand, readOnly: false },
   ListKeyRotations: { handler: listKeyRotations, readOnly: true },
+  GetKeyLastUsage: { handler: getKeyLastUsage, readOnly: true },
   CreateGrant: { handler: createGrant, readOnly: false },
   ListGrants: { handler: listGrants, readOnly: true },
   ListRetirableGrants: { handler: listRetirableGrants, readOnly: true },
