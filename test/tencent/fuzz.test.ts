@@ -69,7 +69,17 @@ function stringFor(name: string): fc.Arbitrary<string> {
     case 'InitializationVector':
       return fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b).toString('base64'));
     case 'KeyUsage':
-      return fc.constantFrom('ENCRYPT_DECRYPT', 'ASYMMETRIC_DECRYPT_SM2', 'ASYMMETRIC_SIGN_VERIFY_SM2', 'ASYMMETRIC_SIGN_VERIFY_ECC', 'ALL', 'BOGUS', '');
+      return fc.constantFrom(
+        'ENCRYPT_DECRYPT',
+        'ASYMMETRIC_DECRYPT_SM2',
+        'ASYMMETRIC_SIGN_VERIFY_SM2',
+        'ASYMMETRIC_SIGN_VERIFY_ECC',
+        'ASYMMETRIC_SIGN_VERIFY_DILITHIUM',
+        'ASYMMETRIC_Encrypt_Decrypt_Kyber_AES',
+        'ALL',
+        'BOGUS',
+        '',
+      );
     case 'Algorithm':
       return fc.constantFrom('SM2DSA', 'ECC_P256_R1', 'RSA_PSS_SHA_256', 'RSAES_OAEP_SHA_256', 'AES_256', 'SM4', 'BOGUS');
     case 'EncryptionAlgorithm':
@@ -126,11 +136,18 @@ async function seeded(): Promise<{ kms: Kms<ManualClock>; ids: string[] }> {
     ['ext', { Type: 2 }],
     ['sm2', { KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' }],
     ['ecc', { KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_ECC' }],
+    ['dilithium', { KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_DILITHIUM' }],
+    ['kyber', { KeyUsage: 'ASYMMETRIC_Encrypt_Decrypt_Kyber_AES' }],
   ] as const) {
     ids.push((await kms.tencent.call('CreateKey', { Alias: alias, ...extra })).KeyId);
   }
   ids.push((await kms.tencent.call('CreateWhiteBoxKey', { Alias: 'wb', Algorithm: 'AES_256' })).KeyId);
   ids.push((await kms.tencent.call('Encrypt', { KeyId: ids[0], Plaintext: 'aGVsbG8=' })).CiphertextBlob);
+  const pqBlob: string = (await kms.tencent.call('PostQuantumCryptoEncrypt', { KeyId: ids[5], PlainText: 'aGVsbG8=' })).CiphertextBlob;
+  ids.push(pqBlob);
+  // The same blob with one segment cut short or swapped: past the format check, into the cryptography.
+  const [head, encapsulation, sealed] = pqBlob.split('-k-');
+  ids.push([head, sealed, encapsulation].join('-k-'), [head, encapsulation, 'AAAAAAAAAAAAAAAAAAAAAA=='].join('-k-'));
   return { kms, ids };
 }
 

@@ -1,7 +1,7 @@
 /** Tencent key lifecycle: CreateKey, DescribeKey(s), ListKeys, ListKeyDetail, UpdateKeyDescription, Enable/Disable(Keys), Schedule/CancelKeyDeletion, Archive/CancelKeyArchive, Bind/UnbindCloudResource. */
 import type { KeyInfo } from '../../engine/types.js';
 import { fault } from './errors.js';
-import { engineSpec, KEY_STATE, KEY_STATE_FILTER, KEY_USAGES, secs, tencentKeyUsage, UNSERVED_USAGES, usageOffered } from './metadata.js';
+import { engineSpec, KEY_STATE, KEY_STATE_FILTER, KEY_USAGES, secs, tencentKeyUsage, usageOffered } from './metadata.js';
 import { aliasOf, allKeys, type Call, checkAlias, checkDescription, checkTags, existing, type Handler, inRange, keyIds, keyRef, LIMITS, metadata, offsetLimit, tagResult, tagsMatch, touch } from './call.js';
 
 export const createKey: Handler = async (call) => {
@@ -12,10 +12,10 @@ export const createKey: Handler = async (call) => {
   if (type !== 1 && type !== 2) throw fault(call.action, ['InvalidParameterValue.InvalidType'], 'InvalidParameterValue', `Type ${type} is invalid.`);
   const usageName: string = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
   const profile = KEY_USAGES[usageName];
-  if (!profile && !UNSERVED_USAGES.includes(usageName)) {
+  if (!profile) {
     throw fault(call.action, ['InvalidParameterValue.InvalidKeyUsage'], 'InvalidParameterValue', `KeyUsage ${usageName} is invalid.`);
   }
-  if (!profile || !usageOffered(usageName, call.flavour)) {
+  if (!usageOffered(usageName, call.flavour)) {
     throw fault(call.action, ['UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion'], 'UnsupportedOperation', `KeyUsage ${usageName} is not supported in region ${ctx.realm.region}.`);
   }
   // Imported material is offered for symmetric keys only.
@@ -86,7 +86,7 @@ export const listKeyDetail: Handler = (call) => {
   if (!['', 'ALL', 'TENCENT_KMS', 'EXTERNAL'].includes(origin)) throw fault(call.action, ['InvalidParameter'], 'InvalidParameterValue', `Origin ${origin} is invalid.`);
   // An empty KeyUsage filter means symmetric keys only, as the service documents.
   const usage: string = input.KeyUsage === undefined || input.KeyUsage === '' ? 'ENCRYPT_DECRYPT' : input.KeyUsage;
-  if (usage !== 'ALL' && !KEY_USAGES[usage] && !UNSERVED_USAGES.includes(usage)) {
+  if (usage !== 'ALL' && !KEY_USAGES[usage]) {
     throw fault(call.action, ['InvalidParameter'], 'InvalidParameterValue', `KeyUsage ${usage} is invalid.`);
   }
   const search: string = (input.SearchKeyAlias ?? '').toLowerCase();

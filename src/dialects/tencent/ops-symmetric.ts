@@ -35,7 +35,7 @@ interface Recipient {
   encrypt(plaintext: Uint8Array): Promise<Uint8Array>;
 }
 
-async function recipientOf(call: Call, pem: string | undefined, algorithmName: string | undefined): Promise<Recipient | undefined> {
+export async function recipientOf(call: Call, pem: string | undefined, algorithmName: string | undefined): Promise<Recipient | undefined> {
   if (pem === undefined || pem === '') {
     if (algorithmName !== undefined && algorithmName !== '' && !ENCRYPTION_ALGORITHMS[algorithmName]) {
       throw fault(call.action, ['InvalidParameter'], 'InvalidParameterValue', `EncryptionAlgorithm ${algorithmName} is invalid.`);
@@ -64,7 +64,7 @@ async function recipientOf(call: Call, pem: string | undefined, algorithmName: s
   };
 }
 
-async function deliver(recipient: Recipient | undefined, plaintext: Uint8Array): Promise<string> {
+export async function deliver(recipient: Recipient | undefined, plaintext: Uint8Array): Promise<string> {
   return toBase64(recipient ? await recipient.encrypt(plaintext) : plaintext);
 }
 
