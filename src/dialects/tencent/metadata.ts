@@ -186,6 +186,8 @@ export function keyMetadata(key: KeyInfo, c: MetadataContext): Record<string, un
     Origin: key.origin === 'EXTERNAL' ? 'EXTERNAL' : 'TENCENT_KMS',
     ValidTo: key.origin === 'EXTERNAL' && key.materialValidTo !== undefined ? secs(key.materialValidTo) : 0,
     ResourceId: `creatorUin/${uin}/${key.id}`,
+    // The public cluster (HSM clusters are not modelled), as the service shows keys outside one.
+    HsmClusterId: '',
     RotateDays: rotation.periodDays,
     LastRotateTime: lastRotation !== undefined ? secs(lastRotation) : 0,
     IsSyncReplica: 0,
@@ -195,6 +197,10 @@ export function keyMetadata(key: KeyInfo, c: MetadataContext): Record<string, un
     SyncStartTime: 0,
     SyncEndTime: 0,
     SourceHsmClusterId: '',
+    // Member-account fields of multi-account access (MemberAccount is accepted and ignored): none.
+    AccountAppId: 0,
+    AccountUin: 0,
+    AccountName: '',
     CreatorUinString: uin,
   };
 }

@@ -23,6 +23,8 @@ export const createKey: Handler = async (call) => {
     throw fault(call.action, ['InvalidParameterValue.InvalidKeyUsage'], 'InvalidParameterValue', 'EXTERNAL keys must have KeyUsage ENCRYPT_DECRYPT.');
   }
   const tags = checkTags(call, input.Tags);
+  const limit = cmkLimit(call);
+  if (cmkCount(call) >= limit) throw fault(call.action, ['LimitExceeded.CmkLimitExceeded'], 'LimitExceeded', `The account holds ${limit} CMKs in region ${ctx.realm.region}, its limit.`);
   // The key and its alias are one engine step: a taken alias (also one taken while a key pair is
   // generated) leaves no key behind.
   const key = await engine.createKeyAsync(ctx, {
@@ -42,7 +44,8 @@ export const createKey: Handler = async (call) => {
     KeyState: KEY_STATE[key.state],
     KeyUsage: usageName,
     ...tagResult(input.Tags),
-    ...(input.HsmClusterId !== undefined ? { HsmClusterId: input.HsmClusterId } : {}),
+    // HSM clusters are not modelled: the id given is echoed, else the public cluster's empty id.
+    HsmClusterId: input.HsmClusterId ?? '',
   };
 };
 
@@ -67,6 +70,15 @@ export function userKeys(call: Call, role: number | undefined, ascending = false
   if (role !== undefined && role !== 0 && role !== 1) throw fault(call.action, ['InvalidParameter'], 'InvalidParameterValue', 'Role must be 0 or 1.');
   const keys = role === 1 ? [] : allKeys(call).filter((k) => tencentKeyUsage(k) !== undefined);
   return ascending ? keys : keys.reverse();
+}
+
+/** The CMKs that count against the account's limit in the caller's region: all but those pending deletion. */
+export function cmkCount(call: Call): number {
+  return userKeys(call, 0).filter((k) => k.state !== 'PendingDeletion').length;
+}
+
+export function cmkLimit(call: Call): number {
+  return call.dialect.options.cmkLimit ?? LIMITS.cmkLimit;
 }
 
 export const listKeys: Handler = (call) => {
