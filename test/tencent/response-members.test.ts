@@ -7,7 +7,7 @@
  */
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ACTIONS, OBJECTS, type FieldModel } from '../../src/dialects/tencent/model.generated.js';
+import { ACTIONS, CLOUDAUDIT_ACTIONS, CLOUDAUDIT_OBJECTS, OBJECTS, type FieldModel } from '../../src/dialects/tencent/model.generated.js';
 import { HANDLERS } from '../../src/dialects/tencent/operations.js';
 import type { Kms, ManualClock } from '../../src/index.js';
 import { b64, done, emulator, sm2Asn1, unb64 } from './support.js';
@@ -21,7 +21,7 @@ const KNOWN_GAPS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The problems of `value` against `fields`: missing members and members of the wrong type. */
-function check(value: Record<string, unknown>, fields: readonly FieldModel[], path: string, skip: readonly string[] = []): string[] {
+function check(value: Record<string, unknown>, fields: readonly FieldModel[], path: string, skip: readonly string[] = [], objects = OBJECTS): string[] {
   const problems: string[] = [];
   for (const field of fields) {
     if (skip.includes(field.name)) continue;
@@ -33,15 +33,15 @@ function check(value: Record<string, unknown>, fields: readonly FieldModel[], pa
     }
     if (field.list) {
       if (!Array.isArray(v)) problems.push(`${at} is not a list`);
-      else v.forEach((item, i) => problems.push(...checkOne(item, field.type, `${at}[${i}]`)));
+      else v.forEach((item, i) => problems.push(...checkOne(item, field.type, `${at}[${i}]`, objects)));
     } else {
-      problems.push(...checkOne(v, field.type, at));
+      problems.push(...checkOne(v, field.type, at, objects));
     }
   }
   return problems;
 }
 
-function checkOne(v: unknown, type: string, at: string): string[] {
+function checkOne(v: unknown, type: string, at: string, objects: Readonly<Record<string, readonly FieldModel[]>>): string[] {
   switch (type) {
     case 'string':
       return typeof v === 'string' ? [] : [`${at} is ${JSON.stringify(v)}, not a string`];
@@ -53,10 +53,10 @@ function checkOne(v: unknown, type: string, at: string): string[] {
     case 'bool':
       return typeof v === 'boolean' ? [] : [`${at} is ${JSON.stringify(v)}, not a bool`];
     default: {
-      const members = OBJECTS[type];
+      const members = objects[type];
       if (!members) return [`${at} has the unknown type ${type}`];
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return [`${at} is not a ${type} structure`];
-      return check(v as Record<string, unknown>, members, at);
+      return check(v as Record<string, unknown>, members, at, [], objects);
     }
   }
 }
@@ -160,6 +160,15 @@ describe('response members', () => {
     const response = responses.get(action);
     expect(response, `${action} was not called`).toBeDefined();
     expect(check(response!, ACTIONS[action]!.response, action, KNOWN_GAPS[action])).toEqual([]);
+  });
+
+  it('CloudAudit LookUpEvents answers every member, its events every Event member, on a page and at the end', async () => {
+    const page = await kms.tencent.lookUpEvents({ StartTime: 0, EndTime: 2e9, MaxResults: 2 });
+    const last = await kms.tencent.lookUpEvents({ StartTime: 0, EndTime: 2e9, MaxResults: 50 });
+    for (const response of [page, last]) {
+      expect(response.Events.length).toBeGreaterThan(0);
+      expect(check(response, CLOUDAUDIT_ACTIONS.LookUpEvents!.response, 'LookUpEvents', [], CLOUDAUDIT_OBJECTS)).toEqual([]);
+    }
   });
 
   it('the known gaps are still gaps (remove an entry once its members are answered)', () => {
