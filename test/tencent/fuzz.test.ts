@@ -181,6 +181,54 @@ describe('Tencent dialect fuzzing', () => {
     expect(seen.codes.size).toBeGreaterThan(10);
   });
 
+  it('post-quantum actions, inputs around valid ones: documented codes only, failures change nothing, valid calls succeed', async () => {
+    const { kms, ids } = await seeded();
+    const [dilithium, kyber] = [ids[4]!, ids[5]!];
+    const blob: string = ids[8]!;
+    const signature: string = (await kms.tencent.call('PostQuantumCryptoSign', { KeyId: dilithium, Message: 'aGVsbG8=' })).Signature;
+    const flip = (text: string, at: number) => text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1);
+    const keyId = fc.constantFrom(kyber, dilithium, ids[0]!, ids[2]!, '00000000-0000-4000-8000-000000000000', 'bad', '');
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('base64')),
+      fc.constantFrom(Buffer.alloc(4096, 1).toString('base64'), Buffer.alloc(4097, 1).toString('base64'), 'aGVsbG8=', '', '***', 'aGVsbG8'),
+    );
+    const blobs = fc.oneof(
+      fc.constant(blob),
+      fc.nat({ max: blob.length - 1 }).map((at) => flip(blob, at)),
+      fc.constantFrom(ids[7]!, ids[9]!, ids[10]!, 'a-k-b-k-c', '', blob.replace(/-k-/g, '')),
+    );
+    const signatures = fc.oneof(fc.constant(signature), fc.nat({ max: signature.length - 5 }).map((at) => flip(signature, at)), bytes);
+    const request = fc.oneof(
+      fc.record({ action: fc.constant('PostQuantumCryptoEncrypt'), params: fc.record({ KeyId: keyId, PlainText: bytes }, { requiredKeys: [] }) }),
+      fc.record({
+        action: fc.constant('PostQuantumCryptoDecrypt'),
+        params: fc.record({ CiphertextBlob: blobs, EncryptionAlgorithm: fc.constantFrom('SM2', 'RSAES_OAEP_SHA_256', 'BOGUS', '') }, { requiredKeys: ['CiphertextBlob'] }),
+      }),
+      fc.record({ action: fc.constant('PostQuantumCryptoSign'), params: fc.record({ KeyId: keyId, Message: bytes }, { requiredKeys: [] }) }),
+      fc.record({ action: fc.constant('PostQuantumCryptoVerify'), params: fc.record({ KeyId: keyId, Message: bytes, SignatureValue: signatures }, { requiredKeys: [] }) }),
+    );
+    const succeeded = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(request, async ({ action, params }) => {
+        const before = stateOf(kms);
+        const outcome = await kms.tencent.invoke(action, params);
+        expect(kms.tencent.internalErrors.recent()).toEqual([]);
+        if (outcome.ok) {
+          succeeded.add(action);
+          if (action === 'PostQuantumCryptoDecrypt' && params.CiphertextBlob === blob && !params.EncryptionAlgorithm?.startsWith('RSA')) {
+            expect(outcome.response.PlainText).toBe('aGVsbG8=');
+          }
+        } else {
+          expect(documentedCodes(action).has(outcome.error.code), `${action} answered ${outcome.error.code}: ${outcome.error.message}`).toBe(true);
+          expect(outcome.error.code).not.toBe('InternalError');
+          expect(stateOf(kms)).toBe(before);
+        }
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    expect([...succeeded].sort()).toEqual(['PostQuantumCryptoDecrypt', 'PostQuantumCryptoEncrypt', 'PostQuantumCryptoSign', 'PostQuantumCryptoVerify']);
+  });
+
   it('non-object parameters and unknown actions are answered, never thrown', async () => {
     const { kms } = await seeded();
     await fc.assert(
