@@ -14,6 +14,7 @@
  */
 import { aesGcmOpen, aesGcmSeal } from '../../crypto/aes-gcm.js';
 import { concatBytes, equalBytes, fromBase64, fromUtf8, toBase64, utf8 } from '../../crypto/bytes.js';
+import { createCryptoCaches } from '../../crypto/caches.js';
 import { isKmsError } from '../../engine/errors.js';
 import type { KeyRef } from '../../engine/types.js';
 import { SEPARATOR } from './ciphertext.js';
@@ -31,6 +32,12 @@ const HEADER_BYTES = MAGIC.length + 1 + 36;
 const NONCE = new Uint8Array(12);
 /** Longest signature accepted for checking (an ML-DSA-65 signature is 3309 bytes). */
 const MAX_SIGNATURE_BYTES = 8192;
+
+/**
+ * Caches for one AES-256-GCM operation under a one-time key: the engine's caches keep expanded keys
+ * that are used again, and a shared secret used once would only evict them (and linger in them).
+ */
+const oneTime = () => createCryptoCaches({ cipherStates: 1 });
 
 function header(keyId: string): Uint8Array {
   return concatBytes(MAGIC, Uint8Array.of(VERSION), utf8(keyId));
@@ -67,7 +74,7 @@ export const postQuantumEncrypt: Handler = async (call) => {
   requireUsage(call, ref, KYBER_USAGE, ['InvalidParameterValue.InvalidKeyUsage', 'InvalidParameter']);
   const { key, ciphertext, sharedSecret } = await engine.encapsulate(ctx, ref, 'ML_KEM');
   const aad = header(key.id);
-  const sealed = aesGcmSeal(sharedSecret, NONCE, plaintext, aad);
+  const sealed = aesGcmSeal(sharedSecret, NONCE, plaintext, aad, oneTime());
   sharedSecret.fill(0);
   return { CiphertextBlob: [aad, ciphertext, sealed].map(toBase64).join(SEPARATOR), KeyId: key.id };
 };
@@ -79,7 +86,7 @@ export const postQuantumDecrypt: Handler = async (call) => {
   // A blob naming a key of another usage is not a post-quantum ciphertext of that key.
   requireUsage(call, blob.ref, KYBER_USAGE, ['InvalidParameterValue.InvalidCiphertext']);
   const { key, sharedSecret } = await engine.decapsulate(ctx, blob.ref, 'ML_KEM', blob.encapsulation);
-  const plaintext = aesGcmOpen(sharedSecret, NONCE, blob.sealed, blob.header);
+  const plaintext = aesGcmOpen(sharedSecret, NONCE, blob.sealed, blob.header, oneTime());
   sharedSecret.fill(0);
   if (!plaintext) throw invalidCiphertext(call);
   const text = await deliver(recipient, plaintext);
