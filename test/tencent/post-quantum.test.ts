@@ -103,6 +103,16 @@ describe('post-quantum keys', () => {
     expect(opened.toString()).toBe('quantum secret');
   });
 
+  it('PQ keys survive a snapshot: a restored emulator decrypts and verifies what the first one made', async () => {
+    const enc = await client.PostQuantumCryptoEncrypt({ KeyId: kyber, PlainText: b64('kept') });
+    const sig = await client.PostQuantumCryptoSign({ KeyId: dilithium, Message: b64('kept') });
+    const copy = emulator();
+    copy.restore(JSON.stringify(kms.snapshot()));
+    expect(unb64((await copy.tencent.call('PostQuantumCryptoDecrypt', { CiphertextBlob: enc.CiphertextBlob })).PlainText).toString()).toBe('kept');
+    expect((await copy.tencent.call('PostQuantumCryptoVerify', { KeyId: dilithium, Message: b64('kept'), SignatureValue: sig.Signature })).SignatureValid).toBe(true);
+    done(copy);
+  });
+
   it('documented errors, each changing nothing', async () => {
     const enc = await client.PostQuantumCryptoEncrypt({ KeyId: kyber, PlainText: b64('x') });
     const blob = enc.CiphertextBlob!;
