@@ -1,8 +1,9 @@
 /**
  * Generates src/dialects/tencent/model.generated.ts from the Tencent Cloud KMS API spec (2019-01-18)
  * and the CloudAudit spec (2019-03-19): actions, their request and response members (type, list,
- * required), the structures they use, the error codes each action documents, and the service and
- * common error codes. Descriptions, examples and other prose are left out.
+ * required), the structures they use, the error codes each action documents, the service and
+ * common error codes, and each action's short Chinese title (CloudAudit's EventNameCn). Descriptions,
+ * examples and other prose are left out.
  *
  *   npx tsx scripts/gen-tencent-model.ts ../shared/specs
  */
@@ -38,6 +39,13 @@ function actions(spec: any): Record<string, { request: Field[]; response: Field[
     const a = spec.actions[name];
     out[name] = { request: fields(a.request), response: fields(a.response), errors: [...(a.errorCodes ?? [])].sort() };
   }
+  return out;
+}
+
+/** Each action's short Chinese title (titleCn): CloudAudit names an event by it (EventNameCn). */
+function titles(spec: any): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(spec.actions).sort()) if (typeof spec.actions[name].titleCn === 'string') out[name] = spec.actions[name].titleCn;
   return out;
 }
 
@@ -87,6 +95,9 @@ export const CLOUDAUDIT_API_VERSION = ${JSON.stringify(audit.apiVersion)};
 export const CLOUDAUDIT_ACTIONS: Readonly<Record<string, ActionModel>> = ${JSON.stringify(actions(audit), null, 1)};
 
 export const CLOUDAUDIT_OBJECTS: Readonly<Record<string, readonly FieldModel[]>> = ${JSON.stringify(objects(audit), null, 1)};
+
+/** Each KMS and CloudAudit action's short Chinese title, as CloudAudit's EventNameCn shows it. */
+export const TITLES_CN: Readonly<Record<string, string>> = ${JSON.stringify({ ...titles(kms), ...titles(audit) }, null, 1)};
 `;
 
 writeFileSync('src/dialects/tencent/model.generated.ts', text);

@@ -28,8 +28,11 @@ export interface CreateKmsOptions<C extends Clock = Clock> {
    * keys; docs/cryptography.md). Each engine has its own; the least recently used entries go first.
    */
   caches?: CryptoCacheOptions;
-  /** The Tencent dialect: the owner UIN (default 100000000001), the default region (ap-guangzhou) and region flavours. */
-  tencent?: { uin?: string; region?: string; flavours?: Readonly<Record<string, RegionFlavour>> };
+  /**
+   * The Tencent dialect: the owner UIN (default 100000000001), the default region (ap-guangzhou),
+   * region flavours, and the CMKs an account may hold in a region (`cmkLimit`, default 200).
+   */
+  tencent?: { uin?: string; region?: string; flavours?: Readonly<Record<string, RegionFlavour>>; cmkLimit?: number };
   /** The Huawei dialect: the domain id (32 hex), the default project and its region (cn-north-4), other projects' regions. */
   huawei?: { domainId?: string; projectId?: string; region?: string; projects?: Record<string, string> };
   /**
@@ -83,6 +86,7 @@ function tencentDialect(engine: Engine, options: CreateKmsOptions): TencentDiale
     uin: options.tencent?.uin ?? DEFAULT_TENCENT_UIN,
     region: options.tencent?.region ?? DEFAULT_TENCENT_REGION,
     ...(options.tencent?.flavours ? { flavours: options.tencent.flavours } : {}),
+    ...(options.tencent?.cmkLimit !== undefined ? { cmkLimit: options.tencent.cmkLimit } : {}),
   });
 }
 

@@ -157,10 +157,12 @@ const STATE_WORDS: Record<KeyState, string> = {
 };
 
 /**
- * Rule sets narrower than the neutral rows: where a provider allows fewer states for an operation,
- * its dialect names its rule set in the call (CallContext.stateRules) and the override row decides.
- * A refusal by an override row is InvalidState with reason 'state-rule' and the rule's name, for the
- * dialect to word as its provider does.
+ * Rule sets that differ from the neutral rows: where a provider allows fewer (or, documented, more)
+ * states for an operation, its dialect names its rule set in the call (CallContext.stateRules) and
+ * the override row decides. A refusal by an override row where the neutral row allows the call is
+ * InvalidState with reason 'state-rule' and the rule's name, for the dialect to word as its provider
+ * does; where both refuse, the neutral refusal stands; where the override row allows a state the
+ * neutral row refuses, the call goes through.
  */
 export type { StateRules } from './types.js';
 
@@ -179,6 +181,9 @@ const OVERRIDES: Readonly<Record<StateRules, Partial<Record<LifecycleOperation, 
     // Tencent imports into a key waiting for material, or re-imports into an enabled one.
     getImportParameters:       { row: [ok,      INV,     INV,     ok,      INV,     INV,     INV,     ok,      INV], rule: 'import-state' },
     importKeyMaterial:         { row: [ok,      INV,     INV,     ok,      INV,     INV,     INV,     ok,      INV], rule: 'import-state' },
+    // Tencent documents no state error for DisableKeyRotation: turning rotation off is refused in no
+    // state a key with rotation can be in (wider than the neutral row).
+    disableRotation:           { row: [ok,      ok,      ok,      UNS,     INV,     ok,      INV,     ok,      INV], rule: 'rotation-off-any-state' },
   },
   huawei: {
     // Huawei enables a disabled key only and disables an enabled key only.
@@ -199,10 +204,12 @@ function overrideOf(rules: StateRules | undefined, operation: LifecycleOperation
 export function assertLifecycle(operation: LifecycleOperation, key: { id: string; state: KeyState }, rules?: StateRules): void {
   const outcome = lifecycleOutcome(operation, key.state);
   const details = { resource: 'key' as const, keyId: key.id, state: key.state, operation };
+  const override = overrideOf(rules, operation);
+  const narrowed = override?.row[column(key.state)];
+  // The provider's row allows the state (it may allow more than the neutral row).
+  if (narrowed === 'ok') return;
   if (outcome === 'ok') {
-    const override = overrideOf(rules, operation);
-    const narrowed = override?.row[column(key.state)];
-    if (override && narrowed !== 'ok') {
+    if (override) {
       throw new KmsError(narrowed!, `Key ${key.id} is ${STATE_WORDS[key.state]}.`, { ...details, reason: 'state-rule', rule: override.rule });
     }
     return;
@@ -221,8 +228,8 @@ export function lifecycleOverrides(): Array<{ rules: StateRules; operation: Life
   const out: Array<{ rules: StateRules; operation: LifecycleOperation; rule: string; outcomes: Record<string, Outcome> }> = [];
   for (const rules of Object.keys(OVERRIDES) as StateRules[]) {
     for (const [operation, o] of Object.entries(OVERRIDES[rules]) as Array<[LifecycleOperation, OverrideRow]>) {
-      // A state the neutral row refuses stays refused with the neutral error.
-      const outcomes = Object.fromEntries(COLUMNS.map((c, i) => [c, ROWS[operation][i] !== 'ok' ? ROWS[operation][i]! : o.row[i]!]));
+      // The override row's ok stands; where it refuses, a state the neutral row refuses keeps the neutral error.
+      const outcomes = Object.fromEntries(COLUMNS.map((c, i): [string, Outcome] => [c, o.row[i] === 'ok' ? 'ok' : ROWS[operation][i] !== 'ok' ? ROWS[operation][i]! : o.row[i]!]));
       out.push({ rules, operation, rule: o.rule, outcomes });
     }
   }

@@ -243,6 +243,22 @@ describe.skipIf(!HAVE_CHROMIUM)('the sandbox page in Chromium', () => {
     await context.close();
   });
 
+  it.skipIf(!ADAPTERS.some((a) => a.id === 'tencent'))('offers post-quantum keys in the Tencent dialect: Kyber_AES encrypt/decrypt, Dilithium sign/verify', async () => {
+    const { context, page, problems } = await fresh();
+    await page.getByLabel('Dialect').selectOption('tencent');
+    expect(await act(page, 'create', { Alias: 'pq-kyber', KeyUsage: 'ASYMMETRIC_Encrypt_Decrypt_Kyber_AES' })).toContain('pq-kyber');
+    expect(await act(page, 'pq-encrypt', { 'PlainText (text)': 'post-quantum hello' })).toContain('CiphertextBlob');
+    expect(await act(page, 'pq-decrypt')).toContain('post-quantum hello');
+    expect(await page.locator('ol.calls > li').first().locator('pre.request').innerText()).toContain('X-TC-Action: PostQuantumCryptoDecrypt');
+    expect(await act(page, 'create', { Alias: 'pq-dilithium', KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_DILITHIUM' })).toContain('pq-dilithium');
+    expect(await act(page, 'pq-sign')).toContain('Signature');
+    expect(await act(page, 'pq-verify')).toContain('true');
+    expect(await act(page, 'pq-verify', { 'Message (text)': 'tampered' })).toContain('false');
+    await screenshot(page, 'sandbox-tencent-pq');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it.skipIf(!ADAPTERS.some((a) => a.id === 'huawei'))('switches to the Huawei dialect: create-key, encrypt-data, decrypt-data, CTS trace', async () => {
     const { context, page, problems } = await fresh();
     await page.getByLabel('Dialect').selectOption('huawei');

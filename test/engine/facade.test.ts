@@ -97,6 +97,16 @@ describe('the engine facade', () => {
     expect(thrown(() => assertLifecycle('enableKey', { id: 'k', state: 'PendingDeletion' }, 'huawei')).details.reason).toBeUndefined();
     for (const row of lifecycleOverrides()) expect(Object.values(row.outcomes)).toContain('InvalidState');
   });
+
+  it('lets an override row allow a state the neutral row refuses, and keeps the neutral refusal where both refuse', () => {
+    const disabled = { id: 'k', state: 'Disabled' as const };
+    expect(thrown(() => assertLifecycle('disableRotation', disabled)).code).toBe('Disabled');
+    expect(() => assertLifecycle('disableRotation', disabled, 'tencent')).not.toThrow();
+    expect(() => assertLifecycle('disableRotation', { id: 'k', state: 'Archived' }, 'tencent')).not.toThrow();
+    expect(thrown(() => assertLifecycle('disableRotation', { id: 'k', state: 'PendingImport' }, 'tencent')).code).toBe('Unsupported');
+    const row = lifecycleOverrides().find((r) => r.rules === 'tencent' && r.operation === 'disableRotation')!;
+    expect(row.outcomes).toMatchObject({ Disabled: 'ok', Archived: 'ok', PendingDeletion: 'ok', PendingImport: 'Unsupported', Unavailable: 'InvalidState' });
+  });
 });
 
 describe('the emulator', () => {

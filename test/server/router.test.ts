@@ -36,7 +36,7 @@ describe('the router: one port, every protocol', () => {
     const res = await raw(server.url, {
       headers: {
         'content-type': 'application/json',
-        'x-tc-action': 'PostQuantumCryptoSign',
+        'x-tc-action': 'NoSuchAction',
         'x-tc-version': '2019-01-18',
         'x-tc-region': 'ap-guangzhou',
         'x-tc-timestamp': String(Math.floor(Date.now() / 1000)),
@@ -49,7 +49,7 @@ describe('the router: one port, every protocol', () => {
     const body = res.json();
     expect(Object.keys(body)).toEqual(['Response']);
     expect(body.Response).toEqual({
-      Error: { Code: 'InvalidAction', Message: 'The request action=`PostQuantumCryptoSign` is invalid or not found in service=`kms` and version=`2019-01-18`.' },
+      Error: { Code: 'InvalidAction', Message: 'The request action=`NoSuchAction` is invalid or not found in service=`kms` and version=`2019-01-18`.' },
       RequestId: expect.stringMatching(UUID_V4),
     });
   });

@@ -47,4 +47,39 @@ describe('kms.tencent.auditEvents()', () => {
     expect((await failure(kms.tencent.lookUpEvents({ StartTime: 0 }))).code).toBe('MissingParameter');
     done(kms);
   });
+
+  it('events carry EventNameCn (the action\'s Chinese title) and Location; SecretId and SourceIPAddress are strings, never null', async () => {
+    const kms = emulator();
+    const id = (await kms.tencent.call('CreateKey', { Alias: 'cn' })).KeyId;
+    await kms.tencent.call('ListKeys', {});
+    await kms.tencent.call('DescribeKey', { KeyId: id }, { secretId: 'AKIDsigned', sourceIp: '203.0.113.7' });
+    const [created, listed, described] = kms.tencent.auditEvents();
+    expect(created).toMatchObject({ EventName: 'CreateKey', EventNameCn: '创建主密钥', Location: '未知', SecretId: '', SourceIPAddress: '' });
+    expect(listed).toMatchObject({ EventName: 'ListKey', EventNameCn: '获取主密钥列表' });
+    expect(described).toMatchObject({ EventNameCn: '获取主密钥属性', SecretId: 'AKIDsigned', SourceIPAddress: '203.0.113.7' });
+    for (const e of kms.tencent.auditEvents()) for (const v of Object.values(e)) expect(v).not.toBeNull();
+    done(kms);
+  });
+
+  it('LookUpEvents answers NextToken ("" when the list is over) and pages with it, unmoved by events recorded between pages', async () => {
+    const kms = emulator();
+    const id = (await kms.tencent.call('CreateKey', { Alias: 'paged' })).KeyId;
+    for (let i = 0; i < 6; i++) {
+      kms.clock.advance('1s');
+      await kms.tencent.call('DescribeKey', { KeyId: id });
+    }
+    const all = (await kms.tencent.lookUpEvents({ StartTime: 0, EndTime: 2e9, MaxResults: 50 })).Events.map((e: { EventId: string }) => e.EventId);
+    expect(all).toHaveLength(7);
+    const first = await kms.tencent.lookUpEvents({ StartTime: 0, EndTime: 2e9, MaxResults: 3 });
+    expect(first).toMatchObject({ ListOver: false, TotalCount: 7 });
+    expect(first.NextToken).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    // A new event between pages: the next page still continues after the last one seen.
+    await kms.tencent.call('DescribeKey', { KeyId: id });
+    const second = await kms.tencent.lookUpEvents({ StartTime: 0, EndTime: 2e9, MaxResults: 3, NextToken: first.NextToken });
+    const third = await kms.tencent.lookUpEvents({ StartTime: 0, EndTime: 2e9, MaxResults: 3, NextToken: second.NextToken });
+    expect([...first.Events, ...second.Events, ...third.Events].map((e: { EventId: string }) => e.EventId)).toEqual(all);
+    expect(third).toMatchObject({ ListOver: true, NextToken: '' });
+    expect((await failure(kms.tencent.lookUpEvents({ StartTime: 0, EndTime: 2e9, NextToken: 'bm90IGEgdG9rZW4=' }))).code).toBe('InvalidParameterValue');
+    done(kms);
+  });
 });

@@ -70,7 +70,17 @@ function stringFor(name: string): fc.Arbitrary<string> {
     case 'ImportKeyMaterial':
       return fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b).toString('base64'));
     case 'KeyUsage':
-      return fc.constantFrom('ENCRYPT_DECRYPT', 'ASYMMETRIC_DECRYPT_SM2', 'ASYMMETRIC_SIGN_VERIFY_SM2', 'ASYMMETRIC_SIGN_VERIFY_ECC', 'ALL', 'BOGUS', '');
+      return fc.constantFrom(
+        'ENCRYPT_DECRYPT',
+        'ASYMMETRIC_DECRYPT_SM2',
+        'ASYMMETRIC_SIGN_VERIFY_SM2',
+        'ASYMMETRIC_SIGN_VERIFY_ECC',
+        'ASYMMETRIC_SIGN_VERIFY_DILITHIUM',
+        'ASYMMETRIC_Encrypt_Decrypt_Kyber_AES',
+        'ALL',
+        'BOGUS',
+        '',
+      );
     case 'Algorithm':
       return fc.constantFrom('SM2DSA', 'ECC_P256_R1', 'RSA_PSS_SHA_256', 'RSAES_OAEP_SHA_256', 'AES_256', 'SM4', 'BOGUS');
     case 'EncryptionAlgorithm':
@@ -132,11 +142,18 @@ async function seeded(): Promise<{ kms: Kms<ManualClock>; ids: string[] }> {
     ['ext', { Type: 2 }],
     ['sm2', { KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' }],
     ['ecc', { KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_ECC' }],
+    ['dilithium', { KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_DILITHIUM' }],
+    ['kyber', { KeyUsage: 'ASYMMETRIC_Encrypt_Decrypt_Kyber_AES' }],
   ] as const) {
     ids.push((await kms.tencent.call('CreateKey', { Alias: alias, ...extra })).KeyId);
   }
   ids.push((await kms.tencent.call('CreateWhiteBoxKey', { Alias: 'wb', Algorithm: 'AES_256' })).KeyId);
   ids.push((await kms.tencent.call('Encrypt', { KeyId: ids[0], Plaintext: 'aGVsbG8=' })).CiphertextBlob);
+  const pqBlob: string = (await kms.tencent.call('PostQuantumCryptoEncrypt', { KeyId: ids[5], PlainText: 'aGVsbG8=' })).CiphertextBlob;
+  ids.push(pqBlob);
+  // The same blob with one segment cut short or swapped: past the format check, into the cryptography.
+  const [head, encapsulation, sealed] = pqBlob.split('-k-');
+  ids.push([head, sealed, encapsulation].join('-k-'), [head, encapsulation, 'AAAAAAAAAAAAAAAAAAAAAA=='].join('-k-'));
   ids.push((await kms.tencent.call('GenerateDataKey', { KeyId: ids[0], NumberOfBytes: 16, IsHostedByKms: 1, DataKeyName: 'dek' })).DataKeyId);
   const disabled = (await kms.tencent.call('ImportDataKey', { DataKeyName: 'dek-2', ImportKeyMaterial: 'aGVsbG8=', ImportType: 2, KeyId: ids[0] })).DataKeyId;
   await kms.tencent.call('DisableDataKey', { DataKeyId: disabled });
@@ -174,6 +191,54 @@ describe('Tencent dialect fuzzing', () => {
     expect(seen.codes.size).toBeGreaterThan(10);
     // Hosted data keys among them: the seeded data keys are found and served.
     expect([...seen.ok].filter((a) => a.includes('DataKey') && a !== 'GenerateDataKey').length, [...seen.ok].join(' ')).toBeGreaterThanOrEqual(3);
+  });
+
+  it('post-quantum actions, inputs around valid ones: documented codes only, failures change nothing, valid calls succeed', async () => {
+    const { kms, ids } = await seeded();
+    const [dilithium, kyber] = [ids[4]!, ids[5]!];
+    const blob: string = ids[8]!;
+    const signature: string = (await kms.tencent.call('PostQuantumCryptoSign', { KeyId: dilithium, Message: 'aGVsbG8=' })).Signature;
+    const flip = (text: string, at: number) => text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1);
+    const keyId = fc.constantFrom(kyber, dilithium, ids[0]!, ids[2]!, '00000000-0000-4000-8000-000000000000', 'bad', '');
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('base64')),
+      fc.constantFrom(Buffer.alloc(4096, 1).toString('base64'), Buffer.alloc(4097, 1).toString('base64'), 'aGVsbG8=', '', '***', 'aGVsbG8'),
+    );
+    const blobs = fc.oneof(
+      fc.constant(blob),
+      fc.nat({ max: blob.length - 1 }).map((at) => flip(blob, at)),
+      fc.constantFrom(ids[7]!, ids[9]!, ids[10]!, 'a-k-b-k-c', '', blob.replace(/-k-/g, '')),
+    );
+    const signatures = fc.oneof(fc.constant(signature), fc.nat({ max: signature.length - 5 }).map((at) => flip(signature, at)), bytes);
+    const request = fc.oneof(
+      fc.record({ action: fc.constant('PostQuantumCryptoEncrypt'), params: fc.record({ KeyId: keyId, PlainText: bytes }, { requiredKeys: [] }) }),
+      fc.record({
+        action: fc.constant('PostQuantumCryptoDecrypt'),
+        params: fc.record({ CiphertextBlob: blobs, EncryptionAlgorithm: fc.constantFrom('SM2', 'RSAES_OAEP_SHA_256', 'BOGUS', '') }, { requiredKeys: ['CiphertextBlob'] }),
+      }),
+      fc.record({ action: fc.constant('PostQuantumCryptoSign'), params: fc.record({ KeyId: keyId, Message: bytes }, { requiredKeys: [] }) }),
+      fc.record({ action: fc.constant('PostQuantumCryptoVerify'), params: fc.record({ KeyId: keyId, Message: bytes, SignatureValue: signatures }, { requiredKeys: [] }) }),
+    );
+    const succeeded = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(request, async ({ action, params }) => {
+        const before = stateOf(kms);
+        const outcome = await kms.tencent.invoke(action, params);
+        expect(kms.tencent.internalErrors.recent()).toEqual([]);
+        if (outcome.ok) {
+          succeeded.add(action);
+          if (action === 'PostQuantumCryptoDecrypt' && params.CiphertextBlob === blob && !params.EncryptionAlgorithm?.startsWith('RSA')) {
+            expect(outcome.response.PlainText).toBe('aGVsbG8=');
+          }
+        } else {
+          expect(documentedCodes(action).has(outcome.error.code), `${action} answered ${outcome.error.code}: ${outcome.error.message}`).toBe(true);
+          expect(outcome.error.code).not.toBe('InternalError');
+          expect(stateOf(kms)).toBe(before);
+        }
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    expect([...succeeded].sort()).toEqual(['PostQuantumCryptoDecrypt', 'PostQuantumCryptoEncrypt', 'PostQuantumCryptoSign', 'PostQuantumCryptoVerify']);
   });
 
   it('non-object parameters and unknown actions are answered, never thrown', async () => {

@@ -27,7 +27,7 @@ describe('CreateKey', () => {
     expect((await failure(kms.tencent.call('CreateKey', { Alias: 'x', Type: '1' }))).code).toBe('InvalidParameter');
     expect((await failure(kms.tencent.call('CreateKey', { Alias: 'x', Type: 3 }))).code).toBe('InvalidParameterValue.InvalidType');
     expect((await failure(kms.tencent.call('CreateKey', { Alias: 'x', KeyUsage: 'SIGN' }))).code).toBe('InvalidParameterValue.InvalidKeyUsage');
-    expect((await failure(kms.tencent.call('CreateKey', { Alias: 'x', KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_DILITHIUM' }))).code).toBe(
+    expect((await failure(kms.tencent.call('CreateKey', { Alias: 'x', KeyUsage: 'ASYMMETRIC_DECRYPT_SM2' }, { region: FIPS_REGION }))).code).toBe(
       'UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion',
     );
     expect((await failure(kms.tencent.call('CreateKey', { Alias: 'x', Type: 2, KeyUsage: 'ASYMMETRIC_DECRYPT_SM2' }))).code).toBe('InvalidParameterValue.InvalidKeyUsage');
@@ -252,6 +252,7 @@ describe('service information', () => {
     expect(algorithms.AsymmetricAlgorithms).toEqual([
       { KeyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048', Algorithm: 'RSA_2048' },
       { KeyUsage: 'ASYMMETRIC_DECRYPT_SM2', Algorithm: 'SM2' },
+      { KeyUsage: 'ASYMMETRIC_Encrypt_Decrypt_Kyber_AES', Algorithm: 'Kyber_AES' },
     ]);
     expect(algorithms.AsymmetricSignVerifyAlgorithms.map((a: { KeyUsage: string }) => a.KeyUsage)).toContain('ASYMMETRIC_SIGN_VERIFY_SM2');
     expect((await failure(kms.tencent.call('NoSuchAction', {}))).code).toBe('InvalidAction');

@@ -28,7 +28,7 @@ export interface Call {
   readonly input: Record<string, any>;
   readonly trail: Trail;
   readonly flavour: RegionFlavour;
-  readonly dialect: { readonly options: { readonly region: string; readonly flavours?: Readonly<Record<string, RegionFlavour>> } };
+  readonly dialect: { readonly options: { readonly region: string; readonly flavours?: Readonly<Record<string, RegionFlavour>>; readonly cmkLimit?: number } };
 }
 
 export type Handler = (call: Call) => Record<string, unknown> | Promise<Record<string, unknown>>;
@@ -60,6 +60,8 @@ export const LIMITS = {
   whiteBoxKeys: 50,
   whiteBoxBatch: 50,
   fingerprints: 200,
+  /** CMKs per account and region unless the dialect's `cmkLimit` says otherwise (GetServiceStatus's documented example value). */
+  cmkLimit: 200,
   /** ImportKeyMaterial ValidTo (unix seconds) at most this. */
   maxValidTo: 2147443200,
 };
@@ -207,6 +209,10 @@ export const TENCENT_ACTIONS: Readonly<Record<string, Action>> = {
   AsymmetricSm2Decrypt: 'decrypt',
   SignByAsymmetricKey: 'sign',
   VerifyByAsymmetricKey: 'verify',
+  PostQuantumCryptoEncrypt: 'encapsulate',
+  PostQuantumCryptoDecrypt: 'decapsulate',
+  PostQuantumCryptoSign: 'sign',
+  PostQuantumCryptoVerify: 'verify',
   GetParametersForImport: 'getImportParameters',
   ImportKeyMaterial: 'importKeyMaterial',
   DeleteImportedKeyMaterial: 'deleteImportedKeyMaterial',

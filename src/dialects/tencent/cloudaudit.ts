@@ -7,24 +7,31 @@
 import type { AuditEvent } from '../../engine/audit.js';
 import { fromBase64, toBase64, utf8, fromUtf8 } from '../../crypto/bytes.js';
 import { TencentFault } from './errors.js';
+import { TITLES_CN } from './model.generated.js';
 
 /** CloudAudit's Event structure. */
 export interface CloudAuditEvent {
   EventId: string;
   EventName: string;
+  /** The action's Chinese title, as the API reference names it (CloudAudit's example: LookUpEvents is 检索日志). */
+  EventNameCn: string;
   EventTime: string;
   EventSource: string;
   EventRegion: string;
   ResourceRegion: string;
   Username: string;
   AccountID: number | string;
-  SecretId: string | null;
-  SourceIPAddress: string | null;
+  /** The signing SecretId; '' when the call named none. */
+  SecretId: string;
+  /** '' when the call came from no address (in process). */
+  SourceIPAddress: string;
+  /** The IP's location: 未知 ("unknown", as CloudAudit shows an address it cannot place); no geolocation is emulated. */
+  Location: string;
   /** The CAM authorization error code: 0 (the emulator authorizes every call). */
   ErrorCode: number;
   RequestID: string;
   ResourceTypeCn: string;
-  Resources: { ResourceType: string; ResourceName: string | null };
+  Resources: { ResourceType: string; ResourceName: string };
   /** The full record as a JSON string (userIdentity, requestParameters, responseElements, …). */
   CloudAuditEvent: string;
 }
@@ -50,6 +57,9 @@ export const CLOUDAUDIT_EVENT_NAMES: Readonly<Record<string, string>> = Object.f
 );
 
 export const KMS_EVENT_SOURCE = 'kms.tencentcloudapi.com';
+
+/** CloudAudit's Location for an address it cannot place. */
+const UNKNOWN_LOCATION = '未知';
 
 function uinNumber(uin: string): number | string {
   return /^\d{1,15}$/.test(uin) ? Number(uin) : uin;
@@ -114,14 +124,16 @@ export function toCloudAuditEvent(event: AuditEvent): CloudAuditEvent {
   return {
     EventId: event.eventId,
     EventName: eventName,
+    EventNameCn: TITLES_CN[event.action] ?? '',
     EventTime: time,
     EventSource: KMS_EVENT_SOURCE,
     EventRegion: event.realm.region,
     ResourceRegion: event.realm.region,
     Username: username,
     AccountID: uinNumber(account),
-    SecretId: secretId,
-    SourceIPAddress: event.sourceIp ?? null,
+    SecretId: secretId ?? '',
+    SourceIPAddress: event.sourceIp ?? '',
+    Location: UNKNOWN_LOCATION,
     ErrorCode: 0,
     RequestID: event.requestId ?? '',
     ResourceTypeCn: '密钥管理服务',
@@ -151,7 +163,7 @@ function matches(event: CloudAuditEvent, key: string, value: string): boolean {
     case 'ResourceType':
       return event.Resources.ResourceType === value;
     case 'ResourceName':
-      return (event.Resources.ResourceName ?? '').split(',').includes(value);
+      return event.Resources.ResourceName.split(',').includes(value);
     case 'AccessKeyId':
       return event.SecretId === value;
     case 'EventId':
@@ -161,11 +173,16 @@ function matches(event: CloudAuditEvent, key: string, value: string): boolean {
   }
 }
 
-function nextToken(offset: number): string {
-  return toBase64(utf8(`lookup:${offset}`));
+/**
+ * NextToken names the last event of the page (its EventId and time): the next page starts after it,
+ * so events recorded between two pages neither repeat nor shift the listing. If that event has
+ * since left the retained trail, the next page starts at the events older than its second.
+ */
+function nextToken(last: CloudAuditEvent): string {
+  return toBase64(utf8(`lookup:${last.EventId}:${last.EventTime}`));
 }
 
-function offsetOf(token: string): number {
+function tokenOf(token: string): { eventId: string; time: number } {
   const bytes = fromBase64(token);
   let text: string | undefined;
   try {
@@ -173,9 +190,17 @@ function offsetOf(token: string): number {
   } catch {
     text = undefined;
   }
-  const m = text ? /^lookup:(\d{1,9})$/.exec(text) : null;
+  const m = text ? /^lookup:([0-9a-f-]{1,64}):(\d{1,12})$/.exec(text) : null;
   if (!m) throw new TencentFault('InvalidParameterValue', 'The NextToken is invalid.');
-  return Number(m[1]);
+  return { eventId: m[1]!, time: Number(m[2]) };
+}
+
+/** Where the page after the token's event starts in the newest-first list. */
+function resume(selected: readonly CloudAuditEvent[], token: { eventId: string; time: number }): number {
+  const at = selected.findIndex((e) => e.EventId === token.eventId);
+  if (at >= 0) return at + 1;
+  const older = selected.findIndex((e) => Number(e.EventTime) < token.time);
+  return older >= 0 ? older : selected.length;
 }
 
 /** LookUpEvents over the given events (the caller's account): newest first, filtered, paged. */
@@ -194,19 +219,21 @@ export function lookUpEvents(all: readonly CloudAuditEvent[], input: Record<stri
   if (input.Mode !== undefined && input.Mode !== 'standard' && input.Mode !== 'quick') {
     throw new TencentFault('InvalidParameterValue', 'Mode must be standard or quick.');
   }
-  const offset = input.NextToken !== undefined && input.NextToken !== '' ? offsetOf(input.NextToken) : 0;
+  const token = input.NextToken !== undefined && input.NextToken !== '' ? tokenOf(input.NextToken) : undefined;
   const selected = all
     .filter((e) => {
       const t = Number(e.EventTime);
       return t >= start && t <= end && attributes.every((a) => a.AttributeValue === undefined || matches(e, a.AttributeKey, a.AttributeValue));
     })
     .reverse();
+  const offset = token ? resume(selected, token) : 0;
   const page = selected.slice(offset, offset + max);
   const listOver = offset + max >= selected.length;
   return {
     Events: page,
     ListOver: listOver,
     TotalCount: selected.length,
-    ...(listOver ? {} : { NextToken: nextToken(offset + max) }),
+    // Always a string: the token of the next page, or '' when the list is over.
+    NextToken: listOver || page.length === 0 ? '' : nextToken(page.at(-1)!),
   };
 }

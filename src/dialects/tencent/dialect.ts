@@ -25,6 +25,8 @@ export interface TencentDialectOptions {
   region: string;
   /** Region flavours beyond (or instead of) the built-in table: `sm` national crypto, `fips` FIPS 140-2. */
   flavours?: Readonly<Record<string, RegionFlavour>>;
+  /** The CMKs (not pending deletion) an account may hold in a region: GetServiceStatus CmkLimit; CreateKey beyond it is LimitExceeded.CmkLimitExceeded. Default 200. */
+  cmkLimit?: number;
 }
 
 /** Who is calling and from where; the server fills it from the request and its credentials. */

@@ -60,11 +60,17 @@ export interface UsageProfile {
   /** ListAlgorithms' Algorithm for it (symmetric: by flavour). */
   readonly algorithm: string;
   readonly group: 'SymmetricAlgorithms' | 'AsymmetricAlgorithms' | 'AsymmetricSignVerifyAlgorithms';
+  /** Served by the PostQuantumCrypto* actions only. */
+  readonly postQuantum?: true;
   /** Offered only in national-crypto regions (SM2). */
   readonly smOnly?: true;
 }
 
-/** Every KeyUsage the emulator serves. Usages of the API it cannot serve are in UNSERVED_USAGES. */
+/**
+ * Every KeyUsage the emulator serves. The post-quantum usages: Tencent names the schemes Kyber
+ * (KEM-DEM with AES-256) and Dilithium ("NIST Level 3" in Tencent's PQC guide); the emulator serves
+ * them with their FIPS successors at level 3, ML-KEM-768 and ML-DSA-65 (docs/tencent.md).
+ */
 export const KEY_USAGES: Readonly<Record<string, UsageProfile>> = {
   ENCRYPT_DECRYPT: { spec: 'SYMMETRIC', usage: 'ENCRYPT_DECRYPT', algorithm: 'SM4', group: 'SymmetricAlgorithms' },
   ASYMMETRIC_DECRYPT_RSA_2048: { spec: 'RSA_2048', usage: 'ENCRYPT_DECRYPT', algorithm: 'RSA_2048', group: 'AsymmetricAlgorithms' },
@@ -74,10 +80,9 @@ export const KEY_USAGES: Readonly<Record<string, UsageProfile>> = {
   ASYMMETRIC_SIGN_VERIFY_RSA_2048: { spec: 'RSA_2048', usage: 'SIGN_VERIFY', algorithm: 'RSA_2048', group: 'AsymmetricSignVerifyAlgorithms' },
   ASYMMETRIC_SIGN_VERIFY_ECDSA384: { spec: 'EC_P384', usage: 'SIGN_VERIFY', algorithm: 'ECDSA384_SHA384', group: 'AsymmetricSignVerifyAlgorithms' },
   ASYMMETRIC_SIGN_VERIFY_RSA_3072: { spec: 'RSA_3072', usage: 'SIGN_VERIFY', algorithm: 'RSA_3072', group: 'AsymmetricSignVerifyAlgorithms' },
+  ASYMMETRIC_Encrypt_Decrypt_Kyber_AES: { spec: 'ML_KEM_768', usage: 'ENCAPSULATE_DECAPSULATE', algorithm: 'Kyber_AES', group: 'AsymmetricAlgorithms', postQuantum: true },
+  ASYMMETRIC_SIGN_VERIFY_DILITHIUM: { spec: 'ML_DSA_65', usage: 'SIGN_VERIFY', algorithm: 'Dilithium', group: 'AsymmetricSignVerifyAlgorithms', postQuantum: true },
 };
-
-/** Usages of the API that serve only the post-quantum actions, which the emulator does not implement. */
-export const UNSERVED_USAGES: readonly string[] = ['ASYMMETRIC_SIGN_VERIFY_DILITHIUM', 'ASYMMETRIC_Encrypt_Decrypt_Kyber_AES'];
 
 /** The usage a key of the given flavour is offered in. */
 export function usageOffered(name: string, flavour: RegionFlavour): boolean {
@@ -181,6 +186,8 @@ export function keyMetadata(key: KeyInfo, c: MetadataContext): Record<string, un
     Origin: key.origin === 'EXTERNAL' ? 'EXTERNAL' : 'TENCENT_KMS',
     ValidTo: key.origin === 'EXTERNAL' && key.materialValidTo !== undefined ? secs(key.materialValidTo) : 0,
     ResourceId: `creatorUin/${uin}/${key.id}`,
+    // The public cluster (HSM clusters are not modelled), as the service shows keys outside one.
+    HsmClusterId: '',
     RotateDays: rotation.periodDays,
     LastRotateTime: lastRotation !== undefined ? secs(lastRotation) : 0,
     IsSyncReplica: 0,
@@ -190,6 +197,10 @@ export function keyMetadata(key: KeyInfo, c: MetadataContext): Record<string, un
     SyncStartTime: 0,
     SyncEndTime: 0,
     SourceHsmClusterId: '',
+    // Member-account fields of multi-account access (MemberAccount is accepted and ignored): none.
+    AccountAppId: 0,
+    AccountUin: 0,
+    AccountName: '',
     CreatorUinString: uin,
   };
 }

@@ -13,6 +13,7 @@ import { cancelDataKeyDeletion, dataKeySwitch, describeDataKey, describeDataKeys
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './ops-import.js';
 import { archiveKey, batch, bindCloudResource, cancelKeyArchive, cancelKeyDeletion, createKey, describeKey, describeKeys, disableKey, enableKey, listKeyDetail, listKeys, scheduleKeyDeletion, unbindCloudResource, updateKeyDescription } from './ops-keys.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, rotateKey } from './ops-rotation.js';
+import { postQuantumDecrypt, postQuantumEncrypt, postQuantumSign, postQuantumVerify } from './ops-post-quantum.js';
 import { getRegions, getServiceStatus, listAlgorithms } from './ops-service.js';
 import { decrypt, encrypt, generateDataKey, generateRandom, reEncrypt } from './ops-symmetric.js';
 import { createWhiteBoxKey, deleteWhiteBoxKey, describeWhiteBoxDecryptKey, describeWhiteBoxDeviceFingerprints, describeWhiteBoxKey, describeWhiteBoxKeyDetails, describeWhiteBoxServiceStatus, encryptByWhiteBox, overwriteWhiteBoxDeviceFingerprints, whiteBoxSwitch } from './ops-white-box.js';
@@ -53,6 +54,10 @@ export const HANDLERS: Record<string, ActionSpec> = {
   AsymmetricSm2Decrypt: read(asymmetricDecrypt('ASYMMETRIC_DECRYPT_SM2')),
   SignByAsymmetricKey: read(signByAsymmetricKey),
   VerifyByAsymmetricKey: read(verifyByAsymmetricKey),
+  PostQuantumCryptoEncrypt: read(postQuantumEncrypt),
+  PostQuantumCryptoDecrypt: read(postQuantumDecrypt),
+  PostQuantumCryptoSign: read(postQuantumSign),
+  PostQuantumCryptoVerify: read(postQuantumVerify),
   GetParametersForImport: write(getParametersForImport),
   ImportKeyMaterial: write(importKeyMaterial),
   DeleteImportedKeyMaterial: write(deleteImportedKeyMaterial),

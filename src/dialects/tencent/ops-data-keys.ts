@@ -89,6 +89,18 @@ export function dataKeyMetadata(call: Call, key: DataKeyInfo): Record<string, un
     Origin: key.origin === 'GENERATED' ? 'TENCENT_KMS' : 'EXTERNAL',
     HsmClusterId: '',
     ResourceId: `creatorUin/${creator}/${key.id}`,
+    // Cross-region synchronization and multi-account access are not modelled, as for keys (metadata.ts).
+    IsSyncReplica: 0,
+    SourceRegion: '',
+    SyncStatus: 0,
+    SyncMessages: '',
+    SyncStartTime: 0,
+    SyncEndTime: 0,
+    SourceHsmClusterId: '',
+    AccountAppId: 0,
+    AccountUin: 0,
+    AccountName: '',
+    CreatorUinString: creator,
   };
 }
 

@@ -1,7 +1,7 @@
 /** Tencent key lifecycle: CreateKey, DescribeKey(s), ListKeys, ListKeyDetail, UpdateKeyDescription, Enable/Disable(Keys), Schedule/CancelKeyDeletion, Archive/CancelKeyArchive, Bind/UnbindCloudResource. */
 import type { KeyInfo } from '../../engine/types.js';
 import { fault } from './errors.js';
-import { engineSpec, KEY_STATE, KEY_STATE_FILTER, KEY_USAGES, secs, tencentKeyUsage, UNSERVED_USAGES, usageOffered } from './metadata.js';
+import { engineSpec, KEY_STATE, KEY_STATE_FILTER, KEY_USAGES, secs, tencentKeyUsage, usageOffered } from './metadata.js';
 import { aliasOf, allKeys, type Call, checkAlias, checkDescription, checkTags, existing, type Handler, inRange, keyIds, keyRef, LIMITS, metadata, offsetLimit, tagResult, tagsMatch, touch } from './call.js';
 
 export const createKey: Handler = async (call) => {
@@ -12,10 +12,10 @@ export const createKey: Handler = async (call) => {
   if (type !== 1 && type !== 2) throw fault(call.action, ['InvalidParameterValue.InvalidType'], 'InvalidParameterValue', `Type ${type} is invalid.`);
   const usageName: string = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
   const profile = KEY_USAGES[usageName];
-  if (!profile && !UNSERVED_USAGES.includes(usageName)) {
+  if (!profile) {
     throw fault(call.action, ['InvalidParameterValue.InvalidKeyUsage'], 'InvalidParameterValue', `KeyUsage ${usageName} is invalid.`);
   }
-  if (!profile || !usageOffered(usageName, call.flavour)) {
+  if (!usageOffered(usageName, call.flavour)) {
     throw fault(call.action, ['UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion'], 'UnsupportedOperation', `KeyUsage ${usageName} is not supported in region ${ctx.realm.region}.`);
   }
   // Imported material is offered for symmetric keys only.
@@ -23,6 +23,8 @@ export const createKey: Handler = async (call) => {
     throw fault(call.action, ['InvalidParameterValue.InvalidKeyUsage'], 'InvalidParameterValue', 'EXTERNAL keys must have KeyUsage ENCRYPT_DECRYPT.');
   }
   const tags = checkTags(call, input.Tags);
+  const limit = cmkLimit(call);
+  if (cmkCount(call) >= limit) throw fault(call.action, ['LimitExceeded.CmkLimitExceeded'], 'LimitExceeded', `The account holds ${limit} CMKs in region ${ctx.realm.region}, its limit.`);
   // The key and its alias are one engine step: a taken alias (also one taken while a key pair is
   // generated) leaves no key behind.
   const key = await engine.createKeyAsync(ctx, {
@@ -42,7 +44,8 @@ export const createKey: Handler = async (call) => {
     KeyState: KEY_STATE[key.state],
     KeyUsage: usageName,
     ...tagResult(input.Tags),
-    ...(input.HsmClusterId !== undefined ? { HsmClusterId: input.HsmClusterId } : {}),
+    // HSM clusters are not modelled: the id given is echoed, else the public cluster's empty id.
+    HsmClusterId: input.HsmClusterId ?? '',
   };
 };
 
@@ -69,6 +72,15 @@ export function userKeys(call: Call, role: number | undefined, ascending = false
   return ascending ? keys : keys.reverse();
 }
 
+/** The CMKs that count against the account's limit in the caller's region: all but those pending deletion. */
+export function cmkCount(call: Call): number {
+  return userKeys(call, 0).filter((k) => k.state !== 'PendingDeletion').length;
+}
+
+export function cmkLimit(call: Call): number {
+  return call.dialect.options.cmkLimit ?? LIMITS.cmkLimit;
+}
+
 export const listKeys: Handler = (call) => {
   const { offset, limit } = offsetLimit(call, call.input);
   const keys = userKeys(call, call.input.Role).filter((k) => LISTED_STATES.has(KEY_STATE[k.state]));
@@ -86,7 +98,7 @@ export const listKeyDetail: Handler = (call) => {
   if (!['', 'ALL', 'TENCENT_KMS', 'EXTERNAL'].includes(origin)) throw fault(call.action, ['InvalidParameter'], 'InvalidParameterValue', `Origin ${origin} is invalid.`);
   // An empty KeyUsage filter means symmetric keys only, as the service documents.
   const usage: string = input.KeyUsage === undefined || input.KeyUsage === '' ? 'ENCRYPT_DECRYPT' : input.KeyUsage;
-  if (usage !== 'ALL' && !KEY_USAGES[usage] && !UNSERVED_USAGES.includes(usage)) {
+  if (usage !== 'ALL' && !KEY_USAGES[usage]) {
     throw fault(call.action, ['InvalidParameter'], 'InvalidParameterValue', `KeyUsage ${usage} is invalid.`);
   }
   const search: string = (input.SearchKeyAlias ?? '').toLowerCase();

@@ -2,7 +2,7 @@
 import { KEY_USAGES, usageOffered } from './metadata.js';
 import { TENCENT_REGIONS } from './regions.js';
 import type { Handler } from './call.js';
-import { userKeys } from './ops-keys.js';
+import { cmkCount, cmkLimit } from './ops-keys.js';
 
 export const getServiceStatus: Handler = (call) => ({
   ServiceEnabled: true,
@@ -14,9 +14,22 @@ export const getServiceStatus: Handler = (call) => ({
   ExclusiveVSMEnabled: false,
   ExclusiveHSMEnabled: false,
   SubscriptionInfo: '',
-  CmkUserCount: userKeys(call, 0).filter((k) => k.state !== 'PendingDeletion').length,
+  CmkUserCount: cmkCount(call),
+  CmkLimit: cmkLimit(call),
+  // No exclusive HSM clusters, cross-region sync tasks or QPS limits are modelled: empty lists, false,
+  // and 0 for the limits (no limit); the region codes are not modelled either (0). See docs/tencent.md.
+  ExclusiveHSMList: [],
   IsAllowedDataKeyHosted: true,
+  DataKeyLimit: 0,
+  FreeDataKeyLimit: 0,
   DataKeyUsedCount: call.engine.listDataKeys(call.ctx).length,
+  SyncTaskList: [],
+  IsAllowedSync: false,
+  QpsLimit: 0,
+  QpsTotalLimit: 0,
+  RegionsQps: [],
+  ResourceZone: 0,
+  ResourceRegion: 0,
 });
 
 export const getRegions: Handler = (call) => ({

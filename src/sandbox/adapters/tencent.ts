@@ -91,6 +91,57 @@ function signingForms(key: KeyInfo): ActionForm[] {
   ];
 }
 
+/** Kyber_AES keys encrypt and decrypt, Dilithium keys sign and verify, through the PostQuantumCrypto* actions. */
+function postQuantumForms(key: KeyInfo): ActionForm[] {
+  const usage = tencentKeyUsage(key);
+  if (usage === 'ASYMMETRIC_Encrypt_Decrypt_Kyber_AES') {
+    return [
+      {
+        id: 'pq-encrypt',
+        action: 'PostQuantumCryptoEncrypt',
+        blurb: 'ML-KEM-768 encapsulation and AES-256-GCM, up to 4 KiB.',
+        group: 'crypto',
+        fields: [{ name: 'plaintext', label: 'PlainText (text)', kind: 'textarea', value: 'a secret for the quantum age' }],
+        params: (v) => withKey(key, { PlainText: textToBase64(v.plaintext ?? '') }),
+        outcome: (out) => ({ summary: [['CiphertextBlob', String(out.CiphertextBlob)]], carry: { 'pq-decrypt': { ciphertext: String(out.CiphertextBlob) } } }),
+      },
+      {
+        id: 'pq-decrypt',
+        action: 'PostQuantumCryptoDecrypt',
+        blurb: 'Open a post-quantum ciphertext; the blob names its key.',
+        group: 'crypto',
+        fields: [{ name: 'ciphertext', label: 'CiphertextBlob', kind: 'textarea', placeholder: 'PostQuantumCryptoEncrypt first, or paste a blob' }],
+        params: (v) => ({ CiphertextBlob: (v.ciphertext ?? '').trim() }),
+        outcome: (out) => ({ summary: [['PlainText', base64ToText(out.PlainText) ?? String(out.PlainText)], ['KeyId', String(out.KeyId)]] }),
+      },
+    ];
+  }
+  if (usage === 'ASYMMETRIC_SIGN_VERIFY_DILITHIUM') {
+    const message: Field = { name: 'message', label: 'Message (text)', kind: 'textarea', value: 'release v1.2.3' };
+    return [
+      {
+        id: 'pq-sign',
+        action: 'PostQuantumCryptoSign',
+        blurb: 'Sign a message with ML-DSA-65.',
+        group: 'crypto',
+        fields: [message],
+        params: (v) => withKey(key, { Message: textToBase64(v.message ?? '') }),
+        outcome: (out, v) => ({ summary: [['Signature', String(out.Signature)]], carry: { 'pq-verify': { message: v.message ?? '', signature: String(out.Signature) } } }),
+      },
+      {
+        id: 'pq-verify',
+        action: 'PostQuantumCryptoVerify',
+        blurb: 'Check a signature: SignatureValid true or false.',
+        group: 'crypto',
+        fields: [message, { name: 'signature', label: 'SignatureValue (base64)', kind: 'textarea' }],
+        params: (v) => withKey(key, { Message: textToBase64(v.message ?? ''), SignatureValue: (v.signature ?? '').trim() }),
+        outcome: (out) => ({ summary: [['SignatureValid', String(out.SignatureValid)]] }),
+      },
+    ];
+  }
+  return [];
+}
+
 function bare(id: string, action: string, blurb: string, key: KeyInfo, group: ActionForm['group'] = 'lifecycle'): ActionForm {
   return { id, action, blurb, group, fields: [], params: () => withKey(key, {}) };
 }
@@ -165,6 +216,8 @@ export const tencentAdapter: DialectAdapter = {
     getPublicKey: 'GetPublicKey',
     sign: 'SignByAsymmetricKey',
     verify: 'VerifyByAsymmetricKey',
+    encapsulate: 'PostQuantumCryptoEncrypt',
+    decapsulate: 'PostQuantumCryptoDecrypt',
     enableRotation: 'EnableKeyRotation',
     disableRotation: 'DisableKeyRotation',
     rotateNow: 'RotateKey',
@@ -177,7 +230,9 @@ export const tencentAdapter: DialectAdapter = {
     return {
       id: 'create',
       action: 'CreateKey',
-      blurb: flavour === 'sm' ? 'National-crypto region: ENCRYPT_DECRYPT keys are SM4, SM2 is offered.' : 'FIPS region: ENCRYPT_DECRYPT keys are AES-256.',
+      blurb:
+        (flavour === 'sm' ? 'National-crypto region: ENCRYPT_DECRYPT keys are SM4, SM2 is offered.' : 'FIPS region: ENCRYPT_DECRYPT keys are AES-256.') +
+        ' Kyber_AES and Dilithium keys are ML-KEM-768 and ML-DSA-65.',
       group: 'lifecycle',
       fields: [
         { name: 'alias', label: 'Alias', kind: 'text', value: 'sandbox-key', hint: 'Required, unique in the region.' },
@@ -193,7 +248,9 @@ export const tencentAdapter: DialectAdapter = {
   createdKeyId: (output) => (typeof output.KeyId === 'string' ? output.KeyId : undefined),
 
   keyForms(_kms, key) {
-    const crypto = key.usage === 'ENCRYPT_DECRYPT' && SPEC_PROFILES[key.spec].family === 'symmetric' ? [...symmetricForms(key), ...dataKeyForms(key)] : key.usage === 'SIGN_VERIFY' ? signingForms(key) : [];
+    const postQuantum = postQuantumForms(key);
+    const crypto =
+      postQuantum.length > 0 ? postQuantum : key.usage === 'ENCRYPT_DECRYPT' && SPEC_PROFILES[key.spec].family === 'symmetric' ? [...symmetricForms(key), ...dataKeyForms(key)] : key.usage === 'SIGN_VERIFY' ? signingForms(key) : [];
     const imports = importable(key)
       ? importForms(key, {
           getParameters: 'GetParametersForImport',
