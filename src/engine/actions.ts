@@ -68,6 +68,9 @@ export const ACTIONS = [
   'getImportParameters',
   'importKeyMaterial',
   'deleteImportedKeyMaterial',
+  // multi-Region keys
+  'replicateKey',
+  'updatePrimaryRegion',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -23,6 +23,7 @@ import { generateMac, verifyMac } from './mac.js';
 import { deleteImportedKeyMaterial, getImportParameters, importKeyMaterial } from './material.js';
 import { type RestoreOptions, applyChanges, discardChanges, pendingChanges, restore, snapshot, takeChanges } from './persistence.js';
 import { aliasView, viewOf } from './records.js';
+import { replicateKey, updatePrimaryRegion, type ReplicateInput } from './replicas.js';
 import { disableRotation, enableRotation, getRotationStatus, listRotations, rotateNow, rotationInProgress } from './rotation.js';
 import { runDueWork } from './scheduler.js';
 import type { EngineSnapshot } from './snapshot.js';
@@ -243,6 +244,16 @@ export class Engine {
 
   getImportParameters(ctx: CallContext, ref: KeyRef, input: Parameters<typeof getImportParameters>[3]): ReturnType<typeof getImportParameters> {
     return getImportParameters(this.#enter(), ctx, ref, input);
+  }
+
+  /** Makes a replica of a multi-Region primary key in another region of the caller's account. */
+  replicateKey(ctx: CallContext, ref: KeyRef, input: ReplicateInput): { primary: KeyInfo; replica: KeyInfo } {
+    return replicateKey(this.#enter(), ctx, ref, input);
+  }
+
+  /** Makes the multi-Region family's member in `region` its primary. */
+  updatePrimaryRegion(ctx: CallContext, ref: KeyRef, region: string, settleMs?: number): { primary: KeyInfo; newPrimary: KeyInfo } {
+    return updatePrimaryRegion(this.#enter(), ctx, ref, region, settleMs);
   }
 
   importKeyMaterial(ctx: CallContext, ref: KeyRef, input: { importToken: Uint8Array; encryptedKeyMaterial: Uint8Array; validTo?: number }): Promise<KeyInfo> {

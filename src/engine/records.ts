@@ -78,8 +78,18 @@ export interface KeyRecord {
   materialDigest?: string;
   /** Live GetParametersForImport answers, oldest first (at most MAX_IMPORT_PARAMETER_SETS). */
   importParameters: ImportParameterSet[];
+  /** A multi-Region key's family (see replicas.ts): the same in every member. */
+  replication?: Replication;
+  /** A transient state (a replica being made, a primary changing Regions) ends at `until`, in state `then`. */
+  transition?: { until: number; then: KeyState };
   /** The record's read-only view, made on first use. */
   view?: KeyInfo;
+}
+
+/** Where a multi-Region key's family lives: the primary's region and its replicas' regions, in order of replication. */
+export interface Replication {
+  primaryRegion: string;
+  replicaRegions: string[];
 }
 
 export interface AliasRecord {
@@ -92,7 +102,7 @@ export interface AliasRecord {
 }
 
 /** What decides a key's due work: its record's fields, or its snapshot entry's. */
-export type DueFields = Pick<KeyRecord, 'id' | 'state' | 'deletionDate' | 'rotation' | 'materialValidTo'>;
+export type DueFields = Pick<KeyRecord, 'id' | 'state' | 'deletionDate' | 'rotation' | 'materialValidTo' | 'transition'>;
 
 export interface RealmState {
   readonly realm: Realm;
@@ -180,6 +190,9 @@ class KeyView implements KeyInfo {
   }
   get grants(): ReadonlyMap<string, GrantInfo> {
     return this.#r.grants;
+  }
+  get replication(): KeyInfo['replication'] {
+    return this.#r.replication;
   }
   toJSON(): Record<string, unknown> {
     const r = this.#r;
@@ -271,6 +284,8 @@ export function keySnapshot(k: KeyRecord): KeySnapshot {
     ...(k.lastImportedAt !== undefined ? { lastImportedAt: k.lastImportedAt } : {}),
     ...(k.materialDigest !== undefined ? { materialDigest: k.materialDigest } : {}),
     ...(k.importParameters.length > 0 ? { importParameters: k.importParameters.map(importParametersSnapshot) } : {}),
+    ...(k.replication ? { replication: { primaryRegion: k.replication.primaryRegion, replicaRegions: [...k.replication.replicaRegions] } } : {}),
+    ...(k.transition ? { transition: { ...k.transition } } : {}),
   };
 }
 
@@ -328,6 +343,8 @@ export function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, alia
   if (k.materialValidTo !== undefined) key.materialValidTo = k.materialValidTo;
   if (k.lastImportedAt !== undefined) key.lastImportedAt = k.lastImportedAt;
   if (k.materialDigest !== undefined) key.materialDigest = k.materialDigest;
+  if (k.replication !== undefined) key.replication = { primaryRegion: k.replication.primaryRegion, replicaRegions: [...k.replication.replicaRegions] };
+  if (k.transition !== undefined) key.transition = { until: k.transition.until, then: k.transition.then };
   return key;
 }
 

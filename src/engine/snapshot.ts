@@ -89,6 +89,10 @@ function keyObject() {
     /** SHA-256 (hex) of the imported material: re-imports must match it. */
     materialDigest: z.optional(hex64),
     importParameters: z.optional(z.array(importParametersSchema)),
+    /** A multi-Region key's family: its primary's region and its replicas' regions. */
+    replication: z.optional(z.object({ primaryRegion: z.string().check(z.minLength(1)), replicaRegions: z.array(z.string().check(z.minLength(1))) })),
+    /** A transient state's end: when, and the state after it. */
+    transition: z.optional(z.object({ until: time, then: z.enum(KEY_STATES) })),
   });
 }
 
