@@ -147,11 +147,22 @@ export function keyMetadata(key: KeyInfo): Record<string, unknown> {
       ? { ExpirationModel: key.materialValidTo !== undefined ? 'KEY_MATERIAL_EXPIRES' : 'KEY_MATERIAL_DOES_NOT_EXPIRE' }
       : {}),
     MultiRegion: key.multiRegion,
+    ...(key.replication !== undefined ? { MultiRegionConfiguration: multiRegionConfiguration(key, key.replication) } : {}),
     // AWS shows the waiting period only while a multi-Region primary waits for its replicas.
     ...(key.state === 'PendingReplicaDeletion' && key.pendingWindowDays !== undefined ? { PendingDeletionWindowInDays: key.pendingWindowDays } : {}),
     ...(MacAlgorithms ? { MacAlgorithms } : {}),
     ...(key.currentMaterialId !== undefined ? { CurrentKeyMaterialId: key.currentMaterialId } : {}),
     ...(EncapsulationAlgorithms ? { EncapsulationAlgorithms } : {}),
+  };
+}
+
+/** A multi-Region key's family as DescribeKey shows it: its type, its primary, and every replica. */
+function multiRegionConfiguration(key: KeyInfo, r: NonNullable<KeyInfo['replication']>): Record<string, unknown> {
+  const member = (region: string) => ({ Arn: keyArn({ account: key.realm.account, region }, key.id), Region: region });
+  return {
+    MultiRegionKeyType: r.primaryRegion === key.realm.region ? 'PRIMARY' : 'REPLICA',
+    PrimaryKey: member(r.primaryRegion),
+    ReplicaKeys: r.replicaRegions.map(member),
   };
 }
 

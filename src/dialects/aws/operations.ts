@@ -7,6 +7,7 @@ import { dataKeyPair, decapsulate, deriveSharedSecret, encapsulate, generateMac,
 import { cancelKeyDeletion, createKey, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription } from './ops-keys.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from './ops-rotation.js';
 import { dataKey, decrypt, encrypt, generateRandom, reEncrypt } from './ops-symmetric.js';
+import { replicateKey, updatePrimaryRegion } from './ops-replicas.js';
 import { getKeyPolicy, listKeyPolicies, listResourceTags, putKeyPolicy, tagResource, untagResource } from './ops-tags-policies.js';
 
 /** The implemented operations: name → handler and CloudTrail's readOnly flag. */
@@ -58,6 +59,8 @@ export const HANDLERS: Record<string, OperationSpec> = {
   GetParametersForImport: { handler: getParametersForImport, readOnly: true },
   ImportKeyMaterial: { handler: importKeyMaterial, readOnly: false },
   DeleteImportedKeyMaterial: { handler: deleteImportedKeyMaterial, readOnly: false },
+  ReplicateKey: { handler: replicateKey, readOnly: false },
+  UpdatePrimaryRegion: { handler: updatePrimaryRegion, readOnly: false },
 };
 
 export { LIMITS, type Call, type Handler, type OperationSpec, type Trail } from './call.js';
