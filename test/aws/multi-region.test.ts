@@ -7,6 +7,8 @@ import {
   EnableKeyCommand,
   EnableKeyRotationCommand,
   EncryptCommand,
+  GetParametersForImportCommand,
+  ImportKeyMaterialCommand,
   GenerateMacCommand,
   GetKeyRotationStatusCommand,
   GetPublicKeyCommand,
@@ -21,6 +23,7 @@ import {
   VerifyCommand,
   VerifyMacCommand,
 } from '@aws-sdk/client-kms';
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT, arnOf, createKey, DAY, describeKey, refused, T0 } from '../support/aws.js';
 import { rejection, setup, str, text } from '../support/kms.js';
@@ -210,6 +213,33 @@ describe('ReplicateKey', () => {
     expect(create.awsRegion).toBe(WEST);
     expect(create.resources).toEqual([{ accountId: ACCOUNT, type: 'AWS::KMS::Key', ARN: arnOf(key.KeyId!, WEST) }]);
     expect((create.responseElements as any).keyMetadata.keyState).toBe('Creating');
+  });
+});
+
+/** Wraps `material` for `keyId` (RSAES_OAEP_SHA_256) and imports it. */
+async function importMaterial(client: KMSClient, keyId: string, material: Uint8Array) {
+  const p = await client.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }));
+  const key = createPublicKey({ key: Buffer.from(p.PublicKey!), format: 'der', type: 'spki' });
+  const wrapped = publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material);
+  return client.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
+}
+
+describe('multi-Region keys with imported material', () => {
+  it('makes a replica without material (PendingImport once created) that takes the same material only', async () => {
+    const { kms, east, west } = twoRegions();
+    const key = await primaryKey(east, { Origin: 'EXTERNAL' });
+    const material = randomBytes(32);
+    const imported = await importMaterial(east, key.KeyId!, material);
+    await east.send(new ReplicateKeyCommand({ KeyId: key.KeyId, ReplicaRegion: WEST }));
+    kms.clock.advance('5s');
+    expect((await describeKey(west, key.KeyId!)).KeyState).toBe('PendingImport');
+    const other = await rejection(() => importMaterial(west, key.KeyId!, randomBytes(32)));
+    expect(other.name).toBe('IncorrectKeyMaterialException');
+    const same = await importMaterial(west, key.KeyId!, material);
+    expect(same.KeyMaterialId).toBe(imported.KeyMaterialId);
+    expect((await describeKey(west, key.KeyId!)).KeyState).toBe('Enabled');
+    const blob = (await east.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('byok') }))).CiphertextBlob;
+    expect(str((await west.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext)).toBe('byok');
   });
 });
 
