@@ -31,6 +31,7 @@ export function scheduleRotation(s: EngineState, key: KeyRecord, at: number): vo
   s.touch(key);
   key.rotation.nextRotation = at;
   s.due.push({ due: at, keyId: key.id, account: key.realm.account, region: key.realm.region, kind: 'rotate' });
+  shareWithFamily(s, key);
 }
 
 /** A new current material version, with its service event. */
@@ -80,7 +81,6 @@ export function enableRotation(s: EngineState, ctx: CallContext, ref: KeyRef, pe
   key.rotation.periodDays = periodDays;
   if (!key.rotation.enabledAt || base === now) key.rotation.enabledAt = now;
   scheduleRotation(s, key, Math.max(now, base + periodDays * DAY_MS));
-  shareWithFamily(s, key);
   return viewOf(key);
 }
 

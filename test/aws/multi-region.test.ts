@@ -169,6 +169,8 @@ describe('ReplicateKey', () => {
     const rotated = (await describeKey(east, key.KeyId!)).CurrentKeyMaterialId;
     expect(rotated).not.toBe(current);
     expect((await describeKey(west, key.KeyId!)).CurrentKeyMaterialId).toBe(rotated);
+    const [eastStatus, westStatus] = [await east.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId })), await west.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }))];
+    expect(westStatus.NextRotationDate).toEqual(eastStatus.NextRotationDate);
     const replicaRotation = await refused(kms, () => west.send(new RotateKeyOnDemandCommand({ KeyId: key.KeyId })));
     expect(replicaRotation.name).toBe('UnsupportedOperationException');
     expect(replicaRotation.message).toBe(`${arnOf(key.KeyId!, WEST)} is not a multi-region primary key.`);
