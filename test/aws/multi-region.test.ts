@@ -215,6 +215,15 @@ describe('ReplicateKey', () => {
     expect(create.awsRegion).toBe(WEST);
     expect(create.resources).toEqual([{ accountId: ACCOUNT, type: 'AWS::KMS::Key', ARN: arnOf(key.KeyId!, WEST) }]);
     expect((create.responseElements as any).keyMetadata.keyState).toBe('Creating');
+    expect(replicate.resources).toEqual([{ accountId: ACCOUNT, type: 'AWS::KMS::Key', ARN: key.Arn }]);
+    const replicaMetadata = (replicate.responseElements as any).replicaKeyMetadata;
+    expect(replicaMetadata).toMatchObject({ keyState: 'Creating', multiRegion: true, arn: arnOf(key.KeyId!, WEST) });
+    expect(replicaMetadata.multiRegionConfiguration).toEqual({
+      multiRegionKeyType: 'REPLICA',
+      primaryKey: { arn: key.Arn, region: 'us-east-1' },
+      replicaKeys: [{ arn: arnOf(key.KeyId!, WEST), region: WEST }],
+    });
+    expect(typeof (replicate.responseElements as any).replicaPolicy).toBe('string');
   });
 });
 

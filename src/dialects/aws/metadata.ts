@@ -185,9 +185,16 @@ export function trailKeyMetadata(key: KeyInfo): Record<string, unknown> {
   for (const [k, v] of Object.entries(m)) {
     if (k === 'CurrentKeyMaterialId') continue;
     const name = k === 'AWSAccountId' ? 'AWSAccountId' : k.charAt(0).toLowerCase() + k.slice(1);
-    out[name] = k === 'CreationDate' || k === 'DeletionDate' || k === 'ValidTo' ? trailDate((v as number) * 1000) : v;
+    out[name] = k === 'CreationDate' || k === 'DeletionDate' || k === 'ValidTo' ? trailDate((v as number) * 1000) : k === 'MultiRegionConfiguration' ? lowerCamel(v) : v;
   }
   return out;
+}
+
+/** A nested structure with lowerCamelCase member names, as CloudTrail writes multiRegionConfiguration. */
+function lowerCamel(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(lowerCamel);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), lowerCamel(v)]));
 }
 
 /** Default policies by partition and account: every key of an account shares one (immutable) string. */

@@ -28,7 +28,8 @@ export const replicateKey: Handler = ({ engine, ctx, realm, input, trail, operat
   });
   trail.resources.push(primary);
   const metadata = trailKeyMetadata(replica) as JsonValue;
-  trail.response = { replicaKeyMetadata: metadata };
+  const replicaPolicy = replica.policies.get('default') ?? policy;
+  trail.response = { replicaKeyMetadata: metadata, replicaPolicy };
   // "A CreateKey log entry can result from ... the CreateKey operation for a ReplicateKey request": in the replica's Region.
   engine.recordCall({
     dialect: 'aws',
@@ -49,7 +50,7 @@ export const replicateKey: Handler = ({ engine, ctx, realm, input, trail, operat
   });
   return {
     ReplicaKeyMetadata: keyMetadata(replica),
-    ReplicaPolicy: replica.policies.get('default') ?? policy,
+    ReplicaPolicy: replicaPolicy,
     ReplicaTags: [...replica.tags].map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
   };
 };
