@@ -141,7 +141,7 @@ export function replicateKey(s: EngineState, ctx: CallContext, ref: KeyRef, inpu
   };
   // Imported material is imported into each replica: the replica knows which material it must be.
   if (imported && primary.materialDigest !== undefined) replica.materialDigest = primary.materialDigest;
-  copyShared(primary, replica);
+  copyShared(primary, replica, true);
   realm.keys.add(replica.id, replica.seq, replica);
   const family = familyOf(s, primary);
   setRelation(s, [...family, replica], { primaryRegion: relation.primaryRegion, replicaRegions: [...relation.replicaRegions, input.region] });
@@ -179,13 +179,19 @@ export function updatePrimaryRegion(s: EngineState, ctx: CallContext, ref: KeyRe
   return { primary: viewOf(primary), newPrimary: viewOf(target) };
 }
 
-/** Copies what a family shares (material versions, generated material, rotation settings) from `from` to `to`. */
-function copyShared(from: KeyRecord, to: KeyRecord): void {
+/**
+ * Copies what a family shares from `from` to `to`: rotation settings, and the material versions
+ * with their material when the service generated it. Imported material is imported into each
+ * member on its own, so after replication an imported key's versions are not copied again (a
+ * member would otherwise point at a version whose material it does not hold).
+ */
+function copyShared(from: KeyRecord, to: KeyRecord, replicating: boolean): void {
+  to.rotation = { ...from.rotation };
+  if (from.origin !== 'GENERATED' && !replicating) return;
   to.materials = from.materials.map((m) => ({ ...m }));
   if (from.currentMaterialId !== undefined) to.currentMaterialId = from.currentMaterialId;
   else delete to.currentMaterialId;
   if (from.origin === 'GENERATED') to.secrets = new Map(from.secrets);
-  to.rotation = { ...from.rotation };
 }
 
 /** After the primary's material or rotation settings changed: every replica gets the same. */
@@ -193,7 +199,7 @@ export function shareWithFamily(s: EngineState, primary: KeyRecord): void {
   if (primary.replication === undefined || isReplica(primary)) return;
   for (const member of familyOf(s, primary)) {
     if (member === primary) continue;
-    copyShared(primary, member);
+    copyShared(primary, member, false);
     s.touch(member);
   }
 }
