@@ -246,6 +246,16 @@ export class Engine {
     return getImportParameters(this.#enter(), ctx, ref, input);
   }
 
+  importKeyMaterial(ctx: CallContext, ref: KeyRef, input: { importToken: Uint8Array; encryptedKeyMaterial: Uint8Array; validTo?: number }): Promise<KeyInfo> {
+    return importKeyMaterial(this.#enter(), ctx, ref, input);
+  }
+
+  deleteImportedKeyMaterial(ctx: CallContext, ref: KeyRef): KeyInfo {
+    return deleteImportedKeyMaterial(this.#enter(), ctx, ref);
+  }
+
+  // ---------------------------------------------------------------- multi-Region keys (replicas.ts)
+
   /** Makes a replica of a multi-Region primary key in another region of the caller's account. */
   replicateKey(ctx: CallContext, ref: KeyRef, input: ReplicateInput): { primary: KeyInfo; replica: KeyInfo } {
     return replicateKey(this.#enter(), ctx, ref, input);
@@ -254,14 +264,6 @@ export class Engine {
   /** Makes the multi-Region family's member in `region` its primary. */
   updatePrimaryRegion(ctx: CallContext, ref: KeyRef, region: string, settleMs?: number): { primary: KeyInfo; newPrimary: KeyInfo } {
     return updatePrimaryRegion(this.#enter(), ctx, ref, region, settleMs);
-  }
-
-  importKeyMaterial(ctx: CallContext, ref: KeyRef, input: { importToken: Uint8Array; encryptedKeyMaterial: Uint8Array; validTo?: number }): Promise<KeyInfo> {
-    return importKeyMaterial(this.#enter(), ctx, ref, input);
-  }
-
-  deleteImportedKeyMaterial(ctx: CallContext, ref: KeyRef): KeyInfo {
-    return deleteImportedKeyMaterial(this.#enter(), ctx, ref);
   }
 
   // ---------------------------------------------------------------- symmetric cryptography
