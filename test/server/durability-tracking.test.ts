@@ -167,6 +167,13 @@ describe('change tracking covers every operation', () => {
     const other = await h.must('CreateGrant', { KeyId: b, GranteePrincipal: grantee, Operations: ['GenerateDataKey'] });
     await h.must('RevokeGrant', { KeyId: b, GrantId: other.GrantId });
 
+    // Multi-Region keys: a primary, its replica in another realm, the primary Region handed over.
+    const mrk = await key({ MultiRegion: true });
+    await h.must('ReplicateKey', { KeyId: mrk, ReplicaRegion: 'eu-west-1', Description: 'replica' });
+    h.advance('5s');
+    await h.must('UpdatePrimaryRegion', { KeyId: mrk, PrimaryRegion: 'eu-west-1' });
+    await h.call('ReplicateKey', { KeyId: mrk, ReplicaRegion: 'ap-south-1' }); // no longer the primary
+
     // Failures: refused calls change nothing the replica does not also have.
     await h.call('DisableKey', { KeyId: w }, west); // pending deletion
     await h.call('CreateAlias', { AliasName: 'alias/a', TargetKeyId: a }); // exists
