@@ -172,7 +172,7 @@ export function envelopeKey(s: EngineState, ctx: CallContext, header: { account:
     ? s.realm(header.account, header.region)?.keys.get(header.keyId)
     : header.region === ctx.realm.region
       ? grantedKey(s, ctx, header.keyId, header.account)
-      : undefined;
+      : relatedKey(s, ctx, header);
   if (!key) {
     throw new KmsError('AccessDenied', 'The ciphertext refers to a key that does not exist, does not exist in this region, or you are not allowed to access.', {
       resource: 'ciphertext',
@@ -183,6 +183,16 @@ export function envelopeKey(s: EngineState, ctx: CallContext, header: { account:
     });
   }
   return key;
+}
+
+/**
+ * A multi-Region key's member in the caller's realm, for a ciphertext made by a member in another
+ * region of the same account: the family shares its material, so the local member opens it.
+ */
+function relatedKey(s: EngineState, ctx: CallContext, header: { account: string; keyId: string }): KeyRecord | undefined {
+  if (header.account !== ctx.realm.account) return undefined;
+  const key = s.realm(ctx.realm.account, ctx.realm.region)?.keys.get(header.keyId);
+  return key?.multiRegion === true ? key : undefined;
 }
 
 /** Applies the state table and authorizes a key already found (an envelope's). */

@@ -74,6 +74,9 @@ export const ACTIONS = [
   'getDataKeyPlaintext',
   'enableDataKey',
   'cancelDataKeyDeletion',
+  // multi-Region keys
+  'replicateKey',
+  'updatePrimaryRegion',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -23,6 +23,7 @@ import { generateMac, verifyMac } from './mac.js';
 import { deleteImportedKeyMaterial, getImportParameters, importKeyMaterial } from './material.js';
 import { type RestoreOptions, applyChanges, discardChanges, pendingChanges, restore, snapshot, takeChanges } from './persistence.js';
 import { aliasView, viewOf } from './records.js';
+import { replicateKey, updatePrimaryRegion, type ReplicateInput } from './replicas.js';
 import { disableRotation, enableRotation, getRotationStatus, listRotations, rotateNow, rotationInProgress } from './rotation.js';
 import { runDueWork } from './scheduler.js';
 import { provideServiceKey } from './service-keys.js';
@@ -274,6 +275,18 @@ export class Engine {
 
   deleteImportedKeyMaterial(ctx: CallContext, ref: KeyRef): KeyInfo {
     return deleteImportedKeyMaterial(this.#enter(), ctx, ref);
+  }
+
+  // ---------------------------------------------------------------- multi-Region keys (replicas.ts)
+
+  /** Makes a replica of a multi-Region primary key in another region of the caller's account. */
+  replicateKey(ctx: CallContext, ref: KeyRef, input: ReplicateInput): { primary: KeyInfo; replica: KeyInfo } {
+    return replicateKey(this.#enter(), ctx, ref, input);
+  }
+
+  /** Makes the multi-Region family's member in `region` its primary. */
+  updatePrimaryRegion(ctx: CallContext, ref: KeyRef, region: string, settleMs?: number): { primary: KeyInfo; newPrimary: KeyInfo } {
+    return updatePrimaryRegion(this.#enter(), ctx, ref, region, settleMs);
   }
 
   // ---------------------------------------------------------------- symmetric cryptography

@@ -2,6 +2,7 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { toHex, utf8 } from '../crypto/bytes.js';
+import { randomBytes } from '../crypto/random.js';
 import { materialFits } from './import.js';
 import { admit, reach, use } from './access.js';
 import { refuseDryRun, refuseIfBound } from './checks.js';
@@ -11,6 +12,7 @@ import { localBackend } from './key-stores.js';
 import { addMaterial, chosenMaterialId, installMaterial, materialMisfit, symmetricMaterialFits } from './material.js';
 import { markerSeq, pageOf } from './paging.js';
 import { hasMaterial, viewOf, type AliasRecord, type KeyRecord } from './records.js';
+import { deferDeletion, newRelation } from './replicas.js';
 import { catchUpRotation } from './rotation.js';
 import { isAsymmetricSpec, SPEC_PROFILES, usageFits } from './specs.js';
 import type { EngineState } from './state.js';
@@ -25,6 +27,8 @@ export interface CreateKeyInput {
   tags?: ReadonlyArray<readonly [string, string]>;
   policies?: ReadonlyArray<readonly [string, string]>;
   multiRegion?: boolean;
+  /** A fresh id is this prefix and 32 hex digits rather than a UUID (a dialect's form for multi-Region keys). */
+  idPrefix?: string;
   /** A chosen key id (declared keys, fixtures); refused when the realm has it. Default: a fresh id. */
   id?: string;
   /**
@@ -107,7 +111,7 @@ function insertKey(s: EngineState, ctx: CallContext, input: CreateKeyInput, secr
   const now = s.now();
   const key: KeyRecord = {
     seq: ++s.seq,
-    id: input.id ?? s.newId(),
+    id: input.id ?? (input.idPrefix !== undefined ? input.idPrefix + toHex(randomBytes(s.random, 16)) : s.newId()),
     realm: realm.realm,
     spec: input.spec,
     usage: input.usage,
@@ -128,6 +132,7 @@ function insertKey(s: EngineState, ctx: CallContext, input: CreateKeyInput, secr
     bindings: [],
     importParameters: [],
   };
+  if (key.multiRegion) key.replication = newRelation(realm.realm.region);
   if (input.material !== undefined) {
     const material = input.material.slice();
     const id = chosenMaterialId(key.id, material);
@@ -190,6 +195,7 @@ export function disableKey(s: EngineState, ctx: CallContext, ref: KeyRef): KeyIn
 
 export function scheduleDeletion(s: EngineState, ctx: CallContext, ref: KeyRef, pendingWindowDays: number): KeyInfo {
   const key = useUnbound(s, ctx, ref, 'scheduleDeletion');
+  if (deferDeletion(s, key, pendingWindowDays)) return viewOf(key);
   const deletionDate = s.now() + pendingWindowDays * DAY_MS;
   key.state = 'PendingDeletion';
   key.deletionDate = deletionDate;

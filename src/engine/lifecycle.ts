@@ -31,9 +31,11 @@ const ROWS = {
   describeKey:              [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
   getKeyLastUsage:          [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
   updateDescription:        [ok,      ok,      INV,     ok,      ok,      ok,      INV,     ok,      ok ],
-  enableKey:                [ok,      ok,      INV,     INV,     ok,      INV,     INV,     ok,      ok ],
-  disableKey:               [ok,      ok,      INV,     INV,     ok,      INV,     INV,     ok,      ok ],
-  scheduleDeletion:         [ok,      ok,      INV,     ok,      ok,      INV,     INV,     ok,      ok ],
+  // A replica being made, or a key changing its primary Region, is neither enabled nor disabled.
+  enableKey:                [ok,      ok,      INV,     INV,     ok,      INV,     INV,     INV,     INV],
+  disableKey:               [ok,      ok,      INV,     INV,     ok,      INV,     INV,     INV,     INV],
+  // A replica being made can be scheduled for deletion; a key changing its primary Region cannot.
+  scheduleDeletion:         [ok,      ok,      INV,     ok,      ok,      INV,     INV,     INV,     ok ],
   cancelDeletion:           [INV,     INV,     ok,      INV,     INV,     INV,     ok,      INV,     INV],
   encrypt:                  [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
   decrypt:                  [ok,      DIS,     INV,     INV,     INV,     ok,      INV,     ok,      INV],
@@ -66,7 +68,7 @@ const ROWS = {
   rotateNow:                [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
   listRotations:            [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
   // Grants: created while the key can be used or made usable; listed, retired and revoked in any state.
-  createGrant:              [ok,      ok,      INV,     ok,      ok,      ok,      INV,     ok,      ok ],
+  createGrant:              [ok,      ok,      INV,     ok,      ok,      ok,      INV,     ok,      INV],
   listGrants:               [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
   retireGrant:              [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
   revokeGrant:              [ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok,      ok ],
@@ -77,15 +79,18 @@ const ROWS = {
   unbindResource:           [ok,      ok,      INV,     ok,      INV,     ok,      INV,     ok,      INV],
   // Import rows are the union of the providers (AWS: Enabled, Disabled, PendingImport); dialects
   // narrow them (Tencent refuses Disabled, Huawei imports into PendingImport only).
-  getImportParameters:      [ok,      ok,      INV,     ok,      INV,     INV,     INV,     ok,      INV],
+  getImportParameters:      [ok,      ok,      INV,     ok,      INV,     INV,     INV,     INV,     INV],
   importKeyMaterial:        [ok,      ok,      INV,     ok,      INV,     INV,     INV,     ok,      INV],
   // AWS deletes material of a key pending deletion and leaves its state; Huawei allows Enabled and Disabled only.
-  deleteImportedKeyMaterial:[ok,      ok,      ok,      ok,      INV,     INV,     ok,      ok,      INV],
+  deleteImportedKeyMaterial:[ok,      ok,      ok,      ok,      INV,     INV,     ok,      INV,     INV],
   // Hosted data keys (data-keys.ts): the protecting key's state when a data key is read out,
   // enabled, or brought back from pending deletion (the data key's own state: data-key-data.ts).
   getDataKeyPlaintext:      [ok,      DIS,     INV,     INV,     INV,     ok,      INV,     ok,      INV],
   enableDataKey:            [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
   cancelDataKeyDeletion:    [ok,      ok,      INV,     INV,     INV,     ok,      INV,     ok,      INV],
+  // Multi-Region keys (replicas.ts): an enabled primary is replicated, and hands its role to a replica.
+  replicateKey:             [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     INV,     INV],
+  updatePrimaryRegion:      [ok,      DIS,     INV,     INV,     INV,     INV,     INV,     ok,      INV],
 } as const satisfies Record<string, Row>;
 
 export type LifecycleOperation = keyof typeof ROWS;
@@ -129,9 +134,10 @@ export const KEY_UNCHANGED: ReadonlySet<LifecycleOperation> = new Set<LifecycleO
 ]);
 
 /**
- * One column per key state. The states only multi-Region keys reach have columns of their own;
- * today they read as the states they resemble (PendingReplicaDeletion as PendingDeletion, Updating
- * as Enabled, Creating as Unavailable), and each can differ where a provider's table says so.
+ * One column per key state. The states only multi-Region keys reach follow AWS's key-state table:
+ * PendingReplicaDeletion reads as PendingDeletion; Updating (a primary Region changing) allows
+ * cryptography and most management but not enabling, disabling, deletion or replication; Creating
+ * (a replica being made) allows management (description, tags, aliases, policies, deletion) only.
  */
 const COLUMNS = ['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Unavailable', 'Archived', 'PendingReplicaDeletion', 'Updating', 'Creating'] as const;
 const COLUMN_OF: Readonly<Record<KeyState, number>> = Object.fromEntries(COLUMNS.map((c, i) => [c, i])) as Record<KeyState, number>;

@@ -83,8 +83,18 @@ export interface KeyRecord {
   lastUse?: KeyUse;
   /** From when uses are recorded, when later than creation (a key restored from a document written before they were). */
   usageTrackedFrom?: number;
+  /** A multi-Region key's family (see replicas.ts): the same in every member. */
+  replication?: Replication;
+  /** A transient state (a replica being made, a primary changing Regions) ends at `until`, in state `then`. */
+  transition?: { until: number; then: KeyState };
   /** The record's read-only view, made on first use. */
   view?: KeyInfo;
+}
+
+/** Where a multi-Region key's family lives: the primary's region and its replicas' regions, in order of replication. */
+export interface Replication {
+  primaryRegion: string;
+  replicaRegions: string[];
 }
 
 export interface AliasRecord {
@@ -97,7 +107,7 @@ export interface AliasRecord {
 }
 
 /** What decides a key's due work: its record's fields, or its snapshot entry's. */
-export type DueFields = Pick<KeyRecord, 'id' | 'state' | 'deletionDate' | 'rotation' | 'materialValidTo'>;
+export type DueFields = Pick<KeyRecord, 'id' | 'state' | 'deletionDate' | 'rotation' | 'materialValidTo' | 'transition'>;
 
 export interface RealmState {
   readonly realm: Realm;
@@ -185,6 +195,9 @@ class KeyView implements KeyInfo {
   }
   get grants(): ReadonlyMap<string, GrantInfo> {
     return this.#r.grants;
+  }
+  get replication(): KeyInfo['replication'] {
+    return this.#r.replication;
   }
   toJSON(): Record<string, unknown> {
     const r = this.#r;
@@ -279,6 +292,8 @@ export function keySnapshot(k: KeyRecord): KeySnapshot {
     // null: never used since tracking started (an entry without the member was written before uses were recorded).
     lastUse: k.lastUse ? keyUseEntry(k.lastUse) : null,
     ...(k.usageTrackedFrom !== undefined ? { usageTrackedFrom: k.usageTrackedFrom } : {}),
+    ...(k.replication ? { replication: { primaryRegion: k.replication.primaryRegion, replicaRegions: [...k.replication.replicaRegions] } } : {}),
+    ...(k.transition ? { transition: { ...k.transition } } : {}),
   };
 }
 
@@ -342,6 +357,8 @@ export function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, alia
   if (k.lastUse) key.lastUse = k.lastUse;
   if (k.usageTrackedFrom !== undefined) key.usageTrackedFrom = k.usageTrackedFrom;
   else if (k.lastUse === undefined && restoredAt !== undefined && restoredAt > k.createdAt) key.usageTrackedFrom = restoredAt;
+  if (k.replication !== undefined) key.replication = { primaryRegion: k.replication.primaryRegion, replicaRegions: [...k.replication.replicaRegions] };
+  if (k.transition !== undefined) key.transition = { until: k.transition.until, then: k.transition.then };
   return key;
 }
 

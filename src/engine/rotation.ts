@@ -8,6 +8,7 @@ import { KmsError } from './errors.js';
 import { addMaterial, MAX_MATERIAL_VERSIONS } from './material.js';
 import { pageArray } from './paging.js';
 import { lastAutomaticRotation, viewOf, type KeyRecord } from './records.js';
+import { isReplica, refuseReplica, shareWithFamily } from './replicas.js';
 import type { EngineState } from './state.js';
 import type { CallContext, KeyInfo, KeyMaterialVersion, KeyRef, Page, PageRequest, RotationKind } from './types.js';
 
@@ -30,6 +31,7 @@ export function scheduleRotation(s: EngineState, key: KeyRecord, at: number): vo
   s.touch(key);
   key.rotation.nextRotation = at;
   s.due.push({ due: at, keyId: key.id, account: key.realm.account, region: key.realm.region, kind: 'rotate' });
+  shareWithFamily(s, key);
 }
 
 /** A new current material version, with its service event. */
@@ -39,6 +41,8 @@ export function rotate(s: EngineState, key: KeyRecord, kind: RotationKind, at: n
   }
   const previous = key.currentMaterialId!;
   const version = addMaterial(s, key, at, { kind, at });
+  // Every replica of a multi-Region primary gets the new material at once.
+  shareWithFamily(s, key);
   s.serviceEvent(ServiceEvent.rotateKey, key, at, {
     rotationType: kind,
     keyOrigin: key.origin,
@@ -52,7 +56,7 @@ export function rotate(s: EngineState, key: KeyRecord, kind: RotationKind, at: n
 export function catchUpRotation(s: EngineState, key: KeyRecord): void {
   const next = key.rotation.nextRotation;
   const now = s.now();
-  if (key.rotation.enabled && next !== undefined && next <= now) {
+  if (key.rotation.enabled && next !== undefined && next <= now && !isReplica(key)) {
     rotate(s, key, 'AUTOMATIC', now);
     scheduleRotation(s, key, now + key.rotation.periodDays * DAY_MS);
   }
@@ -62,6 +66,8 @@ export function catchUpRotation(s: EngineState, key: KeyRecord): void {
 function useRotatable(s: EngineState, ctx: CallContext, ref: KeyRef, operation: 'enableRotation' | 'disableRotation' | 'getRotationStatus' | 'rotateNow' | 'listRotations'): KeyRecord {
   const key = reach(s, ctx, ref, operation);
   requireRotatable(key);
+  // A multi-Region family rotates as one: only its primary changes rotation or rotates on demand.
+  if (operation === 'enableRotation' || operation === 'disableRotation' || operation === 'rotateNow') refuseReplica(key);
   admit(s, ctx, key, operation);
   return key;
 }
@@ -84,6 +90,7 @@ export function disableRotation(s: EngineState, ctx: CallContext, ref: KeyRef): 
   key.rotation.enabled = false;
   delete key.rotation.nextRotation;
   delete key.rotation.enabledAt;
+  shareWithFamily(s, key);
   return viewOf(key);
 }
 

@@ -4,7 +4,8 @@ export interface DueTask {
   readonly keyId: string;
   readonly account: string;
   readonly region: string;
-  readonly kind: 'delete' | 'rotate' | 'expire-material' | 'delete-data-key';
+  /** `settle` ends a transient state (a replica being made, a primary Region changing). */
+  readonly kind: 'delete' | 'rotate' | 'expire-material' | 'delete-data-key' | 'settle';
 }
 
 export class DueQueue {

@@ -9,6 +9,7 @@ import { DAY_MS } from './clock.js';
 import { deleteDueDataKey } from './data-keys.js';
 import { expireMaterial } from './material.js';
 import type { DueFields, KeyRecord } from './records.js';
+import { isReplica, leaveFamily, settle } from './replicas.js';
 import { rotate, scheduleRotation } from './rotation.js';
 import type { EngineState } from './state.js';
 import type { Realm } from './types.js';
@@ -30,13 +31,16 @@ export function runDueWork(s: EngineState, now: number = s.clock.now()): void {
       if (task.kind === 'delete' && key.state === 'PendingDeletion' && key.deletionDate === task.due) {
         deleteKeyNow(s, key, task.due);
       } else if (task.kind === 'rotate' && key.rotation.enabled && key.rotation.nextRotation === task.due) {
-        if (key.state === 'Enabled') {
+        // A replica's material comes from its primary's rotation (replicas.ts).
+        if (key.state === 'Enabled' && !isReplica(key)) {
           rotate(s, key, 'AUTOMATIC', task.due);
           scheduleRotation(s, key, task.due + key.rotation.periodDays * DAY_MS);
         }
         // A key that is not enabled is not rotated; enabling it catches up (see keys.ts, enableKey).
       } else if (task.kind === 'expire-material' && key.materialValidTo === task.due) {
         expireMaterial(s, key, task.due);
+      } else if (task.kind === 'settle' && key.transition?.until === task.due) {
+        settle(s, key);
       }
     }
   } finally {
@@ -55,6 +59,7 @@ function deleteKeyNow(s: EngineState, key: KeyRecord, at: number): void {
   realm.keys.remove(key.id);
   s.touch(key);
   s.serviceEvent(ServiceEvent.deleteKey, key, at, { origin: key.origin });
+  leaveFamily(s, key, at);
 }
 
 /** Queues the key's scheduled deletion and next automatic rotation, if it has them (from its record or its snapshot entry). */
@@ -69,4 +74,12 @@ export function queueDueWork(s: EngineState, key: DueFields, realm: Realm): void
   if (key.materialValidTo !== undefined) {
     s.due.push({ due: key.materialValidTo, keyId: key.id, account, region, kind: 'expire-material' });
   }
+  if (key.transition !== undefined) {
+    s.due.push({ due: key.transition.until, keyId: key.id, account, region, kind: 'settle' });
+  }
+}
+
+/** Whether a key (its record or its snapshot entry) has due work to queue when restored. */
+export function hasDueWork(key: DueFields): boolean {
+  return key.state === 'PendingDeletion' || key.rotation.enabled || key.materialValidTo !== undefined || key.transition !== undefined;
 }

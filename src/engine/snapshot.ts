@@ -97,6 +97,10 @@ function keyObject() {
     lastUse: z.optional(z.nullable(keyUseSchema)),
     /** From when uses are recorded, when later than createdAt. */
     usageTrackedFrom: z.optional(time),
+    /** A multi-Region key's family: its primary's region and its replicas' regions. */
+    replication: z.optional(z.object({ primaryRegion: z.string().check(z.minLength(1)), replicaRegions: z.array(z.string().check(z.minLength(1))) })),
+    /** A transient state's end: when, and the state after it. */
+    transition: z.optional(z.object({ until: time, then: z.enum(KEY_STATES) })),
   });
 }
 

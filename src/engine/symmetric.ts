@@ -127,12 +127,15 @@ export function reEncrypt(
   return { source: viewOf(source), sourceMaterialId: parsed.materialId, destination: viewOf(destination), destinationMaterialId: sealed.materialId, ciphertext: sealed.ciphertext };
 }
 
-/** The key a ciphertext names, if it is a well-formed envelope of a key in the caller's realm (for records). */
+/**
+ * The key a ciphertext names, if it is a well-formed envelope of a key in the caller's realm, or of
+ * a multi-Region key whose member in the caller's realm opens it (for records).
+ */
 export function ciphertextKey(s: EngineState, ctx: CallContext, ciphertext: Uint8Array): KeyInfo | undefined {
   const p = parseEnvelope(ciphertext, s.caches);
-  if (!p || p.account !== ctx.realm.account || p.region !== ctx.realm.region) return undefined;
-  const key = s.realm(p.account, p.region)?.keys.get(p.keyId);
-  return key ? viewOf(key) : undefined;
+  if (!p || p.account !== ctx.realm.account) return undefined;
+  const key = s.realm(ctx.realm.account, ctx.realm.region)?.keys.get(p.keyId);
+  return key && (p.region === ctx.realm.region || key.multiRegion) ? viewOf(key) : undefined;
 }
 
 /** Random bytes from the engine's source (1 to 1,048,576 of them). */

@@ -199,6 +199,8 @@ export interface KeyInfo {
   readonly lastImportedAt?: number;
   /** Grants on the key, by grant id, oldest first. */
   readonly grants: ReadonlyMap<string, GrantInfo>;
+  /** A multi-Region key's family: its primary's region and its replicas' regions (see replicas.ts). */
+  readonly replication?: { readonly primaryRegion: string; readonly replicaRegions: readonly string[] };
 }
 
 /** A cloud resource (a provider's product and resource id, both opaque here) that uses a key. */

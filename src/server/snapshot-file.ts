@@ -21,6 +21,7 @@ import { crc32 } from 'node:zlib';
 import { utf8 } from '../crypto/bytes.js';
 import type { AuditEvent } from '../engine/audit.js';
 import type { Engine } from '../engine/engine.js';
+import { hasDueWork } from '../engine/scheduler.js';
 import type { DeferredKeys, EngineSnapshot, SnapshotKey } from '../engine/snapshot.js';
 import { parseJsonBytes } from './json-bytes.js';
 
@@ -211,7 +212,7 @@ export async function writeSnapshot(dir: string, engine: Engine, lsn: number, au
             index.at.push(offset());
             index.ids.push(k.id);
             index.seqs.push(k.seq);
-            if (k.state === 'PendingDeletion' || k.rotation.enabled || k.materialValidTo !== undefined) index.due.push(i);
+            if (hasDueWork(k)) index.due.push(i);
             add(JSON.stringify(k));
             if (pending >= 1 << 20) await flush();
           }

@@ -1,5 +1,5 @@
-import { buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node';
-import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMS, RotateKeyOnDemandCommand } from '@aws-sdk/client-kms';
+import { AwsKmsMrkAwareSymmetricKeyringNode, buildAwsKmsMrkAwareStrictMultiKeyringNode, buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node';
+import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMS, ReplicateKeyCommand, RotateKeyOnDemandCommand } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import { setup } from '../support/kms.js';
 
@@ -101,5 +101,35 @@ describe('AWS Encryption SDK for JavaScript through the emulator', () => {
     expect(refused.errorMessage).toBe(`${key!.Arn} is disabled.`);
     await client.send(new EnableKeyCommand({ KeyId: key!.KeyId }));
     expect(Buffer.from((await decrypt(keyring, result)).plaintext).toString()).toBe('locked');
+  });
+});
+
+describe('AWS Encryption SDK multi-Region-aware keyrings through the emulator', () => {
+  it('decrypts under the replica in another Region what was encrypted under the primary', async () => {
+    const { client, kms, clientProvider, regions } = setupWithProvider();
+    const { KeyMetadata: key } = await client.send(new CreateKeyCommand({ MultiRegion: true }));
+    const replicated = await client.send(new ReplicateKeyCommand({ KeyId: key!.KeyId, ReplicaRegion: 'eu-west-1' }));
+    kms.clock.advance('5s');
+    const message = new TextEncoder().encode('one key, two Regions');
+    const context = { tenant: 'acme' };
+    // Encrypt in us-east-1 with the MRK-aware strict keyring on the primary's ARN.
+    const east = buildAwsKmsMrkAwareStrictMultiKeyringNode({ generatorKeyId: key!.Arn!, clientProvider });
+    const { result } = await encrypt(east, message, { encryptionContext: context });
+    // Decrypt in eu-west-1 with the symmetric MRK-aware keyring on the replica's ARN: no call goes to us-east-1.
+    const westClient = clientProvider('eu-west-1');
+    regions.length = 0;
+    const west = new AwsKmsMrkAwareSymmetricKeyringNode({ keyId: replicated.ReplicaKeyMetadata!.Arn!, client: westClient });
+    const { plaintext, messageHeader } = await decrypt(west, result);
+    expect(new TextDecoder().decode(plaintext)).toBe('one key, two Regions');
+    expect(messageHeader.encryptionContext).toMatchObject(context);
+    const decrypts = kms.aws.cloudTrail((r) => r.eventName === 'Decrypt');
+    expect(decrypts.map((r) => [r.awsRegion, r.resources![0]!.ARN, r.errorCode])).toEqual([['eu-west-1', replicated.ReplicaKeyMetadata!.Arn, undefined]]);
+    // The strict multi-keyring on the replica's ARN decrypts it too.
+    const strictWest = buildAwsKmsMrkAwareStrictMultiKeyringNode({ keyIds: [replicated.ReplicaKeyMetadata!.Arn!], clientProvider });
+    expect(new TextDecoder().decode((await decrypt(strictWest, result)).plaintext)).toBe('one key, two Regions');
+    // A single-Region key's ARN in the other Region cannot stand in for it.
+    const single = (await client.send(new CreateKeyCommand({}))).KeyMetadata!;
+    const wrong = new AwsKmsMrkAwareSymmetricKeyringNode({ keyId: single.Arn!.replace('us-east-1', 'eu-west-1'), client: westClient });
+    await expect(decrypt(wrong, result)).rejects.toThrow();
   });
 });

@@ -135,6 +135,28 @@ describe.skipIf(!HAVE_CHROMIUM)('the sandbox page in Chromium', () => {
     await context.close();
   });
 
+  it('replicates a multi-Region key to another Region, switches Region and decrypts there', async () => {
+    const { context, page, problems } = await fresh();
+    expect(await act(page, 'create', { MultiRegion: 'true' })).toContain('Enabled');
+    const keyId = (await page.locator('#key-title .mono').innerText()).trim();
+    expect(keyId).toMatch(/^mrk-[0-9a-f]{32}$/);
+    expect(await act(page, 'encrypt', { 'Plaintext (text)': 'from us-east-1' })).toContain('CiphertextBlob');
+    const replicated = await act(page, 'replicate', { ReplicaRegion: 'eu-west-1' });
+    expect(replicated).toContain(`arn:aws:kms:eu-west-1:111122223333:key/${keyId}`);
+    expect(replicated).toContain('Creating');
+    await page.getByRole('button', { name: '+1 h' }).click();
+    await page.locator('#region').selectOption('eu-west-1');
+    await expect.poll(() => page.locator('#key-title .mono').innerText()).toBe(keyId);
+    const decrypted = await act(page, 'decrypt');
+    expect(decrypted).toContain('from us-east-1');
+    expect(decrypted).toContain(`arn:aws:kms:eu-west-1:111122223333:key/${keyId}`);
+    const record = JSON.parse(await page.locator('ol.calls > li').first().locator('pre.audit').innerText()) as Record<string, unknown>;
+    expect(record).toMatchObject({ eventName: 'Decrypt', awsRegion: 'eu-west-1' });
+    await screenshot(page, 'sandbox-multi-region');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('keeps the state across a reload (IndexedDB), the clock included', async () => {
     const { context, page, problems } = await fresh();
     await act(page, 'create', { Description: 'kept' });

@@ -220,6 +220,8 @@ interface Special {
   macKey: string;
   agreementKey: string;
   kemKey: string;
+  /** A multi-Region primary in us-east-1 with a replica in us-west-2. */
+  mrkKey: string;
   message: string;
   signature: string;
   mac: string;
@@ -544,8 +546,13 @@ async function buildBase(runRegion: string): Promise<World> {
   const macKey = await create({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
   const agreementKey = await create({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' });
   const kemKey = await create({ KeySpec: 'ML_KEM_512', KeyUsage: 'ENCAPSULATE_DECAPSULATE' });
+  // 11: a multi-Region primary with a replica in the other region
+  const mrkKey = await create({ MultiRegion: true, Description: 'multi-Region primary' });
+  await must(w, 'ReplicateKey', { KeyId: mrkKey, ReplicaRegion: OTHER_REGION });
+  w.keys.push({ id: mrkKey, region: OTHER_REGION });
   const message = b64(FUZZ_MESSAGE);
   w.special = {
+    mrkKey,
     signKey,
     macKey,
     agreementKey,
@@ -1080,6 +1087,8 @@ const WORLD_KEY: Record<string, ReadonlyArray<keyof Special>> = {
   VerifyMac: ['macKey'],
   Encapsulate: ['kemKey'],
   Decapsulate: ['kemKey'],
+  ReplicateKey: ['mrkKey'],
+  UpdatePrimaryRegion: ['mrkKey'],
 };
 
 /** Valid-looking members of those operations: mostly what the world made, sometimes anything. */
@@ -1108,6 +1117,10 @@ function worldMemberArb(operation: string | undefined, member: string, mode: Mod
       return mostly(fc.constant('RAW'), () => shapeArb('MessageType', mode, 1));
     case 'MacAlgorithm':
       return mostly(fc.constant('HMAC_SHA_256'), () => shapeArb('MacAlgorithmSpec', mode, 1));
+    case 'ReplicaRegion':
+      return mostly(fc.constantFrom('eu-west-1', 'ap-south-1', OTHER_REGION), () => shapeArb('RegionType', mode, 1));
+    case 'PrimaryRegion':
+      return mostly(fc.constantFrom(OTHER_REGION, REGION), () => shapeArb('RegionType', mode, 1));
     default:
       return undefined;
   }

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/engine/clock.js';
 import { SIGNATURE_MISMATCH } from '../../src/server/sigv4.js';
 import { serve } from '../support/server.js';
 
@@ -254,6 +255,49 @@ describe('the AWS CLI with --credentials (botocore signs)', () => {
       expect(SERVICE_ERROR_EXIT).toContain(unknown.code);
       expect(unknown.stderr).toContain('(UnrecognizedClientException)');
     } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the AWS CLI with multi-Region keys', () => {
+  it('create-key --multi-region, replicate-key, decrypt in the replica Region, update-primary-region', async () => {
+    const clock = new ManualClock(Date.now());
+    const server = await serve({ clock });
+    const dir = mkdtempSync(join(tmpdir(), 'kms-cli-mrk-'));
+    try {
+      const primary = (await ok(server.url, ['kms', 'create-key', '--multi-region'])).KeyMetadata;
+      expect(primary.KeyId).toMatch(/^mrk-[0-9a-f]{32}$/);
+      expect(primary.MultiRegionConfiguration.MultiRegionKeyType).toBe('PRIMARY');
+      const replicated = await ok(server.url, ['kms', 'replicate-key', '--key-id', primary.KeyId, '--replica-region', 'eu-west-1', '--description', 'west']);
+      expect(replicated.ReplicaKeyMetadata).toMatchObject({
+        Arn: `arn:aws:kms:eu-west-1:111122223333:key/${primary.KeyId}`,
+        KeyState: 'Creating',
+        Description: 'west',
+        MultiRegionConfiguration: { MultiRegionKeyType: 'REPLICA', PrimaryKey: { Arn: primary.Arn, Region: 'us-east-1' } },
+      });
+      clock.advance('5s');
+      writeFileSync(join(dir, 'plain.txt'), 'across regions');
+      const sealed = await ok(server.url, ['kms', 'encrypt', '--key-id', primary.KeyId, '--plaintext', `fileb://${join(dir, 'plain.txt')}`]);
+      writeFileSync(join(dir, 'sealed.bin'), Buffer.from(sealed.CiphertextBlob, 'base64'));
+      const opened = await ok(server.url, ['kms', 'decrypt', '--region', 'eu-west-1', '--ciphertext-blob', `fileb://${join(dir, 'sealed.bin')}`]);
+      expect(Buffer.from(opened.Plaintext, 'base64').toString()).toBe('across regions');
+      expect(opened.KeyId).toBe(replicated.ReplicaKeyMetadata.Arn);
+      const again = await aws(server.url, ['kms', 'replicate-key', '--key-id', primary.KeyId, '--replica-region', 'eu-west-1']);
+      expect(SERVICE_ERROR_EXIT).toContain(again.code);
+      expect(again.stderr).toContain('(AlreadyExistsException)');
+      expect(await ok(server.url, ['kms', 'update-primary-region', '--key-id', primary.KeyId, '--primary-region', 'eu-west-1'])).toBeNull();
+      const west = await ok(server.url, ['kms', 'describe-key', '--region', 'eu-west-1', '--key-id', primary.KeyId]);
+      expect(west.KeyMetadata).toMatchObject({ KeyState: 'Updating', MultiRegionConfiguration: { MultiRegionKeyType: 'PRIMARY' } });
+      // CloudTrail: ReplicateKey in the primary's Region, CreateKey in the replica's.
+      const records = server.kms.aws.cloudTrail((r) => r.eventName === 'ReplicateKey' || (r.eventName === 'CreateKey' && r.awsRegion === 'eu-west-1'));
+      expect(records.map((r) => [r.eventName, r.awsRegion, r.errorCode])).toEqual([
+        ['CreateKey', 'eu-west-1', undefined],
+        ['ReplicateKey', 'us-east-1', undefined],
+        ['ReplicateKey', 'us-east-1', 'AlreadyExistsException'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
       await server.close();
     }
   });

@@ -180,6 +180,12 @@ describe('change tracking covers every operation', () => {
     await h.must('GenerateDataKey', { KeyId: 'alias/aws/rds', NumberOfBytes: 32 }, west);
     await h.call('DisableKey', { KeyId: managed });
     await h.call('Encrypt', { KeyId: 'alias/aws/sqs', Plaintext: b64('x'), DryRun: true });
+    // Multi-Region keys: a primary, its replica in another realm, the primary Region handed over.
+    const mrk = await key({ MultiRegion: true });
+    await h.must('ReplicateKey', { KeyId: mrk, ReplicaRegion: 'eu-west-1', Description: 'replica' });
+    h.advance('5s');
+    await h.must('UpdatePrimaryRegion', { KeyId: mrk, PrimaryRegion: 'eu-west-1' });
+    await h.call('ReplicateKey', { KeyId: mrk, ReplicaRegion: 'ap-south-1' }); // no longer the primary
 
     // Failures: refused calls change nothing the replica does not also have.
     await h.call('DisableKey', { KeyId: w }, west); // pending deletion

@@ -147,6 +147,38 @@ describe('durable store: round trips', () => {
     expect(comparable(third.snapshot()).realms).toEqual(comparable(later.snapshot()).realms);
   });
 
+  it('a multi-Region family survives a crash and a clean reopen; a replica still Creating settles after the reopen', async () => {
+    const dir = tempDir();
+    const kms = newKms('mrk');
+    const store = await openStore(dir, kms);
+    const id = (await kms.aws.send('CreateKey', { MultiRegion: true })).KeyMetadata.KeyId as string;
+    await kms.aws.send('ReplicateKey', { KeyId: id, ReplicaRegion: 'eu-west-1' });
+    await store.commit();
+    kms.clock.advance('5s');
+    await kms.aws.send('ReplicateKey', { KeyId: id, ReplicaRegion: 'ap-south-1' }, { region: 'us-east-1' });
+    await kms.aws.send('ScheduleKeyDeletion', { KeyId: id, PendingWindowInDays: 7 });
+    await store.commit();
+    const copy = crashCopy(dir);
+    const again = newKms('mrk');
+    again.clock.set(kms.clock.now());
+    await openStore(copy, again);
+    expect(comparable(again.snapshot())).toEqual(comparable(kms.snapshot()));
+    const described = await again.aws.send('DescribeKey', { KeyId: id }, { region: 'ap-south-1' });
+    expect(described.KeyMetadata.KeyState).toBe('Creating');
+    expect(described.KeyMetadata.MultiRegionConfiguration.ReplicaKeys.map((r: { Region: string }) => r.Region)).toEqual(['eu-west-1', 'ap-south-1']);
+    expect((await again.aws.send('DescribeKey', { KeyId: id })).KeyMetadata.KeyState).toBe('PendingReplicaDeletion');
+    again.clock.advance('5s');
+    expect((await again.aws.send('DescribeKey', { KeyId: id }, { region: 'ap-south-1' })).KeyMetadata.KeyState).toBe('Enabled');
+    // A clean close compacts into the snapshot file, whose keys are read back on demand.
+    await store.close();
+    const third = newKms('mrk');
+    third.clock.set(kms.clock.now());
+    await openStore(dir, third);
+    expect(comparable(third.snapshot())).toEqual(comparable(kms.snapshot()));
+    third.clock.advance('5s');
+    expect((await third.aws.send('DescribeKey', { KeyId: id }, { region: 'ap-south-1' })).KeyMetadata.KeyState).toBe('Enabled');
+  });
+
   it('a commit with nothing changed does no I/O; reads are written shortly after, without a commit of their own', async () => {
     const dir = tempDir();
     const kms = newKms();

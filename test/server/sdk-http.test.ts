@@ -13,7 +13,9 @@ import {
   ListKeysCommand,
   ListResourceTagsCommand,
   ReEncryptCommand,
+  ReplicateKeyCommand,
   ScheduleKeyDeletionCommand,
+  UpdatePrimaryRegionCommand,
 } from '@aws-sdk/client-kms';
 import { Agent } from 'node:http';
 import { describe, expect, it } from 'vitest';
@@ -150,6 +152,30 @@ describe('@aws-sdk/client-kms over HTTP', () => {
       // A client in another region reaches that region's keys (the region comes from the signature scope).
       const other = httpClient(server.url, { region: 'ap-southeast-2' });
       await expect(other.send(new DescribeKeyCommand({ KeyId: KeyMetadata!.KeyId }))).rejects.toMatchObject({ name: 'NotFoundException' });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('multi-Region keys over HTTP', () => {
+  it('replicates a key, and a replica Region client decrypts what the primary Region encrypted', async () => {
+    const clock = new ManualClock(Date.now());
+    const server = await serve({ clock });
+    try {
+      const east = httpClient(server.url);
+      const west = httpClient(server.url, { region: 'ap-southeast-2' });
+      const key = (await east.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!;
+      const out = await east.send(new ReplicateKeyCommand({ KeyId: key.KeyId, ReplicaRegion: 'ap-southeast-2', Tags: [{ TagKey: 'r', TagValue: 'syd' }] }));
+      expect(out.ReplicaKeyMetadata!.KeyState).toBe('Creating');
+      expect(out.ReplicaTags).toEqual([{ TagKey: 'r', TagValue: 'syd' }]);
+      clock.advance('5s');
+      const blob = (await east.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('over http') }))).CiphertextBlob;
+      const opened = await west.send(new DecryptCommand({ CiphertextBlob: blob, KeyId: out.ReplicaKeyMetadata!.Arn }));
+      expect(str(opened.Plaintext)).toBe('over http');
+      await east.send(new UpdatePrimaryRegionCommand({ KeyId: key.KeyId, PrimaryRegion: 'ap-southeast-2' }));
+      const described = (await west.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!;
+      expect(described.MultiRegionConfiguration!.MultiRegionKeyType).toBe('PRIMARY');
     } finally {
       await server.close();
     }

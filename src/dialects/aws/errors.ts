@@ -11,8 +11,8 @@ const STATE_PHRASE: Record<string, string> = {
   PendingImport: 'is pending import',
   PendingReplicaDeletion: 'is pending replica deletion',
   Unavailable: 'is unavailable',
-  Creating: 'is being created',
-  Updating: 'is being updated',
+  Creating: 'is creating',
+  Updating: 'is updating',
   Disabled: 'is disabled',
   Enabled: 'is enabled',
   Archived: 'is archived',
@@ -62,6 +62,7 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string, p
       return new AwsServiceError('AccessDeniedException', error.message);
     case 'AlreadyExists':
       if (d.resource === 'alias') return new AwsServiceError('AlreadyExistsException', `An alias with the name ${aliasArn(realm, d.alias!)} already exists`);
+      if (d.reason === 'replica-region') return new AwsServiceError('AlreadyExistsException', `${keyArn({ account: realm.account, region: d.region! }, d.keyId!)} already exists.`);
       return new AwsServiceError('AlreadyExistsException', error.message);
     case 'LimitExceeded':
       if (d.reason === 'rotation-limit') {
@@ -74,6 +75,8 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string, p
     case 'InvalidMarker':
       return new AwsServiceError('InvalidMarkerException', 'Could not deserialize marker');
     case 'Unsupported':
+      if (d.reason === 'not-primary') return new AwsServiceError('UnsupportedOperationException', `${arn} is not a multi-region primary key.`);
+      if (d.reason === 'not-multi-region') return new AwsServiceError('UnsupportedOperationException', `${arn} is not a multi-region key.`);
       if (d.reason === 'origin') return new AwsServiceError('UnsupportedOperationException', `${arn} origin is ${AWS_ORIGIN[d.origin as KeyOrigin] ?? d.origin} which is not valid for this operation.`);
       if (d.reason === 'key-spec' && d.keyId) {
         // On-demand rotation of an asymmetric or HMAC key is refused without a message.

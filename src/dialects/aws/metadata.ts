@@ -147,11 +147,22 @@ export function keyMetadata(key: KeyInfo): Record<string, unknown> {
       ? { ExpirationModel: key.materialValidTo !== undefined ? 'KEY_MATERIAL_EXPIRES' : 'KEY_MATERIAL_DOES_NOT_EXPIRE' }
       : {}),
     MultiRegion: key.multiRegion,
+    ...(key.replication !== undefined ? { MultiRegionConfiguration: multiRegionConfiguration(key, key.replication) } : {}),
     // AWS shows the waiting period only while a multi-Region primary waits for its replicas.
     ...(key.state === 'PendingReplicaDeletion' && key.pendingWindowDays !== undefined ? { PendingDeletionWindowInDays: key.pendingWindowDays } : {}),
     ...(MacAlgorithms ? { MacAlgorithms } : {}),
     ...(key.currentMaterialId !== undefined ? { CurrentKeyMaterialId: key.currentMaterialId } : {}),
     ...(EncapsulationAlgorithms ? { EncapsulationAlgorithms } : {}),
+  };
+}
+
+/** A multi-Region key's family as DescribeKey shows it: its type, its primary, and every replica. */
+function multiRegionConfiguration(key: KeyInfo, r: NonNullable<KeyInfo['replication']>): Record<string, unknown> {
+  const member = (region: string) => ({ Arn: keyArn({ account: key.realm.account, region }, key.id), Region: region });
+  return {
+    MultiRegionKeyType: r.primaryRegion === key.realm.region ? 'PRIMARY' : 'REPLICA',
+    PrimaryKey: member(r.primaryRegion),
+    ReplicaKeys: r.replicaRegions.map(member),
   };
 }
 
@@ -174,9 +185,16 @@ export function trailKeyMetadata(key: KeyInfo): Record<string, unknown> {
   for (const [k, v] of Object.entries(m)) {
     if (k === 'CurrentKeyMaterialId') continue;
     const name = k === 'AWSAccountId' ? 'AWSAccountId' : k.charAt(0).toLowerCase() + k.slice(1);
-    out[name] = k === 'CreationDate' || k === 'DeletionDate' || k === 'ValidTo' ? trailDate((v as number) * 1000) : v;
+    out[name] = k === 'CreationDate' || k === 'DeletionDate' || k === 'ValidTo' ? trailDate((v as number) * 1000) : k === 'MultiRegionConfiguration' ? lowerCamel(v) : v;
   }
   return out;
+}
+
+/** A nested structure with lowerCamelCase member names, as CloudTrail writes multiRegionConfiguration. */
+function lowerCamel(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(lowerCamel);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), lowerCamel(v)]));
 }
 
 /** Default policies by partition and account: every key of an account shares one (immutable) string. */

@@ -8,6 +8,7 @@ import { cancelKeyDeletion, createKey, describeKey, disableKey, enableKey, listK
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from './ops-rotation.js';
 import { dataKey, decrypt, encrypt, generateRandom, reEncrypt } from './ops-symmetric.js';
 import { getKeyLastUsage } from './ops-usage.js';
+import { replicateKey, updatePrimaryRegion } from './ops-replicas.js';
 import { getKeyPolicy, listKeyPolicies, listResourceTags, putKeyPolicy, tagResource, untagResource } from './ops-tags-policies.js';
 
 /** The implemented operations: name → handler and CloudTrail's readOnly flag. */
@@ -60,6 +61,8 @@ export const HANDLERS: Record<string, OperationSpec> = {
   GetParametersForImport: { handler: getParametersForImport, readOnly: true },
   ImportKeyMaterial: { handler: importKeyMaterial, readOnly: false },
   DeleteImportedKeyMaterial: { handler: deleteImportedKeyMaterial, readOnly: false },
+  ReplicateKey: { handler: replicateKey, readOnly: false },
+  UpdatePrimaryRegion: { handler: updatePrimaryRegion, readOnly: false },
 };
 
 export { LIMITS, type Call, type Handler, type OperationSpec, type Trail } from './call.js';

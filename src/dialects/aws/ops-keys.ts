@@ -28,7 +28,6 @@ export const createKey: Handler = ({ engine, ctx, realm, input, trail }) => {
     refuseCustomKeyStore(input.CustomKeyStoreId);
   }
   if (input.XksKeyId !== undefined) throw validation('XksKeyId is only valid for keys in an external key store.');
-  if (input.MultiRegion === true) throw new AwsServiceError('UnsupportedOperationException', 'Multi-Region keys are not supported by this emulator yet.');
   // LocalStack's key-choosing tags stay out of CloudTrail, whatever happens next (one holds key material).
   const chosen = takeLocalStackTags(input.Tags ?? [], (kept) => (trail.request = { tags: kept }));
   const tags = checkTags(chosen.tags);
@@ -41,7 +40,8 @@ export const createKey: Handler = ({ engine, ctx, realm, input, trail }) => {
     description: input.Description ?? '',
     tags,
     policies: [['default', policy] as const],
-    ...(chosen.id !== undefined ? { id: chosen.id, multiRegion: chosen.id.startsWith('mrk-') } : {}),
+    // A multi-Region key's id is mrk- and 32 hex digits.
+    ...(chosen.id !== undefined ? { id: chosen.id, multiRegion: chosen.id.startsWith('mrk-') } : input.MultiRegion === true ? { multiRegion: true, idPrefix: 'mrk-' } : {}),
     ...(chosen.material !== undefined ? { material: chosen.material } : {}),
   };
   const created = (key: KeyInfo): Record<string, unknown> => {
@@ -103,8 +103,13 @@ export const scheduleKeyDeletion: Handler = (call) => {
   }
   const key = call.engine.scheduleDeletion(call.ctx, keyRef(call, call.input.KeyId), days);
   call.trail.resources.push(key);
-  call.trail.response = { keyId: arnOf(key), keyState: 'PendingDeletion', deletionDate: trailDate(key.deletionDate!) };
-  return { KeyId: arnOf(key), DeletionDate: secs(key.deletionDate!), KeyState: awsKeyState(key.state), PendingWindowInDays: days };
+  // A multi-Region primary with replicas has no deletion date until its last replica is deleted.
+  if (key.deletionDate === undefined) {
+    call.trail.response = { keyId: arnOf(key) };
+    return { KeyId: arnOf(key), KeyState: awsKeyState(key.state), PendingWindowInDays: days };
+  }
+  call.trail.response = { keyId: arnOf(key), keyState: 'PendingDeletion', deletionDate: trailDate(key.deletionDate) };
+  return { KeyId: arnOf(key), DeletionDate: secs(key.deletionDate), KeyState: awsKeyState(key.state), PendingWindowInDays: days };
 };
 
 export const cancelKeyDeletion: Handler = (call) => {

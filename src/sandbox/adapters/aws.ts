@@ -9,6 +9,7 @@ import { AWS_KEY_SPEC, awsKeyState, keyMetadata } from '../../dialects/aws/metad
 import { KEY_SPECS, SPEC_PROFILES, type KeyInfo, type KeyState } from '../../engine/index.js';
 import { bytes } from '../../index.js';
 import { base64ToText, jsonParam, numberParam, optional, textToBase64 } from './fields.js';
+import { replicaForms } from './aws-replicas.js';
 import { importable, importForms } from './import.js';
 import type { ActionForm, CallResult, DialectAdapter, Field, HttpMessage, KeySpecChoice } from './types.js';
 
@@ -368,11 +369,13 @@ export const awsAdapter: DialectAdapter = {
         { name: 'spec', label: 'KeySpec', kind: 'select', options: SPECS.map((s) => s.spec) },
         { name: 'usage', label: 'KeyUsage', kind: 'select', options: SPECS[0]!.usages, dependsOn: { field: 'spec', options: usagesFor } },
         { name: 'origin', label: 'Origin', kind: 'select', options: ['AWS_KMS', 'EXTERNAL'] },
+        { name: 'multiRegion', label: 'MultiRegion', kind: 'select', options: ['false', 'true'] },
         { name: 'description', label: 'Description', kind: 'text', placeholder: 'what the key is for' },
       ],
       params: (v) => {
         const params: Record<string, unknown> = { KeySpec: v.spec, KeyUsage: v.usage };
         if (v.origin && v.origin !== 'AWS_KMS') params.Origin = v.origin;
+        if (v.multiRegion === 'true') params.MultiRegion = true;
         return optional(params, 'Description', v.description);
       },
       outcome: (out) => {
@@ -400,7 +403,7 @@ export const awsAdapter: DialectAdapter = {
           deleteRequest: withKey(key, {}),
         })
       : [];
-    return [...cryptoForms(key), ...publicKeyForm(key), ...imports, ...lifecycleForms(key)];
+    return [...cryptoForms(key), ...publicKeyForm(key), ...imports, ...lifecycleForms(key), ...replicaForms(key, awsAdapter.regions)];
   },
 
   metadata: (_kms, key) => keyMetadata(key),
