@@ -41,13 +41,17 @@ export type KmsErrorReason =
   | 'grant-key-mismatch'
   | 'grant-token'
   | 'grants-per-key'
+  | 'import-options'
   | 'iv-length'
   | 'key-id'
   | 'key-material-size'
   | 'key-spec'
+  | 'material-known'
+  | 'material-pending-rotation'
   | 'material-versions'
   | 'message-type-algorithm'
   | 'message-type-spec'
+  | 'no-pending-material'
   | 'not-archived'
   | 'not-asymmetric'
   | 'not-hmac'
@@ -72,7 +76,7 @@ export type KmsErrorReason =
 /** What the error is about, for dialects to word their messages. */
 export interface KmsErrorDetails {
   /** The kind of resource the error concerns. */
-  resource?: 'key' | 'alias' | 'policy' | 'ciphertext' | 'marker' | 'tag' | 'binding' | 'grant' | 'white-box-key';
+  resource?: 'key' | 'key-material' | 'alias' | 'policy' | 'ciphertext' | 'marker' | 'tag' | 'binding' | 'grant' | 'white-box-key';
   keyId?: string;
   account?: string;
   region?: string;

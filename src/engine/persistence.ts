@@ -16,7 +16,7 @@ import {
   type DueFields,
   type RealmState,
 } from './records.js';
-import { queueDueWork, runDueWork } from './scheduler.js';
+import { hasDueWork, queueDueWork, runDueWork } from './scheduler.js';
 import { parseSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type AliasSnapshot, type DeferredKeys, type EngineSnapshot, type SnapshotKey } from './snapshot.js';
 import type { EngineState } from './state.js';
 import type { Realm } from './types.js';
@@ -109,7 +109,7 @@ export function restore(s: EngineState, document: unknown, options: RestoreOptio
     for (const k of inSeqOrder(r.keys)) {
       if (intact) state.keys.addDeferred(k.id, k.seq, k);
       else state.keys.add(k.id, k.seq, keyFromSnapshot(k, realm, new Set(), policyTexts));
-      if (k.state === 'PendingDeletion' || k.rotation.enabled || k.materialValidTo !== undefined) due.push([k, realm]);
+      if (hasDueWork(k)) due.push([k, realm]);
     }
     for (const a of inSeqOrder(r.aliases)) {
       const key = state.keys.get(a.keyId);

@@ -23,6 +23,7 @@ import type { AuditEvent } from '../engine/audit.js';
 import type { Engine } from '../engine/engine.js';
 import type { DeferredKeys, EngineSnapshot, SnapshotKey } from '../engine/snapshot.js';
 import { parseJsonBytes } from './json-bytes.js';
+import { hasDueWork } from '../engine/scheduler.js';
 
 export const DATA_DIR_FORMAT = 'kms-emulator/data-dir';
 /** 2: the audit events' position and sizes follow the engine snapshot (read on first use). 1 is still read. */
@@ -211,7 +212,7 @@ export async function writeSnapshot(dir: string, engine: Engine, lsn: number, au
             index.at.push(offset());
             index.ids.push(k.id);
             index.seqs.push(k.seq);
-            if (k.state === 'PendingDeletion' || k.rotation.enabled || k.materialValidTo !== undefined) index.due.push(i);
+            if (hasDueWork(k)) index.due.push(i);
             add(JSON.stringify(k));
             if (pending >= 1 << 20) await flush();
           }

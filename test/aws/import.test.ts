@@ -85,10 +85,13 @@ describe('ImportKeyMaterial', () => {
     const p = await params(client, keyId);
     const material = randomBytes(32);
     const send = (input: Partial<ConstructorParameters<typeof ImportKeyMaterialCommand>[0]>) =>
-      rejection(() => client.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: oaep256(p.PublicKey!, material), ...input })));
+      rejection(() => client.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: oaep256(p.PublicKey!, material), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ...input })));
     expect((await send({ ImportToken: randomBytes(256) })).name).toBe('InvalidImportTokenException');
     expect((await send({ EncryptedKeyMaterial: randomBytes(256) })).name).toBe('InvalidCiphertextException');
     expect(await send({ ExpirationModel: 'KEY_MATERIAL_EXPIRES' })).toMatchObject({ name: 'ValidationException', message: 'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES' });
+    // ExpirationModel defaults to KEY_MATERIAL_EXPIRES: without it, ValidTo is required.
+    expect(await send({ ExpirationModel: undefined })).toMatchObject({ name: 'ValidationException', message: 'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES' });
+    expect((await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState).toBe('PendingImport');
     expect((await send({ ValidTo: new Date(kms.clock.now() + 400 * DAY) })).name).toBe('ValidationException');
     const generated = (await client.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
     const unsupported = await rejection(() => params(client, generated));
@@ -96,7 +99,7 @@ describe('ImportKeyMaterial', () => {
     const sm2 = await rejection(() => client.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: 'SM2PKE', WrappingKeySpec: 'SM2' })));
     expect(sm2.name).toBe('ValidationException');
 
-    await client.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: oaep256(p.PublicKey!, material) }));
+    await client.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: oaep256(p.PublicKey!, material), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
     expect((await send({ EncryptedKeyMaterial: oaep256(p.PublicKey!, randomBytes(32)) })).name).toBe('IncorrectKeyMaterialException');
     kms.clock.advance('25h');
     expect((await send({})).name).toBe('ExpiredImportTokenException');
@@ -106,11 +109,15 @@ describe('ImportKeyMaterial', () => {
     const { client } = setup({ seed: 'aws-delete' });
     const keyId = await externalKey(client);
     const p = await params(client, keyId);
-    const imported = await client.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: oaep256(p.PublicKey!, randomBytes(32)) }));
+    const imported = await client.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: oaep256(p.PublicKey!, randomBytes(32)), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
     expect((await rejection(() => client.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: '0'.repeat(64) })))).name).toBe('NotFoundException');
     const deleted = await client.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId }));
     expect(deleted).toMatchObject({ KeyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`, KeyMaterialId: imported.KeyMaterialId });
-    expect((await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState).toBe('PendingImport');
+    // After deletion AWS shows the current material id, but no ExpirationModel (nor ValidTo).
+    const meta = (await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
+    expect(meta).toMatchObject({ KeyState: 'PendingImport', CurrentKeyMaterialId: imported.KeyMaterialId });
+    expect(meta).not.toHaveProperty('ExpirationModel');
+    expect(meta).not.toHaveProperty('ValidTo');
     const refused = await rejection(() => client.send(new EncryptCommand({ KeyId: keyId, Plaintext: text('x') })));
     expect(refused).toMatchObject({ name: 'KMSInvalidStateException', message: `arn:aws:kms:us-east-1:111122223333:key/${keyId} is pending import.` });
   });
