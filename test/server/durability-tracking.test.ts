@@ -135,7 +135,7 @@ describe('change tracking covers every operation', () => {
     const wrapped = publicEncrypt({ key: wrapping, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.alloc(32, 7)).toString('base64');
     await h.must('ImportKeyMaterial', { KeyId: imported, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped, ValidTo: Date.parse(START) / 1000 + 86_400 });
     await h.must('DeleteImportedKeyMaterial', { KeyId: imported });
-    await h.must('ImportKeyMaterial', { KeyId: imported, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped });
+    await h.must('ImportKeyMaterial', { KeyId: imported, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
     await h.must('ScheduleKeyDeletion', { KeyId: imported, PendingWindowInDays: 7 });
     await h.must('ScheduleKeyDeletion', { KeyId: w, PendingWindowInDays: 7 }, west);
 
