@@ -40,7 +40,7 @@ export function addMaterial(s: EngineState, key: KeyRecord, at: number, rotation
  * Installs imported (or chosen) material: as the key's first version when it has none, else again
  * into its current version (the same material, checked by the caller).
  */
-export function installMaterial(s: EngineState, key: KeyRecord, material: Uint8Array, digest: string, validTo: number | undefined, id?: string): KeyMaterialVersion {
+export function installMaterial(s: EngineState, key: KeyRecord, material: Uint8Array, digest: string, validTo: number | undefined, id?: string, description?: string): KeyMaterialVersion {
   let index = key.materials.findIndex((m) => m.id === key.currentMaterialId);
   if (index < 0) {
     key.materials.push({ id: id ?? toHex(randomBytes(s.random, 32)), createdAt: s.now() });
@@ -48,7 +48,7 @@ export function installMaterial(s: EngineState, key: KeyRecord, material: Uint8A
     key.currentMaterialId = key.materials[index]!.id;
   }
   key.materialDigest ??= digest;
-  return reinstall(s, key, index, material, validTo, undefined);
+  return reinstall(s, key, index, material, validTo, description);
 }
 
 /**
@@ -237,7 +237,7 @@ export async function importKeyMaterial(s: EngineState, ctx: CallContext, ref: K
       throw new KmsError('IncorrectKeyMaterial', `The key material is not the material previously imported into key ${key.id}.`, { resource: 'key', keyId: key.id });
     }
     refuseDryRun(ctx);
-    if (!known) return { key: viewOf(key), material: installMaterial(s, key, material, digest, input.validTo, id) };
+    if (!known) return { key: viewOf(key), material: installMaterial(s, key, material, digest, input.validTo, id, input.description) };
     return { key: viewOf(key), material: reinstall(s, key, key.materials.indexOf(known), material, input.validTo, input.description) };
   }
   // A new version for a key that has material: it waits for an on-demand rotation.
