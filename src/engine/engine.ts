@@ -387,7 +387,7 @@ export class Engine {
     return getRotationStatus(this.#enter(), ctx, ref);
   }
 
-  rotateNow(ctx: CallContext, ref: KeyRef, options: { limit: number; automaticRotationGuardMs?: number }): { key: KeyInfo; material: KeyMaterialVersion } {
+  rotateNow(ctx: CallContext, ref: KeyRef, options: { limit: number; automaticRotationGuardMs?: number; importedMaterial?: boolean }): { key: KeyInfo; material: KeyMaterialVersion } {
     return rotateNow(this.#enter(), ctx, ref, options);
   }
 

@@ -115,19 +115,26 @@ export function rotationInProgress(s: EngineState, key: KeyInfo): boolean {
 
 /**
  * Rotates now. `limit` caps on-demand rotations per key; a rotation already in progress, or an
- * automatic rotation due within `automaticRotationGuardMs`, refuses the call with Conflict. The key
- * state comes first (a disabled asymmetric key is Disabled, not Unsupported); a symmetric key with
- * imported material rotates to the material imported for it (pending rotation), and needs one.
+ * automatic rotation due within `automaticRotationGuardMs`, refuses the call with Conflict. With
+ * `importedMaterial` (a provider that rotates imported material) the key state comes first (a
+ * disabled asymmetric key is Disabled, not Unsupported), and a symmetric key with imported material
+ * rotates to the material imported for it (pending rotation), and needs one; without it, only
+ * generated symmetric keys rotate, and the key spec is checked before the state.
  */
 export function rotateNow(
   s: EngineState,
   ctx: CallContext,
   ref: KeyRef,
-  options: { limit: number; automaticRotationGuardMs?: number },
+  options: { limit: number; automaticRotationGuardMs?: number; importedMaterial?: boolean },
 ): { key: KeyInfo; material: KeyMaterialVersion } {
   const key = reach(s, ctx, ref, 'rotateNow');
-  admit(s, ctx, key, 'rotateNow');
-  requireRotatable(key, true);
+  if (options.importedMaterial) {
+    admit(s, ctx, key, 'rotateNow');
+    requireRotatable(key, true);
+  } else {
+    requireRotatable(key);
+    admit(s, ctx, key, 'rotateNow');
+  }
   const now = s.now();
   const next = key.rotation.enabled ? key.rotation.nextRotation : undefined;
   if (rotationInProgress(s, viewOf(key)) || (next !== undefined && options.automaticRotationGuardMs !== undefined && next - now <= options.automaticRotationGuardMs)) {

@@ -39,6 +39,7 @@ export const rotateKeyOnDemand: Handler = (call) => {
   const { key } = call.engine.rotateNow(call.ctx, keyRef(call, call.input.KeyId), {
     limit: LIMITS.onDemandRotations,
     automaticRotationGuardMs: LIMITS.automaticRotationGuardMinutes * 60_000,
+    importedMaterial: true,
   });
   call.trail.resources.push(key);
   // CloudTrail's example records the key id here; the API answers the key ARN.
