@@ -99,6 +99,10 @@ describe('ImportKeyMaterial', () => {
     // ExpirationModel defaults to KEY_MATERIAL_EXPIRES: without it, ValidTo is required.
     expect(await send({ ExpirationModel: undefined })).toMatchObject({ name: 'ValidationException', message: 'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES' });
     expect((await client.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState).toBe('PendingImport');
+    // The 2025 members are checked against the model: enum, 64 lowercase hex digits, description pattern and length.
+    for (const bad of [{ ImportType: 'NEWEST' as 'NEW_KEY_MATERIAL' }, { KeyMaterialId: 'A'.repeat(64) }, { KeyMaterialId: '__proto__' }, { KeyMaterialDescription: 'no <tags>' }, { KeyMaterialDescription: 'x'.repeat(257) }]) {
+      expect((await send(bad)).name).toBe('ValidationException');
+    }
     expect((await send({ ValidTo: new Date(kms.clock.now() + 400 * DAY) })).name).toBe('ValidationException');
     const generated = (await client.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
     const unsupported = await rejection(() => params(client, generated));
