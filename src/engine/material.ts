@@ -14,7 +14,7 @@ import { refuseDryRun, refuseIfBound } from './checks.js';
 import { KmsError } from './errors.js';
 import { DEFAULT_IMPORT_VALIDITY_MS, IMPORT_TOKEN_BYTES, MAX_IMPORT_PARAMETER_SETS, materialFits, unwrapKeyMaterial, wrappingFits } from './import.js';
 import { localBackend } from './key-stores.js';
-import { viewOf, type ImportParameterSet, type KeyRecord } from './records.js';
+import { holdsAllMaterial, viewOf, type ImportParameterSet, type KeyRecord } from './records.js';
 import { isHmacSpec, isRotatableSpec } from './specs.js';
 import type { EngineState } from './state.js';
 import type { CallContext, ImportType, KeyInfo, KeyMaterialVersion, KeyRef, KeySpec, RotationKind, WrappingAlgorithm, WrappingKeySpec } from './types.js';
@@ -80,11 +80,6 @@ function reinstall(s: EngineState, key: KeyRecord, index: number, material: Uint
   if (validTo !== undefined) s.due.push({ due: validTo, keyId: key.id, account: key.realm.account, region: key.realm.region, kind: 'expire-material' });
   s.touch(key);
   return version;
-}
-
-/** Whether the key holds the bytes of every material version it has used (imported versions may be deleted or expire). */
-function holdsAllMaterial(key: KeyRecord): boolean {
-  return key.materials.every((m) => m.pendingRotation === true || key.secrets.has(m.id));
 }
 
 /**

@@ -230,6 +230,11 @@ export function hasMaterial(key: KeyRecord): boolean {
   return key.currentMaterialId !== undefined && key.secrets.has(key.currentMaterialId);
 }
 
+/** Whether the key holds the bytes of every material version it has used (a version pending rotation is not yet one of them). */
+export function holdsAllMaterial(key: KeyRecord): boolean {
+  return key.materials.every((m) => m.pendingRotation === true || key.secrets.has(m.id));
+}
+
 export function resourceOf(key: { readonly id: string; readonly realm: Realm }): AuditResource {
   return { account: key.realm.account, region: key.realm.region, keyId: key.id };
 }

@@ -521,11 +521,11 @@ describe('several imported materials per symmetric key', () => {
     step();
     const pendingRefusal = await refusedUnchanged(engine, () => engine.importKeyMaterial(ctx, ref, third));
     expect(pendingRefusal).toMatchObject({ code: 'InvalidState', details: { reason: 'material-pending-rotation', pendingMaterialId: second.material.id } });
-    engine.rotateNow(ctx, ref, { limit: 25 });
+    engine.rotateNow(ctx, ref, { limit: 25, importedMaterial: true });
     step();
     expect(engine.describeKey(ctx, ref)).toMatchObject({ currentMaterialId: second.material.id, materialValidTo: clock.now() + 5 * HOUR });
     clock.advance(2000);
-    expect((await refusedUnchanged(engine, () => engine.rotateNow(ctx, ref, { limit: 25 }))).details.reason).toBe('no-pending-material');
+    expect((await refusedUnchanged(engine, () => engine.rotateNow(ctx, ref, { limit: 25, importedMaterial: true }))).details.reason).toBe('no-pending-material');
     engine.deleteImportedKeyMaterial(ctx, ref, first.material.id);
     step();
     expect(engine.describeKey(ctx, ref).state).toBe('PendingImport');
@@ -540,6 +540,17 @@ describe('several imported materials per symmetric key', () => {
       [first.material.id, false, true, 'one'],
       [second.material.id, true, false, undefined],
     ]);
+  });
+
+  it('a key pending deletion keeps its state when an older material is deleted; cancelling leaves it waiting for that material', async () => {
+    const { engine } = fresh('pending-deletion');
+    const ref = external(engine);
+    const first = await engine.importKeyMaterialVersion(ctx, ref, await importAs(engine, ref, new Uint8Array(randomBytes(32))));
+    await engine.importKeyMaterial(ctx, ref, await importAs(engine, ref, new Uint8Array(randomBytes(32)), { importType: 'new' }));
+    engine.rotateNow(ctx, ref, { limit: 25, importedMaterial: true });
+    engine.scheduleDeletion(ctx, ref, 7);
+    expect(engine.deleteImportedKeyMaterial(ctx, ref, first.material.id).state).toBe('PendingDeletion');
+    expect(engine.cancelDeletion(ctx, ref)).toMatchObject({ state: 'PendingImport', hasCurrentMaterial: true });
   });
 
   it('material ids derive from the key and the material; a key written before that finds its first material by digest', async () => {
