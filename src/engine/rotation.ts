@@ -17,11 +17,12 @@ const ROTATION_IN_PROGRESS_MS = 1000;
 
 /** Rotation applies to symmetric keys; automatic rotation to generated ones only (`imported`: imported ones too). */
 function requireRotatable(key: KeyRecord, imported = false): void {
-  if (!isRotatableSpec(key.spec) || (key.origin !== 'GENERATED' && !imported)) {
+  const originFits = key.origin === 'GENERATED' || imported;
+  if (!isRotatableSpec(key.spec) || !originFits) {
     throw new KmsError('Unsupported', `Key ${key.id} does not support rotation.`, {
       resource: 'key',
       keyId: key.id,
-      reason: key.origin !== 'GENERATED' ? 'origin' : 'key-spec',
+      reason: originFits ? 'key-spec' : 'origin',
       origin: key.origin,
       spec: key.spec,
     });

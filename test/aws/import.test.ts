@@ -12,7 +12,7 @@ import {
   RotateKeyOnDemandCommand,
   type ImportKeyMaterialCommandInput,
 } from '@aws-sdk/client-kms';
-import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
 import { aeskwp } from '@noble/ciphers/aes.js';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/index.js';
@@ -243,8 +243,17 @@ describe('imported key material, the 2025 model (several materials per symmetric
     const ecc = (await client.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!;
     await client.send(new DisableKeyCommand({ KeyId: rsa.KeyId }));
     expect(await refused(kms, () => client.send(new RotateKeyOnDemandCommand({ KeyId: rsa.KeyId })))).toMatchObject({ name: 'DisabledException', message: `${rsa.Arn} is disabled.` });
-    // AWS answers this one without a message.
-    expect((await refused(kms, () => client.send(new RotateKeyOnDemandCommand({ KeyId: ecc.KeyId })))).name).toBe('UnsupportedOperationException');
+    // AWS answers this one without a message (the SDK then says "UnknownError").
+    expect(await refused(kms, () => client.send(new RotateKeyOnDemandCommand({ KeyId: ecc.KeyId })))).toMatchObject({ name: 'UnsupportedOperationException', message: 'UnknownError' });
+    // An imported asymmetric key: its state first (waiting for material), then, once imported, the same refusal.
+    const eccExternal = (await client.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Origin: 'EXTERNAL' }))).KeyMetadata!;
+    expect((await refused(kms, () => client.send(new RotateKeyOnDemandCommand({ KeyId: eccExternal.KeyId })))).name).toBe('KMSInvalidStateException');
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const p = await client.send(new GetParametersForImportCommand({ KeyId: eccExternal.KeyId, WrappingAlgorithm: 'RSA_AES_KEY_WRAP_SHA_256', WrappingKeySpec: 'RSA_2048' }));
+    const aesKey = randomBytes(32);
+    const wrapped = Buffer.concat([oaep256(p.PublicKey!, aesKey), aeskwp(aesKey).encrypt(privateKey.export({ format: 'der', type: 'pkcs8' }))]);
+    await client.send(new ImportKeyMaterialCommand({ KeyId: eccExternal.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
+    expect(await refused(kms, () => client.send(new RotateKeyOnDemandCommand({ KeyId: eccExternal.KeyId })))).toMatchObject({ name: 'UnsupportedOperationException', message: 'UnknownError' });
   });
 
   it('DeleteImportedKeyMaterial with a KeyMaterialId: a pending material goes; an older one leaves the key PendingImport until it is imported again', async () => {
