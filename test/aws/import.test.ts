@@ -59,7 +59,7 @@ describe('ImportKeyMaterial', () => {
     const trail = kms.aws.cloudTrail().filter((r) => ['GetParametersForImport', 'ImportKeyMaterial'].includes(r.eventName));
     expect(trail.map((r) => [r.eventName, r.readOnly, r.responseElements])).toEqual([
       ['GetParametersForImport', true, null],
-      ['ImportKeyMaterial', false, null],
+      ['ImportKeyMaterial', false, { keyId: p.KeyId, keyMaterialId: imported.KeyMaterialId }],
     ]);
     expect(trail[0]!.requestParameters).toEqual({ keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' });
     expect(trail[1]!.requestParameters).toMatchObject({ keyId, expirationModel: 'KEY_MATERIAL_EXPIRES' });
@@ -212,7 +212,11 @@ async function rotateImportedMaterial(client: KMSClient, advance: (ms: number) =
 describe('imported key material, the 2025 model (several materials per symmetric key)', () => {
   it('NEW_KEY_MATERIAL waits as PENDING_ROTATION; RotateKeyOnDemand makes it current; a second pending material is refused', async () => {
     const { kms, client } = setup({ seed: 'aws-import-rotate' });
-    await rotateImportedMaterial(client, (ms) => kms.clock.advance(ms), () => kms.clock.now());
+    const { keyId, second } = await rotateImportedMaterial(client, (ms) => kms.clock.advance(ms), () => kms.clock.now());
+    // CloudTrail, as AWS's 2025 example shows it: the import's type and description, the key ARN and the material id.
+    const newImport = kms.aws.cloudTrail().find((r) => r.eventName === 'ImportKeyMaterial' && (r.requestParameters as { importType?: string } | null)?.importType === 'NEW_KEY_MATERIAL' && !r.errorCode)!;
+    expect(newImport.requestParameters).toMatchObject({ keyId, expirationModel: 'KEY_MATERIAL_EXPIRES', importType: 'NEW_KEY_MATERIAL', keyMaterialDescription: 'second material' });
+    expect(newImport.responseElements).toEqual({ keyId: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`, keyMaterialId: second });
     // The rotation is a RotateKey service event of an EXTERNAL key.
     const rotateKey = kms.aws.cloudTrail().find((r) => r.eventName === 'RotateKey')!;
     expect(rotateKey.serviceEventDetails).toMatchObject({ rotationType: 'ON_DEMAND', keyOrigin: 'EXTERNAL' });

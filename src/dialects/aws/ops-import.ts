@@ -71,9 +71,13 @@ export const importKeyMaterial: Handler = async (call) => {
     ...(input.KeyMaterialId !== undefined ? { materialId: input.KeyMaterialId } : {}),
     ...(input.KeyMaterialDescription !== undefined ? { description: input.KeyMaterialDescription } : {}),
   });
-  // Key material ids are shown for symmetric keys only (as CurrentKeyMaterialId is).
-  if (!showsMaterialIds(key)) return { KeyId: arnOf(key) };
-  trail.additional = { keyMaterialId: material.id };
+  // Key material ids are shown for symmetric keys only (as CurrentKeyMaterialId is). CloudTrail's
+  // 2025 example records the key ARN and the material id in responseElements.
+  if (!showsMaterialIds(key)) {
+    trail.response = { keyId: arnOf(key) };
+    return { KeyId: arnOf(key) };
+  }
+  trail.response = { keyId: arnOf(key), keyMaterialId: material.id };
   return { KeyId: arnOf(key), KeyMaterialId: material.id };
 };
 
