@@ -20,7 +20,7 @@ import { createGrant, grantByToken, listGrants, listRetirableGrants, retireGrant
 import { type CreateKeyInput, archiveKey, bindResource, cancelArchive, cancelDeletion, createKey, createKeyAsync, describeKey, disableKey, enableKey, listKeys, scheduleDeletion, unbindResource, updateDescription } from './keys.js';
 import type { LifecycleOperation } from './lifecycle.js';
 import { generateMac, verifyMac } from './mac.js';
-import { deleteImportedKeyMaterial, getImportParameters, importKeyMaterial } from './material.js';
+import { deleteImportedKeyMaterial, getImportParameters, importKeyMaterial, type ImportInput } from './material.js';
 import { type RestoreOptions, applyChanges, discardChanges, pendingChanges, restore, snapshot, takeChanges } from './persistence.js';
 import { aliasView, viewOf } from './records.js';
 import { replicateKey, updatePrimaryRegion, type ReplicateInput } from './replicas.js';
@@ -43,6 +43,7 @@ import type {
   KeyAgreementAlgorithm,
   KeyInfo,
   KeyMaterialVersion,
+  MaterialEntry,
   KeyRef,
   MacAlgorithm,
   Page,
@@ -269,12 +270,17 @@ export class Engine {
     return getImportParameters(this.#enter(), ctx, ref, input);
   }
 
-  importKeyMaterial(ctx: CallContext, ref: KeyRef, input: { importToken: Uint8Array; encryptedKeyMaterial: Uint8Array; validTo?: number }): Promise<KeyInfo> {
+  async importKeyMaterial(ctx: CallContext, ref: KeyRef, input: ImportInput): Promise<KeyInfo> {
+    return (await importKeyMaterial(this.#enter(), ctx, ref, input)).key;
+  }
+
+  /** As importKeyMaterial, with the material version the import made or filled. */
+  importKeyMaterialVersion(ctx: CallContext, ref: KeyRef, input: ImportInput): Promise<{ key: KeyInfo; material: KeyMaterialVersion }> {
     return importKeyMaterial(this.#enter(), ctx, ref, input);
   }
 
-  deleteImportedKeyMaterial(ctx: CallContext, ref: KeyRef): KeyInfo {
-    return deleteImportedKeyMaterial(this.#enter(), ctx, ref);
+  deleteImportedKeyMaterial(ctx: CallContext, ref: KeyRef, materialId?: string): KeyInfo {
+    return deleteImportedKeyMaterial(this.#enter(), ctx, ref, materialId);
   }
 
   // ---------------------------------------------------------------- multi-Region keys (replicas.ts)
@@ -422,11 +428,11 @@ export class Engine {
     return keyLastUsage(this.#enter(), ctx, ref);
   }
 
-  rotateNow(ctx: CallContext, ref: KeyRef, options: { limit: number; automaticRotationGuardMs?: number }): { key: KeyInfo; material: KeyMaterialVersion } {
+  rotateNow(ctx: CallContext, ref: KeyRef, options: { limit: number; automaticRotationGuardMs?: number; importedMaterial?: boolean }): { key: KeyInfo; material: KeyMaterialVersion } {
     return rotateNow(this.#enter(), ctx, ref, options);
   }
 
-  listRotations(ctx: CallContext, ref: KeyRef, page: PageRequest, includeAllMaterial = false): Page<KeyMaterialVersion & { current: boolean }> {
+  listRotations(ctx: CallContext, ref: KeyRef, page: PageRequest, includeAllMaterial = false): Page<MaterialEntry> {
     return listRotations(this.#enter(), ctx, ref, page, includeAllMaterial);
   }
 

@@ -45,13 +45,17 @@ export type KmsErrorReason =
   | 'grant-key-mismatch'
   | 'grant-token'
   | 'grants-per-key'
+  | 'import-options'
   | 'iv-length'
   | 'key-id'
   | 'key-material-size'
   | 'key-spec'
+  | 'material-known'
+  | 'material-pending-rotation'
   | 'material-versions'
   | 'message-type-algorithm'
   | 'message-type-spec'
+  | 'no-pending-material'
   | 'not-archived'
   | 'not-asymmetric'
   | 'not-hmac'
@@ -80,7 +84,7 @@ export type KmsErrorReason =
 /** What the error is about, for dialects to word their messages. */
 export interface KmsErrorDetails {
   /** The kind of resource the error concerns. */
-  resource?: 'key' | 'alias' | 'policy' | 'ciphertext' | 'marker' | 'tag' | 'binding' | 'grant' | 'white-box-key' | 'data-key';
+  resource?: 'key' | 'key-material' | 'alias' | 'policy' | 'ciphertext' | 'marker' | 'tag' | 'binding' | 'grant' | 'white-box-key' | 'data-key';
   keyId?: string;
   account?: string;
   region?: string;

@@ -11,7 +11,7 @@ import { KmsError } from './errors.js';
 import { localBackend } from './key-stores.js';
 import { addMaterial, chosenMaterialId, installMaterial, materialMisfit, symmetricMaterialFits } from './material.js';
 import { markerSeq, pageOf } from './paging.js';
-import { hasMaterial, viewOf, type AliasRecord, type KeyRecord } from './records.js';
+import { hasMaterial, holdsAllMaterial, viewOf, type AliasRecord, type KeyRecord } from './records.js';
 import { deferDeletion, newRelation } from './replicas.js';
 import { catchUpRotation } from './rotation.js';
 import { isAsymmetricSpec, SPEC_PROFILES, usageFits } from './specs.js';
@@ -208,7 +208,7 @@ export function cancelDeletion(s: EngineState, ctx: CallContext, ref: KeyRef): K
   const key = use(s, ctx, ref, 'cancelDeletion');
   refuseDryRun(ctx);
   // A key without key material (never imported, deleted or expired) goes back to waiting for it.
-  key.state = hasMaterial(key) ? 'Disabled' : 'PendingImport';
+  key.state = hasMaterial(key) && holdsAllMaterial(key) ? 'Disabled' : 'PendingImport';
   delete key.deletionDate;
   delete key.pendingWindowDays;
   return viewOf(key);

@@ -107,7 +107,7 @@ export interface AliasRecord {
 }
 
 /** What decides a key's due work: its record's fields, or its snapshot entry's. */
-export type DueFields = Pick<KeyRecord, 'id' | 'state' | 'deletionDate' | 'rotation' | 'materialValidTo' | 'transition'>;
+export type DueFields = Pick<KeyRecord, 'id' | 'state' | 'deletionDate' | 'rotation' | 'materialValidTo' | 'materials' | 'transition'>;
 
 export interface RealmState {
   readonly realm: Realm;
@@ -193,6 +193,9 @@ class KeyView implements KeyInfo {
   get lastImportedAt() {
     return this.#r.lastImportedAt;
   }
+  get hasCurrentMaterial() {
+    return hasMaterial(this.#r);
+  }
   get grants(): ReadonlyMap<string, GrantInfo> {
     return this.#r.grants;
   }
@@ -243,6 +246,11 @@ export function aliasView(a: AliasRecord): AliasInfo {
 /** Whether the key holds its current key material (imported material may have been deleted or expired). */
 export function hasMaterial(key: KeyRecord): boolean {
   return key.currentMaterialId !== undefined && key.secrets.has(key.currentMaterialId);
+}
+
+/** Whether the key holds the bytes of every material version it has used (a version pending rotation is not yet one of them). */
+export function holdsAllMaterial(key: KeyRecord): boolean {
+  return key.materials.every((m) => m.pendingRotation === true || key.secrets.has(m.id));
 }
 
 export function resourceOf(key: { readonly id: string; readonly realm: Realm }): AuditResource {
@@ -305,6 +313,17 @@ function importParametersFromSnapshot(p: NonNullable<KeySnapshot['importParamete
   return { token: fromBase64(p.token)!, algorithm: p.algorithm, wrappingKeySpec: p.wrappingKeySpec, privateKey: fromBase64(p.privateKey)!, createdAt: p.createdAt, validTo: p.validTo };
 }
 
+/** A material version from its snapshot entry: only the fields it has, without the secret. */
+function materialFromSnapshot(m: KeySnapshot['materials'][number]): KeyMaterialVersion {
+  const version: { -readonly [K in keyof KeyMaterialVersion]: KeyMaterialVersion[K] } = { id: m.id, createdAt: m.createdAt };
+  if (m.rotation) version.rotation = m.rotation;
+  if (m.importedAt !== undefined) version.importedAt = m.importedAt;
+  if (m.validTo !== undefined) version.validTo = m.validTo;
+  if (m.description !== undefined) version.description = m.description;
+  if (m.pendingRotation) version.pendingRotation = true;
+  return version;
+}
+
 /**
  * The key record a snapshot entry describes (the inverse of keySnapshot). `restoredAt` is when
  * tracking of key use starts for an entry written before uses were recorded (no `lastUse` member).
@@ -314,7 +333,7 @@ export function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, alia
   const materials: KeyMaterialVersion[] = [];
   for (const m of k.materials) {
     if (m.secret !== undefined) secrets.set(m.id, fromBase64(m.secret)!);
-    materials.push(m.rotation ? { id: m.id, createdAt: m.createdAt, rotation: m.rotation } : { id: m.id, createdAt: m.createdAt });
+    materials.push(materialFromSnapshot(m));
   }
   // Maps filled by set, not built from arrays of pairs: start-up restores every key while the code
   // is still cold, and an empty array made only to build a Map from it is garbage to collect.

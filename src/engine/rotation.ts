@@ -10,17 +10,20 @@ import { pageArray } from './paging.js';
 import { lastAutomaticRotation, viewOf, type KeyRecord } from './records.js';
 import { isReplica, refuseReplica, shareWithFamily } from './replicas.js';
 import type { EngineState } from './state.js';
-import type { CallContext, KeyInfo, KeyMaterialVersion, KeyRef, Page, PageRequest, RotationKind } from './types.js';
+import { isRotatableSpec } from './specs.js';
+import type { CallContext, KeyInfo, KeyMaterialVersion, KeyRef, MaterialEntry, Page, PageRequest, RotationKind } from './types.js';
 
 /** An on-demand rotation counts as in progress for this long after it starts. */
 const ROTATION_IN_PROGRESS_MS = 1000;
 
-function requireRotatable(key: KeyRecord): void {
-  if ((key.spec !== 'AES_256' && key.spec !== 'SM4') || key.origin !== 'GENERATED') {
+/** Rotation applies to symmetric keys; automatic rotation to generated ones only (`imported`: imported ones too). */
+function requireRotatable(key: KeyRecord, imported = false): void {
+  const originFits = key.origin === 'GENERATED' || imported;
+  if (!isRotatableSpec(key.spec) || !originFits) {
     throw new KmsError('Unsupported', `Key ${key.id} does not support rotation.`, {
       resource: 'key',
       keyId: key.id,
-      reason: key.origin !== 'GENERATED' ? 'origin' : 'key-spec',
+      reason: originFits ? 'key-spec' : 'origin',
       origin: key.origin,
       spec: key.spec,
     });
@@ -34,13 +37,14 @@ export function scheduleRotation(s: EngineState, key: KeyRecord, at: number): vo
   shareWithFamily(s, key);
 }
 
-/** A new current material version, with its service event. */
+/** A new current material version (for an imported key, the version pending rotation), with its service event. */
 export function rotate(s: EngineState, key: KeyRecord, kind: RotationKind, at: number): KeyMaterialVersion {
-  if (key.materials.length >= MAX_MATERIAL_VERSIONS) {
+  const previous = key.currentMaterialId!;
+  const pending = key.materials.findIndex((m) => m.pendingRotation);
+  if (pending < 0 && key.materials.length >= MAX_MATERIAL_VERSIONS) {
     throw new KmsError('LimitExceeded', `Key ${key.id} has reached its limit of key material versions.`, { keyId: key.id, reason: 'material-versions' });
   }
-  const previous = key.currentMaterialId!;
-  const version = addMaterial(s, key, at, { kind, at });
+  const version = pending < 0 ? addMaterial(s, key, at, { kind, at }) : promote(s, key, pending, { kind, at });
   // Every replica of a multi-Region primary gets the new material at once.
   shareWithFamily(s, key);
   s.serviceEvent(ServiceEvent.rotateKey, key, at, {
@@ -49,6 +53,19 @@ export function rotate(s: EngineState, key: KeyRecord, kind: RotationKind, at: n
     previousKeyMaterialId: previous,
     currentKeyMaterialId: version.id,
   });
+  return version;
+}
+
+/** Imported material pending rotation becomes the current version, with its expiry. */
+function promote(s: EngineState, key: KeyRecord, index: number, rotation: { kind: RotationKind; at: number }): KeyMaterialVersion {
+  const { pendingRotation: _pending, ...rest } = key.materials[index]!;
+  const version: KeyMaterialVersion = { ...rest, rotation };
+  key.materials.splice(index, 1);
+  key.materials.push(version);
+  key.currentMaterialId = version.id;
+  if (version.validTo === undefined) delete key.materialValidTo;
+  else key.materialValidTo = version.validTo;
+  s.touch(key);
   return version;
 }
 
@@ -63,11 +80,11 @@ export function catchUpRotation(s: EngineState, key: KeyRecord): void {
 }
 
 /** Rotation applies to generated symmetric keys: the rotatable check comes before the state table. */
-function useRotatable(s: EngineState, ctx: CallContext, ref: KeyRef, operation: 'enableRotation' | 'disableRotation' | 'getRotationStatus' | 'rotateNow' | 'listRotations'): KeyRecord {
+function useRotatable(s: EngineState, ctx: CallContext, ref: KeyRef, operation: 'enableRotation' | 'disableRotation' | 'getRotationStatus'): KeyRecord {
   const key = reach(s, ctx, ref, operation);
   requireRotatable(key);
   // A multi-Region family rotates as one: only its primary changes rotation or rotates on demand.
-  if (operation === 'enableRotation' || operation === 'disableRotation' || operation === 'rotateNow') refuseReplica(key);
+  if (operation !== 'getRotationStatus') refuseReplica(key);
   admit(s, ctx, key, operation);
   return key;
 }
@@ -106,19 +123,36 @@ export function rotationInProgress(s: EngineState, key: KeyInfo): boolean {
 
 /**
  * Rotates now. `limit` caps on-demand rotations per key; a rotation already in progress, or an
- * automatic rotation due within `automaticRotationGuardMs`, refuses the call with Conflict.
+ * automatic rotation due within `automaticRotationGuardMs`, refuses the call with Conflict. With
+ * `importedMaterial` (a provider that rotates imported material) the key state comes first (a
+ * disabled asymmetric key is Disabled, not Unsupported), and a symmetric key with imported material
+ * rotates to the material imported for it (pending rotation), and needs one; without it, only
+ * generated symmetric keys rotate, and the key spec is checked before the state.
  */
 export function rotateNow(
   s: EngineState,
   ctx: CallContext,
   ref: KeyRef,
-  options: { limit: number; automaticRotationGuardMs?: number },
+  options: { limit: number; automaticRotationGuardMs?: number; importedMaterial?: boolean },
 ): { key: KeyInfo; material: KeyMaterialVersion } {
-  const key = useRotatable(s, ctx, ref, 'rotateNow');
+  const key = reach(s, ctx, ref, 'rotateNow');
+  if (options.importedMaterial) {
+    admit(s, ctx, key, 'rotateNow');
+    requireRotatable(key, true);
+    refuseReplica(key);
+  } else {
+    requireRotatable(key);
+    // A multi-Region family rotates as one: only its primary rotates on demand.
+    refuseReplica(key);
+    admit(s, ctx, key, 'rotateNow');
+  }
   const now = s.now();
   const next = key.rotation.enabled ? key.rotation.nextRotation : undefined;
   if (rotationInProgress(s, viewOf(key)) || (next !== undefined && options.automaticRotationGuardMs !== undefined && next - now <= options.automaticRotationGuardMs)) {
     throw new KmsError('Conflict', `A rotation of key ${key.id} is in progress or about to begin.`, { resource: 'key', keyId: key.id, reason: 'rotation-in-progress' });
+  }
+  if (key.origin === 'EXTERNAL' && !key.materials.some((m) => m.pendingRotation)) {
+    throw new KmsError('InvalidState', `Key ${key.id} has no key material pending rotation.`, { resource: 'key', keyId: key.id, reason: 'no-pending-material', state: key.state });
   }
   if (key.rotation.onDemandCount >= options.limit) {
     throw new KmsError('LimitExceeded', `The on-demand rotations limit has been reached for key ${key.id}.`, {
@@ -133,10 +167,13 @@ export function rotateNow(
   return { key: viewOf(key), material: rotate(s, key, 'ON_DEMAND', now) };
 }
 
-export function listRotations(s: EngineState, ctx: CallContext, ref: KeyRef, page: PageRequest, includeAllMaterial = false): Page<KeyMaterialVersion & { current: boolean }> {
-  const key = useRotatable(s, ctx, ref, 'listRotations');
+/** The key's rotations (versions made by a rotation), or with `includeAllMaterial` every version: the first and any pending rotation too. */
+export function listRotations(s: EngineState, ctx: CallContext, ref: KeyRef, page: PageRequest, includeAllMaterial = false): Page<MaterialEntry> {
+  const key = reach(s, ctx, ref, 'listRotations');
+  requireRotatable(key, true);
+  admit(s, ctx, key, 'listRotations');
   const versions = key.materials
     .filter((m) => includeAllMaterial || m.rotation)
-    .map((m) => ({ ...m, current: m.id === key.currentMaterialId }));
+    .map((m): MaterialEntry => ({ ...m, current: m.id === key.currentMaterialId, present: key.secrets.has(m.id) }));
   return pageArray(s, `rotations|${key.id}|${includeAllMaterial}`, versions, page);
 }

@@ -7,7 +7,7 @@
 import { ServiceEvent } from './audit.js';
 import { DAY_MS } from './clock.js';
 import { deleteDueDataKey } from './data-keys.js';
-import { expireMaterial } from './material.js';
+import { expireMaterial, materialExpiresAt } from './material.js';
 import type { DueFields, KeyRecord } from './records.js';
 import { isReplica, leaveFamily, settle } from './replicas.js';
 import { rotate, scheduleRotation } from './rotation.js';
@@ -37,7 +37,7 @@ export function runDueWork(s: EngineState, now: number = s.clock.now()): void {
           scheduleRotation(s, key, task.due + key.rotation.periodDays * DAY_MS);
         }
         // A key that is not enabled is not rotated; enabling it catches up (see keys.ts, enableKey).
-      } else if (task.kind === 'expire-material' && key.materialValidTo === task.due) {
+      } else if (task.kind === 'expire-material' && materialExpiresAt(key, task.due)) {
         expireMaterial(s, key, task.due);
       } else if (task.kind === 'settle' && key.transition?.until === task.due) {
         settle(s, key);
@@ -71,15 +71,24 @@ export function queueDueWork(s: EngineState, key: DueFields, realm: Realm): void
   if (key.rotation.enabled && key.rotation.nextRotation !== undefined) {
     s.due.push({ due: key.rotation.nextRotation, keyId: key.id, account, region, kind: 'rotate' });
   }
-  if (key.materialValidTo !== undefined) {
-    s.due.push({ due: key.materialValidTo, keyId: key.id, account, region, kind: 'expire-material' });
+  for (const due of new Set(key.materials.map((m) => m.validTo))) {
+    if (due !== undefined) s.due.push({ due, keyId: key.id, account, region, kind: 'expire-material' });
   }
   if (key.transition !== undefined) {
     s.due.push({ due: key.transition.until, keyId: key.id, account, region, kind: 'settle' });
   }
 }
 
-/** Whether a key (its record or its snapshot entry) has due work to queue when restored. */
+/**
+ * Whether a key (its record or its snapshot entry) has due work to queue: a deletion, an automatic
+ * rotation, expiring material or the end of a transient state.
+ */
 export function hasDueWork(key: DueFields): boolean {
-  return key.state === 'PendingDeletion' || key.rotation.enabled || key.materialValidTo !== undefined || key.transition !== undefined;
+  return (
+    key.state === 'PendingDeletion' ||
+    key.rotation.enabled ||
+    key.materialValidTo !== undefined ||
+    key.materials.some((m) => m.validTo !== undefined) ||
+    key.transition !== undefined
+  );
 }

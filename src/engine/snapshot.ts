@@ -19,6 +19,8 @@ export const SNAPSHOT_FORMAT = 'kms-emulator/snapshot';
  * Keys of version 3 may carry their last cryptographic use (`lastUse`, null when none) and from when
  * uses are tracked (`usageTrackedFrom`); an entry without `lastUse` was written before uses were
  * recorded, and its key is tracked from its restore (usage.ts).
+ * Material versions of version 3 may also carry imported-material fields (importedAt, validTo,
+ * description, pendingRotation); documents without them read as before.
  */
 export const SNAPSHOT_VERSION = 3;
 
@@ -42,6 +44,11 @@ const materialSchema = lazy(() => z.object({
   rotation: z.optional(z.object({ kind: z.enum(['AUTOMATIC', 'ON_DEMAND']), at: time })),
   /** Absent when imported material was deleted or expired: the version stays for re-import. */
   secret: z.optional(base64),
+  /** Imported material: last import, expiry, description, and whether it waits for an on-demand rotation. */
+  importedAt: z.optional(time),
+  validTo: z.optional(time),
+  description: z.optional(z.string().check(z.maxLength(256))),
+  pendingRotation: z.optional(z.boolean()),
 }));
 
 const bindingSchema = lazy(() => z.object({ product: z.string(), resource: z.string(), boundAt: time }));
@@ -257,6 +264,8 @@ export function checkKeySnapshot(key: Pick<KeySnapshot, 'id' | 'spec' | 'state' 
     throw invalid(`key ${key.id} names current material that it does not hold.`);
   }
   if (new Set(key.materials.map((m) => m.id)).size !== key.materials.length) throw invalid(`key ${key.id} holds a material id twice.`);
+  if (key.materials.some((m) => m.pendingRotation && m.id === key.currentMaterialId)) throw invalid(`key ${key.id} names material pending rotation as current.`);
+  if (key.materials.filter((m) => m.pendingRotation).length > 1) throw invalid(`key ${key.id} holds more than one material pending rotation.`);
   // Only a key waiting for material (or on its way out) may lack its current secret.
   const usable = key.state === 'Enabled' || key.state === 'Disabled' || key.state === 'Archived';
   if (usable && key.materials.find((m) => m.id === key.currentMaterialId)?.secret === undefined) {

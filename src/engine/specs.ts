@@ -130,3 +130,8 @@ export function keyAlgorithms(key: { readonly spec: KeySpec; readonly usage: Key
 export function usageFits(spec: KeySpec, usage: KeyUsage): boolean {
   return SPEC_PROFILES[spec].usages.includes(usage);
 }
+
+/** Symmetric encryption keys (AES-256, SM4): the keys that rotate and may hold several key materials. */
+export function isRotatableSpec(spec: KeySpec): boolean {
+  return spec === 'AES_256' || spec === 'SM4';
+}

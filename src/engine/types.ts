@@ -156,9 +156,27 @@ export interface KeyMaterialVersion {
   /** 64 lowercase hex characters. */
   readonly id: string;
   readonly createdAt: number;
-  /** How this version came to be current; absent for the key's first material. */
+  /** How this version came to be current; absent for the key's first material and for imported material waiting for rotation. */
   readonly rotation?: { readonly kind: RotationKind; readonly at: number };
+  /** Imported material: when it was last imported (absent for generated material). */
+  readonly importedAt?: number;
+  /** Imported material: when it expires (absent when it never does). */
+  readonly validTo?: number;
+  /** Imported material: the customer's description of it. */
+  readonly description?: string;
+  /** Imported for an on-demand rotation that has not happened yet: not current, never used. */
+  readonly pendingRotation?: boolean;
 }
+
+/** A material version as a list of rotations shows it. */
+export interface MaterialEntry extends KeyMaterialVersion {
+  readonly current: boolean;
+  /** Whether the key holds the bytes of this version (imported material may have been deleted or have expired). */
+  readonly present: boolean;
+}
+
+/** How an import relates to the key's material: a new version, or a version the key already has. */
+export type ImportType = 'new' | 'existing';
 
 export interface RotationSettings {
   readonly enabled: boolean;
@@ -197,6 +215,8 @@ export interface KeyInfo {
   readonly materialValidTo?: number;
   /** Epoch ms of the last successful key-material import. */
   readonly lastImportedAt?: number;
+  /** Whether the key holds the bytes of its current material (imported material may have been deleted or have expired). */
+  readonly hasCurrentMaterial: boolean;
   /** Grants on the key, by grant id, oldest first. */
   readonly grants: ReadonlyMap<string, GrantInfo>;
   /** A multi-Region key's family: its primary's region and its replicas' regions (see replicas.ts). */

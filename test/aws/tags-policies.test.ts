@@ -1,4 +1,5 @@
 import {
+  CreateKeyCommand,
   DisableKeyCommand,
   GetKeyPolicyCommand,
   KMSClient,
@@ -97,6 +98,22 @@ describe('TagResource', () => {
     expect(err.name).toBe('TagException');
     expect(err.message).toContain('aws:');
     expect(await tagsOf(client, key.KeyId!)).toEqual([]);
+  });
+
+  it('the aws: prefix is reserved in any case, at CreateKey as at TagResource and UntagResource', async () => {
+    const { client, kms } = setup();
+    const key = await createKey(client);
+    for (const name of ['aws:key1', 'AWS:key1', 'Aws:key1']) {
+      const atCreate = await refused(kms, () => client.send(new CreateKeyCommand({ Tags: [tag('fine', 'x'), tag(name, 'value1')] })));
+      expect(atCreate).toMatchObject({ name: 'TagException', message: 'Tags beginning with aws: are reserved' });
+      const atTag = await refused(kms, () => client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [tag(name, 'value1')] })));
+      expect(atTag).toMatchObject({ name: 'TagException', message: 'Tags beginning with aws: are reserved' });
+      const atUntag = await refused(kms, () => client.send(new UntagResourceCommand({ KeyId: key.KeyId, TagKeys: [name] })));
+      expect(atUntag.name).toBe('TagException');
+    }
+    // Only the prefix is reserved: "aws" elsewhere in a key is an ordinary tag.
+    await client.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [tag('awsx:k', 'v'), tag('my-aws:k', 'v')] }));
+    expect(await tagsOf(client, key.KeyId!)).toHaveLength(2);
   });
 
   it('refuses duplicate tag keys in one request with TagException', async () => {

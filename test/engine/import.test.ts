@@ -196,7 +196,8 @@ describe('importing symmetric key material', () => {
     const deleted = engine.deleteImportedKeyMaterial(ctx, ref);
     expect(deleted.state).toBe('PendingImport');
     expect(deleted.currentMaterialId).toBe(materialId);
-    expect(snapshotKey(engine, ref.keyId).materials).toEqual([{ id: materialId, createdAt: first.createdAt }]);
+    // The version stays, without its bytes: the same material brings it back.
+    expect(snapshotKey(engine, ref.keyId).materials).toEqual([{ id: materialId, createdAt: first.createdAt, importedAt: first.createdAt }]);
     expect(thrown(() => engine.decrypt(ctx, ciphertext))).toMatchObject({ code: 'InvalidState', details: { state: 'PendingImport' } });
     const again = await importInto(engine, ref, material, { algorithm: 'RSA_AES_KEY_WRAP_SHA_256' });
     expect(again).toMatchObject({ state: 'Enabled', currentMaterialId: materialId });
@@ -497,5 +498,108 @@ describe('import state is durable', () => {
     // The restored key without material takes an import like any other.
     await importInto(kms.engine, { keyId: waiting!.id }, new Uint8Array(32).fill(9), { algorithm: 'SM2PKE' });
     expect(kms.engine.describeKey(fixtureCtx, { keyId: waiting!.id }).state).toBe('Enabled');
+  });
+});
+
+describe('several imported materials per symmetric key', () => {
+  async function importAs(engine: Engine, ref: KeyRef, material: Uint8Array, options: { importType?: 'new' | 'existing'; materialId?: string; description?: string; validTo?: number } = {}) {
+    const params = await engine.getImportParameters(ctx, ref, { wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' });
+    return { importToken: params.importToken, encryptedKeyMaterial: wrap('RSAES_OAEP_SHA_256', params.publicKey, material), ...options };
+  }
+
+  it('a replica fed only change records follows pending material, rotation onto it, deletion by id, re-import and expiry', async () => {
+    const clock = new ManualClock(START);
+    const live = createKms({ clock, seed: 'materials' });
+    const replica = createKms({ clock: new ManualClock(START), seed: 'materials' });
+    const step = () => {
+      const changes = live.engine.takeChanges();
+      if (changes) replica.engine.applyChanges(JSON.parse(JSON.stringify(changes)));
+      expect({ ...replica.snapshot(), takenAt: 0 }).toEqual({ ...live.snapshot(), takenAt: 0 });
+    };
+    const engine = live.engine;
+    const ref = external(engine);
+    const [m1, m2] = [new Uint8Array(randomBytes(32)), new Uint8Array(randomBytes(32))];
+    const first = await engine.importKeyMaterialVersion(ctx, ref, await importAs(engine, ref, m1, { description: 'one' }));
+    step();
+    const { ciphertext } = engine.encrypt(ctx, ref, text('one'));
+    const second = await engine.importKeyMaterialVersion(ctx, ref, await importAs(engine, ref, m2, { importType: 'new', validTo: clock.now() + 5 * HOUR }));
+    expect(second.material).toMatchObject({ pendingRotation: true, validTo: clock.now() + 5 * HOUR });
+    expect(second.key.currentMaterialId).toBe(first.material.id);
+    step();
+    // A second pending material, and a rotation of a key with none pending, change nothing.
+    const third = await importAs(engine, ref, new Uint8Array(randomBytes(32)), { importType: 'new' });
+    step();
+    const pendingRefusal = await refusedUnchanged(engine, () => engine.importKeyMaterial(ctx, ref, third));
+    expect(pendingRefusal).toMatchObject({ code: 'InvalidState', details: { reason: 'material-pending-rotation', pendingMaterialId: second.material.id } });
+    engine.rotateNow(ctx, ref, { limit: 25, importedMaterial: true });
+    step();
+    expect(engine.describeKey(ctx, ref)).toMatchObject({ currentMaterialId: second.material.id, materialValidTo: clock.now() + 5 * HOUR });
+    clock.advance(2000);
+    expect((await refusedUnchanged(engine, () => engine.rotateNow(ctx, ref, { limit: 25, importedMaterial: true }))).details.reason).toBe('no-pending-material');
+    engine.deleteImportedKeyMaterial(ctx, ref, first.material.id);
+    step();
+    expect(engine.describeKey(ctx, ref).state).toBe('PendingImport');
+    await engine.importKeyMaterial(ctx, ref, await importAs(engine, ref, m1, { importType: 'existing', materialId: first.material.id }));
+    step();
+    expect(str(engine.decrypt(ctx, ciphertext).plaintext)).toBe('one');
+    clock.advance(5 * HOUR);
+    step();
+    expect(engine.describeKey(ctx, ref)).toMatchObject({ state: 'PendingImport', hasCurrentMaterial: false });
+    const entries = engine.listRotations(ctx, ref, { limit: 100 }, true).items;
+    expect(entries.map((e) => [e.id, e.current, e.present, e.description])).toEqual([
+      [first.material.id, false, true, 'one'],
+      [second.material.id, true, false, undefined],
+    ]);
+  });
+
+  it('a key pending deletion keeps its state when an older material is deleted; cancelling leaves it waiting for that material', async () => {
+    const { engine } = fresh('pending-deletion');
+    const ref = external(engine);
+    const first = await engine.importKeyMaterialVersion(ctx, ref, await importAs(engine, ref, new Uint8Array(randomBytes(32))));
+    await engine.importKeyMaterial(ctx, ref, await importAs(engine, ref, new Uint8Array(randomBytes(32)), { importType: 'new' }));
+    engine.rotateNow(ctx, ref, { limit: 25, importedMaterial: true });
+    engine.scheduleDeletion(ctx, ref, 7);
+    expect(engine.deleteImportedKeyMaterial(ctx, ref, first.material.id).state).toBe('PendingDeletion');
+    expect(engine.cancelDeletion(ctx, ref)).toMatchObject({ state: 'PendingImport', hasCurrentMaterial: true });
+  });
+
+  it('material ids derive from the key and the material; a key written before that finds its first material by digest', async () => {
+    const { kms, engine } = fresh('legacy');
+    const ref = external(engine);
+    const material = new Uint8Array(randomBytes(32));
+    const imported = await engine.importKeyMaterialVersion(ctx, ref, await importAs(engine, ref, material));
+    const other = external(engine);
+    const again = await engine.importKeyMaterialVersion(ctx, other, await importAs(engine, other, material));
+    expect(again.material.id).not.toBe(imported.material.id);
+    // An older snapshot: the version id was random, only the digest names the material.
+    const snapshot = JSON.parse(JSON.stringify(kms.snapshot()));
+    const entry = snapshot.realms[0].keys.find((k: { id: string }) => k.id === ref.keyId);
+    const legacyId = 'c'.repeat(64);
+    entry.materials[0].id = legacyId;
+    entry.currentMaterialId = legacyId;
+    const restored = createKms({ clock: new ManualClock(kms.clock.now()), seed: 'legacy' });
+    restored.restore(snapshot);
+    restored.engine.deleteImportedKeyMaterial(ctx, ref);
+    const back = await restored.engine.importKeyMaterialVersion(ctx, ref, await importAs(restored.engine, ref, material));
+    expect(back.material.id).toBe(legacyId);
+    expect(back.key.state).toBe('Enabled');
+  });
+
+  it('snapshots refuse material pending rotation named as current, and a current material marked pending', async () => {
+    const { kms, engine } = fresh('pending-checks');
+    const ref = external(engine);
+    await engine.importKeyMaterial(ctx, ref, await importAs(engine, ref, new Uint8Array(randomBytes(32))));
+    await engine.importKeyMaterial(ctx, ref, await importAs(engine, ref, new Uint8Array(randomBytes(32)), { importType: 'new' }));
+    const good = JSON.parse(JSON.stringify(kms.snapshot()));
+    const target = createKms({ clock: new ManualClock(START) });
+    const asCurrent = structuredClone(good);
+    const key = asCurrent.realms[0].keys[0];
+    key.currentMaterialId = key.materials[1].id;
+    expect(thrown(() => target.restore(asCurrent))).toMatchObject({ code: 'Validation' });
+    const twoPending = structuredClone(good);
+    twoPending.realms[0].keys[0].materials[0].pendingRotation = true;
+    expect(thrown(() => target.restore(twoPending))).toMatchObject({ code: 'Validation' });
+    target.restore(good);
+    expect(target.engine.listRotations(ctx, ref, { limit: 100 }, true).items.map((m) => m.pendingRotation ?? false)).toEqual([false, true]);
   });
 });

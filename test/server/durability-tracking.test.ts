@@ -142,7 +142,14 @@ describe('change tracking covers every operation', () => {
     const wrapped = publicEncrypt({ key: wrapping, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.alloc(32, 7)).toString('base64');
     await h.must('ImportKeyMaterial', { KeyId: imported, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped, ValidTo: Date.parse(START) / 1000 + 86_400 });
     await h.must('DeleteImportedKeyMaterial', { KeyId: imported });
-    await h.must('ImportKeyMaterial', { KeyId: imported, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped });
+    const firstMaterial = await h.must('ImportKeyMaterial', { KeyId: imported, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+    // A second material pending rotation, the rotation onto it, the first deleted by id and imported again.
+    const next = publicEncrypt({ key: wrapping, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.alloc(32, 8)).toString('base64');
+    await h.must('ImportKeyMaterial', { KeyId: imported, ImportToken: params.ImportToken, EncryptedKeyMaterial: next, ImportType: 'NEW_KEY_MATERIAL', KeyMaterialDescription: 'next', ValidTo: Date.parse(START) / 1000 + 86_400 });
+    await h.must('RotateKeyOnDemand', { KeyId: imported });
+    await h.must('DeleteImportedKeyMaterial', { KeyId: imported, KeyMaterialId: firstMaterial.KeyMaterialId });
+    await h.must('ImportKeyMaterial', { KeyId: imported, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped, ImportType: 'EXISTING_KEY_MATERIAL', KeyMaterialId: firstMaterial.KeyMaterialId, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+    await h.must('ListKeyRotations', { KeyId: imported, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' });
     await h.must('ScheduleKeyDeletion', { KeyId: imported, PendingWindowInDays: 7 });
     await h.must('ScheduleKeyDeletion', { KeyId: w, PendingWindowInDays: 7 }, west);
 

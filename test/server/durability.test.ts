@@ -2,6 +2,7 @@
  * The durable store in process: round trips through snapshot and journal, torn and corrupted
  * journals, compaction, group commit, the directory lock.
  */
+import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,6 +178,27 @@ describe('durable store: round trips', () => {
     expect(comparable(third.snapshot())).toEqual(comparable(kms.snapshot()));
     third.clock.advance('5s');
     expect((await third.aws.send('DescribeKey', { KeyId: id }, { region: 'ap-south-1' })).KeyMetadata.KeyState).toBe('Enabled');
+  });
+
+  it('an older imported material that expires while the directory is closed expires at open (the current one does not expire)', async () => {
+    const dir = tempDir();
+    const kms = newKms('materials');
+    const store = await openStore(dir, kms);
+    const id = (await kms.aws.send('CreateKey', { Origin: 'EXTERNAL' })).KeyMetadata.KeyId;
+    const params = await kms.aws.send('GetParametersForImport', { KeyId: id, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
+    const wrapping = createPublicKey({ key: Buffer.from(params.PublicKey, 'base64'), format: 'der', type: 'spki' });
+    const wrap = (fill: number) => publicEncrypt({ key: wrapping, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.alloc(32, fill)).toString('base64');
+    const day = Date.parse(START) / 1000 + 86_400;
+    await kms.aws.send('ImportKeyMaterial', { KeyId: id, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrap(1), ValidTo: day });
+    await kms.aws.send('ImportKeyMaterial', { KeyId: id, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrap(2), ImportType: 'NEW_KEY_MATERIAL', ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+    await kms.aws.send('RotateKeyOnDemand', { KeyId: id });
+    await store.commit();
+    await store.close();
+    const later = createKms({ clock: new ManualClock(Date.parse(START) + 2 * 86_400_000) });
+    await openStore(dir, later);
+    expect((await later.aws.send('DescribeKey', { KeyId: id })).KeyMetadata).toMatchObject({ KeyState: 'PendingImport', ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+    const rotations = (await later.aws.send('ListKeyRotations', { KeyId: id, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' })).Rotations;
+    expect(rotations.map((r: { ImportState: string }) => r.ImportState)).toEqual(['PENDING_IMPORT', 'IMPORTED']);
   });
 
   it('a commit with nothing changed does no I/O; reads are written shortly after, without a commit of their own', async () => {

@@ -105,8 +105,11 @@ export function refuseCustomKeyStore(id: string | undefined): void {
   }
 }
 
+/** The aws: prefix is reserved in any case (AWS refuses "AWS:key1" as it refuses "aws:key1"). */
+export const reservedTagKey = (key: string): boolean => key.slice(0, 4).toLowerCase() === 'aws:';
+
 const TAG_RULES: TagRules = {
-  reserved: (key) => (key.startsWith('aws:') ? new AwsServiceError('TagException', 'Tags beginning with aws: are reserved') : undefined),
+  reserved: (key) => (reservedTagKey(key) ? new AwsServiceError('TagException', 'Tags beginning with aws: are reserved') : undefined),
   repeated: () => new AwsServiceError('TagException', 'Duplicate tag keys'),
 };
 

@@ -26,6 +26,8 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string, p
     case 'NotFound':
       if (d.resource === 'alias') return new AwsServiceError('NotFoundException', `Alias ${aliasArn(realm, d.alias!)} is not found.`);
       if (d.resource === 'policy') return new AwsServiceError('NotFoundException', 'No such policy exists');
+      // AWS's wording for an unknown key material id is not documented: the emulator's own.
+      if (d.resource === 'key-material') return new AwsServiceError('NotFoundException', `Key material ${String(d.materialId)} does not exist for key ${arn}.`);
       if (d.resource === 'grant') {
         if (d.reason === 'grant-token') return new AwsServiceError('InvalidGrantTokenException', 'The grant token is not valid.');
         return new AwsServiceError('InvalidGrantIdException', `Grant ID ${String(d.grantId ?? '')} is not valid.`);
@@ -35,6 +37,13 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string, p
       return new AwsServiceError('DisabledException', `${arn} is disabled.`);
     case 'InvalidState':
       if (d.reason === 'not-pending-deletion') return new AwsServiceError('KMSInvalidStateException', `${arn} is not pending deletion.`);
+      if (d.reason === 'no-pending-material') return new AwsServiceError('KMSInvalidStateException', `No available key material pending rotation for the key: ${arn}.`);
+      if (d.reason === 'material-pending-rotation') {
+        return new AwsServiceError(
+          'KMSInvalidStateException',
+          `New key material (id: ${String(d.materialId)}) cannot be imported into KMS key ${d.keyId}, because another key material (id: ${String(d.pendingMaterialId)}) is pending rotation.`,
+        );
+      }
       return new AwsServiceError('KMSInvalidStateException', `${arn} ${STATE_PHRASE[d.state ?? ''] ?? 'is in an invalid state'}.`);
     case 'InvalidCiphertext':
       return new AwsServiceError('InvalidCiphertextException', undefined);

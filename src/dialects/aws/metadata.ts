@@ -120,6 +120,11 @@ export function awsKeyState(state: KeyState): string {
 
 export const secs = (ms: number): number => ms / 1000;
 
+/** AWS shows key material ids (CurrentKeyMaterialId, KeyMaterialId) for symmetric encryption keys only, generated or imported. */
+export function showsMaterialIds(key: Pick<KeyInfo, 'spec'>): boolean {
+  return SPEC_PROFILES[key.spec].family === 'symmetric';
+}
+
 /** KeyMetadata as DescribeKey and CreateKey return it. */
 export function keyMetadata(key: KeyInfo): Record<string, unknown> {
   const spec = AWS_KEY_SPEC[key.spec];
@@ -143,7 +148,8 @@ export function keyMetadata(key: KeyInfo): Record<string, unknown> {
     ...(EncryptionAlgorithms ? { EncryptionAlgorithms } : {}),
     ...(SigningAlgorithms ? { SigningAlgorithms } : {}),
     ...(KeyAgreementAlgorithms ? { KeyAgreementAlgorithms } : {}),
-    ...(key.origin === 'EXTERNAL' && key.lastImportedAt !== undefined
+    // Only while the key holds its imported material: after deletion or expiry AWS shows no ExpirationModel.
+    ...(key.origin === 'EXTERNAL' && key.lastImportedAt !== undefined && key.hasCurrentMaterial
       ? { ExpirationModel: key.materialValidTo !== undefined ? 'KEY_MATERIAL_EXPIRES' : 'KEY_MATERIAL_DOES_NOT_EXPIRE' }
       : {}),
     MultiRegion: key.multiRegion,
@@ -151,7 +157,7 @@ export function keyMetadata(key: KeyInfo): Record<string, unknown> {
     // AWS shows the waiting period only while a multi-Region primary waits for its replicas.
     ...(key.state === 'PendingReplicaDeletion' && key.pendingWindowDays !== undefined ? { PendingDeletionWindowInDays: key.pendingWindowDays } : {}),
     ...(MacAlgorithms ? { MacAlgorithms } : {}),
-    ...(key.currentMaterialId !== undefined ? { CurrentKeyMaterialId: key.currentMaterialId } : {}),
+    ...(key.currentMaterialId !== undefined && showsMaterialIds(key) ? { CurrentKeyMaterialId: key.currentMaterialId } : {}),
     ...(EncapsulationAlgorithms ? { EncapsulationAlgorithms } : {}),
   };
 }

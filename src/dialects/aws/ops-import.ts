@@ -1,15 +1,14 @@
 /**
  * AWS KMS imported key material: GetParametersForImport, ImportKeyMaterial,
- * DeleteImportedKeyMaterial. The engine holds one material version per key (re-imports must bring
- * the same material); multiple imported materials (ImportType NEW_KEY_MATERIAL into a key that
- * has material, for on-demand rotation) are not modelled.
+ * DeleteImportedKeyMaterial. A symmetric key may hold several imported materials: ImportType
+ * NEW_KEY_MATERIAL into a key that has material imports the material for the next RotateKeyOnDemand
+ * (PENDING_ROTATION); EXISTING_KEY_MATERIAL re-imports one the key has (see docs/aws.md).
  */
 
 import { toBase64 } from '../../crypto/bytes.js';
-import type { WrappingAlgorithm, WrappingKeySpec } from '../../engine/types.js';
+import type { ImportType, WrappingAlgorithm, WrappingKeySpec } from '../../engine/types.js';
 import { parseKeyId, partitionOf } from './arn.js';
-import { AwsServiceError } from './errors.js';
-import { secs, trailDate } from './metadata.js';
+import { secs, showsMaterialIds, trailDate } from './metadata.js';
 import { arnOf, validation, type Call, type Handler } from './call.js';
 
 /** ImportKeyMaterial: ValidTo at most 365 days ahead. */
@@ -35,9 +34,12 @@ export const getParametersForImport: Handler = async (call) => {
   return { KeyId: arnOf(result.key), ImportToken: toBase64(result.importToken), PublicKey: toBase64(result.publicKey), ParametersValidTo: secs(result.validTo) };
 };
 
-/** The expiry the request asks for: ExpirationModel and ValidTo must agree. */
+/**
+ * The expiry the request asks for: ExpirationModel (default KEY_MATERIAL_EXPIRES) and ValidTo must
+ * agree, so a request with neither is refused, as AWS refuses it.
+ */
 function expiryOf(call: Call): number | undefined {
-  const { ExpirationModel: model, ValidTo: validTo } = call.input as { ExpirationModel?: string; ValidTo?: number };
+  const { ExpirationModel: model = 'KEY_MATERIAL_EXPIRES', ValidTo: validTo } = call.input as { ExpirationModel?: string; ValidTo?: number };
   if (model === 'KEY_MATERIAL_EXPIRES' && validTo === undefined) throw validation('A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES');
   if (model === 'KEY_MATERIAL_DOES_NOT_EXPIRE' && validTo !== undefined) throw validation('A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE');
   if (validTo !== undefined && validTo > call.engine.now() + MAX_VALID_TO_DAYS * DAY_MS) {
@@ -45,6 +47,8 @@ function expiryOf(call: Call): number | undefined {
   }
   return validTo;
 }
+
+const IMPORT_TYPE: Record<string, ImportType> = { NEW_KEY_MATERIAL: 'new', EXISTING_KEY_MATERIAL: 'existing' };
 
 export const importKeyMaterial: Handler = async (call) => {
   const { engine, ctx, input, trail } = call;
@@ -55,26 +59,33 @@ export const importKeyMaterial: Handler = async (call) => {
   trail.request = {
     expirationModel: validTo === undefined ? 'KEY_MATERIAL_DOES_NOT_EXPIRE' : 'KEY_MATERIAL_EXPIRES',
     ...(validTo !== undefined ? { validTo: trailDate(validTo) } : {}),
+    ...(input.ImportType !== undefined ? { importType: input.ImportType } : {}),
+    ...(input.KeyMaterialId !== undefined ? { keyMaterialId: input.KeyMaterialId } : {}),
+    ...(input.KeyMaterialDescription !== undefined ? { keyMaterialDescription: input.KeyMaterialDescription } : {}),
   };
-  const key = await engine.importKeyMaterial(ctx, ref, {
+  const { key, material } = await engine.importKeyMaterialVersion(ctx, ref, {
     importToken: input.ImportToken,
     encryptedKeyMaterial: input.EncryptedKeyMaterial,
     ...(validTo !== undefined ? { validTo } : {}),
+    ...(input.ImportType !== undefined ? { importType: IMPORT_TYPE[input.ImportType]! } : {}),
+    ...(input.KeyMaterialId !== undefined ? { materialId: input.KeyMaterialId } : {}),
+    ...(input.KeyMaterialDescription !== undefined ? { description: input.KeyMaterialDescription } : {}),
   });
-  trail.additional = { keyMaterialId: key.currentMaterialId! };
-  return { KeyId: arnOf(key), KeyMaterialId: key.currentMaterialId };
+  // Key material ids are shown for symmetric keys only (as CurrentKeyMaterialId is). CloudTrail's
+  // 2025 example records the key ARN and the material id in responseElements.
+  if (!showsMaterialIds(key)) {
+    trail.response = { keyId: arnOf(key) };
+    return { KeyId: arnOf(key) };
+  }
+  trail.response = { keyId: arnOf(key), keyMaterialId: material.id };
+  return { KeyId: arnOf(key), KeyMaterialId: material.id };
 };
 
 export const deleteImportedKeyMaterial: Handler = (call) => {
   const ref = keyRef(call);
-  const found = call.engine.findKey(call.ctx, ref);
-  // The engine keeps one material version: any other id names nothing.
   const materialId: string | undefined = call.input.KeyMaterialId;
-  if (found && materialId !== undefined && materialId !== found.currentMaterialId) {
-    throw new AwsServiceError('NotFoundException', `Key material ${materialId} does not exist for key ${arnOf(found)}.`);
-  }
-  const key = call.engine.deleteImportedKeyMaterial(call.ctx, ref);
+  const key = call.engine.deleteImportedKeyMaterial(call.ctx, ref, materialId);
   call.trail.resources.push(key);
-  return { KeyId: arnOf(key), ...(key.currentMaterialId !== undefined ? { KeyMaterialId: key.currentMaterialId } : {}) };
+  const deleted = materialId ?? key.currentMaterialId;
+  return { KeyId: arnOf(key), ...(deleted !== undefined && showsMaterialIds(key) ? { KeyMaterialId: deleted } : {}) };
 };
-

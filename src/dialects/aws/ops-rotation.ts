@@ -1,4 +1,5 @@
 /** AWS key rotation: Enable/DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand, ListKeyRotations. */
+import type { MaterialEntry } from '../../engine/types.js';
 import { secs } from './metadata.js';
 import { arnOf, type Handler, keyRef, LIMITS, listed, page } from './call.js';
 
@@ -38,10 +39,12 @@ export const rotateKeyOnDemand: Handler = (call) => {
   const { key } = call.engine.rotateNow(call.ctx, keyRef(call, call.input.KeyId), {
     limit: LIMITS.onDemandRotations,
     automaticRotationGuardMs: LIMITS.automaticRotationGuardMinutes * 60_000,
+    importedMaterial: true,
   });
   call.trail.resources.push(key);
+  // CloudTrail's example records the key id here; the API answers the key ARN.
   call.trail.response = { keyId: key.id };
-  return { KeyId: key.id };
+  return { KeyId: arnOf(key) };
 };
 
 export const listKeyRotations: Handler = (call) => {
@@ -52,14 +55,26 @@ export const listKeyRotations: Handler = (call) => {
   const key = engine.findKey(ctx, ref)!;
   trail.resources.push(key);
   trail.request = { includeKeyMaterial: input.IncludeKeyMaterial ?? 'ROTATIONS_ONLY' };
+  const imported = key.origin === 'EXTERNAL';
   return listed(
     result.items.map((m) => ({
       KeyId: key.id,
       KeyMaterialId: m.id,
-      KeyMaterialState: m.current ? 'CURRENT' : 'NON_CURRENT',
+      ...(imported ? importedFields(m) : {}),
+      KeyMaterialState: m.pendingRotation ? 'PENDING_ROTATION' : m.current ? 'CURRENT' : 'NON_CURRENT',
       ...(m.rotation ? { RotationDate: secs(m.rotation.at), RotationType: m.rotation.kind } : {}),
     })),
     result.nextMarker,
     'Rotations',
   );
 };
+
+/** What a rotations entry of a key with imported material adds: description, import state, expiry (while the material is there). */
+function importedFields(m: MaterialEntry): Record<string, unknown> {
+  return {
+    ...(m.description !== undefined ? { KeyMaterialDescription: m.description } : {}),
+    ImportState: m.present ? 'IMPORTED' : 'PENDING_IMPORT',
+    ...(m.present && m.importedAt !== undefined ? { ExpirationModel: m.validTo !== undefined ? 'KEY_MATERIAL_EXPIRES' : 'KEY_MATERIAL_DOES_NOT_EXPIRE' } : {}),
+    ...(m.present && m.validTo !== undefined ? { ValidTo: secs(m.validTo) } : {}),
+  };
+}

@@ -1,6 +1,6 @@
 /** AWS tags and key policies: TagResource, UntagResource, ListResourceTags, Get/PutKeyPolicy, ListKeyPolicies. */
 import { AwsServiceError } from './errors.js';
-import { checkPolicy, checkTags, type Handler, keyRef, LIMITS, listed, page } from './call.js';
+import { checkPolicy, checkTags, type Handler, keyRef, LIMITS, listed, page, reservedTagKey } from './call.js';
 
 export const tagResource: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
@@ -14,7 +14,7 @@ export const tagResource: Handler = (call) => {
 export const untagResource: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
   const keys: string[] = input.TagKeys;
-  if (keys.some((k) => k.startsWith('aws:'))) throw new AwsServiceError('TagException', 'Tags beginning with aws: are reserved');
+  if (keys.some(reservedTagKey)) throw new AwsServiceError('TagException', 'Tags beginning with aws: are reserved');
   trail.resources.push(engine.untagKey(ctx, keyRef(call, input.KeyId), keys));
   return {};
 };
