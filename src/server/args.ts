@@ -88,6 +88,14 @@ const OPTIONS: readonly OptionSpec[] = [
     },
   },
   {
+    flag: '--tencent-cmk-limit',
+    env: 'KMS_EMULATOR_TENCENT_CMK_LIMIT',
+    apply({ options }, limit, name) {
+      if (!/^\d{1,9}$/.test(limit) || Number(limit) < 1) throw new UsageError(`invalid ${name} '${limit}' (a number of keys, at least 1)`);
+      options.tencentCmkLimit = Number(limit);
+    },
+  },
+  {
     flag: '--init',
     env: 'KMS_EMULATOR_INIT',
     apply({ options }, file, name) {

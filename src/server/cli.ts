@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * kms-emulator serve [--host 127.0.0.1] [--port 4599] [--data-dir DIR] [--account ID] [--region R] [--credentials FILE]
- *                    [--seed TEXT] [--init FILE] [--clock MODE] [--cors-origin ORIGIN] [--log text|json|off]
+ *                    [--seed TEXT] [--tencent-cmk-limit N] [--init FILE] [--clock MODE] [--cors-origin ORIGIN] [--log text|json|off]
  *                    (or KMS_EMULATOR_* variables)
  *
  * When ready, prints exactly one line to stdout: `kms-emulator <version> listening on http://<host>:<port>`;
@@ -34,6 +34,7 @@ Options:
   --region REGION      default region (default us-east-1)
   --credentials FILE   JSON file of accepted keys; every request must then be signed (docs/server.md)
   --seed TEXT          deterministic ids, key material and ciphertexts (same seed + same calls = same bytes)
+  --tencent-cmk-limit N  CMKs a Tencent account may hold in a region (default 200)
   --init FILE          keys declared up front (YAML or JSON: ids, material, aliases, state; docs/ci.md)
   --clock MODE         system (default), manual (starts now) or manual:2026-01-01T00:00:00Z;
                        a manual clock moves with POST /_kms/clock/advance {"by":"8d"}

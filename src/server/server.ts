@@ -69,6 +69,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** Deterministic ids, key material and ciphertexts (see createKms). */
   seed?: string;
+  /** The CMKs a Tencent account may hold in a region (see createKms `tencent.cmkLimit`). Default 200. */
+  tencentCmkLimit?: number;
   /** Bytes of audit events kept (see createKms). Default 32 MiB. */
   auditBytes?: number;
   /** Keys declared up front: an init file (YAML or JSON) or the document (docs/ci.md). Made before a new data dir's first snapshot. */
@@ -123,6 +125,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     region,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.auditBytes !== undefined ? { auditBytes: options.auditBytes } : {}),
+    ...(options.tencentCmkLimit !== undefined ? { tencent: { cmkLimit: options.tencentCmkLimit } } : {}),
   });
   // Declared keys are made before the store opens: a new data directory starts from them, one with state keeps its own.
   const initial = await applyInitOption(kms, options.init);

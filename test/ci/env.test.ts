@@ -1,6 +1,6 @@
 /**
  * Configuration from the environment: KMS_EMULATOR_PORT, _HOST, _DATA_DIR, _ACCOUNT, _REGION,
- * _CREDENTIALS, _SEED, _LOG; a flag wins over its variable; a bad value is a usage error naming it.
+ * _CREDENTIALS, _SEED, _TENCENT_CMK_LIMIT, _LOG; a flag wins over its variable; a bad value is a usage error naming it.
  */
 import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
@@ -17,11 +17,12 @@ describe('environment configuration', () => {
       KMS_EMULATOR_REGION: 'eu-west-1',
       KMS_EMULATOR_CREDENTIALS: 'creds.json',
       KMS_EMULATOR_SEED: 'ci',
+      KMS_EMULATOR_TENCENT_CMK_LIMIT: '500',
       KMS_EMULATOR_LOG: 'off',
     };
     expect(parseArgs(['serve'], env)).toEqual({
       command: 'serve',
-      options: { host: '0.0.0.0', port: 4700, dataDir: 'state', account: '444455556666', region: 'eu-west-1', credentials: 'creds.json', seed: 'ci' },
+      options: { host: '0.0.0.0', port: 4700, dataDir: 'state', account: '444455556666', region: 'eu-west-1', credentials: 'creds.json', seed: 'ci', tencentCmkLimit: 500 },
       log: 'off',
     });
     expect(parseArgs(['serve', '--port', '0', '--region=ap-guangzhou'], env).options).toMatchObject({ port: 0, region: 'ap-guangzhou', account: '444455556666' });
@@ -38,6 +39,7 @@ describe('environment configuration', () => {
       [{ KMS_EMULATOR_REGION: 'US East' }, "invalid KMS_EMULATOR_REGION 'US East' (e.g. us-east-1)"],
       [{ KMS_EMULATOR_HOST: 'a b' }, "invalid KMS_EMULATOR_HOST 'a b'"],
       [{ KMS_EMULATOR_LOG: 'verbose' }, "invalid KMS_EMULATOR_LOG 'verbose' (text, json, off)"],
+      [{ KMS_EMULATOR_TENCENT_CMK_LIMIT: '0' }, "invalid KMS_EMULATOR_TENCENT_CMK_LIMIT '0' (a number of keys, at least 1)"],
     ];
     for (const [env, message] of cases) expect(() => parseArgs(['serve'], env), message).toThrow(new UsageError(message));
     // The flag wins: its variable is not even read.

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createKms, ManualClock } from '../../src/index.js';
+import { startServer } from '../../src/server/server.js';
 import { done, emulator, failure, START } from './support.js';
 
 describe('GetServiceStatus and the CMK limit', () => {
@@ -25,6 +26,17 @@ describe('GetServiceStatus and the CMK limit', () => {
     expect((await kms.tencent.call('GetServiceStatus', {})).CmkUserCount).toBe(1);
     await kms.tencent.call('CreateKey', { Alias: 'c' });
     done(kms);
+  });
+
+  it('the endpoint takes the limit from --tencent-cmk-limit (ServerOptions.tencentCmkLimit)', async () => {
+    const server = await startServer({ port: 0, tencentCmkLimit: 1 });
+    try {
+      expect(await server.kms.tencent.call('GetServiceStatus', {})).toMatchObject({ CmkLimit: 1 });
+      await server.kms.tencent.call('CreateKey', { Alias: 'only' });
+      expect((await failure(server.kms.tencent.call('CreateKey', { Alias: 'second' }))).code).toBe('LimitExceeded.CmkLimitExceeded');
+    } finally {
+      await server.close();
+    }
   });
 
   it('the members of unmodelled features: empty lists, false, and 0; data-key hosting offered', async () => {
