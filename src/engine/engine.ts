@@ -10,7 +10,7 @@
 import { parseEnvelope } from '../crypto/envelope.js';
 import type { RandomSource } from '../crypto/random.js';
 import { admit, findKey, reach } from './access.js';
-import { createAlias, deleteAlias, getAlias, listAliases, updateAlias } from './aliases.js';
+import { createAlias, deleteAlias, getAlias, listAliases, updateAlias, type UpdateAliasOptions } from './aliases.js';
 import { decapsulate, decryptAsymmetric, deriveSharedSecret, encapsulate, encryptAsymmetric, generateDataKeyPair, getPublicKey, reEncryptAny, sign, verify } from './asymmetric.js';
 import { AUDIT_EVENT_OVERHEAD_BYTES, AUDIT_VALUE_LIMITS, boundedAuditValue, type AuditEvent, type AuditLog, type JsonValue } from './audit.js';
 import type { EngineChanges } from './changes.js';
@@ -373,8 +373,8 @@ export class Engine {
     return createAlias(this.#enter(), ctx, name, target);
   }
 
-  updateAlias(ctx: CallContext, name: string, target: KeyRef): AliasInfo {
-    return updateAlias(this.#enter(), ctx, name, target);
+  updateAlias(ctx: CallContext, name: string, target: KeyRef, options?: UpdateAliasOptions): AliasInfo {
+    return updateAlias(this.#enter(), ctx, name, target, options);
   }
 
   deleteAlias(ctx: CallContext, name: string): AliasInfo {

@@ -7,7 +7,7 @@
 import type { JsonValue } from '../../engine/audit.js';
 import { HuaweiError } from './errors.js';
 import type { OperationSpec } from './call.js';
-import { updateKeyAlias } from './ops-aliases.js';
+import { associateAlias, createAlias, deleteAlias, listAliases, updateKeyAlias } from './ops-aliases.js';
 import { createDatakeyPair, generateMac, getPublickey, sign, verify, verifyMac } from './ops-asymmetric.js';
 import { createGrant, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './ops-grants.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './ops-import.js';
@@ -26,6 +26,10 @@ export const HANDLERS: Readonly<Record<string, OperationSpec>> = {
   'schedule-key-deletion': { handler: scheduleKeyDeletion, readOnly: false },
   'cancel-key-deletion': { handler: cancelKeyDeletion, readOnly: false },
   'update-key-alias': { handler: updateKeyAlias, readOnly: false },
+  'create-alias': { handler: createAlias, readOnly: false, status: 201 },
+  'associate-alias': { handler: associateAlias, readOnly: false },
+  'delete-alias': { handler: deleteAlias, readOnly: false },
+  'list-aliases': { handler: listAliases, readOnly: true },
   'update-key-description': { handler: updateKeyDescription, readOnly: false },
   'create-datakey': { handler: createDatakeyWith(true), readOnly: false },
   'create-datakey-without-plaintext': { handler: createDatakeyWith(false), readOnly: false },
