@@ -32,6 +32,9 @@ function valueFor(name: string, field: FieldModel, keyIds: readonly string[]): f
   let good: fc.Arbitrary<unknown>;
   if (/key_id$/.test(name)) good = fc.oneof(fc.constantFrom(...keyIds), fc.uuid(), fc.constant('0d0466b0-e727-4d9c-b35d-f84bb474a37f'), fc.constantFrom(...ALIASES));
   else if (name === 'alias') good = fc.constantFrom(...ALIASES, 'alias/obs/default', 'fz1', '__proto__');
+  else if (name === 'keyspace_id') good = fc.constantFrom('6b3c1d2e-0f4a-4b5c-8d6e-7f8091a2b3c4', 'space');
+  else if (name === 'policy') good = fc.oneof(fc.constantFrom('{"version":"1.0"}', '{"version":"1.0","allowed_access_point":["a"]}', '{}'), fc.json());
+  else if (name === 'policy_name') good = fc.constantFrom('p1', 'p2', 'bad name');
   else if (name === 'aliases') good = fc.array(fc.constantFrom(...ALIASES, 'fz1'), { maxLength: 3 });
   else if (name === 'key_spec') good = fc.constantFrom(...(field.enum ?? []).filter((s) => !/RSA_(3072|4096)/.test(s)), ...FAST_SPECS);
   else if (field.enum) good = fc.constantFrom(...field.enum);

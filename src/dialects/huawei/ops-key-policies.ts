@@ -47,6 +47,7 @@ export function parsePolicy(text: unknown): PolicyDocument {
   }
   if (!isPlainObject(parsed)) throw bad();
   const doc: PolicyDocument = { version: '' };
+  // A member named twice in the text is read as JSON.parse reads it (the last wins); a member and its camelCase twin both given are refused.
   const seen = new Set<string>();
   for (const [member, value] of Object.entries(parsed)) {
     const name = Object.hasOwn(CAMEL, member) ? CAMEL[member]! : member;
