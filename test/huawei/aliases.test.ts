@@ -223,6 +223,21 @@ describe('in process', () => {
     expect(kms.huawei.internalErrors.recent()).toEqual([]);
   });
 
+  it('a key pending deletion takes no new alias (KMS.0210); its aliases go with the key', async () => {
+    const kms = emulator();
+    const keyId = (await kms.huawei.call('create-key', { key_alias: 'doomed' })).key_info.key_id;
+    await kms.huawei.call('create-alias', { key_id: keyId, alias: 'alias/doomed' });
+    await kms.huawei.call('schedule-key-deletion', { key_id: keyId, pending_days: '7' });
+    expect((await failure(kms.huawei.call('create-alias', { key_id: keyId, alias: 'alias/late' }))).code).toBe('KMS.0210');
+    expect((await failure(kms.huawei.call('encrypt-data', { key_id: 'alias/doomed', plain_text: 'x' }))).code).toBe('KMS.0210');
+    kms.clock.advance(8 * 86_400_000);
+    expect((await kms.huawei.call('list-aliases', {})).aliases).toEqual([]);
+    expect((await failure(kms.huawei.call('encrypt-data', { key_id: 'alias/doomed', plain_text: 'x' }))).code).toBe('KMS.0207');
+    // The name is free again.
+    const next = (await kms.huawei.call('create-key', { key_alias: 'next' })).key_info.key_id;
+    expect((await kms.huawei.call('create-alias', { key_id: next, alias: 'alias/doomed' })).key_id).toBe(next);
+  });
+
   it('update-key-alias and aliases of the alias API stay apart; deleting the key’s aliases keeps its key_alias', async () => {
     const kms = emulator();
     const keyId = (await kms.huawei.call('create-key', { key_alias: 'first' })).key_info.key_id;
