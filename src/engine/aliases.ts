@@ -30,11 +30,16 @@ export function createAlias(s: EngineState, ctx: CallContext, name: string, targ
   return aliasView(alias);
 }
 
-export function updateAlias(s: EngineState, ctx: CallContext, name: string, target: KeyRef): AliasInfo {
+/** Options of updateAlias: `anyKeyType` lets the alias move to a key of another spec or usage. */
+export interface UpdateAliasOptions {
+  readonly anyKeyType?: boolean;
+}
+
+export function updateAlias(s: EngineState, ctx: CallContext, name: string, target: KeyRef, options: UpdateAliasOptions = {}): AliasInfo {
   const { realm, alias } = aliasByName(s, ctx, name);
   const key = use(s, ctx, target, 'updateAlias');
   const current = realm.keys.get(alias.keyId);
-  if (current && (current.spec !== key.spec || current.usage !== key.usage)) {
+  if (!options.anyKeyType && current && (current.spec !== key.spec || current.usage !== key.usage)) {
     throw new KmsError('Validation', `Alias ${name} cannot be changed from a key of type ${current.spec}/${current.usage} to ${key.spec}/${key.usage}.`, {
       reason: 'alias-key-type',
       alias: name,

@@ -3,6 +3,7 @@ import { KmsError } from './errors.js';
 import { lazy } from './schema.js';
 import { checkWhiteBoxSnapshot, removedWhiteBoxSchema, whiteBoxSchema } from './white-box-data.js';
 import { checkDataKeySnapshot, dataKeySchema, removedDataKeySchema } from './data-key-data.js';
+import { removedStandalonePolicySchema, standalonePolicySchema } from './standalone-policies.js';
 import { aliasSchema, auditSchema, base64Schema, checkKeySnapshot, keySchema, keyUseObject } from './snapshot.js';
 
 /**
@@ -48,6 +49,8 @@ export const changesSchema = lazy(() => z.object({
   /** Hosted data keys created or changed, in full. */
   dataKeys: z.optional(z.array(dataKeySchema)),
   removedDataKeys: z.optional(z.array(removedDataKeySchema)),
+  standalonePolicies: z.optional(z.array(standalonePolicySchema)),
+  removedStandalonePolicies: z.optional(z.array(removedStandalonePolicySchema)),
 }));
 
 export type EngineChanges = z.infer<typeof changesSchema>;

@@ -10,7 +10,7 @@
 import { parseEnvelope } from '../crypto/envelope.js';
 import type { RandomSource } from '../crypto/random.js';
 import { admit, findKey, reach } from './access.js';
-import { createAlias, deleteAlias, getAlias, listAliases, updateAlias } from './aliases.js';
+import { createAlias, deleteAlias, getAlias, listAliases, updateAlias, type UpdateAliasOptions } from './aliases.js';
 import { decapsulate, decryptAsymmetric, deriveSharedSecret, encapsulate, encryptAsymmetric, generateDataKeyPair, getPublicKey, reEncryptAny, sign, verify } from './asymmetric.js';
 import { AUDIT_EVENT_OVERHEAD_BYTES, AUDIT_VALUE_LIMITS, boundedAuditValue, type AuditEvent, type AuditLog, type JsonValue } from './audit.js';
 import type { EngineChanges } from './changes.js';
@@ -55,6 +55,8 @@ import type {
 import { createWhiteBoxKey, deleteWhiteBoxKey, describeWhiteBoxKey, listWhiteBoxKeys, setWhiteBoxFingerprints, setWhiteBoxState, whiteBoxEncrypt, whiteBoxSecret } from './white-box.js';
 import type { CreateWhiteBoxKeyInput, DeviceFingerprint, WhiteBoxKeyInfo } from './white-box-data.js';
 import * as dataKeys from './data-keys.js';
+import * as standalonePolicies from './standalone-policies.js';
+import type { StandalonePolicyInfo } from './standalone-policies.js';
 import type { DataKeyInfo, HostDataKeyInput } from './data-keys.js';
 
 export type { EngineOptions } from './state.js';
@@ -373,8 +375,8 @@ export class Engine {
     return createAlias(this.#enter(), ctx, name, target);
   }
 
-  updateAlias(ctx: CallContext, name: string, target: KeyRef): AliasInfo {
-    return updateAlias(this.#enter(), ctx, name, target);
+  updateAlias(ctx: CallContext, name: string, target: KeyRef, options?: UpdateAliasOptions): AliasInfo {
+    return updateAlias(this.#enter(), ctx, name, target, options);
   }
 
   deleteAlias(ctx: CallContext, name: string): AliasInfo {
@@ -494,6 +496,24 @@ export class Engine {
 
   setWhiteBoxFingerprints(ctx: CallContext, id: string, list: readonly DeviceFingerprint[]): WhiteBoxKeyInfo {
     return setWhiteBoxFingerprints(this.#enter(), ctx, id, list);
+  }
+
+  // ---------------------------------------------------------------- standalone policies (standalone-policies.ts)
+
+  createStandalonePolicy(ctx: CallContext, input: { scope: string; name: string; document: string; description?: string }): StandalonePolicyInfo {
+    return standalonePolicies.createStandalonePolicy(this.#enter(), ctx, input);
+  }
+  getStandalonePolicy(ctx: CallContext, id: string): StandalonePolicyInfo {
+    return standalonePolicies.getStandalonePolicy(this.#enter(), ctx, id);
+  }
+  listStandalonePolicies(ctx: CallContext, scope?: string): StandalonePolicyInfo[] {
+    return standalonePolicies.listStandalonePolicies(this.#enter(), ctx, scope);
+  }
+  updateStandalonePolicy(ctx: CallContext, id: string, change: { document: string; description?: string }): StandalonePolicyInfo {
+    return standalonePolicies.updateStandalonePolicy(this.#enter(), ctx, id, change);
+  }
+  deleteStandalonePolicy(ctx: CallContext, id: string): StandalonePolicyInfo {
+    return standalonePolicies.deleteStandalonePolicy(this.#enter(), ctx, id);
   }
 
   // ---------------------------------------------------------------- hosted data keys (data-keys.ts)

@@ -7,6 +7,7 @@ import { grantSchema } from './grant-data.js';
 import { lazy } from './schema.js';
 import { checkWhiteBoxSnapshot, whiteBoxSchema } from './white-box-data.js';
 import { checkDataKeySnapshot, dataKeySchema } from './data-key-data.js';
+import { standalonePolicySchema } from './standalone-policies.js';
 import { isHmacSpec } from './specs.js';
 import { KEY_STATES, KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from './types.js';
 
@@ -174,6 +175,7 @@ export const snapshotSchema = lazy(() => z.object({
   whiteBoxKeys: z.optional(z.array(whiteBoxSchema)),
   /** Hosted data keys of every realm (absent when there are none). */
   dataKeys: z.optional(z.array(dataKeySchema)),
+  standalonePolicies: z.optional(z.array(standalonePolicySchema)),
   audit: z.array(auditSchema),
 }));
 
@@ -255,6 +257,10 @@ function crossCheck(doc: EngineSnapshot): void {
     if (!first(dataKeyIds, `${d.account}\u0000${d.region}\u0000${d.id}`)) throw invalid(`data key ${d.id} appears twice.`);
     if (!first(dataKeyNames, `${d.account}\u0000${d.region}\u0000${d.name}`)) throw invalid(`data key name ${d.name} appears twice.`);
     checkDataKeySnapshot(d, invalid);
+  }
+  const policyIds = new Set<string>();
+  for (const p of doc.standalonePolicies ?? []) {
+    if (!first(policyIds, `${p.account}\u0000${p.region}\u0000${p.id}`)) throw invalid(`policy ${p.id} appears twice.`);
   }
 }
 

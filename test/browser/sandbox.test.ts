@@ -281,7 +281,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the sandbox page in Chromium', () => {
     await context.close();
   });
 
-  it.skipIf(!ADAPTERS.some((a) => a.id === 'huawei'))('switches to the Huawei dialect: create-key, encrypt-data, decrypt-data, CTS trace', async () => {
+  it.skipIf(!ADAPTERS.some((a) => a.id === 'huawei'))('switches to the Huawei dialect: create-key, encrypt-data, decrypt-data, CTS trace, aliases', async () => {
     const { context, page, problems } = await fresh();
     await page.getByLabel('Dialect').selectOption('huawei');
     expect(await act(page, 'create', { key_alias: 'orders' })).toContain('key_id');
@@ -291,6 +291,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the sandbox page in Chromium', () => {
     expect(await entry.locator('pre.request').innerText()).toMatch(/^POST \/v1\.0\/[0-9a-f]{32}\/kms\/decrypt-data HTTP\/1\.1/);
     const trace = JSON.parse(await entry.locator('pre.audit').innerText()) as Record<string, unknown>;
     expect(trace).toMatchObject({ trace_name: 'decryptData', service_type: 'KMS' });
+    // Aliases of the alias API travel on their own routes (201 for create-alias, GET with a query to list).
+    expect(await act(page, 'create-alias', { alias: 'alias/orders' })).toMatch(/kms:cn-north-4:[0-9a-f]{32}:alias:orders/);
+    expect(await page.locator('ol.calls > li').first().locator('pre.response').innerText()).toMatch(/^HTTP\/1\.1 201 Created/);
+    expect(await act(page, 'list-aliases')).toContain('alias/orders');
+    expect(await page.locator('ol.calls > li').first().locator('pre.request').innerText()).toMatch(/^GET \/v1\.0\/[0-9a-f]{32}\/kms\/aliases\?key_id=[0-9a-f-]{36} HTTP\/1\.1/);
+    expect(await act(page, 'create-alias', { alias: 'orders' })).toContain('KMS.1101');
     expect(await act(page, 'schedule-deletion', { pending_days: 'soon' })).toMatch(/KMS\.\d{4}/);
     await screenshot(page, 'sandbox-huawei');
     expect(problems).toEqual([]);

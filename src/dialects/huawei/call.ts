@@ -9,7 +9,7 @@ import type { CallContext, EncryptionContext, KeyInfo, KeyRef } from '../../engi
 import { kmsError } from './errors.js';
 import { familyOf, keyDetails, ms } from './metadata.js';
 import { numberOf, type Body } from './validate.js';
-import { aliasOf as sharedAliasOf, isPlainObject } from '../shared.js';
+import { isPlainObject } from '../shared.js';
 
 /** The service's limits as Huawei documents them (quota example: grants per key 100). */
 export const LIMITS = {
@@ -107,6 +107,8 @@ export interface OperationSpec {
   readonly handler: Handler;
   /** CTS read_only. */
   readonly readOnly: boolean;
+  /** The HTTP status of a success, when not 200 (create-alias answers 201). */
+  readonly status?: number;
 }
 
 export const HEX = (bytes: Uint8Array) => toHex(bytes).toUpperCase();
@@ -125,7 +127,8 @@ export function lookup(call: Call, field = 'key_id'): KeyInfo {
 
 /** The key's first alias (a granted key's alias lives in the owner's realm); a read, nothing runs. */
 export function aliasOf(engine: Engine, key: KeyInfo): string {
-  return sharedAliasOf(engine, key);
+  // Aliases of the alias API (ops-aliases.ts) carry a '|' no key_alias has.
+  return engine.aliasesOf(key).find((a) => !a.name.includes('|'))?.name ?? '';
 }
 
 export function details(call: Call, key: KeyInfo): Record<string, string> {

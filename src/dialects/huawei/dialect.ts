@@ -8,6 +8,7 @@ import { HuaweiError, huaweiErrorFrom, kmsError } from './errors.js';
 import { MODELS, OPERATIONS } from './model.generated.js';
 import { aliasOf, RISK_TIPS_VERB, VERB_ACTIONS, type Call, type Trail } from './call.js';
 import { HANDLERS } from './operations.js';
+import { resolveAliasKeyId } from './ops-aliases.js';
 import { bodyText, checkMeta, requestObject, InputRejected, isPlainObject, lowerCaseHeaders, parseBoundedJson } from '../input.js';
 import { omittedValue } from '../../engine/audit.js';
 import { checkBody, type Body } from './validate.js';
@@ -217,7 +218,7 @@ export class HuaweiDialect {
       injectFault,
       decode: ({ operation: verb, ctx, meta, trail }, raw) => {
         const model = verb === RISK_TIPS_VERB ? 'OperateKeyRequestBody' : OPERATIONS[verb]?.body;
-        const checked = checkBody(model, raw);
+        const checked = checkBody(model, resolveAliasKeyId(this.engine, ctx, verb, raw));
         this.#checkPathParams(verb, checked);
         if (meta.endpoint !== undefined) checked.endpoint = meta.endpoint;
         return { engine: this.engine, ctx, verb, body: checked, trail };
@@ -237,7 +238,8 @@ export class HuaweiDialect {
         if (trail.key && trail.resourceName === undefined) trail.resourceName = aliasOf(this.engine, trail.key);
       },
       record: (r) => this.#record(r),
-      outcome: ({ requestId, error, output }) => (error ? this.#failure(requestId, error) : { ok: true, requestId, status: 200, body: output! }),
+      outcome: ({ requestId, error, output, operation }) =>
+        error ? this.#failure(requestId, error) : { ok: true, requestId, status: (Object.hasOwn(HANDLERS, operation) && HANDLERS[operation]!.status) || 200, body: output! },
     };
   }
 

@@ -7,7 +7,8 @@
 import type { JsonValue } from '../../engine/audit.js';
 import { HuaweiError } from './errors.js';
 import type { OperationSpec } from './call.js';
-import { updateKeyAlias } from './ops-aliases.js';
+import { associateAlias, createAlias, deleteAlias, listAliases, updateKeyAlias } from './ops-aliases.js';
+import { createKeyPolicy, deleteKeyPolicy, listKeyPolicy, showKeyPolicy, updateKeyPolicy } from './ops-key-policies.js';
 import { createDatakeyPair, generateMac, getPublickey, sign, verify, verifyMac } from './ops-asymmetric.js';
 import { createGrant, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './ops-grants.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './ops-import.js';
@@ -26,6 +27,15 @@ export const HANDLERS: Readonly<Record<string, OperationSpec>> = {
   'schedule-key-deletion': { handler: scheduleKeyDeletion, readOnly: false },
   'cancel-key-deletion': { handler: cancelKeyDeletion, readOnly: false },
   'update-key-alias': { handler: updateKeyAlias, readOnly: false },
+  'create-alias': { handler: createAlias, readOnly: false, status: 201 },
+  'associate-alias': { handler: associateAlias, readOnly: false },
+  'delete-alias': { handler: deleteAlias, readOnly: false },
+  'list-aliases': { handler: listAliases, readOnly: true },
+  'create-key-policy': { handler: createKeyPolicy, readOnly: false },
+  'show-key-policy': { handler: showKeyPolicy, readOnly: true },
+  'list-key-policy': { handler: listKeyPolicy, readOnly: true },
+  'update-key-policy': { handler: updateKeyPolicy, readOnly: false },
+  'delete-key-policy': { handler: deleteKeyPolicy, readOnly: false },
   'update-key-description': { handler: updateKeyDescription, readOnly: false },
   'create-datakey': { handler: createDatakeyWith(true), readOnly: false },
   'create-datakey-without-plaintext': { handler: createDatakeyWith(false), readOnly: false },

@@ -18,6 +18,7 @@ const FIELD_CODES: Readonly<Record<string, string>> = {
   destination_key_id: 'KMS.0205',
   sequence: 'KMS.0206',
   key_alias: 'KMS.1101',
+  alias: 'KMS.1101',
   key_description: 'KMS.1103',
   limit: 'KMS.1601',
   marker: 'KMS.1602',

@@ -10,10 +10,12 @@ import { keyAlgorithms, SPEC_PROFILES, type AuditEvent, type KeyInfo, type KeySt
 import { bytes, type Kms } from '../../index.js';
 import { jsonParam, numberParam, optional, textToBase64 } from './fields.js';
 import { importable, importForms } from './import.js';
+import { aliasOf as huaweiAliasOf } from '../../dialects/huawei/call.js';
+import { ALIAS_ROUTES, aliasForms } from './huawei-aliases.js';
 import type { ActionForm, CallResult, DialectAdapter, Field } from './types.js';
 
 const USER_AGENT = 'kms-emulator-sandbox (in-tab)';
-const REASONS: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 500: 'Internal Server Error' };
+const REASONS: Record<number, string> = { 200: 'OK', 201: 'Created', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 500: 'Internal Server Error' };
 
 /** Huawei's key_state codes, named for people (the diagram shows both). */
 const STATE_WORDS: Record<string, string> = { '1': 'pending activation', '2': 'enabled', '3': 'disabled', '4': 'pending deletion', '5': 'pending import', '7': 'frozen' };
@@ -26,8 +28,9 @@ function bare(id: string, action: string, blurb: string, key: KeyInfo, group: Ac
   return { id, action, blurb, group, fields: [], params: () => withKey(key, {}) };
 }
 
+/** The key's key_alias (not an alias of the alias API). */
 function aliasOf(kms: Kms, key: KeyInfo): string {
-  return kms.engine.aliasesOf(key)[0]?.name ?? '';
+  return huaweiAliasOf(kms.engine, key);
 }
 
 const context: Field = { name: 'context', label: 'encryption_context (JSON, optional)', kind: 'text', placeholder: '{"purpose":"demo"}' };
@@ -220,7 +223,7 @@ export const huaweiAdapter: DialectAdapter = {
           deleteRequest: withKey(key, {}),
         })
       : [];
-    return [...crypto, ...imports, ...lifecycleForms(key)];
+    return [...crypto, ...imports, ...lifecycleForms(key), ...aliasForms(key)];
   },
 
   metadata: (kms, key) => keyDetails(key, aliasOf(kms, key)),
@@ -228,8 +231,10 @@ export const huaweiAdapter: DialectAdapter = {
   specName: (key) => HUAWEI_KEY_SPEC[key.spec] ?? key.spec,
 
   async call(kms, _region, action, params) {
-    const body = JSON.stringify(params);
-    const path = `/v1.0/${kms.huawei.options.projectId}/kms/${action}`;
+    const route = Object.hasOwn(ALIAS_ROUTES, action) ? ALIAS_ROUTES[action]! : { method: 'POST', path: action };
+    const query = route.query ? new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString() : '';
+    const body = route.query ? '' : JSON.stringify(params);
+    const path = `/v1.0/${kms.huawei.options.projectId}/kms/${route.path}`;
     const requestHeaders: Array<[string, string]> = [
       ['Host', `kms.${kms.huawei.options.region}.myhuaweicloud.com`],
       ['Content-Type', HUAWEI_JSON_CONTENT_TYPE],
@@ -239,7 +244,7 @@ export const huaweiAdapter: DialectAdapter = {
       ['Content-Length', String(bytes.utf8(body).length)],
     ];
     const auditFrom = kms.engine.audit.appended;
-    const response = await kms.huawei.handle('POST', path, '', Object.fromEntries(requestHeaders.map(([k, v]) => [k.toLowerCase(), v])), body);
+    const response = await kms.huawei.handle(route.method, path, query, Object.fromEntries(requestHeaders.map(([k, v]) => [k.toLowerCase(), v])), body);
     const text = bytes.fromUtf8(response.body);
     const parsed = jsonParam(text);
     const out = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
@@ -248,7 +253,7 @@ export const huaweiAdapter: DialectAdapter = {
     const result: CallResult = {
       action,
       ok,
-      request: { startLine: `POST ${path} HTTP/1.1`, headers: requestHeaders, body },
+      request: { startLine: `${route.method} ${path}${query ? `?${query}` : ''} HTTP/1.1`, headers: requestHeaders, body },
       response: { startLine: `HTTP/1.1 ${response.status} ${REASONS[response.status] ?? ''}`.trimEnd(), headers: [...Object.entries(response.headers), ['content-length', String(response.body.length)]], body: text },
       audit: traces(kms.engine.audit.since(auditFrom)),
     };
