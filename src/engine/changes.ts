@@ -3,6 +3,7 @@ import { KmsError } from './errors.js';
 import { lazy } from './schema.js';
 import { checkWhiteBoxSnapshot, removedWhiteBoxSchema, whiteBoxSchema } from './white-box-data.js';
 import { checkDataKeySnapshot, dataKeySchema, removedDataKeySchema } from './data-key-data.js';
+import { keyStoreSchema, removedKeyStoreSchema } from './key-store-data.js';
 import { aliasSchema, auditSchema, base64Schema, checkKeySnapshot, keySchema, keyUseObject } from './snapshot.js';
 
 /**
@@ -48,6 +49,9 @@ export const changesSchema = lazy(() => z.object({
   /** Hosted data keys created or changed, in full. */
   dataKeys: z.optional(z.array(dataKeySchema)),
   removedDataKeys: z.optional(z.array(removedDataKeySchema)),
+  /** Key stores created or changed, in full. */
+  keyStores: z.optional(z.array(keyStoreSchema)),
+  removedKeyStores: z.optional(z.array(removedKeyStoreSchema)),
 }));
 
 export type EngineChanges = z.infer<typeof changesSchema>;

@@ -55,6 +55,9 @@ import type {
 import { createWhiteBoxKey, deleteWhiteBoxKey, describeWhiteBoxKey, listWhiteBoxKeys, setWhiteBoxFingerprints, setWhiteBoxState, whiteBoxEncrypt, whiteBoxSecret } from './white-box.js';
 import type { CreateWhiteBoxKeyInput, DeviceFingerprint, WhiteBoxKeyInfo } from './white-box-data.js';
 import * as dataKeys from './data-keys.js';
+import * as keyStores from './key-stores.js';
+import type { CreateKeyStoreInput } from './key-stores.js';
+import type { KeyStoreInfo } from './key-store-data.js';
 import type { DataKeyInfo, HostDataKeyInput } from './data-keys.js';
 
 export type { EngineOptions } from './state.js';
@@ -494,6 +497,33 @@ export class Engine {
 
   setWhiteBoxFingerprints(ctx: CallContext, id: string, list: readonly DeviceFingerprint[]): WhiteBoxKeyInfo {
     return setWhiteBoxFingerprints(this.#enter(), ctx, id, list);
+  }
+
+  // ---------------------------------------------------------------- key stores (key-stores.ts)
+
+  createKeyStore(ctx: CallContext, input: CreateKeyStoreInput): KeyStoreInfo {
+    return keyStores.createKeyStore(this.#enter(), ctx, input);
+  }
+  describeKeyStore(ctx: CallContext, id: string): KeyStoreInfo {
+    return keyStores.describeKeyStore(this.#enter(), ctx, id);
+  }
+  listKeyStores(ctx: CallContext): KeyStoreInfo[] {
+    return keyStores.listKeyStores(this.#enter(), ctx);
+  }
+  enableKeyStore(ctx: CallContext, id: string): KeyStoreInfo {
+    return keyStores.setKeyStoreState(this.#enter(), ctx, id, 'Enabled');
+  }
+  disableKeyStore(ctx: CallContext, id: string): KeyStoreInfo {
+    return keyStores.setKeyStoreState(this.#enter(), ctx, id, 'Disabled');
+  }
+  deleteKeyStore(ctx: CallContext, id: string): KeyStoreInfo {
+    return keyStores.deleteKeyStore(this.#enter(), ctx, id);
+  }
+  /** The ids of the keys a store of the caller's realm holds (keys pending deletion included). */
+  keysInKeyStore(ctx: CallContext, id: string): string[] {
+    const s = this.#enter();
+    keyStores.describeKeyStore(s, ctx, id);
+    return keyStores.keysInStore(s, ctx.realm, id);
   }
 
   // ---------------------------------------------------------------- hosted data keys (data-keys.ts)

@@ -23,6 +23,7 @@ import type { EngineState } from './state.js';
 import type { Realm } from './types.js';
 import { putWhiteBox, whiteBoxChanges, whiteBoxSnapshots } from './white-box.js';
 import { dataKeyChanges, dataKeySnapshots, putDataKey, removeDataKey } from './data-keys.js';
+import { keyStoreChanges, keyStoreSnapshots, putKeyStore, removeKeyStore } from './key-stores.js';
 
 /** The whole state as a versioned JSON document (key material included: treat it as a secret). */
 export function snapshot(s: EngineState): EngineSnapshot {
@@ -60,6 +61,7 @@ export function snapshot(s: EngineState): EngineSnapshot {
     policyTexts,
     ...(s.whiteBox.size > 0 ? { whiteBoxKeys: whiteBoxSnapshots(s) } : {}),
     ...(s.dataKeys.size > 0 ? { dataKeys: dataKeySnapshots(s) } : {}),
+    ...(s.keyStores.size > 0 ? { keyStores: keyStoreSnapshots(s) } : {}),
     audit: s.audit.list() as EngineSnapshot['audit'],
   };
 }
@@ -132,6 +134,8 @@ export function restore(s: EngineState, document: unknown, options: RestoreOptio
   for (const w of doc.whiteBoxKeys ?? []) putWhiteBox(s, w);
   s.dataKeys.clear();
   for (const d of doc.dataKeys ?? []) putDataKey(s, d);
+  s.keyStores.clear();
+  for (const k of doc.keyStores ?? []) putKeyStore(s, k);
   s.seq = doc.seq;
   s.markerSecret = fromBase64(doc.markerSecret)!;
   if (doc.random.seed !== undefined && doc.random.seed === s.seed && doc.random.position !== undefined) {
@@ -152,7 +156,7 @@ export function restore(s: EngineState, document: unknown, options: RestoreOptio
  */
 export function pendingChanges(s: EngineState): 'state' | 'audit' | undefined {
   const c = s.changes;
-  if (c.resetPending || c.keys.size > 0 || c.aliases.size > 0 || c.whiteBox.size > 0 || c.dataKeys.size > 0) return 'state';
+  if (c.resetPending || c.keys.size > 0 || c.aliases.size > 0 || c.whiteBox.size > 0 || c.dataKeys.size > 0 || c.keyStores.size > 0) return 'state';
   if (s.audit.appended !== c.auditTaken || s.random.position !== c.randomTaken || !c.markerSecretTaken) return 'audit';
   return undefined;
 }
@@ -212,6 +216,7 @@ export function takeChanges(s: EngineState): EngineChanges | undefined {
     audit: (reset ? s.audit.list() : s.audit.since(s.changes.auditTaken)) as EngineChanges['audit'],
     ...whiteBoxChanges(s, reset),
     ...dataKeyChanges(s, reset),
+    ...keyStoreChanges(s, reset),
   };
   discardChanges(s);
   return changes;
@@ -242,7 +247,10 @@ export function applyChanges(s: EngineState, document: unknown): void {
     s.audit.clear();
     s.whiteBox.clear();
     s.dataKeys.clear();
+    s.keyStores.clear();
   }
+  for (const r of c.removedKeyStores ?? []) removeKeyStore(s, r);
+  for (const k of c.keyStores ?? []) putKeyStore(s, k);
   for (const r of c.removedDataKeys ?? []) removeDataKey(s, r);
   for (const d of c.dataKeys ?? []) putDataKey(s, d);
   for (const r of c.removedWhiteBoxKeys ?? []) s.whiteBox.get(realmKey(r.account, r.region))?.delete(r.id);

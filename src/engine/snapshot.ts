@@ -7,6 +7,7 @@ import { grantSchema } from './grant-data.js';
 import { lazy } from './schema.js';
 import { checkWhiteBoxSnapshot, whiteBoxSchema } from './white-box-data.js';
 import { checkDataKeySnapshot, dataKeySchema } from './data-key-data.js';
+import { keyStoreSchema } from './key-store-data.js';
 import { isHmacSpec } from './specs.js';
 import { KEY_STATES, KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from './types.js';
 
@@ -80,6 +81,7 @@ function keyObject() {
     deletionDate: z.optional(time),
     pendingWindowDays: z.optional(z.number().check(z.int())),
     multiRegion: z.boolean(),
+    keyStoreId: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
     currentMaterialId: z.optional(hex64),
     materials: z.array(materialSchema),
     rotation: z.object({
@@ -174,6 +176,8 @@ export const snapshotSchema = lazy(() => z.object({
   whiteBoxKeys: z.optional(z.array(whiteBoxSchema)),
   /** Hosted data keys of every realm (absent when there are none). */
   dataKeys: z.optional(z.array(dataKeySchema)),
+  /** Key stores of every realm (absent when there are none). */
+  keyStores: z.optional(z.array(keyStoreSchema)),
   audit: z.array(auditSchema),
 }));
 
@@ -255,6 +259,10 @@ function crossCheck(doc: EngineSnapshot): void {
     if (!first(dataKeyIds, `${d.account}\u0000${d.region}\u0000${d.id}`)) throw invalid(`data key ${d.id} appears twice.`);
     if (!first(dataKeyNames, `${d.account}\u0000${d.region}\u0000${d.name}`)) throw invalid(`data key name ${d.name} appears twice.`);
     checkDataKeySnapshot(d, invalid);
+  }
+  const storeIds = new Set<string>();
+  for (const k of doc.keyStores ?? []) {
+    if (!first(storeIds, `${k.account}\u0000${k.region}\u0000${k.id}`)) throw invalid(`key store ${k.id} appears twice.`);
   }
 }
 

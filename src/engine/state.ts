@@ -13,6 +13,7 @@ import { realmKey, resourceOf, type AliasRecord, type KeyRecord, type RealmState
 import { DueQueue } from './scheduler-queue.js';
 import type { WhiteBoxRecord } from './white-box-data.js';
 import type { DataKeyRecord } from './data-key-data.js';
+import type { KeyStoreRecord } from './key-store-data.js';
 import type { Realm } from './types.js';
 
 export interface EngineOptions {
@@ -38,6 +39,7 @@ export class ChangeLog {
   readonly aliases = new Set<AliasRecord>();
   readonly whiteBox = new Set<WhiteBoxRecord>();
   readonly dataKeys = new Set<DataKeyRecord>();
+  readonly keyStores = new Set<KeyStoreRecord>();
   /** Keys used for cryptography since the last take: their last uses go into the next record, beside the audit events (usage.ts). */
   readonly used = new Set<KeyRecord>();
   /** `audit.appended` at the last take: later events go into the next change record. */
@@ -53,6 +55,7 @@ export class ChangeLog {
     this.aliases.clear();
     this.whiteBox.clear();
     this.dataKeys.clear();
+    this.keyStores.clear();
     this.used.clear();
   }
 }
@@ -67,6 +70,8 @@ export class EngineState {
   readonly whiteBox = new Map<string, Map<string, WhiteBoxRecord>>();
   /** Hosted data keys by realm, each map in creation order. */
   readonly dataKeys = new Map<string, Map<string, DataKeyRecord>>();
+  /** Key stores by realm (key-stores.ts), each map in creation order. */
+  readonly keyStores = new Map<string, Map<string, KeyStoreRecord>>();
   readonly due = new DueQueue();
   seq = 0;
   markerSecret: Uint8Array;

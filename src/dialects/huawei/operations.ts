@@ -11,6 +11,7 @@ import { updateKeyAlias } from './ops-aliases.js';
 import { createDatakeyPair, generateMac, getPublickey, sign, verify, verifyMac } from './ops-asymmetric.js';
 import { createGrant, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './ops-grants.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './ops-import.js';
+import { createKeyStore, deleteKeyStore, disableKeyStore, enableKeyStore, listKeyStores, showKeyStore } from './ops-keystores.js';
 import { cancelKeyDeletion, createKey, deleteKeyRiskTips, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription } from './ops-keys.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, rotateOnDemand, updateKeyRotationInterval } from './ops-rotation.js';
 import { showVersion, showVersions, userInstances, userQuotas } from './ops-service.js';
@@ -66,6 +67,12 @@ export const HANDLERS: Readonly<Record<string, OperationSpec>> = {
   'show-versions': { handler: showVersions, readOnly: true },
   'show-version': { handler: showVersion, readOnly: true },
   'delete-key-risk-tips': { handler: deleteKeyRiskTips, readOnly: true },
+  'create-key-store': { handler: createKeyStore, readOnly: false },
+  'show-key-store': { handler: showKeyStore, readOnly: true },
+  'list-key-stores': { handler: listKeyStores, readOnly: true },
+  'enable-key-store': { handler: enableKeyStore, readOnly: false },
+  'disable-key-store': { handler: disableKeyStore, readOnly: false },
+  'delete-key-store': { handler: deleteKeyStore, readOnly: false },
 };
 
 export type { JsonValue, HuaweiError };
