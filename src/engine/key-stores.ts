@@ -14,7 +14,7 @@ import { refuseDryRun } from './checks.js';
 import { KEY_STORE_LIMITS, keyStoreFromSnapshot, keyStoreSnapshot, keyStoreView, type KeyStoreInfo, type KeyStoreRecord, type KeyStoreSnapshot, type KeyStoreState } from './key-store-data.js';
 import { realmKey } from './records.js';
 import type { EngineState } from './state.js';
-import type { AsymmetricKeySpec, CallContext, KeySpec, Realm } from './types.js';
+import type { AsymmetricKeySpec, CallContext, KeySpec, KeyState, Realm } from './types.js';
 
 export interface KeyMaterialBackend {
   /** Fresh symmetric material: 32 bytes for AES-256, 16 for SM4, the hash's output length for HMAC. */
@@ -146,9 +146,12 @@ function storeDisabled(store: KeyStoreRecord): KmsError {
   return new KmsError('InvalidState', `Key store ${store.id} is disabled.`, { resource: 'key-store', reason: 'key-store-disabled', keyStoreId: store.id });
 }
 
-/** Whether `key` lives in a store that is not enabled: the access path then reads its state as Unavailable. */
-export function storeUnavailable(s: EngineState, key: { realm: Realm; keyStoreId?: string | undefined }): boolean {
-  if (key.keyStoreId === undefined) return false;
+/**
+ * Whether `key` lives in a store that is not enabled: the access path then reads its state as
+ * Unavailable. A key pending deletion stays pending deletion (its deletion can still be cancelled).
+ */
+export function storeUnavailable(s: EngineState, key: { realm: Realm; state: KeyState; keyStoreId?: string | undefined }): boolean {
+  if (key.keyStoreId === undefined || key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion') return false;
   const store = storesOf(s, key.realm)?.get(key.keyStoreId);
   return store === undefined || store.state !== 'Enabled';
 }

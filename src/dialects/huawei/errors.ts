@@ -25,13 +25,13 @@ export class HuaweiError extends Error {
  * Codes the service answers that its error table does not list: KMS.8003 is the code Huawei's
  * Terraform provider reads as "this keystore is gone"; its message is the emulator's (docs/huawei.md).
  */
-const UNLISTED: Readonly<Record<string, [number, string]>> = {
+export const UNLISTED_ERRORS: Readonly<Record<string, [number, string]>> = {
   'KMS.8003': [400, 'The keystore does not exist.'],
 };
 
 /** The documented error `code`, with its documented HTTP status and message. */
 export function kmsError(code: string): HuaweiError {
-  const entry = ERRORS[code] ?? UNLISTED[code];
+  const entry = ERRORS[code] ?? UNLISTED_ERRORS[code];
   if (!entry) return new HuaweiError(500, 'KMS.0103', ERRORS['KMS.0103']![1]);
   return new HuaweiError(entry[0], code, entry[1]);
 }
