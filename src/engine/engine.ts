@@ -56,6 +56,8 @@ import { createWhiteBoxKey, deleteWhiteBoxKey, describeWhiteBoxKey, listWhiteBox
 import type { CreateWhiteBoxKeyInput, DeviceFingerprint, WhiteBoxKeyInfo } from './white-box-data.js';
 import * as dataKeys from './data-keys.js';
 import * as keyStores from './key-stores.js';
+import * as accessPoints from './access-points.js';
+import type { AccessPointInfo, CreateAccessPointInput } from './access-points.js';
 import type { CreateKeyStoreInput } from './key-stores.js';
 import type { KeyStoreInfo } from './key-store-data.js';
 import type { DataKeyInfo, HostDataKeyInput } from './data-keys.js';
@@ -524,6 +526,27 @@ export class Engine {
     const s = this.#enter();
     keyStores.describeKeyStore(s, ctx, id);
     return keyStores.keysInStore(s, ctx.realm, id);
+  }
+
+  // ---------------------------------------------------------------- access points (access-points.ts)
+
+  createAccessPoint(ctx: CallContext, input: CreateAccessPointInput): Promise<AccessPointInfo> {
+    return accessPoints.createAccessPoint(this.#enter(), ctx, input);
+  }
+  listAccessPoints(ctx: CallContext, space?: string): AccessPointInfo[] {
+    return accessPoints.listAccessPoints(this.#enter(), ctx, space);
+  }
+  enableAccessPoint(ctx: CallContext, id: string): AccessPointInfo {
+    return accessPoints.setAccessPointState(this.#enter(), ctx, id, 'Enabled');
+  }
+  disableAccessPoint(ctx: CallContext, id: string): AccessPointInfo {
+    return accessPoints.setAccessPointState(this.#enter(), ctx, id, 'Disabled');
+  }
+  deleteAccessPoint(ctx: CallContext, id: string): AccessPointInfo {
+    return accessPoints.deleteAccessPoint(this.#enter(), ctx, id);
+  }
+  accessPointKeyPair(ctx: CallContext, id: string): { accessPoint: AccessPointInfo; privateKey: Uint8Array; publicKey: Uint8Array } {
+    return accessPoints.accessPointKeyPair(this.#enter(), ctx, id);
   }
 
   // ---------------------------------------------------------------- hosted data keys (data-keys.ts)

@@ -57,6 +57,9 @@ export type KmsErrorReason =
   | 'message-type-spec'
   | 'no-pending-material'
   | 'not-archived'
+  | 'access-point-field'
+  | 'access-point-name'
+  | 'access-point-no-key-pair'
   | 'key-store-disabled'
   | 'key-store-has-keys'
   | 'key-store-kind'
@@ -89,7 +92,7 @@ export type KmsErrorReason =
 /** What the error is about, for dialects to word their messages. */
 export interface KmsErrorDetails {
   /** The kind of resource the error concerns. */
-  resource?: 'key' | 'key-material' | 'alias' | 'policy' | 'ciphertext' | 'marker' | 'tag' | 'binding' | 'grant' | 'white-box-key' | 'data-key' | 'key-store';
+  resource?: 'key' | 'key-material' | 'alias' | 'policy' | 'ciphertext' | 'marker' | 'tag' | 'binding' | 'grant' | 'white-box-key' | 'data-key' | 'key-store' | 'access-point';
   keyId?: string;
   account?: string;
   region?: string;

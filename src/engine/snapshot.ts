@@ -8,6 +8,7 @@ import { lazy } from './schema.js';
 import { checkWhiteBoxSnapshot, whiteBoxSchema } from './white-box-data.js';
 import { checkDataKeySnapshot, dataKeySchema } from './data-key-data.js';
 import { keyStoreSchema } from './key-store-data.js';
+import { accessPointSchema } from './access-points.js';
 import { isHmacSpec } from './specs.js';
 import { KEY_STATES, KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from './types.js';
 
@@ -178,6 +179,8 @@ export const snapshotSchema = lazy(() => z.object({
   dataKeys: z.optional(z.array(dataKeySchema)),
   /** Key stores of every realm (absent when there are none). */
   keyStores: z.optional(z.array(keyStoreSchema)),
+  /** Access points of every realm (absent when there are none). */
+  accessPoints: z.optional(z.array(accessPointSchema)),
   audit: z.array(auditSchema),
 }));
 
@@ -263,6 +266,10 @@ function crossCheck(doc: EngineSnapshot): void {
   const storeIds = new Set<string>();
   for (const k of doc.keyStores ?? []) {
     if (!first(storeIds, `${k.account}\u0000${k.region}\u0000${k.id}`)) throw invalid(`key store ${k.id} appears twice.`);
+  }
+  const pointIds = new Set<string>();
+  for (const p of doc.accessPoints ?? []) {
+    if (!first(pointIds, `${p.account}\u0000${p.region}\u0000${p.id}`)) throw invalid(`access point ${p.id} appears twice.`);
   }
 }
 

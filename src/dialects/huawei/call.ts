@@ -107,6 +107,8 @@ export interface OperationSpec {
   readonly handler: Handler;
   /** CTS read_only. */
   readonly readOnly: boolean;
+  /** The HTTP status of a success, when Huawei documents another than 200 (201 Created). */
+  readonly status?: number;
 }
 
 export const HEX = (bytes: Uint8Array) => toHex(bytes).toUpperCase();

@@ -11,6 +11,7 @@ import { updateKeyAlias } from './ops-aliases.js';
 import { createDatakeyPair, generateMac, getPublickey, sign, verify, verifyMac } from './ops-asymmetric.js';
 import { createGrant, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './ops-grants.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './ops-import.js';
+import { createAccessPoint, deleteAccessPoint, disableAccessPoint, downloadAccessPointPrivateKey, enableAccessPoint, listAccessPoint } from './ops-access-points.js';
 import { createKeyStore, deleteKeyStore, disableKeyStore, enableKeyStore, listKeyStores, showKeyStore } from './ops-keystores.js';
 import { cancelKeyDeletion, createKey, deleteKeyRiskTips, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription } from './ops-keys.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, rotateOnDemand, updateKeyRotationInterval } from './ops-rotation.js';
@@ -73,6 +74,12 @@ export const HANDLERS: Readonly<Record<string, OperationSpec>> = {
   'enable-key-store': { handler: enableKeyStore, readOnly: false },
   'disable-key-store': { handler: disableKeyStore, readOnly: false },
   'delete-key-store': { handler: deleteKeyStore, readOnly: false },
+  'create-access-point': { handler: createAccessPoint, readOnly: false, status: 201 },
+  'list-access-point': { handler: listAccessPoint, readOnly: true },
+  'enable-access-point': { handler: enableAccessPoint, readOnly: false },
+  'disable-access-point': { handler: disableAccessPoint, readOnly: false },
+  'delete-access-point': { handler: deleteAccessPoint, readOnly: false },
+  'download-access-point-private-key': { handler: downloadAccessPointPrivateKey, readOnly: true },
 };
 
 export type { JsonValue, HuaweiError };
