@@ -3,7 +3,11 @@
  * over HTTP and in process; keys made in a keystore (create-key's keystore_id) refuse use while it
  * is disabled; every refusal changes nothing; stores survive snapshots and change records.
  */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DurableStore } from '../../src/server/store.js';
 import type { ManualClock } from '../../src/engine/clock.js';
 import { MODELS, OPERATIONS, type FieldModel } from '../../src/dialects/huawei/model.generated.js';
 import { emulator, expectError, OWNER, GRANTEE, sdkClient, serveHuawei, type HuaweiServer, type SdkClient, type SdkResult } from './support.js';
@@ -231,5 +235,38 @@ describe('Huawei dedicated keystores in process', () => {
     const snap = JSON.parse(JSON.stringify(kms.snapshot()));
     snap.keyStores.push(snap.keyStores[0]);
     expect(() => emulator().restore(snap)).toThrow(/appears twice/);
+  });
+});
+
+describe('Huawei keystores and access points in the durable store', () => {
+  it('come back from the journal (a crash copy) and from the compacted snapshot after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-keystores-'));
+    const crash = mkdtempSync(join(tmpdir(), 'hw-keystores-crash-'));
+    try {
+      const kms = emulator({ seed: 'durable-keystores' });
+      const store = await DurableStore.open(dir, kms.engine);
+      const id = (await kms.huawei.call('create-key-store', { keystore_alias: 'durable' })).keystore.keystore_id as string;
+      const keyId = (await kms.huawei.call('create-key', { key_alias: 'durable-key', keystore_id: id })).key_info.key_id as string;
+      const point = (await kms.huawei.call('create-access-point', { keyspace_id: '5b7c1a2e-3f4d-4e5a-9b8c-7d6e5f4a3b2c', access_point_name: 'durable', type: 3 })).access_point_id as string;
+      const pem = (await kms.huawei.call('download-access-point-private-key', { access_point_id: point })).private_key as string;
+      await kms.huawei.call('disable-key-store', { keystore_id: id });
+      await store.commit();
+      await store.settled();
+      // What a crash leaves: the journal holds the changes; close() then compacts them into the snapshot.
+      cpSync(dir, crash, { recursive: true });
+      await store.close();
+      for (const [round, path] of [['journal', crash], ['snapshot', dir]] as const) {
+        const again = emulator();
+        const reopened = await DurableStore.open(path, again.engine);
+        expect((await again.huawei.call('show-key-store', { keystore_id: id })).keystore.keystore_alias, round).toBe('durable');
+        const use = await again.huawei.invoke('encrypt-data', { key_id: keyId, plain_text: 'x' });
+        expect(use.ok ? undefined : use.error.code, round).toBe('KMS.0317');
+        expect((await again.huawei.call('download-access-point-private-key', { access_point_id: point })).private_key, round).toBe(pem);
+        await reopened.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(crash, { recursive: true, force: true });
+    }
   });
 });
