@@ -165,6 +165,10 @@ describe('Huawei dedicated keystores over HTTP (SDK core)', () => {
     const described = await owner.kms('describe-key', { key_id: keyId });
     expect(described.status).toBe(200);
     expect(described.body.key_info.key_state).toBe('2');
+    expect(described.body.key_info.keystore_id).toBe(id);
+    const listedKeys = (await owner.kms('list-keys', {})).body.key_details as Array<{ key_id: string; keystore_id: string }>;
+    expect(listedKeys.find((k) => k.key_id === keyId)?.keystore_id).toBe(id);
+    expect(listedKeys.find((k) => k.key_id !== keyId)?.keystore_id).toBe('0');
 
     await s.enable(id);
     const opened = await owner.kms('decrypt-data', { cipher_text: sealed.body.cipher_text });
