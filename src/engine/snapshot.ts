@@ -267,6 +267,13 @@ function crossCheck(doc: EngineSnapshot): void {
   for (const k of doc.keyStores ?? []) {
     if (!first(storeIds, `${k.account}\u0000${k.region}\u0000${k.id}`)) throw invalid(`key store ${k.id} appears twice.`);
   }
+  for (const realm of doc.realms) {
+    for (const key of realm.keys) {
+      if (key.keyStoreId !== undefined && !storeIds.has(`${realm.account}\u0000${realm.region}\u0000${key.keyStoreId}`)) {
+        throw invalid(`key ${key.id} names key store ${key.keyStoreId}, which is not in the snapshot.`);
+      }
+    }
+  }
   const pointIds = new Set<string>();
   for (const p of doc.accessPoints ?? []) {
     if (!first(pointIds, `${p.account}\u0000${p.region}\u0000${p.id}`)) throw invalid(`access point ${p.id} appears twice.`);

@@ -233,12 +233,17 @@ describe('Huawei dedicated keystores in process', () => {
     }
   });
 
-  it('a snapshot naming a store twice is refused', () => {
+  it('a snapshot naming a store twice, or a key of a store it does not hold, is refused', () => {
     const kms = emulator();
     kms.engine.createKeyStore({ realm: { account: 'a', region: 'r' }, principal: { type: 'root', id: 'a' }, requestId: 'x' } as never, { kind: 'DHSM', name: 'one' });
     const snap = JSON.parse(JSON.stringify(kms.snapshot()));
     snap.keyStores.push(snap.keyStores[0]);
     expect(() => emulator().restore(snap)).toThrow(/appears twice/);
+    // A key naming a store the snapshot does not hold is refused too.
+    kms.engine.createKey({ realm: { account: 'a', region: 'r' }, principal: { type: 'root', id: 'a' }, requestId: 'x' } as never, { spec: 'AES_256', usage: 'ENCRYPT_DECRYPT', origin: 'GENERATED', keyStoreId: snap.keyStores[0].id });
+    const orphan = JSON.parse(JSON.stringify(kms.snapshot()));
+    delete orphan.keyStores;
+    expect(() => emulator().restore(orphan)).toThrow(/names key store/);
   });
 });
 
