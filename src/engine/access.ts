@@ -7,6 +7,7 @@
 
 import { CONTEXT_ACTIONS, SERVICE_MANAGED_REFUSED, type Action } from './actions.js';
 import { KmsError } from './errors.js';
+import { storeUnavailable } from './key-stores.js';
 import { grantAllows, grantNames } from './grant-data.js';
 import { assertLifecycle, KEY_UNCHANGED, type LifecycleOperation } from './lifecycle.js';
 import type { AliasRecord, KeyRecord, RealmState } from './records.js';
@@ -142,7 +143,8 @@ export function reach(s: EngineState, ctx: CallContext, ref: KeyRef, operation: 
 
 /** Applies the state table's row for `operation` and marks the key changed: the second half of `use`. */
 export function admit(s: EngineState, ctx: CallContext, key: KeyRecord, operation: LifecycleOperation): void {
-  assertLifecycle(operation, key, ctx.stateRules);
+  // A key of a store that is not enabled answers as Unavailable (the table's column), its own state unchanged.
+  assertLifecycle(operation, storeUnavailable(s, key) ? { id: key.id, state: 'Unavailable' } : key, ctx.stateRules);
   markChanged(s, key, operation, ctx);
 }
 

@@ -4,6 +4,8 @@ import { lazy } from './schema.js';
 import { checkWhiteBoxSnapshot, removedWhiteBoxSchema, whiteBoxSchema } from './white-box-data.js';
 import { checkDataKeySnapshot, dataKeySchema, removedDataKeySchema } from './data-key-data.js';
 import { removedStandalonePolicySchema, standalonePolicySchema } from './standalone-policies.js';
+import { keyStoreSchema, removedKeyStoreSchema } from './key-store-data.js';
+import { accessPointSchema, removedAccessPointSchema } from './access-points.js';
 import { aliasSchema, auditSchema, base64Schema, checkKeySnapshot, keySchema, keyUseObject } from './snapshot.js';
 
 /**
@@ -51,6 +53,12 @@ export const changesSchema = lazy(() => z.object({
   removedDataKeys: z.optional(z.array(removedDataKeySchema)),
   standalonePolicies: z.optional(z.array(standalonePolicySchema)),
   removedStandalonePolicies: z.optional(z.array(removedStandalonePolicySchema)),
+  /** Key stores created or changed, in full. */
+  keyStores: z.optional(z.array(keyStoreSchema)),
+  removedKeyStores: z.optional(z.array(removedKeyStoreSchema)),
+  /** Access points created or changed, in full. */
+  accessPoints: z.optional(z.array(accessPointSchema)),
+  removedAccessPoints: z.optional(z.array(removedAccessPointSchema)),
 }));
 
 export type EngineChanges = z.infer<typeof changesSchema>;

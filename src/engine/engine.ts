@@ -57,6 +57,11 @@ import type { CreateWhiteBoxKeyInput, DeviceFingerprint, WhiteBoxKeyInfo } from 
 import * as dataKeys from './data-keys.js';
 import * as standalonePolicies from './standalone-policies.js';
 import type { StandalonePolicyInfo } from './standalone-policies.js';
+import * as keyStores from './key-stores.js';
+import * as accessPoints from './access-points.js';
+import type { AccessPointInfo, CreateAccessPointInput } from './access-points.js';
+import type { CreateKeyStoreInput } from './key-stores.js';
+import type { KeyStoreInfo } from './key-store-data.js';
 import type { DataKeyInfo, HostDataKeyInput } from './data-keys.js';
 
 export type { EngineOptions } from './state.js';
@@ -514,6 +519,54 @@ export class Engine {
   }
   deleteStandalonePolicy(ctx: CallContext, id: string): StandalonePolicyInfo {
     return standalonePolicies.deleteStandalonePolicy(this.#enter(), ctx, id);
+  }
+
+  // ---------------------------------------------------------------- key stores (key-stores.ts)
+
+  createKeyStore(ctx: CallContext, input: CreateKeyStoreInput): KeyStoreInfo {
+    return keyStores.createKeyStore(this.#enter(), ctx, input);
+  }
+  describeKeyStore(ctx: CallContext, id: string): KeyStoreInfo {
+    return keyStores.describeKeyStore(this.#enter(), ctx, id);
+  }
+  listKeyStores(ctx: CallContext): KeyStoreInfo[] {
+    return keyStores.listKeyStores(this.#enter(), ctx);
+  }
+  enableKeyStore(ctx: CallContext, id: string): KeyStoreInfo {
+    return keyStores.setKeyStoreState(this.#enter(), ctx, id, 'Enabled');
+  }
+  disableKeyStore(ctx: CallContext, id: string): KeyStoreInfo {
+    return keyStores.setKeyStoreState(this.#enter(), ctx, id, 'Disabled');
+  }
+  deleteKeyStore(ctx: CallContext, id: string): KeyStoreInfo {
+    return keyStores.deleteKeyStore(this.#enter(), ctx, id);
+  }
+  /** The ids of the keys a store of the caller's realm holds (keys pending deletion included). */
+  keysInKeyStore(ctx: CallContext, id: string): string[] {
+    const s = this.#enter();
+    keyStores.describeKeyStore(s, ctx, id);
+    return keyStores.keysInStore(s, ctx.realm, id);
+  }
+
+  // ---------------------------------------------------------------- access points (access-points.ts)
+
+  createAccessPoint(ctx: CallContext, input: CreateAccessPointInput): Promise<AccessPointInfo> {
+    return accessPoints.createAccessPoint(this.#enter(), ctx, input);
+  }
+  listAccessPoints(ctx: CallContext, space?: string): AccessPointInfo[] {
+    return accessPoints.listAccessPoints(this.#enter(), ctx, space);
+  }
+  enableAccessPoint(ctx: CallContext, id: string): AccessPointInfo {
+    return accessPoints.setAccessPointState(this.#enter(), ctx, id, 'Enabled');
+  }
+  disableAccessPoint(ctx: CallContext, id: string): AccessPointInfo {
+    return accessPoints.setAccessPointState(this.#enter(), ctx, id, 'Disabled');
+  }
+  deleteAccessPoint(ctx: CallContext, id: string): AccessPointInfo {
+    return accessPoints.deleteAccessPoint(this.#enter(), ctx, id);
+  }
+  accessPointKeyPair(ctx: CallContext, id: string): { accessPoint: AccessPointInfo; privateKey: Uint8Array; publicKey: Uint8Array } {
+    return accessPoints.accessPointKeyPair(this.#enter(), ctx, id);
   }
 
   // ---------------------------------------------------------------- hosted data keys (data-keys.ts)

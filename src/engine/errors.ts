@@ -57,6 +57,14 @@ export type KmsErrorReason =
   | 'message-type-spec'
   | 'no-pending-material'
   | 'not-archived'
+  | 'access-point-field'
+  | 'access-point-name'
+  | 'access-point-no-key-pair'
+  | 'key-store-disabled'
+  | 'key-store-has-keys'
+  | 'key-store-kind'
+  | 'key-store-name'
+  | 'key-store-property'
   | 'not-asymmetric'
   | 'not-hmac'
   | 'not-multi-region'
@@ -84,7 +92,7 @@ export type KmsErrorReason =
 /** What the error is about, for dialects to word their messages. */
 export interface KmsErrorDetails {
   /** The kind of resource the error concerns. */
-  resource?: 'key' | 'key-material' | 'alias' | 'policy' | 'ciphertext' | 'marker' | 'tag' | 'binding' | 'grant' | 'white-box-key' | 'data-key';
+  resource?: 'key' | 'key-material' | 'alias' | 'policy' | 'ciphertext' | 'marker' | 'tag' | 'binding' | 'grant' | 'white-box-key' | 'data-key' | 'key-store' | 'access-point';
   keyId?: string;
   account?: string;
   region?: string;

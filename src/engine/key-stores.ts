@@ -1,5 +1,6 @@
 /**
- * Where key material is made. Keys of the local backend keep their material in their own record
+ * Where key material is made, and the key stores that hold keys apart from the service's own
+ * (records in key-store-data.ts). Keys of the local backend keep their material in their own record
  * (material.ts reads it only through `secretOf`); CloudHSM and external key stores are further
  * backends of this interface.
  */
@@ -9,8 +10,11 @@ import { generateKeyPair } from '../crypto/asymmetric.js';
 import { hmacKeyLength } from '../crypto/hmac.js';
 import { KmsError } from './errors.js';
 import { isAsymmetricSpec, isHmacSpec } from './specs.js';
+import { refuseDryRun } from './checks.js';
+import { KEY_STORE_LIMITS, keyStoreFromSnapshot, keyStoreSnapshot, keyStoreView, type KeyStoreInfo, type KeyStoreRecord, type KeyStoreSnapshot, type KeyStoreState } from './key-store-data.js';
+import { realmKey } from './records.js';
 import type { EngineState } from './state.js';
-import type { AsymmetricKeySpec, KeySpec } from './types.js';
+import type { AsymmetricKeySpec, CallContext, KeySpec, KeyState, Realm } from './types.js';
 
 export interface KeyMaterialBackend {
   /** Fresh symmetric material: 32 bytes for AES-256, 16 for SM4, the hash's output length for HMAC. */
@@ -33,3 +37,151 @@ export const localBackend: KeyMaterialBackend = {
     return pair;
   },
 };
+
+// ------------------------------------------------------------------ the stores themselves
+
+/** What a new store is: its kind, a name unique in the realm, the provider's attributes. */
+export interface CreateKeyStoreInput {
+  kind: string;
+  name: string;
+  properties?: ReadonlyArray<readonly [string, string]>;
+}
+
+function storesOf(s: EngineState, realm: Realm, create: true): Map<string, KeyStoreRecord>;
+function storesOf(s: EngineState, realm: Realm, create?: false): Map<string, KeyStoreRecord> | undefined;
+function storesOf(s: EngineState, realm: Realm, create = false): Map<string, KeyStoreRecord> | undefined {
+  const k = realmKey(realm.account, realm.region);
+  let stores = s.keyStores.get(k);
+  if (!stores && create) s.keyStores.set(k, (stores = new Map()));
+  return stores;
+}
+
+function storeNotFound(id: string): KmsError {
+  return new KmsError('NotFound', `Key store ${id} does not exist.`, { resource: 'key-store', keyStoreId: id });
+}
+
+/** The store `id` of the caller's realm (its own record), or NotFound. */
+function storeRecord(s: EngineState, ctx: CallContext, id: string): KeyStoreRecord {
+  const store = typeof id === 'string' ? storesOf(s, ctx.realm)?.get(id) : undefined;
+  if (!store) throw storeNotFound(String(id));
+  return store;
+}
+
+export function createKeyStore(s: EngineState, ctx: CallContext, input: CreateKeyStoreInput): KeyStoreInfo {
+  const name = input.name;
+  if (typeof name !== 'string' || name.length < 1 || name.length > KEY_STORE_LIMITS.nameLength) {
+    throw new KmsError('Validation', 'A key store name must be 1 to 255 characters long.', { reason: 'key-store-name' });
+  }
+  if (typeof input.kind !== 'string' || input.kind.length < 1 || input.kind.length > 64) {
+    throw new KmsError('Validation', 'A key store kind must be 1 to 64 characters long.', { reason: 'key-store-kind' });
+  }
+  const properties = new Map<string, string>();
+  for (const [k, v] of input.properties ?? []) {
+    if (typeof k !== 'string' || typeof v !== 'string' || k.length > 64 || v.length > KEY_STORE_LIMITS.propertyBytes) {
+      throw new KmsError('Validation', 'A key store attribute is a name of at most 64 characters and a string value.', { reason: 'key-store-property' });
+    }
+    properties.set(k, v);
+  }
+  if (properties.size > KEY_STORE_LIMITS.properties) throw new KmsError('Validation', 'Too many key store attributes.', { reason: 'key-store-property' });
+  for (const other of storesOf(s, ctx.realm)?.values() ?? []) {
+    if (other.name === name) throw new KmsError('AlreadyExists', `A key store named ${name} already exists.`, { resource: 'key-store', reason: 'key-store-name', keyStoreId: other.id });
+  }
+  refuseDryRun(ctx);
+  const realm = s.realmFor(ctx.realm).realm;
+  const store: KeyStoreRecord = { id: s.newId(), realm, kind: input.kind, name, state: 'Enabled', createdAt: s.now(), properties };
+  storesOf(s, realm, true).set(store.id, store);
+  s.changes.keyStores.add(store);
+  return keyStoreView(store);
+}
+
+export function describeKeyStore(s: EngineState, ctx: CallContext, id: string): KeyStoreInfo {
+  return keyStoreView(storeRecord(s, ctx, id));
+}
+
+/** The realm's stores, in creation order. */
+export function listKeyStores(s: EngineState, ctx: CallContext): KeyStoreInfo[] {
+  return [...(storesOf(s, ctx.realm)?.values() ?? [])].map(keyStoreView);
+}
+
+/** Enables or disables a store: the keys of a disabled store refuse every use the key-state table's Unavailable column refuses. */
+export function setKeyStoreState(s: EngineState, ctx: CallContext, id: string, state: KeyStoreState): KeyStoreInfo {
+  const store = storeRecord(s, ctx, id);
+  refuseDryRun(ctx);
+  if (store.state !== state) {
+    store.state = state;
+    s.changes.keyStores.add(store);
+  }
+  return keyStoreView(store);
+}
+
+/** The ids of the keys a store still holds (keys pending deletion included), in creation order. */
+export function keysInStore(s: EngineState, realm: Realm, id: string): string[] {
+  const index = s.realm(realm.account, realm.region)?.keys;
+  if (!index) return [];
+  const out: string[] = [];
+  for (const key of index.values()) if (key.keyStoreId === id) out.push(key.id);
+  return out;
+}
+
+/** Deletes a store that holds no keys (every key in it deleted first: there is nothing to keep its material). */
+export function deleteKeyStore(s: EngineState, ctx: CallContext, id: string): KeyStoreInfo {
+  const store = storeRecord(s, ctx, id);
+  const held = keysInStore(s, store.realm, id);
+  if (held.length > 0) {
+    throw new KmsError('InvalidState', `Key store ${id} still holds ${held.length} key(s).`, { resource: 'key-store', reason: 'key-store-has-keys', keyStoreId: id, keys: held.length });
+  }
+  refuseDryRun(ctx);
+  storesOf(s, store.realm)!.delete(id);
+  s.changes.keyStores.add(store);
+  return keyStoreView(store);
+}
+
+/** A new key's store: it must exist in the caller's realm and be enabled. */
+export function assertStoreTakesKeys(s: EngineState, ctx: CallContext, id: string): void {
+  const store = storeRecord(s, ctx, id);
+  if (store.state !== 'Enabled') throw storeDisabled(store);
+}
+
+function storeDisabled(store: KeyStoreRecord): KmsError {
+  return new KmsError('InvalidState', `Key store ${store.id} is disabled.`, { resource: 'key-store', reason: 'key-store-disabled', keyStoreId: store.id });
+}
+
+/**
+ * Whether `key` lives in a store that is not enabled: the access path then reads its state as
+ * Unavailable. A key pending deletion stays pending deletion (its deletion can still be cancelled).
+ */
+export function storeUnavailable(s: EngineState, key: { realm: Realm; state: KeyState; keyStoreId?: string | undefined }): boolean {
+  if (key.keyStoreId === undefined || key.state === 'PendingDeletion' || key.state === 'PendingReplicaDeletion') return false;
+  const store = storesOf(s, key.realm)?.get(key.keyStoreId);
+  return store === undefined || store.state !== 'Enabled';
+}
+
+// ------------------------------------------------------------------ persistence
+
+export function keyStoreSnapshots(s: EngineState): KeyStoreSnapshot[] {
+  const out: KeyStoreSnapshot[] = [];
+  for (const stores of s.keyStores.values()) for (const k of stores.values()) out.push(keyStoreSnapshot(k));
+  return out;
+}
+
+/** The key-store part of a change record: changed stores in full, removed ones by id (everything after a reset). */
+export function keyStoreChanges(s: EngineState, reset: boolean): { keyStores?: KeyStoreSnapshot[]; removedKeyStores?: Array<{ account: string; region: string; id: string }> } {
+  if (reset) return s.keyStores.size > 0 ? { keyStores: keyStoreSnapshots(s) } : {};
+  if (s.changes.keyStores.size === 0) return {};
+  const changed: KeyStoreSnapshot[] = [];
+  const removed: Array<{ account: string; region: string; id: string }> = [];
+  for (const k of s.changes.keyStores) {
+    if (storesOf(s, k.realm)?.get(k.id) === k) changed.push(keyStoreSnapshot(k));
+    else removed.push({ account: k.realm.account, region: k.realm.region, id: k.id });
+  }
+  return { ...(changed.length ? { keyStores: changed } : {}), ...(removed.length ? { removedKeyStores: removed } : {}) };
+}
+
+export function putKeyStore(s: EngineState, d: KeyStoreSnapshot): void {
+  const realm = s.realmFor({ account: d.account, region: d.region }).realm;
+  storesOf(s, realm, true).set(d.id, keyStoreFromSnapshot(d, realm));
+}
+
+export function removeKeyStore(s: EngineState, r: { account: string; region: string; id: string }): void {
+  storesOf(s, r)?.delete(r.id);
+}

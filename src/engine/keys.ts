@@ -8,7 +8,7 @@ import { admit, reach, use } from './access.js';
 import { refuseDryRun, refuseIfBound } from './checks.js';
 import { DAY_MS } from './clock.js';
 import { KmsError } from './errors.js';
-import { localBackend } from './key-stores.js';
+import { assertStoreTakesKeys, localBackend } from './key-stores.js';
 import { addMaterial, chosenMaterialId, installMaterial, materialMisfit, symmetricMaterialFits } from './material.js';
 import { markerSeq, pageOf } from './paging.js';
 import { hasMaterial, holdsAllMaterial, viewOf, type AliasRecord, type KeyRecord } from './records.js';
@@ -39,6 +39,8 @@ export interface CreateKeyInput {
   material?: Uint8Array;
   /** An alias made with the key in the same step: refused, with no key made, when the realm has it. */
   alias?: string;
+  /** The key store (key-stores.ts) to hold the key: it must exist in the caller's realm and be enabled. */
+  keyStoreId?: string;
 }
 
 /**
@@ -96,6 +98,8 @@ function checkCreate(s: EngineState, ctx: CallContext, input: CreateKeyInput): v
   if (input.alias !== undefined && realm?.aliases.has(input.alias)) {
     throw new KmsError('AlreadyExists', `An alias with the name ${input.alias} already exists.`, { resource: 'alias', alias: input.alias });
   }
+  // Checked again after a key pair is generated: the store may have been disabled or deleted meanwhile.
+  if (input.keyStoreId !== undefined) assertStoreTakesKeys(s, ctx, input.keyStoreId);
   // Ciphertext headers carry the account and region in at most 255 bytes each.
   for (const [field, value] of [['account', ctx.realm.account], ['region', ctx.realm.region]] as const) {
     const size = utf8(value).length;
@@ -122,6 +126,7 @@ function insertKey(s: EngineState, ctx: CallContext, input: CreateKeyInput, secr
     createdAt: now,
     ...(ctx.principal.type !== 'root' ? { creator: ctx.principal.id } : {}),
     multiRegion: input.multiRegion ?? false,
+    ...(input.keyStoreId !== undefined ? { keyStoreId: input.keyStoreId } : {}),
     materials: [],
     rotation: { enabled: false, periodDays: 365, onDemandCount: 0 },
     tags: new Map(input.tags ?? []),

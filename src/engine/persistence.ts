@@ -24,6 +24,8 @@ import type { Realm } from './types.js';
 import { putWhiteBox, whiteBoxChanges, whiteBoxSnapshots } from './white-box.js';
 import { dataKeyChanges, dataKeySnapshots, putDataKey, removeDataKey } from './data-keys.js';
 import { putStandalonePolicy, removeStandalonePolicy, standalonePolicyChanges, standalonePolicySnapshots } from './standalone-policies.js';
+import { keyStoreChanges, keyStoreSnapshots, putKeyStore, removeKeyStore } from './key-stores.js';
+import { accessPointChanges, accessPointSnapshots, putAccessPoint, removeAccessPoint } from './access-points.js';
 
 /** The whole state as a versioned JSON document (key material included: treat it as a secret). */
 export function snapshot(s: EngineState): EngineSnapshot {
@@ -62,6 +64,8 @@ export function snapshot(s: EngineState): EngineSnapshot {
     ...(s.whiteBox.size > 0 ? { whiteBoxKeys: whiteBoxSnapshots(s) } : {}),
     ...(s.dataKeys.size > 0 ? { dataKeys: dataKeySnapshots(s) } : {}),
     ...(s.standalonePolicies.size > 0 ? { standalonePolicies: standalonePolicySnapshots(s) } : {}),
+    ...(s.keyStores.size > 0 ? { keyStores: keyStoreSnapshots(s) } : {}),
+    ...(s.accessPoints.size > 0 ? { accessPoints: accessPointSnapshots(s) } : {}),
     audit: s.audit.list() as EngineSnapshot['audit'],
   };
 }
@@ -136,6 +140,10 @@ export function restore(s: EngineState, document: unknown, options: RestoreOptio
   for (const d of doc.dataKeys ?? []) putDataKey(s, d);
   s.standalonePolicies.clear();
   for (const p of doc.standalonePolicies ?? []) putStandalonePolicy(s, p);
+  s.keyStores.clear();
+  for (const k of doc.keyStores ?? []) putKeyStore(s, k);
+  s.accessPoints.clear();
+  for (const p of doc.accessPoints ?? []) putAccessPoint(s, p);
   s.seq = doc.seq;
   s.markerSecret = fromBase64(doc.markerSecret)!;
   if (doc.random.seed !== undefined && doc.random.seed === s.seed && doc.random.position !== undefined) {
@@ -156,7 +164,7 @@ export function restore(s: EngineState, document: unknown, options: RestoreOptio
  */
 export function pendingChanges(s: EngineState): 'state' | 'audit' | undefined {
   const c = s.changes;
-  if (c.resetPending || c.keys.size > 0 || c.aliases.size > 0 || c.whiteBox.size > 0 || c.dataKeys.size > 0 || c.standalonePolicies.size > 0) return 'state';
+  if (c.resetPending || c.keys.size > 0 || c.aliases.size > 0 || c.whiteBox.size > 0 || c.dataKeys.size > 0 || c.standalonePolicies.size > 0 || c.keyStores.size > 0 || c.accessPoints.size > 0) return 'state';
   if (s.audit.appended !== c.auditTaken || s.random.position !== c.randomTaken || !c.markerSecretTaken) return 'audit';
   return undefined;
 }
@@ -217,6 +225,8 @@ export function takeChanges(s: EngineState): EngineChanges | undefined {
     ...whiteBoxChanges(s, reset),
     ...dataKeyChanges(s, reset),
     ...standalonePolicyChanges(s, reset),
+    ...keyStoreChanges(s, reset),
+    ...accessPointChanges(s, reset),
   };
   discardChanges(s);
   return changes;
@@ -248,9 +258,15 @@ export function applyChanges(s: EngineState, document: unknown): void {
     s.whiteBox.clear();
     s.dataKeys.clear();
     s.standalonePolicies.clear();
+    s.keyStores.clear();
+    s.accessPoints.clear();
   }
   for (const r of c.removedStandalonePolicies ?? []) removeStandalonePolicy(s, r);
   for (const p of c.standalonePolicies ?? []) putStandalonePolicy(s, p);
+  for (const r of c.removedAccessPoints ?? []) removeAccessPoint(s, r);
+  for (const p of c.accessPoints ?? []) putAccessPoint(s, p);
+  for (const r of c.removedKeyStores ?? []) removeKeyStore(s, r);
+  for (const k of c.keyStores ?? []) putKeyStore(s, k);
   for (const r of c.removedDataKeys ?? []) removeDataKey(s, r);
   for (const d of c.dataKeys ?? []) putDataKey(s, d);
   for (const r of c.removedWhiteBoxKeys ?? []) s.whiteBox.get(realmKey(r.account, r.region))?.delete(r.id);

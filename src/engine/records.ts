@@ -58,6 +58,8 @@ export interface KeyRecord {
   readonly manager: KeyManager;
   readonly createdAt: number;
   readonly multiRegion: boolean;
+  /** The key store holding the key's material (key-stores.ts); absent for the service's own. */
+  readonly keyStoreId?: string;
   creator?: string;
   description: string;
   state: KeyState;
@@ -153,6 +155,9 @@ class KeyView implements KeyInfo {
   }
   get multiRegion() {
     return this.#r.multiRegion;
+  }
+  get keyStoreId() {
+    return this.#r.keyStoreId;
   }
   get description() {
     return this.#r.description;
@@ -283,6 +288,7 @@ export function keySnapshot(k: KeyRecord): KeySnapshot {
     ...(k.deletionDate !== undefined ? { deletionDate: k.deletionDate } : {}),
     ...(k.pendingWindowDays !== undefined ? { pendingWindowDays: k.pendingWindowDays } : {}),
     multiRegion: k.multiRegion,
+    ...(k.keyStoreId !== undefined ? { keyStoreId: k.keyStoreId } : {}),
     ...(k.currentMaterialId !== undefined ? { currentMaterialId: k.currentMaterialId } : {}),
     materials: k.materials.map((m) => {
       const secret = k.secrets.get(m.id);
@@ -356,6 +362,7 @@ export function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, alia
     state: k.state,
     createdAt: k.createdAt,
     multiRegion: k.multiRegion,
+    ...(k.keyStoreId !== undefined ? { keyStoreId: k.keyStoreId } : {}),
     materials,
     rotation: { ...k.rotation },
     tags,

@@ -8,6 +8,8 @@ import { lazy } from './schema.js';
 import { checkWhiteBoxSnapshot, whiteBoxSchema } from './white-box-data.js';
 import { checkDataKeySnapshot, dataKeySchema } from './data-key-data.js';
 import { standalonePolicySchema } from './standalone-policies.js';
+import { keyStoreSchema } from './key-store-data.js';
+import { accessPointSchema } from './access-points.js';
 import { isHmacSpec } from './specs.js';
 import { KEY_STATES, KEY_SPECS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from './types.js';
 
@@ -81,6 +83,7 @@ function keyObject() {
     deletionDate: z.optional(time),
     pendingWindowDays: z.optional(z.number().check(z.int())),
     multiRegion: z.boolean(),
+    keyStoreId: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
     currentMaterialId: z.optional(hex64),
     materials: z.array(materialSchema),
     rotation: z.object({
@@ -176,6 +179,10 @@ export const snapshotSchema = lazy(() => z.object({
   /** Hosted data keys of every realm (absent when there are none). */
   dataKeys: z.optional(z.array(dataKeySchema)),
   standalonePolicies: z.optional(z.array(standalonePolicySchema)),
+  /** Key stores of every realm (absent when there are none). */
+  keyStores: z.optional(z.array(keyStoreSchema)),
+  /** Access points of every realm (absent when there are none). */
+  accessPoints: z.optional(z.array(accessPointSchema)),
   audit: z.array(auditSchema),
 }));
 
@@ -261,6 +268,21 @@ function crossCheck(doc: EngineSnapshot): void {
   const policyIds = new Set<string>();
   for (const p of doc.standalonePolicies ?? []) {
     if (!first(policyIds, `${p.account}\u0000${p.region}\u0000${p.id}`)) throw invalid(`policy ${p.id} appears twice.`);
+  }
+  const storeIds = new Set<string>();
+  for (const k of doc.keyStores ?? []) {
+    if (!first(storeIds, `${k.account}\u0000${k.region}\u0000${k.id}`)) throw invalid(`key store ${k.id} appears twice.`);
+  }
+  for (const realm of doc.realms) {
+    for (const key of realm.keys) {
+      if (key.keyStoreId !== undefined && !storeIds.has(`${realm.account}\u0000${realm.region}\u0000${key.keyStoreId}`)) {
+        throw invalid(`key ${key.id} names key store ${key.keyStoreId}, which is not in the snapshot.`);
+      }
+    }
+  }
+  const pointIds = new Set<string>();
+  for (const p of doc.accessPoints ?? []) {
+    if (!first(pointIds, `${p.account}\u0000${p.region}\u0000${p.id}`)) throw invalid(`access point ${p.id} appears twice.`);
   }
 }
 

@@ -14,6 +14,8 @@ import { DueQueue } from './scheduler-queue.js';
 import type { WhiteBoxRecord } from './white-box-data.js';
 import type { DataKeyRecord } from './data-key-data.js';
 import type { StandalonePolicyRecord } from './standalone-policies.js';
+import type { KeyStoreRecord } from './key-store-data.js';
+import type { AccessPointRecord } from './access-points.js';
 import type { Realm } from './types.js';
 
 export interface EngineOptions {
@@ -40,6 +42,8 @@ export class ChangeLog {
   readonly whiteBox = new Set<WhiteBoxRecord>();
   readonly dataKeys = new Set<DataKeyRecord>();
   readonly standalonePolicies = new Set<StandalonePolicyRecord>();
+  readonly keyStores = new Set<KeyStoreRecord>();
+  readonly accessPoints = new Set<AccessPointRecord>();
   /** Keys used for cryptography since the last take: their last uses go into the next record, beside the audit events (usage.ts). */
   readonly used = new Set<KeyRecord>();
   /** `audit.appended` at the last take: later events go into the next change record. */
@@ -56,6 +60,8 @@ export class ChangeLog {
     this.whiteBox.clear();
     this.dataKeys.clear();
     this.standalonePolicies.clear();
+    this.keyStores.clear();
+    this.accessPoints.clear();
     this.used.clear();
   }
 }
@@ -72,6 +78,10 @@ export class EngineState {
   readonly dataKeys = new Map<string, Map<string, DataKeyRecord>>();
   /** Standalone policies by realm, each map in creation order. */
   readonly standalonePolicies = new Map<string, Map<string, StandalonePolicyRecord>>();
+  /** Key stores by realm (key-stores.ts), each map in creation order. */
+  readonly keyStores = new Map<string, Map<string, KeyStoreRecord>>();
+  /** Access points by realm (access-points.ts), each map in creation order. */
+  readonly accessPoints = new Map<string, Map<string, AccessPointRecord>>();
   readonly due = new DueQueue();
   seq = 0;
   markerSecret: Uint8Array;

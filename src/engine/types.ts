@@ -204,6 +204,8 @@ export interface KeyInfo {
   readonly deletionDate?: number;
   readonly pendingWindowDays?: number;
   readonly multiRegion: boolean;
+  /** The key store holding the key's material; absent for the service's own. */
+  readonly keyStoreId?: string;
   readonly currentMaterialId?: string;
   readonly materials: readonly KeyMaterialVersion[];
   readonly rotation: RotationSettings;

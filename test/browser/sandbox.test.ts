@@ -303,6 +303,25 @@ describe.skipIf(!HAVE_CHROMIUM)('the sandbox page in Chromium', () => {
     await context.close();
   });
 
+  it.skipIf(!ADAPTERS.some((a) => a.id === 'huawei'))('Huawei dedicated keystores: a key made in one refuses use while it is disabled (KMS.0317)', async () => {
+    const { context, page, problems } = await fresh();
+    await page.getByLabel('Dialect').selectOption('huawei');
+    await act(page, 'create', { key_alias: 'plain' });
+    const made = await act(page, 'keystore-create', { keystore_alias: 'hsm-store' });
+    const id = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(made)![0];
+    expect(await page.locator('form[data-form="keystore-disable"]').getByLabel('keystore_id', { exact: true }).inputValue()).toBe(id);
+    expect(await act(page, 'create', { key_alias: 'in-store', 'keystore_id (optional)': id })).toContain('key_id');
+    // The new key is selected: its keystore forms name its keystore.
+    expect(await act(page, 'keystore-disable')).toContain('keystore_state');
+    expect(await act(page, 'encrypt', { plain_text: 'x' })).toContain('KMS.0317');
+    expect(await act(page, 'keystore-list')).toContain('hsm-store');
+    expect(await page.locator('ol.calls > li').first().locator('pre.request').innerText()).toMatch(/^GET \/v1\.0\/[0-9a-f]{32}\/keystores HTTP\/1\.1/);
+    expect(await act(page, 'keystore-delete')).toContain('KMS.0308');
+    await screenshot(page, 'sandbox-huawei-keystores');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('imports key material wrapped in the page (WebCrypto RSA-OAEP), in the AWS and Tencent dialects', async () => {
     const { context, page, problems } = await fresh();
     const material = '2b'.repeat(32);

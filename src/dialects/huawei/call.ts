@@ -107,7 +107,7 @@ export interface OperationSpec {
   readonly handler: Handler;
   /** CTS read_only. */
   readonly readOnly: boolean;
-  /** The HTTP status of a success, when not 200 (create-alias answers 201). */
+  /** The HTTP status of a success, when Huawei documents another than 200 (201 Created). */
   readonly status?: number;
 }
 
@@ -188,8 +188,9 @@ export function requireExternal(key: KeyInfo): void {
   if (key.origin !== 'EXTERNAL') throw kmsError('KMS.0309');
 }
 
-/** Only generated AES/SM4 keys rotate: RSA keys KMS.0324, other asymmetric KMS.0325, HMAC KMS.0341, imported KMS.0312. */
+/** Only generated AES/SM4 keys of the service's own keystore rotate (a dedicated keystore's KMS.0338): RSA keys KMS.0324, other asymmetric KMS.0325, HMAC KMS.0341, imported KMS.0312. */
 export function requireRotatable(key: KeyInfo): void {
+  if (key.keyStoreId !== undefined) throw kmsError('KMS.0338');
   const family = familyOf(key.spec);
   if (family === 'rsa') throw kmsError('KMS.0324');
   if (family === 'hmac') throw kmsError('KMS.0341');

@@ -119,6 +119,11 @@ interface Route {
   hasProject: boolean;
 }
 
+/** The HTTP status of a verb's success: 200 unless its operation entry documents another (201 Created). */
+function successStatus(verb: string): number {
+  return (Object.hasOwn(HANDLERS, verb) ? HANDLERS[verb]!.status : undefined) ?? 200;
+}
+
 /** Routes of the implemented verbs, from the generated URL templates. */
 function buildRoutes(): Route[] {
   const routes: Route[] = [];
@@ -238,8 +243,7 @@ export class HuaweiDialect {
         if (trail.key && trail.resourceName === undefined) trail.resourceName = aliasOf(this.engine, trail.key);
       },
       record: (r) => this.#record(r),
-      outcome: ({ requestId, error, output, operation }) =>
-        error ? this.#failure(requestId, error) : { ok: true, requestId, status: (Object.hasOwn(HANDLERS, operation) && HANDLERS[operation]!.status) || 200, body: output! },
+      outcome: ({ requestId, error, output, operation }) => (error ? this.#failure(requestId, error) : { ok: true, requestId, status: successStatus(operation), body: output! }),
     };
   }
 
@@ -260,7 +264,7 @@ export class HuaweiDialect {
       request: raw ? sanitize(raw, fieldOf(verb)) : null,
       response: error || !output ? null : sanitize(output),
       additional: {
-        status: error ? error.status : 200,
+        status: error ? error.status : successStatus(verb),
         project_id: projectId,
         domain_name: meta.domainName ?? (principal.type === 'root' && principal.name ? principal.name : domainId),
         resource_name: trail.resourceName ?? '',

@@ -21,9 +21,17 @@ export class HuaweiError extends Error {
   }
 }
 
+/**
+ * Codes the service answers that its error table does not list: KMS.8003 is the code Huawei's
+ * Terraform provider reads as "this keystore is gone"; its message is the emulator's (docs/huawei.md).
+ */
+export const UNLISTED_ERRORS: Readonly<Record<string, [number, string]>> = {
+  'KMS.8003': [400, 'The keystore does not exist.'],
+};
+
 /** The documented error `code`, with its documented HTTP status and message. */
 export function kmsError(code: string): HuaweiError {
-  const entry = ERRORS[code];
+  const entry = ERRORS[code] ?? UNLISTED_ERRORS[code];
   if (!entry) return new HuaweiError(500, 'KMS.0103', ERRORS['KMS.0103']![1]);
   return new HuaweiError(entry[0], code, entry[1]);
 }
@@ -59,6 +67,7 @@ export function huaweiErrorFrom(error: KmsError, verb: string): HuaweiError {
   const d = error.details;
   switch (error.code) {
     case 'NotFound':
+      if (d.resource === 'key-store') return kmsError('KMS.8003');
       if (d.resource === 'grant') return kmsError(d.reason === 'grant-key-mismatch' ? 'KMS.2502' : 'KMS.2501');
       if (d.resource === 'tag') return kmsError('KMS.0416');
       if (d.resource === 'key' || d.resource === 'alias') return kmsError('KMS.0207');
@@ -67,6 +76,9 @@ export function huaweiErrorFrom(error: KmsError, verb: string): HuaweiError {
       return kmsError('KMS.0209');
     case 'InvalidState':
       if (d.reason === 'not-pending-deletion') return kmsError('KMS.1501');
+      // A key of a disabled keystore (Unavailable), or a key made in one: "The cmk partition is not enabled."
+      if (d.state === 'Unavailable' || d.reason === 'key-store-disabled') return kmsError('KMS.0317');
+      if (d.reason === 'key-store-has-keys') return kmsError('KMS.0308');
       if (d.reason === undefined || d.reason === 'state-rule') {
         const worded = stateError(verb, d.state);
         if (worded) return kmsError(worded);
@@ -85,7 +97,7 @@ export function huaweiErrorFrom(error: KmsError, verb: string): HuaweiError {
       if (d.reason === 'ciphertext-key') return kmsError('KMS.0207');
       return kmsError('KMS.0306');
     case 'AlreadyExists':
-      return kmsError(d.resource === 'alias' ? 'KMS.1104' : 'KMS.0308');
+      return kmsError(d.resource === 'alias' ? 'KMS.1104' : d.resource === 'key-store' ? 'KMS.0318' : 'KMS.0308');
     case 'LimitExceeded':
       if (d.reason === 'grants-per-key') return kmsError('KMS.2404');
       return kmsError('KMS.0308');

@@ -113,6 +113,7 @@ export function keyDetails(key: KeyInfo, alias: string): Record<string, string> 
     origin: key.origin === 'EXTERNAL' ? 'external' : 'kms',
     key_rotation_enabled: key.rotation.enabled ? 'true' : 'false',
     sys_enterprise_project_id: '0',
-    keystore_id: '0',
+    // "0": the service's own keystore.
+    keystore_id: key.keyStoreId ?? '0',
   };
 }

@@ -12,6 +12,8 @@ import { createKeyPolicy, deleteKeyPolicy, listKeyPolicy, showKeyPolicy, updateK
 import { createDatakeyPair, generateMac, getPublickey, sign, verify, verifyMac } from './ops-asymmetric.js';
 import { createGrant, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './ops-grants.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './ops-import.js';
+import { createAccessPoint, deleteAccessPoint, disableAccessPoint, downloadAccessPointPrivateKey, enableAccessPoint, listAccessPoint } from './ops-access-points.js';
+import { createKeyStore, deleteKeyStore, disableKeyStore, enableKeyStore, listKeyStores, showKeyStore } from './ops-keystores.js';
 import { cancelKeyDeletion, createKey, deleteKeyRiskTips, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription } from './ops-keys.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, rotateOnDemand, updateKeyRotationInterval } from './ops-rotation.js';
 import { showVersion, showVersions, userInstances, userQuotas } from './ops-service.js';
@@ -76,6 +78,18 @@ export const HANDLERS: Readonly<Record<string, OperationSpec>> = {
   'show-versions': { handler: showVersions, readOnly: true },
   'show-version': { handler: showVersion, readOnly: true },
   'delete-key-risk-tips': { handler: deleteKeyRiskTips, readOnly: true },
+  'create-key-store': { handler: createKeyStore, readOnly: false },
+  'show-key-store': { handler: showKeyStore, readOnly: true },
+  'list-key-stores': { handler: listKeyStores, readOnly: true },
+  'enable-key-store': { handler: enableKeyStore, readOnly: false },
+  'disable-key-store': { handler: disableKeyStore, readOnly: false },
+  'delete-key-store': { handler: deleteKeyStore, readOnly: false },
+  'create-access-point': { handler: createAccessPoint, readOnly: false, status: 201 },
+  'list-access-point': { handler: listAccessPoint, readOnly: true },
+  'enable-access-point': { handler: enableAccessPoint, readOnly: false },
+  'disable-access-point': { handler: disableAccessPoint, readOnly: false },
+  'delete-access-point': { handler: deleteAccessPoint, readOnly: false },
+  'download-access-point-private-key': { handler: downloadAccessPointPrivateKey, readOnly: true },
 };
 
 export type { JsonValue, HuaweiError };

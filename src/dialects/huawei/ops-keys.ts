@@ -5,6 +5,7 @@ import type { KeyUsage } from '../../engine/types.js';
 import { kmsError } from './errors.js';
 import { familyOf, HUAWEI_KEY_SPEC, KEY_SPEC_FROM_HUAWEI, KEY_STATE, keyDetails, ms } from './metadata.js';
 import { numberOf } from './validate.js';
+import { DEFAULT_KEYSTORE_ID } from './ops-keystores.js';
 import { allKeys } from '../shared.js';
 import { aliasOf, checkAlias, details, grantRecord, type Handler, keyRef, LIMITS, lookup, pageOf } from './call.js';
 
@@ -24,8 +25,11 @@ export const createKey: Handler = async (call) => {
   if (engine.getAlias(ctx, alias)) throw kmsError('KMS.1104');
   if (allKeys(engine, ctx).length >= LIMITS.keys) throw kmsError('KMS.1105');
   const origin = body.origin === 'external' ? 'EXTERNAL' : 'GENERATED';
+  // A dedicated keystore ("0" is the service's own) holds generated keys only.
+  const keyStoreId = body.keystore_id !== undefined && body.keystore_id !== DEFAULT_KEYSTORE_ID ? (body.keystore_id as string) : undefined;
+  if (keyStoreId !== undefined && origin === 'EXTERNAL') throw kmsError('KMS.0339');
   // The key and its alias are one engine step: an alias taken while a key pair is generated leaves no key behind.
-  const key = await engine.createKeyAsync(ctx, { spec, usage, origin, description: (body.key_description as string | undefined) ?? '', alias });
+  const key = await engine.createKeyAsync(ctx, { spec, usage, origin, description: (body.key_description as string | undefined) ?? '', alias, ...(keyStoreId !== undefined ? { keyStoreId } : {}) });
   call.trail.key = key;
   call.trail.resourceName = alias;
   return { key_info: { key_id: key.id, domain_id: key.realm.account, region_id: key.realm.region } };

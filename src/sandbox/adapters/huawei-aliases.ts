@@ -1,18 +1,10 @@
 /**
  * Huawei aliases in the sandbox: forms on any key that create an alias of the alias API, move an
- * existing alias to this key, delete one, and list the key's aliases; and the REST routes those
- * verbs travel on (they are not `POST …/kms/<verb>`).
+ * existing alias to this key, delete one, and list the key's aliases (their REST routes come from
+ * the model: wireOf in huawei-keystores.ts).
  */
 import type { KeyInfo } from '../../engine/index.js';
 import type { ActionForm, Field } from './types.js';
-
-/** Method and path (after `/v1.0/{project_id}/kms/`) of the alias verbs; query: the parameters go into the query string. */
-export const ALIAS_ROUTES: Readonly<Record<string, { method: string; path: string; query?: true }>> = {
-  'create-alias': { method: 'POST', path: 'aliases' },
-  'associate-alias': { method: 'POST', path: 'alias/associate' },
-  'delete-alias': { method: 'DELETE', path: 'aliases' },
-  'list-aliases': { method: 'GET', path: 'aliases', query: true },
-};
 
 const alias: Field = { name: 'alias', label: 'alias', kind: 'text', value: 'alias/sandbox', hint: 'alias/ followed by letters, digits, : / _ -' };
 

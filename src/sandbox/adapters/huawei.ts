@@ -11,7 +11,8 @@ import { bytes, type Kms } from '../../index.js';
 import { jsonParam, numberParam, optional, textToBase64 } from './fields.js';
 import { importable, importForms } from './import.js';
 import { aliasOf as huaweiAliasOf } from '../../dialects/huawei/call.js';
-import { ALIAS_ROUTES, aliasForms } from './huawei-aliases.js';
+import { aliasForms } from './huawei-aliases.js';
+import { keystoreForms, wireOf } from './huawei-keystores.js';
 import type { ActionForm, CallResult, DialectAdapter, Field } from './types.js';
 
 const USER_AGENT = 'kms-emulator-sandbox (in-tab)';
@@ -195,8 +196,14 @@ export const huaweiAdapter: DialectAdapter = {
         },
         { name: 'origin', label: 'origin', kind: 'select', options: ['kms', 'external'], hint: 'external: the key waits for imported material.' },
         { name: 'description', label: 'key_description', kind: 'text', placeholder: 'what the key is for' },
+        { name: 'keystore', label: 'keystore_id (optional)', kind: 'text', placeholder: 'a dedicated keystore (create-key-store on any key)' },
       ],
-      params: (v) => optional({ key_alias: v.alias ?? '', key_spec: v.spec, key_usage: v.usage, ...(v.origin === 'external' ? { origin: 'external' } : {}) }, 'key_description', v.description),
+      params: (v) =>
+        optional(
+          optional({ key_alias: v.alias ?? '', key_spec: v.spec, key_usage: v.usage, ...(v.origin === 'external' ? { origin: 'external' } : {}) }, 'key_description', v.description),
+          'keystore_id',
+          v.keystore?.trim(),
+        ),
       outcome: (out) => {
         const info = (out.key_info ?? {}) as Record<string, unknown>;
         return { summary: [['key_id', String(info.key_id)], ['region_id', String(info.region_id ?? '')]] };
@@ -223,7 +230,7 @@ export const huaweiAdapter: DialectAdapter = {
           deleteRequest: withKey(key, {}),
         })
       : [];
-    return [...crypto, ...imports, ...lifecycleForms(key), ...aliasForms(key)];
+    return [...crypto, ...imports, ...lifecycleForms(key), ...aliasForms(key), ...keystoreForms(key)];
   },
 
   metadata: (kms, key) => keyDetails(key, aliasOf(kms, key)),
@@ -231,10 +238,7 @@ export const huaweiAdapter: DialectAdapter = {
   specName: (key) => HUAWEI_KEY_SPEC[key.spec] ?? key.spec,
 
   async call(kms, _region, action, params) {
-    const route = Object.hasOwn(ALIAS_ROUTES, action) ? ALIAS_ROUTES[action]! : { method: 'POST', path: action };
-    const query = route.query ? new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString() : '';
-    const body = route.query ? '' : JSON.stringify(params);
-    const path = `/v1.0/${kms.huawei.options.projectId}/kms/${route.path}`;
+    const { method, path, query, body } = wireOf(kms.huawei.options.projectId, action, params);
     const requestHeaders: Array<[string, string]> = [
       ['Host', `kms.${kms.huawei.options.region}.myhuaweicloud.com`],
       ['Content-Type', HUAWEI_JSON_CONTENT_TYPE],
@@ -244,7 +248,7 @@ export const huaweiAdapter: DialectAdapter = {
       ['Content-Length', String(bytes.utf8(body).length)],
     ];
     const auditFrom = kms.engine.audit.appended;
-    const response = await kms.huawei.handle(route.method, path, query, Object.fromEntries(requestHeaders.map(([k, v]) => [k.toLowerCase(), v])), body);
+    const response = await kms.huawei.handle(method, path, query, Object.fromEntries(requestHeaders.map(([k, v]) => [k.toLowerCase(), v])), body);
     const text = bytes.fromUtf8(response.body);
     const parsed = jsonParam(text);
     const out = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
@@ -253,7 +257,7 @@ export const huaweiAdapter: DialectAdapter = {
     const result: CallResult = {
       action,
       ok,
-      request: { startLine: `${route.method} ${path}${query ? `?${query}` : ''} HTTP/1.1`, headers: requestHeaders, body },
+      request: { startLine: `${method} ${path}${query ? `?${query}` : ''} HTTP/1.1`, headers: requestHeaders, body },
       response: { startLine: `HTTP/1.1 ${response.status} ${REASONS[response.status] ?? ''}`.trimEnd(), headers: [...Object.entries(response.headers), ['content-length', String(response.body.length)]], body: text },
       audit: traces(kms.engine.audit.since(auditFrom)),
     };
