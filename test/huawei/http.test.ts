@@ -375,7 +375,7 @@ describe('import', () => {
   it('an external key waits in "5"; get-parameters-for-import, import-key-material (RSAES_OAEP_SHA_256), delete-imported-key-material', async () => {
     const id = await newKey({ origin: 'external' });
     expect((await owner.kms('describe-key', { key_id: id })).body.key_info).toMatchObject({ key_state: '5', origin: 'external' });
-    expectError(await owner.kms('encrypt-data', { key_id: id, plain_text: 'x' }), 400, 'KMS.0310');
+    expectError(await owner.kms('encrypt-data', { key_id: id, plain_text: 'x' }), 400, 'KMS.1301');
     const p = await owner.kms('get-parameters-for-import', { key_id: id, wrapping_algorithm: 'RSAES_OAEP_SHA_256' });
     expect(p.body).toMatchObject({ key_id: id, import_token: expect.any(String), expiration_time: Math.floor(clock.now() / 1000) + 86_400 });
     const material = randomBytes(32);
