@@ -355,7 +355,16 @@ describe('rotation', () => {
     const e = await owner.kms('encrypt-data', { key_id: id, plain_text: 'before rotation' });
     clock.advance('30d');
     const status = await owner.kms('get-key-rotation-status', { key_id: id });
-    expect(status.body).toEqual({ key_rotation_enabled: true, rotation_interval: 30, last_rotation_time: String(clock.now()), number_of_rotations: 1 });
+    expect(status.body).toEqual({
+      key_rotation_enabled: true,
+      rotation_interval: 30,
+      last_rotation_time: String(clock.now()),
+      number_of_rotations: 1,
+      key_materials: [
+        { material_id: expect.stringMatching(UUID), charge_id: '', create_time: expect.stringMatching(/^\d{13}$/), expiration_time: '', state: 2 },
+        { material_id: expect.stringMatching(UUID), charge_id: '', create_time: String(clock.now()), expiration_time: '', state: 2 },
+      ],
+    });
     expect((await owner.kms('rotate-on-demand', { key_id: id })).body).toEqual({ key_id: id });
     expect((await owner.kms('get-key-rotation-status', { key_id: id })).body.number_of_rotations).toBe(2);
     expect((await owner.kms('decrypt-data', { cipher_text: e.body.cipher_text })).body.plain_text).toBe('before rotation');

@@ -54,8 +54,10 @@ export interface CtsTrace {
   endpoint: string;
   resource_url: string;
   enterprise_project_id: string;
-  resource_account_id?: string;
-  location_info?: string;
+  /** The key's account when it is another domain's (a grant), else empty. */
+  resource_account_id: string;
+  /** The error code of a refused call, else empty. */
+  location_info: string;
 }
 
 /** trace name and resource type of a verb CTS records; undefined for the others. */
@@ -134,9 +136,9 @@ export function toTrace(event: AuditEvent): CtsTrace | undefined {
     endpoint: str(a.endpoint),
     resource_url: resourceUrl(event.action, str(a.project_id), resourceId),
     enterprise_project_id: ENTERPRISE_PROJECT_ID,
+    resource_account_id: resource && resource.account !== event.realm.account ? resource.account : '',
+    location_info: event.error ? event.error.code : '',
   };
-  if (resource && resource.account !== event.realm.account) record.resource_account_id = resource.account;
-  if (event.error) record.location_info = event.error.code;
   return record;
 }
 

@@ -349,7 +349,8 @@ export class HuaweiDialect {
     for (const [k, v] of params) q[k] = v;
     try {
       const domainId = meta.domainId ?? this.options.domainId;
-      const result = listTraces(this.traces((t) => t.user.domain.id === domainId), q, this.engine.now());
+      // A call on another domain's key is seen by both domains (CTS copies cross-tenant traces).
+      const result = listTraces(this.traces((t) => t.user.domain.id === domainId || t.resource_account_id === domainId), q, this.engine.now());
       return this.#json(200, requestId, result);
     } catch (e) {
       if (e instanceof CtsError) return this.#json(e.status, requestId, e.toJSON());
