@@ -234,6 +234,9 @@ describe('the response walk', () => {
   }
 
   it('every trace the walk left is a CTS v3 Traces record, read back page by page through ListTraces', async () => {
+    // A refused call too: its warning trace has the same members.
+    const refused = await walker.newKey();
+    await walker.owner.kms('enable-key', { key_id: refused });
     const traces: Array<Record<string, unknown>> = [];
     let next = '';
     const to = String(server.kms.clock.now() + 1);
@@ -248,6 +251,7 @@ describe('the response walk', () => {
     expect(next).toBe('');
     const problems = traces.flatMap((t) => checkModel(CTS_MODELS, 'Traces', t, String(t.trace_name)));
     expect(problems).toEqual([]);
+    expect(traces.find((t) => t.resource_id === refused && t.trace_rating === 'warning')).toMatchObject({ trace_name: 'enableKey', location_info: 'KMS.1201', code: '400' });
     // Nothing beyond the v3 model (the trace-file members event_type, tracker_name, project_id, domain_id are not answered).
     const extra = new Set(traces.flatMap((t) => Object.keys(t).filter((k) => !Object.hasOwn(CTS_MODELS.Traces!, k))));
     expect([...extra]).toEqual([]);
