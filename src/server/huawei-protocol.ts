@@ -63,6 +63,7 @@ export function huaweiProtocol(kms: Kms, options: HuaweiProtocolOptions = {}): P
         meta.domainId = credential.account;
         meta.principal = credential.principal;
         meta.accessKeyId = outcome.accessKeyId;
+        meta.signedAt = String(outcome.signedAt);
         if (credential.principal.type === 'root' && credential.principal.name) meta.domainName = credential.principal.name;
       }
       const errorsBefore = kms.huawei.internalErrors.count;

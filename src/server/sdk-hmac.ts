@@ -25,7 +25,7 @@ export const SDK_HMAC_ALGORITHM = 'SDK-HMAC-SHA256';
 /** How far X-Sdk-Date may be from the server's (real) time. */
 export const MAX_SKEW_MS = 15 * 60 * 1000;
 
-export type SdkHmacOutcome = { ok: true; credential: ResolvedCredential; accessKeyId: string } | { ok: false; status: 401; message: string };
+export type SdkHmacOutcome = { ok: true; credential: ResolvedCredential; accessKeyId: string; signedAt: number } | { ok: false; status: 401; message: string };
 
 const AUTHORIZATION = /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-fA-F]+)\s*$/;
 const SDK_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
@@ -113,5 +113,5 @@ export function verifySdkHmac(request: ProtocolRequest, credentials: CredentialS
   const given = Buffer.from(signature.toLowerCase(), 'utf8');
   const wanted = Buffer.from(expected, 'utf8');
   if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return refuse('verify aksk signature fail');
-  return { ok: true, credential, accessKeyId };
+  return { ok: true, credential, accessKeyId, signedAt };
 }

@@ -61,19 +61,29 @@ describe('CTS traces of the sixteen seed operations', () => {
       expect(trace, name).toMatchObject({
         trace_rating: 'normal',
         trace_type: name === 'deleteKeyRiskTips' ? 'ConsoleAction' : 'ApiCall',
-        event_type: 'system',
         service_type: 'KMS',
         resource_type: resourceType,
         resource_id: resourceType === 'rng' ? '' : id,
         code: '200',
         api_version: '1.0',
-        tracker_name: 'system',
         request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         trace_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         time: kms.clock.now(),
         record_time: kms.clock.now(),
-        user: { id: kms.huawei.options.domainId, name: expect.any(String), domain: { id: kms.huawei.options.domainId, name: expect.any(String) } },
+        user: {
+          id: kms.huawei.options.domainId,
+          name: expect.any(String),
+          user_name: expect.any(String),
+          domain: { id: kms.huawei.options.domainId, name: expect.any(String) },
+          access_key_id: '',
+          invoked_by: name === 'deleteKeyRiskTips' ? ['service.console'] : [],
+          session_context: { attributes: { created_at: String(kms.clock.now()), mfa_authenticated: 'false' } },
+        },
+        enterprise_project_id: '0',
+        endpoint: '',
+        resource_url: expect.stringMatching(new RegExp(`^/v1\\.0/${kms.huawei.options.projectId}/kms/[a-z-]+$`)),
       });
+      for (const gone of ['event_type', 'tracker_name', 'project_id', 'domain_id']) expect(trace).not.toHaveProperty(gone);
       expect(typeof JSON.parse(trace.request)).toBe('object');
       expect(typeof JSON.parse(trace.response)).toBe('object');
     }

@@ -355,7 +355,16 @@ describe('rotation', () => {
     const e = await owner.kms('encrypt-data', { key_id: id, plain_text: 'before rotation' });
     clock.advance('30d');
     const status = await owner.kms('get-key-rotation-status', { key_id: id });
-    expect(status.body).toEqual({ key_rotation_enabled: true, rotation_interval: 30, last_rotation_time: String(clock.now()), number_of_rotations: 1 });
+    expect(status.body).toEqual({
+      key_rotation_enabled: true,
+      rotation_interval: 30,
+      last_rotation_time: String(clock.now()),
+      number_of_rotations: 1,
+      key_materials: [
+        { material_id: expect.stringMatching(UUID), charge_id: '', create_time: expect.stringMatching(/^\d{13}$/), expiration_time: '', state: 2 },
+        { material_id: expect.stringMatching(UUID), charge_id: '', create_time: String(clock.now()), expiration_time: '', state: 2 },
+      ],
+    });
     expect((await owner.kms('rotate-on-demand', { key_id: id })).body).toEqual({ key_id: id });
     expect((await owner.kms('get-key-rotation-status', { key_id: id })).body.number_of_rotations).toBe(2);
     expect((await owner.kms('decrypt-data', { cipher_text: e.body.cipher_text })).body.plain_text).toBe('before rotation');
@@ -375,7 +384,7 @@ describe('import', () => {
   it('an external key waits in "5"; get-parameters-for-import, import-key-material (RSAES_OAEP_SHA_256), delete-imported-key-material', async () => {
     const id = await newKey({ origin: 'external' });
     expect((await owner.kms('describe-key', { key_id: id })).body.key_info).toMatchObject({ key_state: '5', origin: 'external' });
-    expectError(await owner.kms('encrypt-data', { key_id: id, plain_text: 'x' }), 400, 'KMS.0310');
+    expectError(await owner.kms('encrypt-data', { key_id: id, plain_text: 'x' }), 400, 'KMS.1301');
     const p = await owner.kms('get-parameters-for-import', { key_id: id, wrapping_algorithm: 'RSAES_OAEP_SHA_256' });
     expect(p.body).toMatchObject({ key_id: id, import_token: expect.any(String), expiration_time: Math.floor(clock.now() / 1000) + 86_400 });
     const material = randomBytes(32);
@@ -515,11 +524,22 @@ describe('deleteKeyRiskTips, version discovery, CTS ListTraces, signatures', () 
     expect(page.body.meta_data).toEqual({ count: 2, marker: page.body.traces[1].trace_id });
     const next = await owner.send('GET', '/v3/{project_id}/traces', undefined, { trace_type: 'system', resource_id: id, from: since, to: now, limit: '2', next: page.body.meta_data.marker });
     expect(next.body.traces.map((t: { trace_name: string }) => t.trace_name)).toEqual(['createKey']);
-    expect(next.body.meta_data.marker).toBeNull();
+    // The v3 model types the marker as a string: empty on the last page, never null.
+    expect(next.body.meta_data).toEqual({ count: 1, marker: '' });
     const warning = page.body.traces[0];
     expect(JSON.parse(warning.response)).toEqual({ error: { error_code: 'KMS.1301', error_msg: 'The key is not enabled.' } });
     expect(warning.code).toBe('400');
     expect(warning.user).toMatchObject({ id: OWNER.userId, name: OWNER.userName, domain: { id: OWNER.domainId } });
+    // Filled from the SDK-HMAC signature: the AK, the signing time (X-Sdk-Date, whole seconds), the endpoint.
+    expect(warning.user).toMatchObject({ user_name: OWNER.userName, access_key_id: OWNER.ak, invoked_by: [] });
+    // (the SDK signs with the wall clock, not the server's manual clock)
+    expect(warning.user.session_context).toEqual({ attributes: { created_at: expect.stringMatching(/^\d{13}$/), mfa_authenticated: 'false' } });
+    expect(Math.abs(Number(warning.user.session_context.attributes.created_at) - Date.now())).toBeLessThan(60_000);
+    expect(Number(warning.user.session_context.attributes.created_at) % 1000).toBe(0);
+    expect(warning).toMatchObject({ endpoint: server.url, resource_url: `/v1.0/${OWNER.projectId}/kms/disable-key`, enterprise_project_id: '0' });
+    for (const gone of ['event_type', 'tracker_name', 'project_id', 'domain_id']) expect(warning).not.toHaveProperty(gone);
+    const byAk = await owner.send('GET', '/v3/{project_id}/traces', undefined, { trace_type: 'system', resource_id: id, from: since, to: now, access_key_id: OWNER.ak, enterprise_project_id: '0' });
+    expect(byAk.body.meta_data.count).toBe(3);
     const bad = await owner.send('GET', '/v3/{project_id}/traces', undefined, { trace_type: 'system', limit: '500' });
     expect(bad.status).toBe(400);
     expect(bad.body.error_code).toMatch(/^CTS\./);

@@ -43,8 +43,10 @@ export interface HuaweiCallMeta {
   accessKeyId?: string;
   sourceIp?: string;
   userAgent?: string;
-  /** The endpoint the caller used, for version discovery links. */
+  /** The endpoint the caller used, for version discovery links and the CTS trace's `endpoint`. */
   endpoint?: string;
+  /** When the caller signed the request (ms since the epoch, as a string; the signer's X-Sdk-Date). */
+  signedAt?: string;
 }
 
 export type HuaweiOutcome =
@@ -108,7 +110,7 @@ function inputError(e: InputRejected): HuaweiError {
 }
 
 /** The string members of HuaweiCallMeta. */
-const META_STRINGS = ['domainId', 'domainName', 'projectId', 'accessKeyId', 'sourceIp', 'userAgent', 'endpoint'] as const;
+const META_STRINGS = ['domainId', 'domainName', 'projectId', 'accessKeyId', 'sourceIp', 'userAgent', 'endpoint', 'signedAt'] as const;
 
 interface Route {
   verb: string;
@@ -268,6 +270,9 @@ export class HuaweiDialect {
         project_id: projectId,
         domain_name: meta.domainName ?? (principal.type === 'root' && principal.name ? principal.name : domainId),
         resource_name: trail.resourceName ?? '',
+        access_key_id: meta.accessKeyId ?? principal.accessKeyId ?? '',
+        endpoint: meta.endpoint ?? '',
+        ...(meta.signedAt !== undefined ? { signed_at: meta.signedAt } : {}),
       },
       ...(error ? { error: { code: error.code, message: error.message } } : {}),
     });
@@ -350,7 +355,8 @@ export class HuaweiDialect {
     for (const [k, v] of params) q[k] = v;
     try {
       const domainId = meta.domainId ?? this.options.domainId;
-      const result = listTraces(this.traces((t) => t.domain_id === domainId), q, this.engine.now());
+      // A call on another domain's key is seen by both domains (CTS copies cross-tenant traces).
+      const result = listTraces(this.traces((t) => t.user.domain.id === domainId || t.resource_account_id === domainId), q, this.engine.now());
       return this.#json(200, requestId, result);
     } catch (e) {
       if (e instanceof CtsError) return this.#json(e.status, requestId, e.toJSON());

@@ -85,7 +85,10 @@ export function huaweiErrorFrom(error: KmsError, verb: string): HuaweiError {
       }
       if (d.state === 'PendingDeletion') return kmsError('KMS.0210');
       if (d.state === 'Disabled') return kmsError('KMS.0209');
-      if (d.state === 'PendingImport') return kmsError(verb === 'import-key-material' ? 'KMS.0308' : 'KMS.0310');
+      // A key waiting for its material (state 5) is not usable. Huawei documents no code for that;
+      // KMS.1301 "The key is not enabled." is the one documented code that says it truthfully
+      // (KMS.0310 "not in Pending import state" says the opposite). See docs/huawei.md.
+      if (d.state === 'PendingImport') return kmsError(verb === 'import-key-material' ? 'KMS.0308' : 'KMS.1301');
       return kmsError('KMS.0308');
     case 'InvalidCiphertext':
       if (d.reason === 'wrapped-key-material') return kmsError('KMS.0311');

@@ -92,5 +92,8 @@ export const createDatakeyPair: Handler = async (call) => {
     private_key_cipher_text: toBase64(frameCiphertext(result.ciphertext, result.key.id)),
   };
   if (body.with_plain_text !== false) out.private_key_plain_text = toBase64(result.privateKey);
+  // For a confidential-computing recipient, which the request model cannot name: always empty.
+  out.wrapped_private_key = '';
+  out.ciphertext_recipient = '';
   return out;
 };

@@ -12,6 +12,26 @@ function lastRotation(key: KeyInfo): number | undefined {
   return undefined;
 }
 
+/** A material id in the uuid form Huawei gives it (the first 128 bits of the engine's id). */
+function materialUuid(id: string): string {
+  const h = id.slice(0, 32).padEnd(32, '0');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * The key's materials, oldest first: state 2 (enabled) for material in use, 0 for imported material
+ * waiting for its rotation; `charge_id` (billing) is not modelled and answers "".
+ */
+function keyMaterials(key: KeyInfo): Array<Record<string, unknown>> {
+  return key.materials.map((m) => ({
+    material_id: materialUuid(m.id),
+    charge_id: '',
+    create_time: ms(m.createdAt),
+    expiration_time: ms(m.validTo),
+    state: m.pendingRotation ? 0 : 2,
+  }));
+}
+
 export const getKeyRotationStatus: Handler = (call) => {
   const key = lookup(call);
   requireRotatable(key);
@@ -21,6 +41,7 @@ export const getKeyRotationStatus: Handler = (call) => {
     rotation_interval: status.rotation.periodDays,
     last_rotation_time: ms(lastRotation(status)),
     number_of_rotations: status.materials.filter((m) => m.rotation).length,
+    key_materials: keyMaterials(status),
   };
 };
 
