@@ -335,6 +335,36 @@ describe('rotating imported material of a multi-Region key', () => {
     expect((await describeKey(otherWest, keyId)).CurrentKeyMaterialId).toBe(secondId);
   });
 
+  it('a replica made while material is pending knows it without the primary’s import; after UpdatePrimaryRegion the new primary rotates the family', async () => {
+    const { kms, east, west } = twoRegions();
+    const key = await primaryKey(east, { Origin: 'EXTERNAL' });
+    const keyId = key.KeyId!;
+    const [first, second] = [randomBytes(32), randomBytes(32)];
+    const firstId = (await importMaterial(east, keyId, first)).KeyMaterialId!;
+    const secondId = (await importMaterial(east, keyId, second, 'NEW_KEY_MATERIAL')).KeyMaterialId!;
+    await east.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: WEST }));
+    kms.clock.advance('5s');
+    const listed = await west.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }));
+    expect(listed.Rotations!.map((r) => [r.KeyMaterialId, r.ImportState, r.KeyMaterialState, r.ValidTo, r.ExpirationModel])).toEqual([
+      [firstId, 'PENDING_IMPORT', 'CURRENT', undefined, undefined],
+      [secondId, 'PENDING_IMPORT', 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION', undefined, undefined],
+    ]);
+    await importMaterial(west, keyId, first);
+    await importMaterial(west, keyId, second, 'EXISTING_KEY_MATERIAL');
+    expect(await materialStates(east, keyId)).toEqual({ [firstId]: 'CURRENT', [secondId]: 'PENDING_ROTATION' });
+    await east.send(new UpdatePrimaryRegionCommand({ KeyId: keyId, PrimaryRegion: WEST }));
+    kms.clock.advance('5s');
+    const before = (await east.send(new EncryptCommand({ KeyId: keyId, Plaintext: text('before') }))).CiphertextBlob;
+    expect((await rejection(() => east.send(new RotateKeyOnDemandCommand({ KeyId: keyId })))).name).toBe('UnsupportedOperationException');
+    await west.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    for (const client of [east, west]) {
+      expect(await materialStates(client, keyId)).toEqual({ [firstId]: 'NON_CURRENT', [secondId]: 'CURRENT' });
+      expect(str((await client.send(new DecryptCommand({ CiphertextBlob: before }))).Plaintext)).toBe('before');
+    }
+    const after = (await east.send(new EncryptCommand({ KeyId: keyId, Plaintext: text('after') }))).CiphertextBlob;
+    expect((await west.send(new DecryptCommand({ CiphertextBlob: after }))).KeyMaterialId).toBe(secondId);
+  });
+
   it('deleting the primary pending material deletes it from the replicas; a replica deleting its copy changes only itself', async () => {
     const { east, west, keyId, firstId } = await importedFamily();
     const second = randomBytes(32);

@@ -588,8 +588,13 @@ describe('several imported materials per symmetric key', () => {
     step();
     for (const c of [ctx, west]) expect(engine.listRotations(c, ref, { limit: 10 }, true).items.map((e) => e.id)).toEqual([first.material.id]);
     // A replica made while material is pending knows it, and the rotation waits for it too.
-    const second = await engine.importKeyMaterialVersion(ctx, ref, await importAs(engine, ref, m3!, { importType: 'new' }));
+    const second = await engine.importKeyMaterialVersion(ctx, ref, await importAs(engine, ref, m3!, { importType: 'new', description: 'third' }));
     engine.replicateKey(ctx, ref, { region: 'eu-north-1', settleMs: 0 });
+    // The new replica knows the family's materials but none of the primary's imports.
+    expect(engine.listRotations(north, ref, { limit: 10 }, true).items.map((e) => [e.id, e.present, e.importedAt, e.description])).toEqual([
+      [first.material.id, false, undefined, undefined],
+      [second.material.id, false, undefined, undefined],
+    ]);
     await engine.importKeyMaterial(west, ref, await importAs(engine, ref, m3!, { importType: 'existing' }, west));
     step();
     expect(engine.listRotations(ctx, ref, { limit: 10 }, true).items.find((e) => e.id === second.material.id)).toMatchObject({ pendingRotation: true, awaitingReplicas: true });
