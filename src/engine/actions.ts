@@ -134,7 +134,7 @@ export const CONTEXT_ACTIONS: ReadonlySet<Action> = new Set<Action>([
 
 /**
  * Actions the owner of a service-managed key may not perform: the cloud service manages the key (its
- * state, description, policy, tags, aliases, rotation and material); the owner uses and reads it
+ * state, description, policy, tags, aliases, rotation, material and Regions); the owner uses and reads it
  * (reading import parameters included: the key's own checks then refuse them for its origin).
  */
 export const SERVICE_MANAGED_REFUSED: ReadonlySet<Action> = new Set<Action>([
@@ -158,6 +158,8 @@ export const SERVICE_MANAGED_REFUSED: ReadonlySet<Action> = new Set<Action>([
   'rotateNow',
   'importKeyMaterial',
   'deleteImportedKeyMaterial',
+  'replicateKey',
+  'updatePrimaryRegion',
 ]);
 
 /**

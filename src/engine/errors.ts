@@ -52,6 +52,7 @@ export type KmsErrorReason =
   | 'key-spec'
   | 'material-known'
   | 'material-pending-rotation'
+  | 'material-pending-replicas'
   | 'material-versions'
   | 'message-type-algorithm'
   | 'message-type-spec'

@@ -15,6 +15,7 @@ import { KmsError } from './errors.js';
 import { DEFAULT_IMPORT_VALIDITY_MS, IMPORT_TOKEN_BYTES, MAX_IMPORT_PARAMETER_SETS, materialFits, unwrapKeyMaterial, wrappingFits } from './import.js';
 import { localBackend } from './key-stores.js';
 import { holdsAllMaterial, viewOf, type ImportParameterSet, type KeyRecord } from './records.js';
+import { isReplica, refuseReplica, shareWithFamily } from './replicas.js';
 import { isHmacSpec, isRotatableSpec } from './specs.js';
 import type { EngineState } from './state.js';
 import type { CallContext, ImportType, KeyInfo, KeyMaterialVersion, KeyRef, KeySpec, RotationKind, WrappingAlgorithm, WrappingKeySpec } from './types.js';
@@ -91,8 +92,14 @@ function dropVersion(s: EngineState, key: KeyRecord, version: KeyMaterialVersion
   const index = key.materials.indexOf(version);
   // Not zeroed: a signature or decryption still awaiting WebCrypto may hold the same bytes.
   key.secrets.delete(version.id);
-  if (version.pendingRotation) {
+  if (version.pendingRotation && isReplica(key)) {
+    // A replica's copy of its primary's pending material: the version stays, waiting for the same material again.
+    const { validTo: _expiry, importedAt: _imported, ...kept } = version;
+    key.materials[index] = kept;
+  } else if (version.pendingRotation) {
     key.materials.splice(index, 1);
+    // A multi-Region primary's pending material goes from every replica too.
+    shareWithFamily(s, key);
   } else {
     const { validTo: _expiry, ...kept } = version;
     key.materials[index] = kept;
@@ -239,6 +246,8 @@ export async function importKeyMaterial(s: EngineState, ctx: CallContext, ref: K
   if (!symmetric) {
     throw new KmsError('IncorrectKeyMaterial', `The key material of key ${key.id} cannot be changed after its first import.`, { resource: 'key', keyId: key.id });
   }
+  // New material of a multi-Region family goes into its primary; each replica imports it as existing material.
+  refuseReplica(key);
   if (known) {
     throw new KmsError('Validation', `Key material ${known.id} is already associated with key ${key.id}.`, { resource: 'key', keyId: key.id, reason: 'material-known', materialId: known.id });
   }
@@ -257,7 +266,9 @@ export async function importKeyMaterial(s: EngineState, ctx: CallContext, ref: K
   }
   refuseDryRun(ctx);
   key.materials.push({ id, createdAt: s.now(), pendingRotation: true });
-  return { key: viewOf(key), material: reinstall(s, key, key.materials.length - 1, material, input.validTo, input.description) };
+  const version = reinstall(s, key, key.materials.length - 1, material, input.validTo, input.description);
+  shareWithFamily(s, key);
+  return { key: viewOf(key), material: version };
 }
 
 /**

@@ -13,7 +13,7 @@ import { DAY_MS } from './clock.js';
 import { KmsError } from './errors.js';
 import { hasMaterial, viewOf, type KeyRecord, type Replication } from './records.js';
 import type { EngineState } from './state.js';
-import type { CallContext, KeyInfo, KeyRef, KeyState } from './types.js';
+import type { CallContext, KeyInfo, KeyMaterialVersion, KeyRef, KeyState } from './types.js';
 import { utf8 } from '../crypto/bytes.js';
 
 /** How long a new replica stays Creating, and a family changing its primary stays Updating, by default. */
@@ -187,11 +187,44 @@ export function updatePrimaryRegion(s: EngineState, ctx: CallContext, ref: KeyRe
  */
 function copyShared(from: KeyRecord, to: KeyRecord, replicating: boolean): void {
   to.rotation = { ...from.rotation };
+  if (from.origin === 'EXTERNAL' && !replicating) return followPending(from, to);
   if (from.origin !== 'GENERATED' && !replicating) return;
-  to.materials = from.materials.map((m) => ({ ...m }));
+  // A replica's imports are its own: it holds none of the primary's yet (nor their expiry or description).
+  to.materials = from.materials.map((m) => (from.origin === 'EXTERNAL' ? notImported(m) : { ...m }));
   if (from.currentMaterialId !== undefined) to.currentMaterialId = from.currentMaterialId;
   else delete to.currentMaterialId;
   if (from.origin === 'GENERATED') to.secrets = new Map(from.secrets);
+}
+
+/**
+ * A member follows its primary's material pending rotation (imported keys): the primary's pending
+ * version is known to the member, without its bytes until they are imported into it; a version that
+ * the primary rotated onto becomes the member's current version; one that the primary no longer has
+ * (deleted, expired) goes from the member too. The member's own imports (expiry, description) stay.
+ */
+function followPending(from: KeyRecord, to: KeyRecord): void {
+  const pending = from.materials.find((m) => m.pendingRotation);
+  for (const version of to.materials.filter((m) => m.pendingRotation && m.id !== pending?.id)) {
+    const index = to.materials.indexOf(version);
+    const rotated = from.materials.find((m) => m.id === version.id && !m.pendingRotation);
+    to.materials.splice(index, 1);
+    if (!rotated) {
+      to.secrets.delete(version.id);
+      continue;
+    }
+    const { pendingRotation: _pending, ...rest } = version;
+    to.materials.push({ ...rest, ...(rotated.rotation ? { rotation: rotated.rotation } : {}) });
+    to.currentMaterialId = version.id;
+    if (version.validTo === undefined) delete to.materialValidTo;
+    else to.materialValidTo = version.validTo;
+  }
+  if (pending && !to.materials.some((m) => m.id === pending.id)) to.materials.push({ id: pending.id, createdAt: pending.createdAt, pendingRotation: true });
+}
+
+/** A material version as a member knows it before importing it: no import date, expiry or description. */
+function notImported(version: KeyMaterialVersion): KeyMaterialVersion {
+  const { importedAt: _at, validTo: _to, description: _d, ...rest } = version;
+  return rest;
 }
 
 /** After the primary's material or rotation settings changed: every replica gets the same. */

@@ -8,7 +8,7 @@ import { KmsError } from './errors.js';
 import { addMaterial, MAX_MATERIAL_VERSIONS } from './material.js';
 import { pageArray } from './paging.js';
 import { lastAutomaticRotation, viewOf, type KeyRecord } from './records.js';
-import { isReplica, refuseReplica, shareWithFamily } from './replicas.js';
+import { familyOf, isReplica, refuseReplica, shareWithFamily } from './replicas.js';
 import type { EngineState } from './state.js';
 import { isRotatableSpec } from './specs.js';
 import type { CallContext, KeyInfo, KeyMaterialVersion, KeyRef, MaterialEntry, Page, PageRequest, RotationKind } from './types.js';
@@ -154,6 +154,18 @@ export function rotateNow(
   if (key.origin === 'EXTERNAL' && !key.materials.some((m) => m.pendingRotation)) {
     throw new KmsError('InvalidState', `Key ${key.id} has no key material pending rotation.`, { resource: 'key', keyId: key.id, reason: 'no-pending-material', state: key.state });
   }
+  // A multi-Region family rotates as one: every replica must hold the pending material first.
+  const lacking = key.origin === 'EXTERNAL' ? familyOf(s, key).filter((m) => !holdsPending(key, m)) : [];
+  if (lacking.length > 0) {
+    const pending = key.materials.find((m) => m.pendingRotation)!;
+    throw new KmsError('InvalidState', `Key material ${pending.id} of key ${key.id} is not yet imported into every replica key.`, {
+      resource: 'key',
+      keyId: key.id,
+      reason: 'material-pending-replicas',
+      materialId: pending.id,
+      regions: lacking.map((m) => m.realm.region),
+    });
+  }
   if (key.rotation.onDemandCount >= options.limit) {
     throw new KmsError('LimitExceeded', `The on-demand rotations limit has been reached for key ${key.id}.`, {
       resource: 'key',
@@ -167,13 +179,25 @@ export function rotateNow(
   return { key: viewOf(key), material: rotate(s, key, 'ON_DEMAND', now) };
 }
 
+/** Whether `member` of `primary`'s family holds the bytes of the primary's material pending rotation. */
+function holdsPending(primary: KeyRecord, member: KeyRecord): boolean {
+  const pending = primary.materials.find((m) => m.pendingRotation);
+  return pending === undefined || member.secrets.has(pending.id);
+}
+
 /** The key's rotations (versions made by a rotation), or with `includeAllMaterial` every version: the first and any pending rotation too. */
 export function listRotations(s: EngineState, ctx: CallContext, ref: KeyRef, page: PageRequest, includeAllMaterial = false): Page<MaterialEntry> {
   const key = reach(s, ctx, ref, 'listRotations');
   requireRotatable(key, true);
   admit(s, ctx, key, 'listRotations');
+  const family = familyOf(s, key);
   const versions = key.materials
     .filter((m) => includeAllMaterial || m.rotation)
-    .map((m): MaterialEntry => ({ ...m, current: m.id === key.currentMaterialId, present: key.secrets.has(m.id) }));
+    .map((m): MaterialEntry => ({
+      ...m,
+      current: m.id === key.currentMaterialId,
+      present: key.secrets.has(m.id),
+      ...(m.pendingRotation && key.origin === 'EXTERNAL' && family.some((member) => !member.secrets.has(m.id)) ? { awaitingReplicas: true } : {}),
+    }));
   return pageArray(s, `rotations|${key.id}|${includeAllMaterial}`, versions, page);
 }

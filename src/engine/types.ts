@@ -173,6 +173,8 @@ export interface MaterialEntry extends KeyMaterialVersion {
   readonly current: boolean;
   /** Whether the key holds the bytes of this version (imported material may have been deleted or have expired). */
   readonly present: boolean;
+  /** A version pending rotation of a multi-Region key that some member of its family does not hold yet. */
+  readonly awaitingReplicas?: boolean;
 }
 
 /** How an import relates to the key's material: a new version, or a version the key already has. */

@@ -22,12 +22,14 @@ import {
   ListKeysCommand,
   ListResourceTagsCommand,
   PutKeyPolicyCommand,
+  ReplicateKeyCommand,
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateAliasCommand,
   UpdateKeyDescriptionCommand,
+  UpdatePrimaryRegionCommand,
   KMSClient,
 } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
@@ -245,6 +247,9 @@ describe('what a customer may not do with an AWS managed key', () => {
     ['UntagResource', (KeyId) => new UntagResourceCommand({ KeyId, TagKeys: ['team'] })],
     ['UpdateKeyDescription', (KeyId) => new UpdateKeyDescriptionCommand({ KeyId, Description: 'mine now' })],
     ['CreateAlias', (KeyId) => new CreateAliasCommand({ AliasName: 'alias/mine', TargetKeyId: KeyId })],
+    // The policy refuses these before the key is found to be a single-Region key.
+    ['ReplicateKey', (KeyId) => new ReplicateKeyCommand({ KeyId, ReplicaRegion: 'us-west-2' })],
+    ['UpdatePrimaryRegion', (KeyId) => new UpdatePrimaryRegionCommand({ KeyId, PrimaryRegion: 'us-west-2' })],
   ];
 
   it.each(refusals)('%s is refused with AccessDeniedException and changes nothing', async (operation, command) => {

@@ -12,8 +12,10 @@ import {
   GenerateMacCommand,
   GetKeyRotationStatusCommand,
   GetPublicKeyCommand,
+  DeleteImportedKeyMaterialCommand,
   KMSClient,
   ListAliasesCommand,
+  ListKeyRotationsCommand,
   ReplicateKeyCommand,
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
@@ -228,11 +230,38 @@ describe('ReplicateKey', () => {
 });
 
 /** Wraps `material` for `keyId` (RSAES_OAEP_SHA_256) and imports it. */
-async function importMaterial(client: KMSClient, keyId: string, material: Uint8Array) {
+async function importMaterial(client: KMSClient, keyId: string, material: Uint8Array, importType?: 'NEW_KEY_MATERIAL' | 'EXISTING_KEY_MATERIAL') {
   const p = await client.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }));
   const key = createPublicKey({ key: Buffer.from(p.PublicKey!), format: 'der', type: 'spki' });
   const wrapped = publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material);
-  return client.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
+  return client.send(
+    new ImportKeyMaterialCommand({
+      KeyId: keyId,
+      ImportToken: p.ImportToken,
+      EncryptedKeyMaterial: wrapped,
+      ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+      ...(importType ? { ImportType: importType } : {}),
+    }),
+  );
+}
+
+/** The KeyMaterialState of each material of the key, by id. */
+async function materialStates(client: KMSClient, keyId: string) {
+  const out = await client.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }));
+  return Object.fromEntries(out.Rotations!.map((r) => [r.KeyMaterialId!, r.KeyMaterialState]));
+}
+
+/** An imported multi-Region key with material in us-east-1 and a replica in us-west-2 holding the same material. */
+async function importedFamily() {
+  const regions = twoRegions();
+  const { kms, east, west } = regions;
+  const key = await primaryKey(east, { Origin: 'EXTERNAL' });
+  const first = randomBytes(32);
+  const imported = await importMaterial(east, key.KeyId!, first);
+  await east.send(new ReplicateKeyCommand({ KeyId: key.KeyId, ReplicaRegion: WEST }));
+  kms.clock.advance('5s');
+  await importMaterial(west, key.KeyId!, first);
+  return { ...regions, keyId: key.KeyId!, firstId: imported.KeyMaterialId! };
 }
 
 describe('multi-Region keys with imported material', () => {
@@ -251,6 +280,104 @@ describe('multi-Region keys with imported material', () => {
     expect((await describeKey(west, key.KeyId!)).KeyState).toBe('Enabled');
     const blob = (await east.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('byok') }))).CiphertextBlob;
     expect(str((await west.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext)).toBe('byok');
+  });
+});
+
+describe('rotating imported material of a multi-Region key', () => {
+  it('rotates every member onto the new material once each replica holds it; both materials decrypt in every Region', async () => {
+    const { east, west, keyId, firstId } = await importedFamily();
+    const before = (await east.send(new EncryptCommand({ KeyId: keyId, Plaintext: text('before') }))).CiphertextBlob;
+    const second = randomBytes(32);
+    const pending = await importMaterial(east, keyId, second, 'NEW_KEY_MATERIAL');
+    const secondId = pending.KeyMaterialId!;
+    expect(await materialStates(east, keyId)).toEqual({ [firstId]: 'CURRENT', [secondId]: 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION' });
+    expect(await materialStates(west, keyId)).toEqual({ [firstId]: 'CURRENT', [secondId]: 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION' });
+    const replicaImport = await importMaterial(west, keyId, second, 'EXISTING_KEY_MATERIAL');
+    expect(replicaImport.KeyMaterialId).toBe(secondId);
+    expect(await materialStates(east, keyId)).toEqual({ [firstId]: 'CURRENT', [secondId]: 'PENDING_ROTATION' });
+    await east.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    for (const client of [east, west]) {
+      expect(await materialStates(client, keyId)).toEqual({ [firstId]: 'NON_CURRENT', [secondId]: 'CURRENT' });
+      expect((await describeKey(client, keyId)).CurrentKeyMaterialId).toBe(secondId);
+    }
+    const after = (await east.send(new EncryptCommand({ KeyId: keyId, Plaintext: text('after') }))).CiphertextBlob;
+    const inWest = (await west.send(new EncryptCommand({ KeyId: keyId, Plaintext: text('west') }))).CiphertextBlob;
+    for (const client of [east, west]) {
+      const a = await client.send(new DecryptCommand({ CiphertextBlob: before }));
+      expect([str(a.Plaintext), a.KeyMaterialId]).toEqual(['before', firstId]);
+      const b = await client.send(new DecryptCommand({ CiphertextBlob: after }));
+      expect([str(b.Plaintext), b.KeyMaterialId]).toEqual(['after', secondId]);
+      expect(str((await client.send(new DecryptCommand({ CiphertextBlob: inWest }))).Plaintext)).toBe('west');
+    }
+  });
+
+  it('refuses the rotation while a replica lacks the material, and new material imported into a replica, changing nothing', async () => {
+    const { kms, east, west, keyId, firstId } = await importedFamily();
+    const second = randomBytes(32);
+    const secondId = (await importMaterial(east, keyId, second, 'NEW_KEY_MATERIAL')).KeyMaterialId!;
+    const early = await rejection(() => east.send(new RotateKeyOnDemandCommand({ KeyId: keyId })));
+    expect(early.name).toBe('KMSInvalidStateException');
+    const replicaNew = await rejection(() => importMaterial(west, keyId, randomBytes(32), 'NEW_KEY_MATERIAL'));
+    expect([replicaNew.name, replicaNew.message]).toEqual(['UnsupportedOperationException', `${arnOf(keyId, WEST)} is not a multi-region primary key.`]);
+    const wrong = await rejection(() => importMaterial(west, keyId, randomBytes(32), 'EXISTING_KEY_MATERIAL'));
+    expect(wrong.name).toBe('IncorrectKeyMaterialException');
+    for (const client of [east, west]) {
+      expect(await materialStates(client, keyId)).toEqual({ [firstId]: 'CURRENT', [secondId]: 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION' });
+      expect((await describeKey(client, keyId)).CurrentKeyMaterialId).toBe(firstId);
+    }
+    // The family's on-demand rotations were not counted: the state survives a snapshot, and the rotation succeeds later.
+    const other = setup();
+    other.kms.restore(JSON.parse(JSON.stringify(kms.snapshot())));
+    const otherWest = new KMSClient({ ...other.kms.aws.clientConfig({ region: WEST }) });
+    expect(await materialStates(otherWest, keyId)).toEqual({ [firstId]: 'CURRENT', [secondId]: 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION' });
+    await importMaterial(otherWest, keyId, second, 'EXISTING_KEY_MATERIAL');
+    await other.client.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    expect((await describeKey(otherWest, keyId)).CurrentKeyMaterialId).toBe(secondId);
+  });
+
+  it('a replica made while material is pending knows it without the primary’s import; after UpdatePrimaryRegion the new primary rotates the family', async () => {
+    const { kms, east, west } = twoRegions();
+    const key = await primaryKey(east, { Origin: 'EXTERNAL' });
+    const keyId = key.KeyId!;
+    const [first, second] = [randomBytes(32), randomBytes(32)];
+    const firstId = (await importMaterial(east, keyId, first)).KeyMaterialId!;
+    const secondId = (await importMaterial(east, keyId, second, 'NEW_KEY_MATERIAL')).KeyMaterialId!;
+    await east.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: WEST }));
+    kms.clock.advance('5s');
+    const listed = await west.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }));
+    expect(listed.Rotations!.map((r) => [r.KeyMaterialId, r.ImportState, r.KeyMaterialState, r.ValidTo, r.ExpirationModel])).toEqual([
+      [firstId, 'PENDING_IMPORT', 'CURRENT', undefined, undefined],
+      [secondId, 'PENDING_IMPORT', 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION', undefined, undefined],
+    ]);
+    await importMaterial(west, keyId, first);
+    await importMaterial(west, keyId, second, 'EXISTING_KEY_MATERIAL');
+    expect(await materialStates(east, keyId)).toEqual({ [firstId]: 'CURRENT', [secondId]: 'PENDING_ROTATION' });
+    await east.send(new UpdatePrimaryRegionCommand({ KeyId: keyId, PrimaryRegion: WEST }));
+    kms.clock.advance('5s');
+    const before = (await east.send(new EncryptCommand({ KeyId: keyId, Plaintext: text('before') }))).CiphertextBlob;
+    expect((await rejection(() => east.send(new RotateKeyOnDemandCommand({ KeyId: keyId })))).name).toBe('UnsupportedOperationException');
+    await west.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    for (const client of [east, west]) {
+      expect(await materialStates(client, keyId)).toEqual({ [firstId]: 'NON_CURRENT', [secondId]: 'CURRENT' });
+      expect(str((await client.send(new DecryptCommand({ CiphertextBlob: before }))).Plaintext)).toBe('before');
+    }
+    const after = (await east.send(new EncryptCommand({ KeyId: keyId, Plaintext: text('after') }))).CiphertextBlob;
+    expect((await west.send(new DecryptCommand({ CiphertextBlob: after }))).KeyMaterialId).toBe(secondId);
+  });
+
+  it('deleting the primary pending material deletes it from the replicas; a replica deleting its copy changes only itself', async () => {
+    const { east, west, keyId, firstId } = await importedFamily();
+    const second = randomBytes(32);
+    const secondId = (await importMaterial(east, keyId, second, 'NEW_KEY_MATERIAL')).KeyMaterialId!;
+    await importMaterial(west, keyId, second, 'EXISTING_KEY_MATERIAL');
+    await west.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: secondId }));
+    expect(await materialStates(east, keyId)).toEqual({ [firstId]: 'CURRENT', [secondId]: 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION' });
+    expect((await describeKey(west, keyId)).KeyState).toBe('Enabled');
+    await importMaterial(west, keyId, second, 'EXISTING_KEY_MATERIAL');
+    await east.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: secondId }));
+    for (const client of [east, west]) expect(await materialStates(client, keyId)).toEqual({ [firstId]: 'CURRENT' });
+    const gone = await rejection(() => importMaterial(west, keyId, second, 'EXISTING_KEY_MATERIAL'));
+    expect(gone.name).toBe('IncorrectKeyMaterialException');
   });
 });
 

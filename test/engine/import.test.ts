@@ -502,8 +502,14 @@ describe('import state is durable', () => {
 });
 
 describe('several imported materials per symmetric key', () => {
-  async function importAs(engine: Engine, ref: KeyRef, material: Uint8Array, options: { importType?: 'new' | 'existing'; materialId?: string; description?: string; validTo?: number } = {}) {
-    const params = await engine.getImportParameters(ctx, ref, { wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' });
+  async function importAs(
+    engine: Engine,
+    ref: KeyRef,
+    material: Uint8Array,
+    options: { importType?: 'new' | 'existing'; materialId?: string; description?: string; validTo?: number } = {},
+    at: CallContext = ctx,
+  ) {
+    const params = await engine.getImportParameters(at, ref, { wrappingAlgorithm: 'RSAES_OAEP_SHA_256', wrappingKeySpec: 'RSA_2048' });
     return { importToken: params.importToken, encryptedKeyMaterial: wrap('RSAES_OAEP_SHA_256', params.publicKey, material), ...options };
   }
 
@@ -550,6 +556,62 @@ describe('several imported materials per symmetric key', () => {
       [first.material.id, false, true, 'one'],
       [second.material.id, true, false, undefined],
     ]);
+  });
+
+  it('a multi-Region family fed only change records follows pending material, its expiry, a late replica and the rotation of every member', async () => {
+    const clock = new ManualClock(START);
+    const live = createKms({ clock, seed: 'mrk-materials' });
+    const copy = createKms({ clock: new ManualClock(START), seed: 'mrk-materials' });
+    const step = () => {
+      const changes = live.engine.takeChanges();
+      if (changes) copy.engine.applyChanges(JSON.parse(JSON.stringify(changes)));
+      expect({ ...copy.snapshot(), takenAt: 0 }).toEqual({ ...live.snapshot(), takenAt: 0 });
+    };
+    const west: CallContext = { ...ctx, realm: { ...ctx.realm, region: 'us-west-2' } };
+    const north: CallContext = { ...ctx, realm: { ...ctx.realm, region: 'eu-north-1' } };
+    const engine = live.engine;
+    const ref = { keyId: engine.createKey(ctx, { spec: 'AES_256', usage: 'ENCRYPT_DECRYPT', origin: 'EXTERNAL', multiRegion: true, idPrefix: 'mrk-' }).id };
+    const [m1, m2, m3] = [0, 1, 2].map(() => new Uint8Array(randomBytes(32)));
+    const first = await engine.importKeyMaterialVersion(ctx, ref, await importAs(engine, ref, m1!));
+    engine.replicateKey(ctx, ref, { region: 'us-west-2', settleMs: 0 });
+    await engine.importKeyMaterial(west, ref, await importAs(engine, ref, m1!, {}, west));
+    step();
+    // Pending material that expires before the rotation goes from the primary and from the replica.
+    const expiring = await engine.importKeyMaterialVersion(ctx, ref, await importAs(engine, ref, m2!, { importType: 'new', validTo: clock.now() + HOUR }));
+    await engine.importKeyMaterial(west, ref, await importAs(engine, ref, m2!, { importType: 'existing' }, west));
+    step();
+    expect(engine.listRotations(west, ref, { limit: 10 }, true).items.map((e) => [e.id, e.present])).toEqual([
+      [first.material.id, true],
+      [expiring.material.id, true],
+    ]);
+    clock.advance(HOUR);
+    step();
+    for (const c of [ctx, west]) expect(engine.listRotations(c, ref, { limit: 10 }, true).items.map((e) => e.id)).toEqual([first.material.id]);
+    // A replica made while material is pending knows it, and the rotation waits for it too.
+    const second = await engine.importKeyMaterialVersion(ctx, ref, await importAs(engine, ref, m3!, { importType: 'new', description: 'third' }));
+    engine.replicateKey(ctx, ref, { region: 'eu-north-1', settleMs: 0 });
+    // The new replica knows the family's materials but none of the primary's imports.
+    expect(engine.listRotations(north, ref, { limit: 10 }, true).items.map((e) => [e.id, e.present, e.importedAt, e.description])).toEqual([
+      [first.material.id, false, undefined, undefined],
+      [second.material.id, false, undefined, undefined],
+    ]);
+    await engine.importKeyMaterial(west, ref, await importAs(engine, ref, m3!, { importType: 'existing' }, west));
+    step();
+    expect(engine.listRotations(ctx, ref, { limit: 10 }, true).items.find((e) => e.id === second.material.id)).toMatchObject({ pendingRotation: true, awaitingReplicas: true });
+    const early = await refusedUnchanged(engine, () => engine.rotateNow(ctx, ref, { limit: 25, importedMaterial: true }));
+    expect(early).toMatchObject({ code: 'InvalidState', details: { reason: 'material-pending-replicas', regions: ['eu-north-1'] } });
+    await engine.importKeyMaterial(north, ref, await importAs(engine, ref, m1!, { importType: 'existing' }, north));
+    await engine.importKeyMaterial(north, ref, await importAs(engine, ref, m3!, { importType: 'existing' }, north));
+    step();
+    expect(engine.listRotations(ctx, ref, { limit: 10 }, true).items.find((e) => e.id === second.material.id)!.awaitingReplicas).toBeUndefined();
+    const { ciphertext } = engine.encrypt(north, ref, text('one'));
+    engine.rotateNow(ctx, ref, { limit: 25, importedMaterial: true });
+    step();
+    for (const c of [ctx, west, north]) {
+      expect(engine.describeKey(c, ref)).toMatchObject({ state: 'Enabled', currentMaterialId: second.material.id });
+      expect(str(engine.decrypt(c, ciphertext).plaintext)).toBe('one');
+    }
+    expect(str(engine.decrypt(ctx, engine.encrypt(west, ref, text('two')).ciphertext).plaintext)).toBe('two');
   });
 
   it('a key pending deletion keeps its state when an older material is deleted; cancelling leaves it waiting for that material', async () => {

@@ -38,6 +38,10 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string, p
     case 'InvalidState':
       if (d.reason === 'not-pending-deletion') return new AwsServiceError('KMSInvalidStateException', `${arn} is not pending deletion.`);
       if (d.reason === 'no-pending-material') return new AwsServiceError('KMSInvalidStateException', `No available key material pending rotation for the key: ${arn}.`);
+      if (d.reason === 'material-pending-replicas') {
+        // AWS does not document this refusal's message: the emulator's wording.
+        return new AwsServiceError('KMSInvalidStateException', `Key material (id: ${String(d.materialId)}) of KMS key ${arn} must be imported into every replica Region key before rotation.`);
+      }
       if (d.reason === 'material-pending-rotation') {
         return new AwsServiceError(
           'KMSInvalidStateException',

@@ -61,7 +61,7 @@ export const listKeyRotations: Handler = (call) => {
       KeyId: key.id,
       KeyMaterialId: m.id,
       ...(imported ? importedFields(m) : {}),
-      KeyMaterialState: m.pendingRotation ? 'PENDING_ROTATION' : m.current ? 'CURRENT' : 'NON_CURRENT',
+      KeyMaterialState: m.awaitingReplicas ? 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION' : m.pendingRotation ? 'PENDING_ROTATION' : m.current ? 'CURRENT' : 'NON_CURRENT',
       ...(m.rotation ? { RotationDate: secs(m.rotation.at), RotationType: m.rotation.kind } : {}),
     })),
     result.nextMarker,
