@@ -66,6 +66,7 @@ export const VERB_ACTIONS: Readonly<Record<string, Action>> = {
   'rotate-on-demand': 'rotateNow',
   'create-rsa-datakey-pair': 'generateDataKeyPair',
   'create-ec-datakey-pair': 'generateDataKeyPair',
+  'derive-shared-secret': 'deriveSharedSecret',
   'generate-mac': 'generateMac',
   'verify-mac': 'verifyMac',
   'gen-random': 'generateRandom',

@@ -7,6 +7,7 @@
 import type { JsonValue } from '../../engine/audit.js';
 import { HuaweiError } from './errors.js';
 import type { OperationSpec } from './call.js';
+import { deriveSharedSecret } from './ops-agreement.js';
 import { updateKeyAlias } from './ops-aliases.js';
 import { createDatakeyPair, generateMac, getPublickey, sign, verify, verifyMac } from './ops-asymmetric.js';
 import { createGrant, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './ops-grants.js';
@@ -55,6 +56,7 @@ export const HANDLERS: Readonly<Record<string, OperationSpec>> = {
   'verify-mac': { handler: verifyMac, readOnly: true },
   'create-rsa-datakey-pair': { handler: createDatakeyPair, readOnly: false },
   'create-ec-datakey-pair': { handler: createDatakeyPair, readOnly: false },
+  'derive-shared-secret': { handler: deriveSharedSecret, readOnly: false },
   'user-instances': { handler: userInstances, readOnly: true },
   'user-quotas': { handler: userQuotas, readOnly: true },
   'create-kms-tag': { handler: createKmsTag, readOnly: false },

@@ -49,7 +49,7 @@ const NUMERIC_STRINGS = new Set(['datakey_length', 'datakey_plain_length', 'data
 
 /** Values the service takes beyond the SDK's enum lists (older or region-specific names). */
 const EXTRA_ENUM: Readonly<Record<string, readonly string[]>> = {
-  key_usage: ['GENERATE_VERIFY_MAC'],
+  key_usage: ['GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'],
   wrapping_algorithm: ['RSAES_OAEP_SHA_1'],
 };
 
