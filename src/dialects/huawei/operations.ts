@@ -11,6 +11,7 @@ import { deriveSharedSecret } from './ops-agreement.js';
 import { updateKeyAlias } from './ops-aliases.js';
 import { createDatakeyPair, generateMac, getPublickey, sign, verify, verifyMac } from './ops-asymmetric.js';
 import { createGrant, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './ops-grants.js';
+import { listSupportRegions, replicateKey, updatePrimaryRegion } from './ops-regions.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './ops-import.js';
 import { cancelKeyDeletion, createKey, deleteKeyRiskTips, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription } from './ops-keys.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, rotateOnDemand, updateKeyRotationInterval } from './ops-rotation.js';
@@ -57,6 +58,9 @@ export const HANDLERS: Readonly<Record<string, OperationSpec>> = {
   'create-rsa-datakey-pair': { handler: createDatakeyPair, readOnly: false },
   'create-ec-datakey-pair': { handler: createDatakeyPair, readOnly: false },
   'derive-shared-secret': { handler: deriveSharedSecret, readOnly: false },
+  'list-support-regions': { handler: listSupportRegions, readOnly: true },
+  'replicate-key': { handler: replicateKey, readOnly: false },
+  'update-primary-region': { handler: updatePrimaryRegion, readOnly: false },
   'user-instances': { handler: userInstances, readOnly: true },
   'user-quotas': { handler: userQuotas, readOnly: true },
   'create-kms-tag': { handler: createKmsTag, readOnly: false },
