@@ -9,6 +9,7 @@ import { HuaweiError } from './errors.js';
 import type { OperationSpec } from './call.js';
 import { deriveSharedSecret } from './ops-agreement.js';
 import { updateKeyAlias } from './ops-aliases.js';
+import { createDatakeyCapsule, decryptDatakeyCapsule } from './ops-capsules.js';
 import { createDatakeyPair, generateMac, getPublickey, sign, verify, verifyMac } from './ops-asymmetric.js';
 import { createGrant, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './ops-grants.js';
 import { listSupportRegions, replicateKey, updatePrimaryRegion } from './ops-regions.js';
@@ -33,6 +34,8 @@ export const HANDLERS: Readonly<Record<string, OperationSpec>> = {
   'create-datakey-without-plaintext': { handler: createDatakeyWith(false), readOnly: false },
   'encrypt-datakey': { handler: encryptDatakey, readOnly: false },
   'decrypt-datakey': { handler: decryptDatakey, readOnly: false },
+  'create-datakey-capsule': { handler: createDatakeyCapsule, readOnly: false },
+  'decrypt-datakey-capsule': { handler: decryptDatakeyCapsule, readOnly: false },
   'encrypt-data': { handler: encryptData, readOnly: false },
   'decrypt-data': { handler: decryptData, readOnly: false },
   're-encrypt': { handler: reEncrypt, readOnly: false },
