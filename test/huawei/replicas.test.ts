@@ -63,12 +63,14 @@ describe('Huawei replicas', () => {
     const keyId = (await north.kms('create-key', { key_alias: 'orders' })).body.key_info.key_id as string;
     const sealed = await north.kms('encrypt-data', { key_id: keyId, plain_text: 'ship it', additional_authenticated_data: 'order-7' });
     expect(sealed.status).toBe(200);
-    const replicated = await v2(north, 'POST', `keys/${keyId}/replicate`, { key_id: keyId, replica_region: 'cn-east-3', replica_project_id: EAST.projectId, key_alias: 'orders-east', key_description: 'replica' });
+    const replicated = await v2(north, 'POST', `keys/${keyId}/replicate`, { key_id: keyId, replica_region: 'cn-east-3', replica_project_id: EAST.projectId, key_alias: 'orders-east', key_description: 'replica', tags: [{ key: 'team', value: 'payments' }] });
     expectModel('replicate-key', replicated);
     expect(replicated.body).toEqual({ key_id: keyId, domain_id: OWNER.domainId, region: 'cn-east-3' });
     clock.advance('5s');
     const replica = (await east.kms('describe-key', { key_id: keyId })).body.key_info;
     expect({ alias: replica.key_alias, state: replica.key_state, description: replica.key_description }).toEqual({ alias: 'orders-east', state: '2', description: 'replica' });
+    const shown = await server.kms.huawei.call('show-kms-tags', { key_id: keyId }, { domainId: OWNER.domainId, projectId: EAST.projectId });
+    expect(shown.tags).toEqual([{ key: 'team', value: 'payments' }]);
     const opened = await east.kms('decrypt-data', { cipher_text: sealed.body.cipher_text, additional_authenticated_data: 'order-7' });
     expect(opened.status).toBe(200);
     expect(opened.body.plain_text).toBe('ship it');
@@ -98,6 +100,8 @@ describe('Huawei replicas', () => {
     expectError(await replicate({ key_alias: 'taken-east' }), 400, 'KMS.1104');
     expectError(await replicate({ key_alias: 'bad alias!' }), 400, 'KMS.1101');
     expectError(await replicate({ key_alias: undefined }), 400, 'KMS.0204');
+    expectError(await replicate({ tags: [{ key: 'a<b', value: 'v' }] }), 400, 'KMS.0406');
+    expectError(await replicate({ tags: [{ key: 'k', value: 'x'.repeat(44) }] }), 400, 'KMS.0410');
     expectError(await replicate({ tags: Array.from({ length: 11 }, (_, i) => ({ key: `k${i}`, value: 'v' })) }), 400, 'KMS.0409');
     expectError(await v2(north, 'POST', 'keys/00000000-0000-0000-0000-000000000000/replicate', { key_id: '00000000-0000-0000-0000-000000000000', replica_region: 'cn-east-3', replica_project_id: EAST.projectId, key_alias: 'x' }), 404, 'KMS.0207');
     expectError(await v2(north, 'PUT', `keys/${keyId}/update-primary-region`, { key_id: keyId, primary_region: 'cn-east-3' }), 400, 'KMS.0308');

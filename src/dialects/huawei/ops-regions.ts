@@ -6,6 +6,7 @@
 import type { CallContext } from '../../engine/types.js';
 import { kmsError } from './errors.js';
 import { numberOf } from './validate.js';
+import { checkTag } from './ops-tags.js';
 import { checkAlias, type Handler, keyRef, LIMITS, lookup } from './call.js';
 
 /**
@@ -36,27 +37,27 @@ export const listSupportRegions: Handler = (call) => {
 };
 
 export const replicateKey: Handler = (call) => {
-    const { engine, ctx, body, regionOf } = call;
-    const region = body.replica_region as string;
-    const alias = body.key_alias as string;
-    if (!/^[a-zA-Z0-9:/_-]{1,255}$/.test(alias)) throw kmsError('KMS.1101');
-    checkAlias(alias);
-    const key = lookup(call);
-    if (key.manager !== 'CUSTOMER') throw kmsError('KMS.0308');
-    if (!regionsFrom(key.realm.region).includes(region)) throw kmsError('KMS.0308');
-    if (!regionOf || regionOf(body.replica_project_id as string) !== region) throw kmsError('KMS.0308');
-    const there: CallContext = { ...ctx, realm: { account: key.realm.account, region } };
-    if (engine.getAlias(there, alias)) throw kmsError('KMS.1104');
-    if (Array.isArray(body.tags) && body.tags.length > LIMITS.tagsPerKey) throw kmsError('KMS.0409');
-    const tags = Array.isArray(body.tags) ? (body.tags as { key?: unknown; value?: unknown }[]).map((t) => [String(t.key), String(t.value ?? '')] as const) : [];
-    const { replica } = engine.replicateKey(ctx, keyRef(body), {
-      region,
-      adopt: true,
-      ...(typeof body.key_description === 'string' ? { description: body.key_description } : {}),
-      ...(tags.length > 0 ? { tags } : {}),
-    });
-    engine.createAlias(there, alias, { keyId: replica.id });
-    return { key_id: replica.id, domain_id: replica.realm.account, region: replica.realm.region };
+  const { engine, ctx, body, regionOf } = call;
+  const region = body.replica_region as string;
+  const alias = body.key_alias as string;
+  if (!/^[a-zA-Z0-9:/_-]{1,255}$/.test(alias)) throw kmsError('KMS.1101');
+  checkAlias(alias);
+  const key = lookup(call);
+  if (key.manager !== 'CUSTOMER') throw kmsError('KMS.0308');
+  if (!regionsFrom(key.realm.region).includes(region)) throw kmsError('KMS.0308');
+  if (!regionOf || regionOf(body.replica_project_id as string) !== region) throw kmsError('KMS.0308');
+  const there: CallContext = { ...ctx, realm: { account: key.realm.account, region } };
+  if (engine.getAlias(there, alias)) throw kmsError('KMS.1104');
+  if (Array.isArray(body.tags) && body.tags.length > LIMITS.tagsPerKey) throw kmsError('KMS.0409');
+  const tags = Array.isArray(body.tags) ? body.tags.map(checkTag) : [];
+  const { replica } = engine.replicateKey(ctx, keyRef(body), {
+    region,
+    adopt: true,
+    ...(typeof body.key_description === 'string' ? { description: body.key_description } : {}),
+    ...(tags.length > 0 ? { tags } : {}),
+  });
+  engine.createAlias(there, alias, { keyId: replica.id });
+  return { key_id: replica.id, domain_id: replica.realm.account, region: replica.realm.region };
 };
 
 export const updatePrimaryRegion: Handler = (call) => {
