@@ -26,6 +26,8 @@ export interface ReplicateInput {
   readonly policies?: ReadonlyArray<readonly [string, string]>;
   /** How long the replica stays Creating (default REPLICA_SETTLE_MS). */
   readonly settleMs?: number;
+  /** A single-Region key may be replicated: it becomes its family's primary (default: refused). */
+  readonly adopt?: boolean;
 }
 
 export function isReplica(key: KeyRecord): boolean {
@@ -99,9 +101,10 @@ export function settle(s: EngineState, key: KeyRecord): void {
  */
 export function replicateKey(s: EngineState, ctx: CallContext, ref: KeyRef, input: ReplicateInput): { primary: KeyInfo; replica: KeyInfo } {
   const primary = reach(s, ctx, ref, 'replicateKey');
-  requirePrimary(primary);
+  const adopting = input.adopt === true && !primary.multiRegion && primary.replication === undefined;
+  if (!adopting) requirePrimary(primary);
   admit(s, ctx, primary, 'replicateKey');
-  const relation = primary.replication!;
+  const relation = primary.replication ?? newRelation(primary.realm.region);
   const size = utf8(input.region).length;
   if (size < 1 || size > 255) throw new KmsError('Validation', 'The region name must be 1 to 255 bytes long.', { reason: 'realm-name', field: 'region' });
   if (input.region === relation.primaryRegion || relation.replicaRegions.includes(input.region) || s.realm(primary.realm.account, input.region)?.keys.get(primary.id)) {
@@ -113,6 +116,10 @@ export function replicateKey(s: EngineState, ctx: CallContext, ref: KeyRef, inpu
     });
   }
   refuseDryRun(ctx);
+  if (adopting) {
+    (primary as { multiRegion: boolean }).multiRegion = true;
+    primary.replication = relation;
+  }
   const realm = s.realmFor({ account: primary.realm.account, region: input.region });
   const now = s.now();
   const imported = primary.origin === 'EXTERNAL';

@@ -73,6 +73,8 @@ export interface ServerOptions {
   tencentCmkLimit?: number;
   /** Bytes of audit events kept (see createKms). Default 32 MiB. */
   auditBytes?: number;
+  /** The Huawei dialect's projects in other regions than the default (project id → region), as createKms takes them. */
+  huaweiProjects?: Record<string, string>;
   /** Keys declared up front: an init file (YAML or JSON) or the document (docs/ci.md). Made before a new data dir's first snapshot. */
   init?: string | InitDocument;
   /** Origins allowed to call from a browser (CORS): exact origins or '*'. Default: any loopback origin. */
@@ -126,6 +128,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.auditBytes !== undefined ? { auditBytes: options.auditBytes } : {}),
     ...(options.tencentCmkLimit !== undefined ? { tencent: { cmkLimit: options.tencentCmkLimit } } : {}),
+    ...(options.huaweiProjects !== undefined ? { huawei: { projects: { ...options.huaweiProjects } } } : {}),
   });
   // Declared keys are made before the store opens: a new data directory starts from them, one with state keeps its own.
   const initial = await applyInitOption(kms, options.init);

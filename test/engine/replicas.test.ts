@@ -18,6 +18,21 @@ function family() {
 }
 
 describe('replicas (engine)', () => {
+  it('adopt: a single-Region key becomes its family\'s primary on its first replica; a refusal leaves it single-Region', () => {
+    const clock = new ManualClock('2026-01-01T00:00:00Z');
+    const engine = new Engine({ clock, seed: 'adopt' });
+    const single = engine.createKey(EAST, { spec: 'AES_256', usage: 'ENCRYPT_DECRYPT', origin: 'GENERATED' });
+    const ref = { keyId: single.id };
+    const sealed = engine.encrypt(EAST, ref, text('before'));
+    const before = JSON.stringify(engine.snapshot());
+    expect(thrown(() => engine.replicateKey(EAST, ref, { region: 'east', adopt: true })).code).toBe('AlreadyExists');
+    expect(JSON.stringify(engine.snapshot())).toBe(before);
+    engine.replicateKey(EAST, ref, { region: 'west', adopt: true });
+    expect(engine.describeKey(EAST, ref)).toMatchObject({ multiRegion: true, replication: { primaryRegion: 'east', replicaRegions: ['west'] } });
+    clock.advance('5s');
+    expect(str(engine.decrypt(WEST, sealed.ciphertext).plaintext)).toBe('before');
+  });
+
   it('a family shares material and keeps one relation in every member', () => {
     const { clock, engine, key, ref } = family();
     expect(key.id).toMatch(/^mrk-[0-9a-f]{32}$/);

@@ -8,10 +8,11 @@
  * To add a route: add its call to WALK. A route of the operations table without a call fails the
  * first test.
  */
-import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldModel } from '../../src/dialects/huawei/model.generated.js';
+import type { ManualClock } from '../../src/index.js';
 import { MODELS, OPERATIONS } from '../../src/dialects/huawei/model.generated.js';
 import { HANDLERS, RISK_TIPS_VERB } from '../../src/dialects/huawei/operations.js';
 import { traceOf } from '../../src/dialects/huawei/cts.js';
@@ -47,6 +48,10 @@ async function grant(w: Walker, id: string, extra: Record<string, unknown> = {})
 
 /** The key space the walk's key policies and access points belong to (any UUID names one). */
 const WALK_SPACE = '6b3c1d2e-0f4a-4b5c-8d6e-7f8091a2b3c4';
+/** A project of the owner's domain in cn-east-3 (the server's huaweiProjects), where the walk's replicas go. */
+const WALK_EAST_PROJECT = '7a1b2c3d4e5f60718293a4b5c6d7e8f9';
+/** An attestation document whose expiry is after the walk's clock (capsule attestations are not verified). */
+const WALK_ATTESTATION = { ecs_signature: 'c2ln', custom_signature: 'c2ln', custom_public_key: 'cGs=', expire_time: String(Date.parse('2026-01-02T00:00:00Z')), service_token: 't' };
 /** A key policy with every optional member, so that the answers carry every member of their models. */
 const WALK_POLICY = JSON.stringify({ version: '1.0', validity_period: { start_time: '1767225600000', end_time: '1798761600000' }, allowed_access_point: ['ap-1'], allowed_data_security_zone: ['zone-1'] });
 
@@ -198,6 +203,30 @@ export const WALK: Readonly<Record<string, (w: Walker) => Promise<SdkResult>>> =
     await grant(w, id);
     return w.owner.kms(RISK_TIPS_VERB, { key_id: id });
   },
+  // Key agreement, data-key capsules, replicas.
+  'derive-shared-secret': async (w) => {
+    const peer = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    return w.owner.kms('derive-shared-secret', { key_id: await w.newKey({ key_spec: 'EC_P256', key_usage: 'KEY_AGREEMENT' }), key_agreement_algorithm: 'ECDH', public_key: peer });
+  },
+  'create-datakey-capsule': async (w) => w.owner.send('POST', '/v1.0/{project_id}/kms/datakey-capsule/create', { key_id: await w.newKey(), datakey_length: 'AES_256' }),
+  'decrypt-datakey-capsule': async (w) => {
+    const keyId = await w.newKey();
+    const made = await w.owner.send('POST', '/v1.0/{project_id}/kms/datakey-capsule/create', { key_id: keyId, datakey_length: 'AES_256' });
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    return w.owner.send('POST', '/v1.0/{project_id}/kms/datakey-capsule/decrypt', { key_id: keyId, datakey_capsule: made.body.datakey_capsule, attestation_document: WALK_ATTESTATION });
+  },
+  'list-support-regions': (w) => w.owner.send('GET', '/v2/{project_id}/kms/regions'),
+  'replicate-key': async (w) => {
+    const keyId = await w.newKey();
+    return w.owner.send('POST', `/v2/{project_id}/kms/keys/${keyId}/replicate`, { key_id: keyId, replica_region: 'cn-east-3', replica_project_id: WALK_EAST_PROJECT, key_alias: `walk-${randomBytes(4).toString('hex')}` });
+  },
+  'update-primary-region': async (w) => {
+    const keyId = await w.newKey();
+    const replicated = await w.owner.send('POST', `/v2/{project_id}/kms/keys/${keyId}/replicate`, { key_id: keyId, replica_region: 'cn-east-3', replica_project_id: WALK_EAST_PROJECT, key_alias: `walk-${randomBytes(4).toString('hex')}` });
+    expect(replicated.status, JSON.stringify(replicated.body)).toBe(200);
+    (server.kms.clock as ManualClock).advance('5s');
+    return w.owner.send('PUT', `/v2/{project_id}/kms/keys/${keyId}/update-primary-region`, { key_id: keyId, primary_region: 'cn-east-3' });
+  },
   // The alias API (/kms/aliases).
   'create-alias': async (w) => w.owner.send('POST', '/v1.0/{project_id}/kms/aliases', { key_id: await w.newKey(), alias: `alias/walk-${randomBytes(4).toString('hex')}` }),
   'associate-alias': async (w) => {
@@ -276,7 +305,7 @@ let server: HuaweiServer;
 let walker: Walker;
 
 beforeAll(async () => {
-  server = await serveHuawei();
+  server = await serveHuawei({ huaweiProjects: { [WALK_EAST_PROJECT]: 'cn-east-3' } });
   const owner = sdkClient(server.url, OWNER);
   const grantee = sdkClient(server.url, GRANTEE);
   walker = {

@@ -66,6 +66,9 @@ export const VERB_ACTIONS: Readonly<Record<string, Action>> = {
   'rotate-on-demand': 'rotateNow',
   'create-rsa-datakey-pair': 'generateDataKeyPair',
   'create-ec-datakey-pair': 'generateDataKeyPair',
+  'derive-shared-secret': 'deriveSharedSecret',
+  'replicate-key': 'replicateKey',
+  'update-primary-region': 'updatePrimaryRegion',
   'generate-mac': 'generateMac',
   'verify-mac': 'verifyMac',
   'gen-random': 'generateRandom',
@@ -99,6 +102,8 @@ export interface Call {
   readonly verb: string;
   readonly body: Body;
   readonly trail: Trail;
+  /** The region of a project of the caller's domain (replicate-key's replica_project_id). */
+  readonly regionOf?: (projectId: string) => string;
 }
 
 export type Handler = (call: Call) => Record<string, unknown> | Promise<Record<string, unknown>>;

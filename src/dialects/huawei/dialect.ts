@@ -228,7 +228,7 @@ export class HuaweiDialect {
         const checked = checkBody(model, resolveAliasKeyId(this.engine, ctx, verb, raw));
         this.#checkPathParams(verb, checked);
         if (meta.endpoint !== undefined) checked.endpoint = meta.endpoint;
-        return { engine: this.engine, ctx, verb, body: checked, trail };
+        return { engine: this.engine, ctx, verb, body: checked, trail, regionOf: (projectId: string) => this.regionOf(projectId) };
       },
       providerError: (e, { operation: verb }) => {
         if (e instanceof HuaweiError) return e;

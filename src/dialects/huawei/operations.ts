@@ -7,10 +7,13 @@
 import type { JsonValue } from '../../engine/audit.js';
 import { HuaweiError } from './errors.js';
 import type { OperationSpec } from './call.js';
+import { deriveSharedSecret } from './ops-agreement.js';
 import { associateAlias, createAlias, deleteAlias, listAliases, updateKeyAlias } from './ops-aliases.js';
 import { createKeyPolicy, deleteKeyPolicy, listKeyPolicy, showKeyPolicy, updateKeyPolicy } from './ops-key-policies.js';
+import { createDatakeyCapsule, decryptDatakeyCapsule } from './ops-capsules.js';
 import { createDatakeyPair, generateMac, getPublickey, sign, verify, verifyMac } from './ops-asymmetric.js';
 import { createGrant, listGrants, listRetirableGrants, retireGrant, revokeGrant } from './ops-grants.js';
+import { listSupportRegions, replicateKey, updatePrimaryRegion } from './ops-regions.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './ops-import.js';
 import { createAccessPoint, deleteAccessPoint, disableAccessPoint, downloadAccessPointPrivateKey, enableAccessPoint, listAccessPoint } from './ops-access-points.js';
 import { createKeyStore, deleteKeyStore, disableKeyStore, enableKeyStore, listKeyStores, showKeyStore } from './ops-keystores.js';
@@ -43,6 +46,8 @@ export const HANDLERS: Readonly<Record<string, OperationSpec>> = {
   'create-datakey-without-plaintext': { handler: createDatakeyWith(false), readOnly: false },
   'encrypt-datakey': { handler: encryptDatakey, readOnly: false },
   'decrypt-datakey': { handler: decryptDatakey, readOnly: false },
+  'create-datakey-capsule': { handler: createDatakeyCapsule, readOnly: false },
+  'decrypt-datakey-capsule': { handler: decryptDatakeyCapsule, readOnly: false },
   'encrypt-data': { handler: encryptData, readOnly: false },
   'decrypt-data': { handler: decryptData, readOnly: false },
   're-encrypt': { handler: reEncrypt, readOnly: false },
@@ -67,6 +72,10 @@ export const HANDLERS: Readonly<Record<string, OperationSpec>> = {
   'verify-mac': { handler: verifyMac, readOnly: true },
   'create-rsa-datakey-pair': { handler: createDatakeyPair, readOnly: false },
   'create-ec-datakey-pair': { handler: createDatakeyPair, readOnly: false },
+  'derive-shared-secret': { handler: deriveSharedSecret, readOnly: false },
+  'list-support-regions': { handler: listSupportRegions, readOnly: true },
+  'replicate-key': { handler: replicateKey, readOnly: false },
+  'update-primary-region': { handler: updatePrimaryRegion, readOnly: false },
   'user-instances': { handler: userInstances, readOnly: true },
   'user-quotas': { handler: userQuotas, readOnly: true },
   'create-kms-tag': { handler: createKmsTag, readOnly: false },

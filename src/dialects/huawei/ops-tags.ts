@@ -7,7 +7,7 @@ import { aliasOf, type Call, type Handler, keyRef, LIMITS, lookup } from './call
 
 const TAG_FORBIDDEN = /[\u0000-\u001f*<>\\=]/;
 
-function checkTag(tag: unknown): [string, string] {
+export function checkTag(tag: unknown): [string, string] {
   if (!isPlainObject(tag)) throw kmsError('KMS.0412');
   const { key, value } = tag as { key?: unknown; value?: unknown };
   if (typeof key !== 'string' || key.trim() === '' || TAG_FORBIDDEN.test(key)) throw kmsError('KMS.0406');

@@ -43,6 +43,7 @@ const FIELD_CODES: Readonly<Record<string, string>> = {
 /** Codes for a field of one model that differ from FIELD_CODES. */
 const MODEL_FIELD_CODES: Readonly<Record<string, Record<string, string>>> = {
   CreateDatakeyRequestBody: { key_spec: 'KMS.1902' },
+  CreateDatakeyCapsuleRequestBody: { datakey_length: 'KMS.0308' },
 };
 
 /** String fields that carry a whole number (bits, bytes, days, counts); their range is the value's. */
@@ -50,7 +51,7 @@ const NUMERIC_STRINGS = new Set(['datakey_length', 'datakey_plain_length', 'data
 
 /** Values the service takes beyond the SDK's enum lists (older or region-specific names). */
 const EXTRA_ENUM: Readonly<Record<string, readonly string[]>> = {
-  key_usage: ['GENERATE_VERIFY_MAC'],
+  key_usage: ['GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'],
   wrapping_algorithm: ['RSAES_OAEP_SHA_1'],
 };
 
@@ -89,10 +90,12 @@ function checkField(model: string, name: string, field: FieldModel, value: unkno
   switch (field.type) {
     case 'string': {
       let text: string;
+      // A field with an enum is a name even where the member elsewhere holds a number (capsules' datakey_length).
+      const numeric = NUMERIC_STRINGS.has(name) && !field.enum;
       if (typeof value === 'string') text = value;
-      else if (NUMERIC_STRINGS.has(name) && typeof value === 'number' && Number.isSafeInteger(value)) text = String(value);
+      else if (numeric && typeof value === 'number' && Number.isSafeInteger(value)) text = String(value);
       else throw bad();
-      if (NUMERIC_STRINGS.has(name)) {
+      if (numeric) {
         if (!/^\d{1,10}$/.test(text)) throw bad();
         if (field.range && (Number(text) < field.range[0] || Number(text) > field.range[1])) throw bad();
       } else if (field.range) {
