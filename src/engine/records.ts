@@ -9,7 +9,6 @@ import type { AuditResource } from './audit.js';
 import { grantFromSnapshot, grantSnapshot } from './grant-data.js';
 import type { OrderedIndex } from './ordered.js';
 import type { AliasSnapshot, KeySnapshot, SnapshotKey } from './snapshot.js';
-import { keyUseEntry, type KeyUse } from './usage.js';
 import type {
   AliasInfo,
   GrantInfo,
@@ -394,4 +393,20 @@ export function aliasSnapshot(a: AliasRecord, seq: number): AliasSnapshot {
 
 export function aliasFromSnapshot(a: AliasSnapshot, realm: Realm): AliasRecord {
   return { name: a.name, realm, keyId: a.keyId, createdAt: a.createdAt, updatedAt: a.updatedAt };
+}
+
+/** A key's last successful cryptographic use. */
+export interface KeyUse {
+  /** The provider's operation name, as the audit event holds it (e.g. `Encrypt`). */
+  readonly action: string;
+  /** Epoch ms. */
+  readonly time: number;
+  /** The audit event of the call. */
+  readonly eventId: string;
+  readonly requestId?: string | undefined;
+}
+
+/** The plain form of a use, as snapshots and change records hold it. */
+export function keyUseEntry(use: KeyUse): { action: string; time: number; eventId: string; requestId?: string } {
+  return { action: use.action, time: use.time, eventId: use.eventId, ...(use.requestId !== undefined ? { requestId: use.requestId } : {}) };
 }

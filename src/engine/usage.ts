@@ -13,20 +13,12 @@
 
 import { use } from './access.js';
 import type { AuditEvent } from './audit.js';
-import { viewOf, type KeyRecord } from './records.js';
+import { viewOf, type KeyRecord, type KeyUse } from './records.js';
+
+export { keyUseEntry, type KeyUse } from './records.js';
 import type { EngineState } from './state.js';
 import type { CallContext, KeyInfo, KeyRef } from './types.js';
 
-/** A key's last successful cryptographic use. */
-export interface KeyUse {
-  /** The provider's operation name, as the audit event holds it (e.g. `Encrypt`). */
-  readonly action: string;
-  /** Epoch ms. */
-  readonly time: number;
-  /** The audit event of the call. */
-  readonly eventId: string;
-  readonly requestId?: string | undefined;
-}
 
 export interface KeyUsageInfo {
   readonly key: KeyInfo;
@@ -36,10 +28,6 @@ export interface KeyUsageInfo {
   readonly trackingStart: number;
 }
 
-/** The plain form of a use, as snapshots and change records hold it. */
-export function keyUseEntry(use: KeyUse): { action: string; time: number; eventId: string; requestId?: string } {
-  return { action: use.action, time: use.time, eventId: use.eventId, ...(use.requestId !== undefined ? { requestId: use.requestId } : {}) };
-}
 
 /** Records `event` (an API call that succeeded) as the last use of each key it names. */
 export function recordKeyUse(s: EngineState, event: AuditEvent): void {

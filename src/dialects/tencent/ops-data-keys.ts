@@ -10,7 +10,7 @@ import type { KeyRef } from '../../engine/types.js';
 import { fromCiphertextBlob, toCiphertextBlob } from './ciphertext.js';
 import { fault } from './errors.js';
 import { secs, tencentKeyUsage, uinValue } from './metadata.js';
-import { deliver, recipientOf } from './ops-symmetric.js';
+import { deliver, recipientOf } from './recipient.js';
 import { aliasOf, base64Bytes, type Call, checkTags, existing, type Handler, inRange, KEY_ID, keyRef, LIMITS, tagResult, tagsMatch, touch } from './call.js';
 
 /** Hosted data keys' own limits: descriptions of at most 100 bytes; names as aliases are written (the documentation gives no pattern). */

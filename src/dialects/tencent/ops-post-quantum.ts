@@ -20,7 +20,7 @@ import type { KeyRef } from '../../engine/types.js';
 import { SEPARATOR } from './ciphertext.js';
 import { fault } from './errors.js';
 import { tencentKeyUsage } from './metadata.js';
-import { deliver, recipientOf } from './ops-symmetric.js';
+import { deliver, recipientOf } from './recipient.js';
 import { base64Bytes, type Call, existing, type Handler, KEY_ID, keyRef, LIMITS, touch } from './call.js';
 
 export const KYBER_USAGE = 'ASYMMETRIC_Encrypt_Decrypt_Kyber_AES';
