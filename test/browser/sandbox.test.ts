@@ -322,6 +322,59 @@ describe.skipIf(!HAVE_CHROMIUM)('the sandbox page in Chromium', () => {
     await context.close();
   });
 
+  it.skipIf(!ADAPTERS.some((a) => a.id === 'huawei'))('Huawei replicas: replicate-key into another region\'s project, decrypt there, update-primary-region', async () => {
+    const { context, page, problems } = await fresh();
+    await page.getByLabel('Dialect').selectOption('huawei');
+    expect(await page.locator('#region').inputValue()).toBe('cn-north-4');
+    await act(page, 'create', { key_alias: 'orders' });
+    const keyId = (await page.locator('#key-title .mono').innerText()).trim();
+    expect(await act(page, 'encrypt', { plain_text: 'from beijing' })).toContain('cipher_text');
+    expect(await act(page, 'support-regions')).toContain('cn-east-3, cn-south-1, cn-southwest-2');
+    expect(await page.locator('ol.calls > li').first().locator('pre.request').innerText()).toMatch(/^GET \/v2\/[0-9a-f]{32}\/kms\/regions HTTP\/1\.1/);
+    // A bad alias is Huawei's error, and makes no replica.
+    expect(await act(page, 'replicate', { replica_region: 'cn-east-3', 'key_alias (of the replica)': 'bad alias!' })).toContain('KMS.1101');
+    expect(await page.locator('form[data-form="update-primary"]').count()).toBe(0);
+    const east = await page.locator('form[data-form="replicate"]').getByLabel('replica_project_id', { exact: true }).inputValue();
+    expect(east).toMatch(/^[0-9a-f]{32}$/);
+    const replicated = await act(page, 'replicate', { replica_region: 'cn-east-3', 'key_alias (of the replica)': 'orders-east' });
+    expect(replicated).toContain(keyId);
+    expect(replicated).toContain('cn-east-3');
+    const request = await page.locator('ol.calls > li').first().locator('pre.request').innerText();
+    expect(request).toMatch(new RegExp(`^POST /v2/[0-9a-f]{32}/kms/keys/${keyId}/replicate HTTP/1\\.1`));
+    expect(request).toContain(`"key_id":"${keyId}"`);
+    expect(request).toContain(`"replica_project_id":"${east}"`);
+    await page.getByRole('button', { name: '+1 h' }).click();
+    await page.locator('#region').selectOption('cn-east-3');
+    await expect.poll(() => page.locator('#key-title .mono').innerText()).toBe(keyId);
+    // The replica is no primary: it offers no replicate-key.
+    expect(await page.locator('form[data-form="replicate"]').count()).toBe(0);
+    const decrypted = await act(page, 'decrypt');
+    expect(decrypted).toContain('from beijing');
+    const entry = page.locator('ol.calls > li').first();
+    expect(await entry.locator('pre.request').innerText()).toMatch(new RegExp(`^POST /v1\\.0/${east}/kms/decrypt-data HTTP/1\\.1`));
+    const trace = JSON.parse(await entry.locator('pre.audit').innerText()) as Record<string, unknown>;
+    expect(trace).toMatchObject({ trace_name: 'decryptData', resource_id: keyId });
+    expect(String(trace.resource_url)).toContain(east);
+    // Back in the primary's region, the primary role moves to cn-east-3.
+    await page.locator('#region').selectOption('cn-north-4');
+    await expect.poll(() => page.locator('#key-title .mono').innerText()).toBe(keyId);
+    // The key here is then a replica, so its forms (update-primary-region's outcome with them) go: the call log shows the answer.
+    const before = await page.locator('ol.calls > li').count();
+    await page.locator('form[data-form="update-primary"]').getByLabel('primary_region', { exact: true }).selectOption('cn-east-3');
+    await page.locator('form[data-form="update-primary"] button[type="submit"]').click();
+    await expect.poll(() => page.locator('ol.calls > li').count()).toBeGreaterThan(before);
+    const moved = page.locator('ol.calls > li').first();
+    expect(await moved.locator('pre.request').innerText()).toMatch(new RegExp(`^PUT /v2/[0-9a-f]{32}/kms/keys/${keyId}/update-primary-region HTTP/1\\.1`));
+    expect(await moved.locator('pre.response').innerText()).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*"primary_region":\s*"cn-east-3"/);
+    await page.getByRole('button', { name: '+1 h' }).click();
+    await expect.poll(() => page.locator('form[data-form="replicate"]').count()).toBe(0);
+    await page.locator('#region').selectOption('cn-east-3');
+    await expect.poll(() => page.locator('form[data-form="replicate"]').count()).toBe(1);
+    await screenshot(page, 'sandbox-huawei-replicas');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('imports key material wrapped in the page (WebCrypto RSA-OAEP), in the AWS and Tencent dialects', async () => {
     const { context, page, problems } = await fresh();
     const material = '2b'.repeat(32);

@@ -4,7 +4,7 @@
  * wire form of the REST-shaped routes (`/v1.0/{project_id}/keystores/{keystore_id}/…`, GET and
  * DELETE) that do not follow `POST /v1.0/{project_id}/kms/<verb>`.
  */
-import { OPERATIONS } from '../../dialects/huawei/model.generated.js';
+import { MODELS, OPERATIONS } from '../../dialects/huawei/model.generated.js';
 import type { KeyInfo } from '../../engine/index.js';
 import type { ActionForm, Field, Outcome } from './types.js';
 
@@ -68,16 +68,18 @@ export function keystoreForms(key: KeyInfo): ActionForm[] {
 
 /**
  * The method, path, query and body of a call: REST-shaped routes take their path parameters from
- * `params` (the rest is the query of a GET, or the body); the others are `POST …/kms/<action>`.
+ * `params` (the rest is the query of a GET, or the body, which keeps a path parameter its model
+ * also declares, as replicate-key's key_id); the others are `POST …/kms/<action>`.
  */
 export function wireOf(projectId: string, action: string, params: Record<string, unknown>): { method: string; path: string; query: string; body: string } {
   const op = Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action] : undefined;
   if (!op || op.path === `/v1.0/{project_id}/kms/${action}`) return { method: 'POST', path: `/v1.0/${projectId}/kms/${action}`, query: '', body: JSON.stringify(params) };
   const rest: Record<string, unknown> = { ...params };
   let path = op.path.replace('{project_id}', projectId);
+  const bodyModel = op.body !== undefined && Object.hasOwn(MODELS, op.body) ? MODELS[op.body] : undefined;
   for (const name of op.pathParams) {
     path = path.replace(`{${name}}`, encodeURIComponent(String(rest[name] ?? '')));
-    delete rest[name];
+    if (op.method === 'GET' || !bodyModel || !Object.hasOwn(bodyModel, name)) delete rest[name];
   }
   if (op.method === 'GET' || op.body === undefined) {
     const query = new URLSearchParams(Object.entries(rest).map(([k, v]) => [k, String(v)])).toString();

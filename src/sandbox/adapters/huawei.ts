@@ -13,6 +13,7 @@ import { importable, importForms } from './import.js';
 import { aliasOf as huaweiAliasOf } from '../../dialects/huawei/call.js';
 import { aliasForms } from './huawei-aliases.js';
 import { keystoreForms, wireOf } from './huawei-keystores.js';
+import { HUAWEI_REGIONS, projectOf, replicaForms } from './huawei-replicas.js';
 import type { ActionForm, CallResult, DialectAdapter, Field } from './types.js';
 
 const USER_AGENT = 'kms-emulator-sandbox (in-tab)';
@@ -151,8 +152,8 @@ export const huaweiAdapter: DialectAdapter = {
   id: 'huawei',
   label: 'Huawei Cloud KMS',
   auditLabel: 'CTS',
-  // The dialect's project maps to one region; keys live in that project's region.
-  regions: ['cn-north-4'],
+  // One project per region (the emulator is created with them); keys live in their project's region.
+  regions: HUAWEI_REGIONS,
   account: (kms) => kms.huawei.options.domainId,
   states: ['PendingImport', 'Enabled', 'Disabled', 'PendingDeletion'],
   stateName: (state: KeyState) => `${KEY_STATE[state]} ${STATE_WORDS[KEY_STATE[state]] ?? ''}`.trim(),
@@ -230,19 +231,20 @@ export const huaweiAdapter: DialectAdapter = {
           deleteRequest: withKey(key, {}),
         })
       : [];
-    return [...crypto, ...imports, ...lifecycleForms(key), ...aliasForms(key), ...keystoreForms(key)];
+    return [...crypto, ...imports, ...lifecycleForms(key), ...aliasForms(key), ...keystoreForms(key), ...replicaForms(key)];
   },
 
   metadata: (kms, key) => keyDetails(key, aliasOf(kms, key)),
 
   specName: (key) => HUAWEI_KEY_SPEC[key.spec] ?? key.spec,
 
-  async call(kms, _region, action, params) {
-    const { method, path, query, body } = wireOf(kms.huawei.options.projectId, action, params);
+  async call(kms, region, action, params) {
+    const projectId = projectOf(kms, region);
+    const { method, path, query, body } = wireOf(projectId, action, params);
     const requestHeaders: Array<[string, string]> = [
-      ['Host', `kms.${kms.huawei.options.region}.myhuaweicloud.com`],
+      ['Host', `kms.${kms.huawei.regionOf(projectId)}.myhuaweicloud.com`],
       ['Content-Type', HUAWEI_JSON_CONTENT_TYPE],
-      ['X-Project-Id', kms.huawei.options.projectId],
+      ['X-Project-Id', projectId],
       ['X-Sdk-Date', new Date(kms.clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')],
       ['User-Agent', USER_AGENT],
       ['Content-Length', String(bytes.utf8(body).length)],

@@ -4,10 +4,14 @@
  */
 import { awsAdapter } from './aws.js';
 import { huaweiAdapter } from './huawei.js';
+import { HUAWEI_PROJECTS } from './huawei-replicas.js';
 import { tencentAdapter } from './tencent.js';
 import type { DialectAdapter } from './types.js';
 
 export const ADAPTERS: readonly DialectAdapter[] = [awsAdapter, tencentAdapter, huaweiAdapter];
+
+/** The options of the page's emulator: the projects the Huawei regions call through. */
+export const KMS_OPTIONS = { huawei: { projects: { ...HUAWEI_PROJECTS } } };
 
 export function adapterFor(id: string | undefined): DialectAdapter {
   return ADAPTERS.find((a) => a.id === id) ?? ADAPTERS[0]!;
