@@ -13,6 +13,7 @@ import * as dataKeys from './data-keys.js';
 import * as standalonePolicies from './standalone-policies.js';
 import type { StandalonePolicyInfo } from './standalone-policies.js';
 import * as keyStores from './key-stores.js';
+import { openForStore, sealForStore } from './store-seal.js';
 import * as accessPoints from './access-points.js';
 import type { AccessPointInfo, CreateAccessPointInput } from './access-points.js';
 import type { CreateKeyStoreInput } from './key-stores.js';
@@ -100,6 +101,14 @@ export abstract class ResourceFacade {
   }
   deleteKeyStore(ctx: CallContext, id: string): KeyStoreInfo {
     return keyStores.deleteKeyStore(this.enter(), ctx, id);
+  }
+  /** `plaintext` sealed for a store scope of the caller's realm (store-seal.ts); the scope is not looked up. */
+  sealForKeyStore(ctx: CallContext, scope: string, plaintext: Uint8Array): Uint8Array {
+    return sealForStore(this.enter(), ctx, scope, plaintext);
+  }
+  /** What sealForKeyStore sealed for this realm and scope, else undefined. */
+  openForKeyStore(ctx: CallContext, scope: string, sealed: Uint8Array): Uint8Array | undefined {
+    return openForStore(this.state(), ctx, scope, sealed);
   }
   /** The ids of the keys a store of the caller's realm holds (keys pending deletion included). */
   keysInKeyStore(ctx: CallContext, id: string): string[] {

@@ -31,7 +31,7 @@ const ALIASES = ['alias/fz1', 'alias/fz2', 'kms:cn-north-4:0a1b2c3d4e5f60718293a
 function valueFor(name: string, field: FieldModel, keyIds: readonly string[], storeIds: readonly string[] = []): fc.Arbitrary<unknown> {
   const junk = fc.oneof(fc.constant(null), fc.integer(), fc.boolean(), fc.string(), fc.constant({}), fc.constant([]), fc.constant('-1'), fc.constant(''));
   let good: fc.Arbitrary<unknown>;
-  if (name === 'keystore_id') good = fc.constantFrom('0', '0d0466b0-e727-4d9c-b35d-f84bb474a37f', ...storeIds);
+  if (name === 'keystore_id') good = fc.constantFrom('0', '1', '2', '0d0466b0-e727-4d9c-b35d-f84bb474a37f', ...storeIds);
   else if (/key_id$/.test(name)) good = fc.oneof(fc.constantFrom(...keyIds), fc.uuid(), fc.constant('0d0466b0-e727-4d9c-b35d-f84bb474a37f'), fc.constantFrom(...ALIASES));
   else if (name === 'alias') good = fc.constantFrom(...ALIASES, 'alias/obs/default', 'fz1', '__proto__');
   else if (name === 'keyspace_id') good = fc.constantFrom('6b3c1d2e-0f4a-4b5c-8d6e-7f8091a2b3c4', 'space');

@@ -111,6 +111,7 @@ export const WALK: Readonly<Record<string, (w: Walker) => Promise<SdkResult>>> =
     return w.owner.kms('re-encrypt', { cipher_text: e.body.cipher_text, destination_key_id: await w.newKey() });
   },
   'gen-random': (w) => w.owner.kms('gen-random', { random_data_length: '256' }),
+  'create-pin': (w) => w.owner.kms('create-pin', { keystore_id: '1' }),
   'create-grant': async (w) => w.owner.kms('create-grant', { key_id: await w.newKey(), grantee_principal: GRANTEE.userId, operations: ['describe-key'], name: 'walk' }),
   'list-grants': async (w) => {
     const id = await w.newKey();

@@ -16,6 +16,7 @@ import { createGrant, listGrants, listRetirableGrants, retireGrant, revokeGrant 
 import { listSupportRegions, replicateKey, updatePrimaryRegion } from './ops-regions.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './ops-import.js';
 import { createAccessPoint, deleteAccessPoint, disableAccessPoint, downloadAccessPointPrivateKey, enableAccessPoint, listAccessPoint } from './ops-access-points.js';
+import { createPin } from './ops-pin.js';
 import { createKeyStore, deleteKeyStore, disableKeyStore, enableKeyStore, listKeyStores, showKeyStore } from './ops-keystores.js';
 import { cancelKeyDeletion, createKey, deleteKeyRiskTips, describeKey, disableKey, enableKey, listKeys, scheduleKeyDeletion, updateKeyDescription } from './ops-keys.js';
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, rotateOnDemand, updateKeyRotationInterval } from './ops-rotation.js';
@@ -52,6 +53,7 @@ export const HANDLERS: Readonly<Record<string, OperationSpec>> = {
   'decrypt-data': { handler: decryptData, readOnly: false },
   're-encrypt': { handler: reEncrypt, readOnly: false },
   'gen-random': { handler: genRandom, readOnly: false },
+  'create-pin': { handler: createPin, readOnly: false },
   'create-grant': { handler: createGrant, readOnly: false },
   'list-grants': { handler: listGrants, readOnly: true },
   'list-retirable-grants': { handler: listRetirableGrants, readOnly: true },

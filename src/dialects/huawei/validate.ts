@@ -61,6 +61,8 @@ const EXTRA_RULES: Readonly<Record<string, (value: unknown) => boolean>> = {
   additional_authenticated_data: (v) => typeof v === 'string' && utf8(v).length <= 128,
   key_id: (v) => typeof v === 'string' && v.length === 36,
   name: (v) => typeof v === 'string' && /^[a-zA-Z0-9:/_-]{1,255}$/.test(v),
+  // encrypt-datakey's model gives pin_type no enum; its documentation names the same two values.
+  pin_type: (v) => v === 'CipherText' || v === 'PlainText',
 };
 
 export function codeFor(model: string, field: string): string {
