@@ -325,7 +325,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the sandbox page in Chromium', () => {
   it.skipIf(!ADAPTERS.some((a) => a.id === 'huawei'))('Huawei replicas: replicate-key into another region\'s project, decrypt there, update-primary-region', async () => {
     const { context, page, problems } = await fresh();
     await page.getByLabel('Dialect').selectOption('huawei');
-    expect(await page.locator('#region').inputValue()).toBe('cn-north-4');
+    // The region picker follows the dialect once the page has switched to it.
+    await expect.poll(() => page.locator('#region').inputValue()).toBe('cn-north-4');
     await act(page, 'create', { key_alias: 'orders' });
     const keyId = (await page.locator('#key-title .mono').innerText()).trim();
     expect(await act(page, 'encrypt', { plain_text: 'from beijing' })).toContain('cipher_text');
