@@ -334,7 +334,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the sandbox page in Chromium', () => {
     expect(await page.locator('ol.calls > li').first().locator('pre.request').innerText()).toMatch(/^GET \/v2\/[0-9a-f]{32}\/kms\/regions HTTP\/1\.1/);
     // A bad alias is Huawei's error, and makes no replica.
     expect(await act(page, 'replicate', { replica_region: 'cn-east-3', 'key_alias (of the replica)': 'bad alias!' })).toContain('KMS.1101');
-    expect(await page.locator('form[data-form="update-primary"]').count()).toBe(0);
+    await expect.poll(() => page.locator('form[data-form="update-primary"]').count()).toBe(0);
     const east = await page.locator('form[data-form="replicate"]').getByLabel('replica_project_id', { exact: true }).inputValue();
     expect(east).toMatch(/^[0-9a-f]{32}$/);
     const replicated = await act(page, 'replicate', { replica_region: 'cn-east-3', 'key_alias (of the replica)': 'orders-east' });
@@ -348,7 +348,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the sandbox page in Chromium', () => {
     await page.locator('#region').selectOption('cn-east-3');
     await expect.poll(() => page.locator('#key-title .mono').innerText()).toBe(keyId);
     // The replica is no primary: it offers no replicate-key.
-    expect(await page.locator('form[data-form="replicate"]').count()).toBe(0);
+    await expect.poll(() => page.locator('form[data-form="replicate"]').count()).toBe(0);
     const decrypted = await act(page, 'decrypt');
     expect(decrypted).toContain('from beijing');
     const entry = page.locator('ol.calls > li').first();
