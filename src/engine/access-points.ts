@@ -6,6 +6,7 @@
  * persists them in snapshots and change records, and does not evaluate them.
  */
 
+import { resourceChanges, resourceSnapshots, type RemovedResource } from './realm-resources.js';
 import * as z from 'zod/mini';
 import { fromBase64, toBase64 } from '../crypto/bytes.js';
 import { generateKeyPair } from '../crypto/asymmetric.js';
@@ -207,21 +208,12 @@ function snapshotOf(p: AccessPointRecord): AccessPointSnapshot {
 }
 
 export function accessPointSnapshots(s: EngineState): AccessPointSnapshot[] {
-  const out: AccessPointSnapshot[] = [];
-  for (const points of s.accessPoints.values()) for (const p of points.values()) out.push(snapshotOf(p));
-  return out;
+  return resourceSnapshots(s.accessPoints, snapshotOf);
 }
 
-export function accessPointChanges(s: EngineState, reset: boolean): { accessPoints?: AccessPointSnapshot[]; removedAccessPoints?: Array<{ account: string; region: string; id: string }> } {
-  if (reset) return s.accessPoints.size > 0 ? { accessPoints: accessPointSnapshots(s) } : {};
-  if (s.changes.accessPoints.size === 0) return {};
-  const changed: AccessPointSnapshot[] = [];
-  const removed: Array<{ account: string; region: string; id: string }> = [];
-  for (const p of s.changes.accessPoints) {
-    if (pointsOf(s, p.realm)?.get(p.id) === p) changed.push(snapshotOf(p));
-    else removed.push({ account: p.realm.account, region: p.realm.region, id: p.id });
-  }
-  return { ...(changed.length ? { accessPoints: changed } : {}), ...(removed.length ? { removedAccessPoints: removed } : {}) };
+export function accessPointChanges(s: EngineState, reset: boolean): { accessPoints?: AccessPointSnapshot[]; removedAccessPoints?: RemovedResource[] } {
+  const { changed, removed } = resourceChanges(s.accessPoints, s.changes.accessPoints, snapshotOf, reset);
+  return { ...(changed ? { accessPoints: changed } : {}), ...(removed ? { removedAccessPoints: removed } : {}) };
 }
 
 export function putAccessPoint(s: EngineState, d: AccessPointSnapshot): void {

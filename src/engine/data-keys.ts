@@ -9,6 +9,7 @@
  * Records, the data-key state table and snapshot entries are in data-key-data.ts.
  */
 
+import { resourceChanges, resourceSnapshots } from './realm-resources.js';
 import { admit, reach } from './access.js';
 import { DAY_MS } from './clock.js';
 import { refuseDryRun } from './checks.js';
@@ -249,23 +250,13 @@ export function deleteDueDataKey(s: EngineState, task: { account: string; region
 // ------------------------------------------------------------------ persistence
 
 export function dataKeySnapshots(s: EngineState): DataKeySnapshot[] {
-  const out: DataKeySnapshot[] = [];
-  for (const keys of s.dataKeys.values()) for (const k of keys.values()) out.push(dataKeySnapshot(k));
-  return out;
+  return resourceSnapshots(s.dataKeys, dataKeySnapshot);
 }
 
 /** The data-key part of a change record: changed data keys in full, removed ones by id (everything after a reset). */
 export function dataKeyChanges(s: EngineState, reset: boolean): Pick<EngineChanges, 'dataKeys' | 'removedDataKeys'> {
-  if (reset) return s.dataKeys.size > 0 ? { dataKeys: dataKeySnapshots(s) } : {};
-  if (s.changes.dataKeys.size === 0) return {};
-  const changed: DataKeySnapshot[] = [];
-  const removed: Array<{ account: string; region: string; id: string }> = [];
-  for (const k of s.changes.dataKeys) {
-    const live = s.dataKeys.get(realmKey(k.realm.account, k.realm.region))?.get(k.id) === k;
-    if (live) changed.push(dataKeySnapshot(k));
-    else removed.push({ account: k.realm.account, region: k.realm.region, id: k.id });
-  }
-  return { ...(changed.length ? { dataKeys: changed } : {}), ...(removed.length ? { removedDataKeys: removed } : {}) };
+  const { changed, removed } = resourceChanges(s.dataKeys, s.changes.dataKeys, dataKeySnapshot, reset);
+  return { ...(changed ? { dataKeys: changed } : {}), ...(removed ? { removedDataKeys: removed } : {}) };
 }
 
 /** Puts a data key from a snapshot or change record in place (replacing one with its id), with its scheduled deletion. */

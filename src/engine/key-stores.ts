@@ -5,6 +5,7 @@
  * backends of this interface.
  */
 
+import { resourceChanges, resourceSnapshots, type RemovedResource } from './realm-resources.js';
 import { randomBytes } from '../crypto/random.js';
 import { generateKeyPair } from '../crypto/asymmetric.js';
 import { hmacKeyLength } from '../crypto/hmac.js';
@@ -159,22 +160,13 @@ export function storeUnavailable(s: EngineState, key: { realm: Realm; state: Key
 // ------------------------------------------------------------------ persistence
 
 export function keyStoreSnapshots(s: EngineState): KeyStoreSnapshot[] {
-  const out: KeyStoreSnapshot[] = [];
-  for (const stores of s.keyStores.values()) for (const k of stores.values()) out.push(keyStoreSnapshot(k));
-  return out;
+  return resourceSnapshots(s.keyStores, keyStoreSnapshot);
 }
 
 /** The key-store part of a change record: changed stores in full, removed ones by id (everything after a reset). */
-export function keyStoreChanges(s: EngineState, reset: boolean): { keyStores?: KeyStoreSnapshot[]; removedKeyStores?: Array<{ account: string; region: string; id: string }> } {
-  if (reset) return s.keyStores.size > 0 ? { keyStores: keyStoreSnapshots(s) } : {};
-  if (s.changes.keyStores.size === 0) return {};
-  const changed: KeyStoreSnapshot[] = [];
-  const removed: Array<{ account: string; region: string; id: string }> = [];
-  for (const k of s.changes.keyStores) {
-    if (storesOf(s, k.realm)?.get(k.id) === k) changed.push(keyStoreSnapshot(k));
-    else removed.push({ account: k.realm.account, region: k.realm.region, id: k.id });
-  }
-  return { ...(changed.length ? { keyStores: changed } : {}), ...(removed.length ? { removedKeyStores: removed } : {}) };
+export function keyStoreChanges(s: EngineState, reset: boolean): { keyStores?: KeyStoreSnapshot[]; removedKeyStores?: RemovedResource[] } {
+  const { changed, removed } = resourceChanges(s.keyStores, s.changes.keyStores, keyStoreSnapshot, reset);
+  return { ...(changed ? { keyStores: changed } : {}), ...(removed ? { removedKeyStores: removed } : {}) };
 }
 
 export function putKeyStore(s: EngineState, d: KeyStoreSnapshot): void {

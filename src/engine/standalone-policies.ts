@@ -5,6 +5,7 @@
  * the authorization module's work. Records, snapshot entries and operations.
  */
 
+import { resourceChanges, resourceSnapshots } from './realm-resources.js';
 import * as z from 'zod/mini';
 import { refuseDryRun } from './checks.js';
 import { KmsError } from './errors.js';
@@ -125,22 +126,13 @@ export function deleteStandalonePolicy(s: EngineState, ctx: CallContext, id: str
 // ------------------------------------------------------------------ persistence
 
 export function standalonePolicySnapshots(s: EngineState): StandalonePolicySnapshot[] {
-  const out: StandalonePolicySnapshot[] = [];
-  for (const map of s.standalonePolicies.values()) for (const p of map.values()) out.push(snapshotOf(p));
-  return out;
+  return resourceSnapshots(s.standalonePolicies, snapshotOf);
 }
 
 /** The part of a change record: changed policies in full, removed ones by id (everything after a reset). */
 export function standalonePolicyChanges(s: EngineState, reset: boolean): Pick<EngineChanges, 'standalonePolicies' | 'removedStandalonePolicies'> {
-  if (reset) return s.standalonePolicies.size > 0 ? { standalonePolicies: standalonePolicySnapshots(s) } : {};
-  if (s.changes.standalonePolicies.size === 0) return {};
-  const changed: StandalonePolicySnapshot[] = [];
-  const removed: Array<{ account: string; region: string; id: string }> = [];
-  for (const p of s.changes.standalonePolicies) {
-    if (realmPolicies(s, p.realm)?.get(p.id) === p) changed.push(snapshotOf(p));
-    else removed.push({ account: p.realm.account, region: p.realm.region, id: p.id });
-  }
-  return { ...(changed.length ? { standalonePolicies: changed } : {}), ...(removed.length ? { removedStandalonePolicies: removed } : {}) };
+  const { changed, removed } = resourceChanges(s.standalonePolicies, s.changes.standalonePolicies, snapshotOf, reset);
+  return { ...(changed ? { standalonePolicies: changed } : {}), ...(removed ? { removedStandalonePolicies: removed } : {}) };
 }
 
 /** Puts a policy from a snapshot or change record in place (replacing one with its id). */

@@ -4,6 +4,7 @@
  * in white-box-data.ts.
  */
 
+import { resourceChanges, resourceSnapshots } from './realm-resources.js';
 import { randomBytes } from '../crypto/random.js';
 import { refuseDryRun } from './checks.js';
 import { KmsError } from './errors.js';
@@ -152,23 +153,13 @@ export function setWhiteBoxFingerprints(s: EngineState, ctx: CallContext, id: st
 // ------------------------------------------------------------------ persistence
 
 export function whiteBoxSnapshots(s: EngineState): WhiteBoxSnapshot[] {
-  const out: WhiteBoxSnapshot[] = [];
-  for (const keys of s.whiteBox.values()) for (const k of keys.values()) out.push(whiteBoxSnapshot(k));
-  return out;
+  return resourceSnapshots(s.whiteBox, whiteBoxSnapshot);
 }
 
 /** The white-box part of a change record: changed keys in full, removed ones by id (everything after a reset). */
 export function whiteBoxChanges(s: EngineState, reset: boolean): Pick<EngineChanges, 'whiteBoxKeys' | 'removedWhiteBoxKeys'> {
-  if (reset) return s.whiteBox.size > 0 ? { whiteBoxKeys: whiteBoxSnapshots(s) } : {};
-  if (s.changes.whiteBox.size === 0) return {};
-  const changed: WhiteBoxSnapshot[] = [];
-  const removed: Array<{ account: string; region: string; id: string }> = [];
-  for (const k of s.changes.whiteBox) {
-    const live = s.whiteBox.get(realmKey(k.realm.account, k.realm.region))?.get(k.id) === k;
-    if (live) changed.push(whiteBoxSnapshot(k));
-    else removed.push({ account: k.realm.account, region: k.realm.region, id: k.id });
-  }
-  return { ...(changed.length ? { whiteBoxKeys: changed } : {}), ...(removed.length ? { removedWhiteBoxKeys: removed } : {}) };
+  const { changed, removed } = resourceChanges(s.whiteBox, s.changes.whiteBox, whiteBoxSnapshot, reset);
+  return { ...(changed ? { whiteBoxKeys: changed } : {}), ...(removed ? { removedWhiteBoxKeys: removed } : {}) };
 }
 
 /** Puts a white-box key from a snapshot or change record in place (replacing one with its id). */
