@@ -164,6 +164,24 @@ export interface MetadataContext {
 const DAY_MS = 86_400_000;
 
 /** KeyMetadata as DescribeKey, DescribeKeys and ListKeyDetail return it. */
+
+/**
+ * Members of KeyMetadata and DataKeyMetadata for features the emulator does not model: cross-region
+ * synchronization (no replicas) and multi-account access (MemberAccount is accepted and ignored).
+ */
+export const UNMODELLED_MEMBERS = {
+  IsSyncReplica: 0,
+  SourceRegion: '',
+  SyncStatus: 0,
+  SyncMessages: '',
+  SyncStartTime: 0,
+  SyncEndTime: 0,
+  SourceHsmClusterId: '',
+  AccountAppId: 0,
+  AccountUin: 0,
+  AccountName: '',
+} as const;
+
 export function keyMetadata(key: KeyInfo, c: MetadataContext): Record<string, unknown> {
   const uin = creatorUin(key);
   const rotation = key.rotation;
@@ -190,17 +208,7 @@ export function keyMetadata(key: KeyInfo, c: MetadataContext): Record<string, un
     HsmClusterId: '',
     RotateDays: rotation.periodDays,
     LastRotateTime: lastRotation !== undefined ? secs(lastRotation) : 0,
-    IsSyncReplica: 0,
-    SourceRegion: '',
-    SyncStatus: 0,
-    SyncMessages: '',
-    SyncStartTime: 0,
-    SyncEndTime: 0,
-    SourceHsmClusterId: '',
-    // Member-account fields of multi-account access (MemberAccount is accepted and ignored): none.
-    AccountAppId: 0,
-    AccountUin: 0,
-    AccountName: '',
+    ...UNMODELLED_MEMBERS,
     CreatorUinString: uin,
   };
 }

@@ -9,7 +9,7 @@ import type { DataKeyInfo, DataKeyState } from '../../engine/data-keys.js';
 import type { KeyRef } from '../../engine/types.js';
 import { fromCiphertextBlob, toCiphertextBlob } from './ciphertext.js';
 import { fault } from './errors.js';
-import { secs, tencentKeyUsage, uinValue } from './metadata.js';
+import { secs, tencentKeyUsage, uinValue, UNMODELLED_MEMBERS } from './metadata.js';
 import { deliver, recipientOf } from './recipient.js';
 import { aliasOf, base64Bytes, type Call, checkTags, existing, type Handler, inRange, KEY_ID, keyRef, LIMITS, tagResult, tagsMatch, touch } from './call.js';
 
@@ -89,17 +89,7 @@ export function dataKeyMetadata(call: Call, key: DataKeyInfo): Record<string, un
     Origin: key.origin === 'GENERATED' ? 'TENCENT_KMS' : 'EXTERNAL',
     HsmClusterId: '',
     ResourceId: `creatorUin/${creator}/${key.id}`,
-    // Cross-region synchronization and multi-account access are not modelled, as for keys (metadata.ts).
-    IsSyncReplica: 0,
-    SourceRegion: '',
-    SyncStatus: 0,
-    SyncMessages: '',
-    SyncStartTime: 0,
-    SyncEndTime: 0,
-    SourceHsmClusterId: '',
-    AccountAppId: 0,
-    AccountUin: 0,
-    AccountName: '',
+    ...UNMODELLED_MEMBERS,
     CreatorUinString: creator,
   };
 }
