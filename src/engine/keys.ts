@@ -11,7 +11,7 @@ import { KmsError } from './errors.js';
 import { assertStoreTakesKeys, localBackend } from './key-stores.js';
 import { addMaterial, chosenMaterialId, installMaterial, materialMisfit, symmetricMaterialFits } from './material.js';
 import { markerSeq, pageOf } from './paging.js';
-import { hasMaterial, holdsAllMaterial, viewOf, type AliasRecord, type KeyRecord } from './records.js';
+import { hasMaterial, holdsAllMaterial, newKeyRecord, viewOf, type AliasRecord, type KeyRecord } from './records.js';
 import { deferDeletion, newRelation } from './replicas.js';
 import { catchUpRotation } from './rotation.js';
 import { isAsymmetricSpec, SPEC_PROFILES, usageFits } from './specs.js';
@@ -113,7 +113,7 @@ function checkCreate(s: EngineState, ctx: CallContext, input: CreateKeyInput): v
 function insertKey(s: EngineState, ctx: CallContext, input: CreateKeyInput, secret: Uint8Array | undefined): KeyRecord {
   const realm = s.realmFor(ctx.realm);
   const now = s.now();
-  const key: KeyRecord = {
+  const key = newKeyRecord({
     seq: ++s.seq,
     id: input.id ?? (input.idPrefix !== undefined ? input.idPrefix + toHex(randomBytes(s.random, 16)) : s.newId()),
     realm: realm.realm,
@@ -127,16 +127,9 @@ function insertKey(s: EngineState, ctx: CallContext, input: CreateKeyInput, secr
     ...(ctx.principal.type !== 'root' ? { creator: ctx.principal.id } : {}),
     multiRegion: input.multiRegion ?? false,
     ...(input.keyStoreId !== undefined ? { keyStoreId: input.keyStoreId } : {}),
-    materials: [],
-    rotation: { enabled: false, periodDays: 365, onDemandCount: 0 },
-    tags: new Map(input.tags ?? []),
-    policies: new Map(input.policies ?? []),
-    aliases: new Set(),
-    secrets: new Map(),
-    grants: new Map(),
-    bindings: [],
-    importParameters: [],
-  };
+    tags: input.tags,
+    policies: input.policies,
+  });
   if (key.multiRegion) key.replication = newRelation(realm.realm.region);
   if (input.material !== undefined) {
     const material = input.material.slice();

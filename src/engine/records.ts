@@ -387,6 +387,30 @@ export function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, alia
   return key;
 }
 
+/** What a new key record is made of: its identity and settings; the rest starts empty. */
+export type NewKeyFields = Pick<KeyRecord, 'seq' | 'id' | 'realm' | 'spec' | 'usage' | 'origin' | 'manager' | 'description' | 'state' | 'createdAt' | 'multiRegion'> &
+  Partial<Pick<KeyRecord, 'creator' | 'keyStoreId'>> & {
+    tags?: Iterable<readonly [string, string]> | undefined;
+    policies?: Iterable<readonly [string, string]> | undefined;
+  };
+
+/** A new key record: no material, rotation off (365 days), no aliases, grants, bindings or import parameters. */
+export function newKeyRecord(fields: NewKeyFields): KeyRecord {
+  const { tags, policies, ...rest } = fields;
+  return {
+    ...rest,
+    materials: [],
+    rotation: { enabled: false, periodDays: 365, onDemandCount: 0 },
+    tags: new Map(tags ?? []),
+    policies: new Map(policies ?? []),
+    aliases: new Set(),
+    secrets: new Map(),
+    grants: new Map(),
+    bindings: [],
+    importParameters: [],
+  };
+}
+
 export function aliasSnapshot(a: AliasRecord, seq: number): AliasSnapshot {
   return { name: a.name, keyId: a.keyId, createdAt: a.createdAt, updatedAt: a.updatedAt, seq };
 }

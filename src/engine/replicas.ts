@@ -11,7 +11,7 @@ import { admit, reach } from './access.js';
 import { refuseDryRun } from './checks.js';
 import { DAY_MS } from './clock.js';
 import { KmsError } from './errors.js';
-import { hasMaterial, viewOf, type KeyRecord, type Replication } from './records.js';
+import { hasMaterial, newKeyRecord, viewOf, type KeyRecord, type Replication } from './records.js';
 import type { EngineState } from './state.js';
 import type { CallContext, KeyInfo, KeyMaterialVersion, KeyRef, KeyState } from './types.js';
 import { utf8 } from '../crypto/bytes.js';
@@ -123,7 +123,7 @@ export function replicateKey(s: EngineState, ctx: CallContext, ref: KeyRef, inpu
   const realm = s.realmFor({ account: primary.realm.account, region: input.region });
   const now = s.now();
   const imported = primary.origin === 'EXTERNAL';
-  const replica: KeyRecord = {
+  const replica = newKeyRecord({
     seq: ++s.seq,
     id: primary.id,
     realm: realm.realm,
@@ -136,16 +136,9 @@ export function replicateKey(s: EngineState, ctx: CallContext, ref: KeyRef, inpu
     createdAt: now,
     ...(ctx.principal.type !== 'root' ? { creator: ctx.principal.id } : {}),
     multiRegion: true,
-    materials: [],
-    rotation: { enabled: false, periodDays: 365, onDemandCount: 0 },
-    tags: new Map(input.tags ?? []),
-    policies: new Map(input.policies ?? []),
-    aliases: new Set(),
-    secrets: new Map(),
-    grants: new Map(),
-    bindings: [],
-    importParameters: [],
-  };
+    tags: input.tags,
+    policies: input.policies,
+  });
   // Imported material is imported into each replica: the replica knows which material it must be.
   if (imported && primary.materialDigest !== undefined) replica.materialDigest = primary.materialDigest;
   copyShared(primary, replica, true);
