@@ -188,9 +188,9 @@ export function dataKey(withPlaintext: boolean): Handler {
   };
 }
 
-export const generateRandom: Handler = ({ engine, input }) => {
+export const generateRandom: Handler = ({ engine, ctx, input }) => {
   refuseRecipient(input);
   refuseCustomKeyStore(input.CustomKeyStoreId);
   if (input.NumberOfBytes === undefined) throw validation('NumberOfBytes is required.');
-  return { Plaintext: b64(engine.generateRandom(input.NumberOfBytes)) };
+  return { Plaintext: b64(engine.generateRandom(input.NumberOfBytes, ctx)) };
 };
