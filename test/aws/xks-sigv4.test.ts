@@ -73,6 +73,6 @@ describe('XKS SigV4 verifier', () => {
     expect(refused(signed, { ...options, now: NOW + 4 * 60_000 })).toBe(true);
     expect(refused({ ...signed, headers: { host: 'xks.example.com:8443' } })).toBe(false);
     expect(refused({ ...signed, headers: { ...signed.headers, authorization: 'AWS4-HMAC-SHA256 garbage' } })).toBe(false);
-    expect(refused({ ...signed, headers: { ...signed.headers, authorization: signed.headers.authorization!.replace(/Signature=\w+/, 'Signature=zz') } })).toBe(false);
+    expect(refused({ ...signed, headers: { ...signed.headers, authorization: (signed.headers as Record<string, string>)['authorization']!.replace(/Signature=\w+/, 'Signature=zz') } })).toBe(false);
   });
 });
