@@ -202,6 +202,7 @@ describe('XKS client against the built-in proxy', () => {
       const e = await failure(() => xksKeyMetadata({ ...target, fetch: answering(status, { errorName, errorMessage: 'detail' }, { 'content-type': 'application/json', 'x-request-id': 'proxy-req-1' }) }, 'key-1', MD));
       expect([errorName, e.failure, e.httpStatus, e.errorName, e.proxyRequestId]).toEqual([errorName, expected, status, errorName, 'proxy-req-1']);
       expect(e.detail).toContain('detail');
+      expect(e.message).toMatch(errorName === 'DependencyTimeoutException' ? /^The external key store proxy did not respond/ : /./);
     }
   });
 

@@ -102,6 +102,12 @@ export const XKS_FAILURE_MESSAGES: Readonly<Record<XksFailure, string>> = {
     'The external key store proxy rejected the request because it cannot communicate with the external key manager. Verify that the external key store proxy configuration is correct and that the external key manager is available.',
 };
 
+/** Where the spec gives an errorName its own KMS message, different from its failure's (a proxy's DependencyTimeoutException is not KMS's own timeout). */
+export const XKS_ERROR_NAME_MESSAGES: Readonly<Record<string, string>> = {
+  DependencyTimeoutException:
+    'The external key store proxy did not respond to the request in the time allotted. Retry the request. If you see this error repeatedly, report it to your external key store proxy administrator.',
+};
+
 /** Why an XKS call failed. `message` is the KMS message for the failure; `detail` says what happened. */
 export class XksProxyError extends Error {
   override readonly name = 'XksProxyError';
@@ -113,7 +119,7 @@ export class XksProxyError extends Error {
   readonly detail: string;
 
   constructor(failure: XksFailure, detail: string, extra: { httpStatus?: number; errorName?: string; proxyRequestId?: string } = {}) {
-    super(XKS_FAILURE_MESSAGES[failure]);
+    super((extra.errorName !== undefined && Object.hasOwn(XKS_ERROR_NAME_MESSAGES, extra.errorName) ? XKS_ERROR_NAME_MESSAGES[extra.errorName] : undefined) ?? XKS_FAILURE_MESSAGES[failure]);
     this.failure = failure;
     this.detail = detail;
     if (extra.httpStatus !== undefined) this.httpStatus = extra.httpStatus;
