@@ -86,9 +86,9 @@ function xksError(status: number, errorName: string, errorMessage: string): Prot
 
 function operationOf(path: string, uriPath: string): string {
   const rest = path.startsWith(uriPath) ? path.slice(uriPath.length) : '';
-  if (rest === '/health') return 'xks:GetHealthStatus';
+  if (rest === '/health') return 'GetHealthStatus';
   const m = /^\/keys\/[^/]+\/(metadata|encrypt|decrypt)$/.exec(rest);
-  return m ? `xks:${{ metadata: 'GetKeyMetadata', encrypt: 'Encrypt', decrypt: 'Decrypt' }[m[1] as 'metadata' | 'encrypt' | 'decrypt']}` : 'xks:-';
+  return m ? `${{ metadata: 'GetKeyMetadata', encrypt: 'Encrypt', decrypt: 'Decrypt' }[m[1] as 'metadata' | 'encrypt' | 'decrypt']}` : '-';
 }
 
 function errorNameOf(body: Uint8Array): string | undefined {

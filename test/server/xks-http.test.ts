@@ -44,7 +44,7 @@ describe('the server mounts the XKS proxy', () => {
     const { gcm } = await import('@noble/ciphers/aes.js');
     const gcmAad = new Uint8Array([0, aad.length, ...aad, 0]);
     expect(gcm(MATERIAL, sealed.initializationVector, gcmAad).decrypt(new Uint8Array([...sealed.ciphertext, ...sealed.authenticationTag]))).toEqual(plaintext);
-    expect(server.lines.some((l) => l.includes('xks:Encrypt'))).toBe(true);
+    expect(server.lines.some((l) => l.includes('xks/Encrypt 200'))).toBe(true);
   });
 
   it('a wrong credential, a wrong region or a wrong path is refused in the spec words', async () => {
