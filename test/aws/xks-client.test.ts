@@ -206,6 +206,22 @@ describe('XKS client against the built-in proxy', () => {
     }
   });
 
+  it('an external key id that a URL parser would resolve away is invalid-uri-path, not sent elsewhere', async () => {
+    const { target } = setup();
+    for (const id of ['.', '..']) expect((await failure(() => xksKeyMetadata(target, id, MD))).failure).toBe('invalid-uri-path');
+  });
+
+  it('onAnswer hears of every answer with its status and the proxy request id', async () => {
+    const { target } = setup();
+    const heard: unknown[] = [];
+    await xksKeyMetadata({ ...target, onAnswer: (a) => heard.push(a) }, 'key-1', MD);
+    await failure(() => xksKeyMetadata({ ...target, onAnswer: (a) => heard.push(a) }, 'none', MD));
+    expect(heard).toEqual([
+      { operation: 'GetKeyMetadata', httpStatus: 200, proxyRequestId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      { operation: 'GetKeyMetadata', httpStatus: 404, proxyRequestId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+    ]);
+  });
+
   it('a refused connection, a throwing transport and a bad endpoint are unreachable', async () => {
     const { target } = setup();
     const port = await new Promise<number>((resolve) => {

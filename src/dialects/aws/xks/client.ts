@@ -26,7 +26,11 @@ export interface XksProxyTarget {
   timeoutMs?: number;
   /** ms since epoch for X-Amz-Date. Default Date.now. */
   clock?: () => number;
+  /** Told of every answer that arrived (success or error), e.g. to record the proxy's request id. */
+  onAnswer?: (answer: { operation: XksOperation; httpStatus: number; proxyRequestId?: string }) => void;
 }
+
+export type XksOperation = 'GetHealthStatus' | 'GetKeyMetadata' | 'Encrypt' | 'Decrypt';
 
 export interface XksRequestMetadata {
   awsPrincipalArn: string;
@@ -268,6 +272,10 @@ function keyPath(externalKeyId: string, operation: string): string {
   return `/keys/${encodeURIComponent(externalKeyId)}/${operation}`;
 }
 
+function operationOf(suffix: string): XksOperation {
+  return suffix === '/health' ? 'GetHealthStatus' : suffix.endsWith('/metadata') ? 'GetKeyMetadata' : suffix.endsWith('/encrypt') ? 'Encrypt' : 'Decrypt';
+}
+
 function withId(requestId: string | undefined): { proxyRequestId?: string } {
   return requestId === undefined ? {} : { proxyRequestId: requestId };
 }
@@ -281,6 +289,8 @@ async function call(t: XksProxyTarget, suffix: string, payload: unknown): Promis
   } catch {
     throw new XksProxyError('unreachable', `the proxy URI '${t.uriEndpoint}${t.uriPath}' is not a valid http(s) URL`);
   }
+  // A URL parser resolves '.' and '..' segments (an external key id '..', a path with them): the request would go elsewhere.
+  if (url.pathname !== `${t.uriPath}${suffix}`) throw new XksProxyError('invalid-uri-path', `the URI path '${t.uriPath}${suffix}' does not survive URL parsing (it is '${url.pathname}')`);
   const body = utf8(JSON.stringify(payload));
   const timeoutMs = t.timeoutMs ?? XKS_TIMEOUT_MS;
   const headers: Record<string, string> = { host: url.host, 'content-type': 'application/json' };
@@ -318,6 +328,11 @@ async function call(t: XksProxyTarget, suffix: string, payload: unknown): Promis
     status = response.status;
     requestId = response.headers.get('x-request-id') ?? response.headers.get('x-amzn-requestid') ?? undefined;
     text = await Promise.race([deadline, readText(response)]);
+    try {
+      t.onAnswer?.({ operation: operationOf(suffix), httpStatus: status, ...withId(requestId) });
+    } catch {
+      // The observer's failure is not the proxy's.
+    }
   } catch (e) {
     if (timedOut) throw new XksProxyError('timeout', `no answer within ${timeoutMs} ms`);
     if (e instanceof XksProxyError) throw e;
