@@ -54,6 +54,10 @@ describe('the server mounts the XKS proxy', () => {
     expect((await failure(() => xksHealth({ ...target, uriPath: '/xks/other/kms/xks/v1' }, MD))).failure).toBe('invalid-uri-path');
     const get = await raw(server.url, { method: 'GET', path: '/xks/kms/xks/v1/health' });
     expect([get.status, get.json().errorName]).toEqual([405, 'ValidationException']);
+    const huge = await raw(server.url, { path: '/xks/kms/xks/v1/keys/declared/encrypt', headers: { 'content-type': 'application/json' }, body: new Uint8Array(2 * 1024 * 1024) });
+    expect([huge.status, huge.json().errorName]).toEqual([400, 'ValidationException']);
+    const unsigned = await raw(server.url, { path: '/xks/kms/xks/v1/keys/declared/encrypt', headers: { 'content-type': 'application/json' }, body: '{"__proto__":{}}' });
+    expect([unsigned.status, unsigned.json().errorName]).toEqual([401, 'AuthenticationFailedException']);
   });
 
   it('the control API creates, lists, disables, enables and deletes external keys', async () => {
