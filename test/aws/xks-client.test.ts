@@ -240,6 +240,8 @@ describe('XKS client against the built-in proxy', () => {
     expect((await failure(() => xksHealth({ ...target, fetch: throwing }, MD))).failure).toBe('unreachable');
     expect((await failure(() => xksHealth({ ...target, uriEndpoint: 'not a url' }, MD))).failure).toBe('unreachable');
     expect((await failure(() => xksHealth({ ...target, uriEndpoint: 'ftp://x' }, MD))).failure).toBe('unreachable');
+    expect((await failure(() => xksEncrypt(target, 'key-1', { requestMetadata: MD, plaintext: null as unknown as Uint8Array }))).failure).toBe('unreachable');
+    expect((await failure(() => xksHealth({ ...target, clock: () => Number.NaN }, MD))).failure).toBe('unreachable');
   });
 
   it('sends the spec request: POST, JSON, signed host;x-amz-date for kms-xks-proxy, requestMetadata as given', async () => {

@@ -155,7 +155,7 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
  * 'unreachable' (XksProxyUriUnreachableException: "also thrown when … all external key manager
  * instances are unavailable").
  */
-export async function xksHealth(t: XksProxyTarget, md: XksRequestMetadata): Promise<XksHealth> {
+async function xksHealthUnguarded(t: XksProxyTarget, md: XksRequestMetadata): Promise<XksHealth> {
   const { body, requestId } = await call(t, '/health', { requestMetadata: { kmsRequestId: md.kmsRequestId, kmsOperation: md.kmsOperation } });
   const r = new Reader(body, requestId);
   const fleetSize = r.integer('xksProxyFleetSize');
@@ -179,7 +179,7 @@ export async function xksHealth(t: XksProxyTarget, md: XksRequestMetadata): Prom
 }
 
 /** GetKeyMetadata. The values are returned as the proxy gave them: KMS, not the client, judges keySpec, keyUsage and keyStatus. */
-export async function xksKeyMetadata(t: XksProxyTarget, externalKeyId: string, md: XksRequestMetadata): Promise<{ keySpec: string; keyUsage: string[]; keyStatus: string }> {
+async function xksKeyMetadataUnguarded(t: XksProxyTarget, externalKeyId: string, md: XksRequestMetadata): Promise<{ keySpec: string; keyUsage: string[]; keyStatus: string }> {
   const { body, requestId } = await call(t, keyPath(externalKeyId, 'metadata'), { requestMetadata: metadataOf(md) });
   const r = new Reader(body, requestId);
   const keyUsage = r.array('keyUsage', 0, 10).map((u, i) => {
@@ -189,7 +189,7 @@ export async function xksKeyMetadata(t: XksProxyTarget, externalKeyId: string, m
   return { keySpec: r.string('keySpec'), keyUsage, keyStatus: r.string('keyStatus') };
 }
 
-export async function xksEncrypt(
+async function xksEncryptUnguarded(
   t: XksProxyTarget,
   externalKeyId: string,
   input: { requestMetadata: XksRequestMetadata; plaintext: Uint8Array; additionalAuthenticatedData?: Uint8Array; ciphertextDataIntegrityValueAlgorithm?: 'SHA_256' },
@@ -224,7 +224,7 @@ export async function xksEncrypt(
   };
 }
 
-export async function xksDecrypt(
+async function xksDecryptUnguarded(
   t: XksProxyTarget,
   externalKeyId: string,
   input: {
@@ -248,6 +248,24 @@ export async function xksDecrypt(
   const plaintext = r.bytes('plaintext');
   if (plaintext.length !== input.ciphertext.length) throw r.invalid('plaintext is not as long as the ciphertext');
   return plaintext;
+}
+
+export const xksHealth: (t: XksProxyTarget, md: XksRequestMetadata) => Promise<XksHealth> = guarded(xksHealthUnguarded);
+export const xksKeyMetadata: (t: XksProxyTarget, externalKeyId: string, md: XksRequestMetadata) => Promise<{ keySpec: string; keyUsage: string[]; keyStatus: string }> =
+  guarded(xksKeyMetadataUnguarded);
+export const xksEncrypt: typeof xksEncryptUnguarded = guarded(xksEncryptUnguarded);
+export const xksDecrypt: typeof xksDecryptUnguarded = guarded(xksDecryptUnguarded);
+
+/** Nothing but an XksProxyError leaves the client: an input it cannot even send (not bytes, say) is 'unreachable', as the request never left. */
+function guarded<A extends unknown[], R>(call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await call(...args);
+    } catch (e) {
+      if (e instanceof XksProxyError) throw e;
+      throw new XksProxyError('unreachable', `the request could not be made: ${describe(e)}`);
+    }
+  };
 }
 
 /** The spec's Appendix C: SHA-256 over aad || ciphertextMetadata || iv || ciphertext || tag (absent parts empty). */
