@@ -215,13 +215,8 @@ export function evaluateCondition(c: Condition, request: AuthorizationRequest): 
     for (const v of values) if (matchesOne(c, v, request) !== c.negated) return true;
     return false;
   }
-  // No qualifier on a multivalued key: the positive form holds when any value matches.
-  let hit = false;
-  for (const v of values) {
-    if (matchesOne(c, v, request)) {
-      hit = true;
-      break;
-    }
-  }
-  return c.negated ? !hit : hit;
+  // A multivalued key needs ForAnyValue: or ForAllValues: (AWS: "multivalued context keys require a
+  // condition set operator"); without one the condition does not hold, negated or not, as in
+  // @cloud-copilot/iam-simulate.
+  return false;
 }
