@@ -51,8 +51,9 @@ export interface Condition {
   readonly negated: boolean;
   readonly ifExists: boolean;
   readonly qualifier: Qualifier;
-  /** The key name, lower-case. */
+  /** The key name as written, and lower-case. */
   readonly key: string;
+  readonly lower: string;
   readonly texts: readonly Template[];
   readonly numbers: readonly number[];
   readonly cidrs: readonly Cidr[];
@@ -112,7 +113,7 @@ export function compileCondition(operator: string, key: string, raw: unknown, va
       texts.push(compileTemplate(info.family === 'bool' || info.family === 'null' ? text.toLowerCase() : text, useVariables));
     }
   }
-  return { ...info, ifExists, qualifier, key: key.toLowerCase(), texts, numbers, cidrs };
+  return { ...info, ifExists, qualifier, key, lower: key.toLowerCase(), texts, numbers, cidrs };
 }
 
 const ARN_PARTS = 6;
@@ -126,7 +127,7 @@ function arnLike(pattern: string, arn: string): boolean {
     const pe = last ? pattern.length : pattern.indexOf(':', ps);
     const te = last ? arn.length : arn.indexOf(':', ts);
     if (pe < 0 || te < 0) return false;
-    if (!matchWildcard(pattern.slice(ps, pe), arn, false, ts, te)) return false;
+    if (!matchWildcard(pattern, arn, false, ts, te, ps, pe)) return false;
     ps = pe + 1;
     ts = te + 1;
   }
@@ -190,7 +191,7 @@ function isAbsent(value: ConditionValue | undefined): boolean {
 }
 
 export function evaluateCondition(c: Condition, request: AuthorizationRequest): boolean {
-  const value = keyValue(request, c.key);
+  const value = keyValue(request, c.key, c.lower);
   if (c.family === 'null') {
     const absent = isAbsent(value);
     for (const t of c.texts) if ((t.text === 'true') === absent) return true;

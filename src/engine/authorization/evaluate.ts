@@ -22,8 +22,10 @@ const enum PrincipalMatch {
 
 /** `arn:<partition>:iam::<account>:root` */
 export function isAccountRoot(principal: AuthorizationRequest['principal']): boolean {
-  const arn = principal.arn;
-  return arn.startsWith('arn:') && arn.endsWith(':root') && arn.indexOf(`:iam::${principal.account}:root`) > 0;
+  const { arn, account } = principal;
+  if (typeof arn !== 'string' || typeof account !== 'string' || !arn.endsWith(':root') || !arn.startsWith('arn:')) return false;
+  const at = arn.length - 5 - account.length;
+  return arn.startsWith(account, at) && arn.startsWith(':iam::', at - 6);
 }
 
 function namedIn(list: readonly string[], principal: AuthorizationRequest['principal']): boolean {

@@ -1,4 +1,5 @@
 // The request an authorization decision is about, and case-insensitive access to its condition keys.
+import { equalsIgnoreCase } from './wildcard.js';
 
 /** Arrays are the values of multivalued keys (kms:EncryptionContextKeys, aws:TagKeys, ...). */
 export type ConditionValue = string | boolean | number | readonly string[];
@@ -21,36 +22,32 @@ export interface AuthorizationRequest {
   readonly keys: ReadonlyMap<string, ConditionValue>;
 }
 
-const lowered = new WeakMap<ReadonlyMap<string, ConditionValue>, Map<string, ConditionValue>>();
-
-/** The request's keys under lower-case names; built once per keys map and reused for every policy. */
-function lowerKeys(keys: ReadonlyMap<string, ConditionValue>): Map<string, ConditionValue> {
-  let map = lowered.get(keys);
-  if (map === undefined) {
-    map = new Map();
-    for (const [name, value] of keys) {
-      if (typeof name === 'string') map.set(name.toLowerCase(), value);
-    }
-    lowered.set(keys, map);
-  }
-  return map;
-}
-
 /**
- * The value of a condition key (`name` already lower-case), undefined when absent. aws:PrincipalArn
- * and aws:PrincipalAccount fall back to the principal itself: AWS puts them in every request.
+ * The value of a condition key, undefined when absent. `name` is the key as the policy writes it
+ * and `lower` its lower-case form: an exact hit costs one Map lookup; otherwise the request's keys
+ * are compared case-insensitively (no allocation). aws:PrincipalArn and aws:PrincipalAccount fall
+ * back to the principal itself: AWS puts them in every request.
  */
-export function keyValue(request: AuthorizationRequest, name: string): ConditionValue | undefined {
-  const value = lowerKeys(request.keys).get(name);
+export function keyValue(request: AuthorizationRequest, name: string, lower: string): ConditionValue | undefined {
+  const keys = request.keys;
+  let value = keys.get(name);
+  if (value === undefined) {
+    for (const key of keys.keys()) {
+      if (typeof key === 'string' && key.length === lower.length && equalsIgnoreCase(key, lower)) {
+        value = keys.get(key);
+        break;
+      }
+    }
+  }
   if (value !== undefined) return value;
-  if (name === 'aws:principalarn') return request.principal.arn;
-  if (name === 'aws:principalaccount') return request.principal.account;
+  if (lower === 'aws:principalarn') return request.principal.arn;
+  if (lower === 'aws:principalaccount') return request.principal.account;
   return undefined;
 }
 
 /** A single-valued key as text (for policy variables); undefined when absent or multivalued. */
-export function keyText(request: AuthorizationRequest, name: string): string | undefined {
-  const value = keyValue(request, name);
+export function keyText(request: AuthorizationRequest, name: string, lower: string): string | undefined {
+  const value = keyValue(request, name, lower);
   if (value === undefined || typeof value === 'object') return undefined;
   return typeof value === 'string' ? value : String(value);
 }

@@ -4,7 +4,7 @@ import { keyText, type AuthorizationRequest } from './request.js';
 import { LITERAL_QUESTION, LITERAL_STAR } from './wildcard.js';
 
 /** A literal run of text, or a variable (its key name lower-case, with an optional default). */
-type Part = string | { readonly key: string; readonly fallback: string | undefined };
+type Part = string | { readonly key: string; readonly lower: string; readonly fallback: string | undefined };
 
 export interface Template {
   /** The text when it has no variable (escapes already replaced); undefined otherwise. */
@@ -38,7 +38,7 @@ export function compileTemplate(value: string, variables: boolean): Template {
       const quoted = /^'(.*)'$/.exec(rest);
       fallback = quoted ? quoted[1]! : rest;
     }
-    parts.push({ key: key.toLowerCase(), fallback });
+    parts.push({ key, lower: key.toLowerCase(), fallback });
     hasVariable = true;
   }
   if (last < value.length) parts.push(value.slice(last));
@@ -61,7 +61,7 @@ export function resolveTemplate(template: Template, request: AuthorizationReques
       out += part;
       continue;
     }
-    const value = keyText(request, part.key) ?? part.fallback;
+    const value = keyText(request, part.key, part.lower) ?? part.fallback;
     if (value === undefined) return undefined;
     out += value.replace(/\*/g, LITERAL_STAR).replace(/\?/g, LITERAL_QUESTION);
   }

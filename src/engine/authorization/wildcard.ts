@@ -39,13 +39,21 @@ export function equalsIgnoreCase(a: string, b: string): boolean {
   return true;
 }
 
-/** Matches `text[start, end)` against the wildcard pattern. */
-export function matchWildcard(pattern: string, text: string, foldCase: boolean, start = 0, end = text.length): boolean {
-  let p = 0;
+/** Matches `text[start, end)` against `pattern[patternStart, patternEnd)`. */
+export function matchWildcard(
+  pattern: string,
+  text: string,
+  foldCase: boolean,
+  start = 0,
+  end = text.length,
+  patternStart = 0,
+  patternEnd = pattern.length,
+): boolean {
+  let p = patternStart;
   let t = start;
   let starP = -1;
   let starT = 0;
-  const pl = pattern.length;
+  const pl = patternEnd;
   while (t < end) {
     if (p < pl) {
       const pc = pattern.charCodeAt(p);
