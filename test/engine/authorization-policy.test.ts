@@ -129,6 +129,15 @@ describe('Principal', () => {
     expect(evaluateResourcePolicy(keyPolicy({ Federated: 'cognito-identity.amazonaws.com' }), request({ principal: federated }))).toBe('allow-principal');
     expect(evaluateResourcePolicy(keyPolicy({ CanonicalUser: 'abc123' }), request())).toBe('none');
   });
+  it('another provider’s principal type is accepted when the caller names it, and matches exactly', () => {
+    const document = { Version: '2012-10-17', Statement: allow({ Principal: { IAM: ['iam::0123456789abcdef0123456789abcdef:user/alice'] } }) };
+    expect(parsePolicyDocument(document).ok).toBe(false);
+    const parsed = parsePolicyDocument(document, { principalTypes: ['IAM'] });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const huawei = { arn: 'iam::0123456789abcdef0123456789abcdef:user/alice', account: '0123456789abcdef0123456789abcdef' };
+    expect(evaluateResourcePolicy(parsed.policy, request({ principal: huawei }))).toBe('allow-principal');
+    expect(evaluateResourcePolicy(parsed.policy, request())).toBe('none');
+  });
   it('a resource-policy statement without a principal applies to no one; an identity policy ignores Principal', () => {
     expect(evaluateResourcePolicy(policy(allow({})), request())).toBe('none');
     expect(evaluatePolicy(policy(allow({ Principal: { AWS: CAROL.arn } })), request(), 'identity')).toBe('allow');

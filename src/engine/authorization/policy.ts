@@ -37,6 +37,8 @@ export type ParseResult = { ok: true; policy: ParsedPolicy } | { ok: false; reas
 export interface ParseOptions {
   /** Also check the elements a kind of policy may not have (a Principal in an identity policy, its absence in a resource policy). */
   readonly kind?: 'resource' | 'identity';
+  /** Principal types accepted beside AWS, Service, Federated and CanonicalUser (another provider's, e.g. Huawei's); their values match the principal's ARN or names exactly. */
+  readonly principalTypes?: readonly string[];
 }
 
 const TOP_LEVEL = new Set(['Version', 'Id', 'Statement']);
@@ -65,7 +67,7 @@ function stringList(value: unknown, element: string): string[] {
   return list as string[];
 }
 
-function parsePrincipal(value: unknown, element: string): PrincipalSet {
+function parsePrincipal(value: unknown, element: string, extraTypes: readonly string[]): PrincipalSet {
   if (value === '*') return { everyone: true, accounts: [], names: [], services: [] };
   if (!isObject(value) || Object.keys(value).length === 0) throw new Malformed(`${element} must be "*" or an object of principal types`);
   let everyone = false;
@@ -73,7 +75,7 @@ function parsePrincipal(value: unknown, element: string): PrincipalSet {
   const names: string[] = [];
   const services: string[] = [];
   for (const type of Object.keys(value)) {
-    if (!PRINCIPAL_TYPES.has(type)) throw new Malformed(`${element} has an unknown principal type ${type}`);
+    if (!PRINCIPAL_TYPES.has(type) && !extraTypes.includes(type)) throw new Malformed(`${element} has an unknown principal type ${type}`);
     for (const entry of stringList(value[type], `${element} ${type}`)) {
       if (type === 'AWS') {
         if (entry === '*') {
@@ -122,7 +124,8 @@ function pair(raw: Record<string, unknown>, name: string, negation: string, requ
   return value !== undefined ? [value, false] : [negated, negated !== undefined];
 }
 
-function parseStatement(raw: unknown, variables: boolean, kind: ParseOptions['kind']): Statement {
+function parseStatement(raw: unknown, variables: boolean, options: ParseOptions): Statement {
+  const kind = options.kind;
   if (!isObject(raw)) throw new Malformed('each statement must be an object');
   for (const name of Object.keys(raw)) {
     if (!STATEMENT_ELEMENTS.has(name)) throw new Malformed(`a statement has an unknown element ${name}`);
@@ -139,7 +142,7 @@ function parseStatement(raw: unknown, variables: boolean, kind: ParseOptions['ki
   return {
     sid,
     deny: effect === 'Deny',
-    principal: principalValue === undefined ? undefined : parsePrincipal(principalValue, notPrincipal ? 'NotPrincipal' : 'Principal'),
+    principal: principalValue === undefined ? undefined : parsePrincipal(principalValue, notPrincipal ? 'NotPrincipal' : 'Principal', options.principalTypes ?? []),
     notPrincipal,
     actions: stringList(actionValue, notAction ? 'NotAction' : 'Action').map((action) => {
       if (action !== '*' && !action.includes(':')) throw new Malformed(`invalid action ${action}: it must be "*" or service:action`);
@@ -168,7 +171,7 @@ export function parsePolicyDocument(document: unknown, options: ParseOptions = {
     const list = Array.isArray(raw) ? raw : [raw];
     if (list.length === 0) return { ok: false, reason: 'Statement must not be empty' };
     const variables = version === '2012-10-17';
-    const statements = list.map((s) => parseStatement(s, variables, options.kind));
+    const statements = list.map((s) => parseStatement(s, variables, options));
     return { ok: true, policy: { version, statements } };
   } catch (error) {
     if (error instanceof Malformed) return { ok: false, reason: error.message };
