@@ -123,6 +123,9 @@ describe('date operators', () => {
     expect(holds({ DateEquals: { 'aws:CurrentTime': epoch } }, now)).toBe(true);
     expect(holds({ DateEquals: { 'aws:CurrentTime': String(epoch) } }, now)).toBe(true);
     expect(holds({ DateEquals: { 'aws:CurrentTime': '2026-12-06T17:00:00+01:00' } }, now)).toBe(true);
+    expect(holds({ DateEquals: { 'aws:CurrentTime': '2026-12-06T16:00:00' } }, now)).toBe(true);
+    expect(holds({ DateEquals: { 'aws:CurrentTime': '2026-12-06T16:00:00.000Z' } }, { 'aws:CurrentTime': '2026-12-06T16:00:00' })).toBe(true);
+    expect(holds({ DateLessThan: { 'aws:CurrentTime': 'tomorrow' } }, now)).toBe(false);
     expect(holds({ DateLessThan: { 'aws:EpochTime': '2026-12-07T00:00:00Z' } }, { 'aws:EpochTime': epoch })).toBe(true);
   });
 });

@@ -66,7 +66,9 @@ function toNumber(value: unknown, family: Family): number {
   const text = value.trim();
   if (family === 'numeric') return /^[+-]?(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  return /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return NaN;
+  // A time without an offset is UTC (JavaScript would read it as local time).
+  return Date.parse(/T[\d:.]+$/.test(text) ? `${text}Z` : text);
 }
 
 function scalarText(value: unknown): string | undefined {
