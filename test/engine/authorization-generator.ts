@@ -45,7 +45,7 @@ export const PRINCIPALS: readonly Principal[] = [
 
 const ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey', 'kms:ReEncryptFrom'];
 const ACTION_PATTERNS = ['kms:*', 'kms:Encrypt', 'kms:Decrypt', 'kms:*crypt', 'kms:Gen?rateDataKey', 'KMS:ENCRYPT', 'kms:Describe*', 'kms:ReEncrypt*', '*', 's3:GetObject', 'kms:*Key'];
-const RESOURCE_PATTERNS = ['*', KEY_ARN, OTHER_KEY_ARN, `arn:aws:kms:*:${ACCOUNT}:key/*`, `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234*`, `arn:aws:kms:us-east-1:${ACCOUNT}:key/????abcd-*`, KEY_ARN.toUpperCase(), `arn:aws:kms:*:${OTHER_ACCOUNT}:key/*`];
+const RESOURCE_PATTERNS = ['*', KEY_ARN, OTHER_KEY_ARN, `arn:aws:kms:*:${ACCOUNT}:key/*`, `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234*`, `arn:aws:kms:us-east-1:${ACCOUNT}:key/????abcd-*`, KEY_ARN.toUpperCase(), `arn:aws:kms:*:${OTHER_ACCOUNT}:key/*`, `arn:aws:kms:*:${ACCOUNT}:key/` + "${aws:PrincipalTag/dept, '1234abcd'}*"];
 const PRINCIPAL_VALUES = ['*', ACCOUNT, `arn:aws:iam::${ACCOUNT}:root`, `arn:aws:iam::${ACCOUNT}:user/alice`, `arn:aws:iam::${ACCOUNT}:role/Admin`, OTHER_ACCOUNT, `arn:aws:iam::${OTHER_ACCOUNT}:user/carol`, `arn:aws:iam::${OTHER_ACCOUNT}:root`];
 
 interface KeyKind {
@@ -61,7 +61,7 @@ const DATE_OPS = NUMERIC_OPS.map((o) => o.replace('Numeric', 'Date'));
 const ARN_OPS = ['ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike'];
 
 export const KEYS: readonly KeyKind[] = [
-  { name: 'aws:RequestTag/app', operators: STRING_OPS, policyValues: ['payroll', 'Payroll', 'pay*', 'p?yroll', 'billing', '*'], requestValues: ['payroll', 'PAYROLL', 'billing', 'pay', ''] },
+  { name: 'aws:RequestTag/app', operators: STRING_OPS, policyValues: ['payroll', 'Payroll', 'pay*', 'p?yroll', 'billing', '*', '${aws:PrincipalTag/dept}', "${aws:PrincipalTag/dept, 'payroll'}", 'p${*}'], requestValues: ['payroll', 'PAYROLL', 'billing', 'pay', '', 'eng', 'p*'] },
   { name: 'kms:CallerAccount', operators: STRING_OPS, policyValues: [ACCOUNT, OTHER_ACCOUNT, '1111*'], requestValues: [ACCOUNT, OTHER_ACCOUNT] },
   { name: 'kms:ViaService', operators: STRING_OPS, policyValues: ['ec2.us-east-1.amazonaws.com', 's3.*.amazonaws.com', 'rds.us-east-1.amazonaws.com'], requestValues: ['ec2.us-east-1.amazonaws.com', 's3.us-west-2.amazonaws.com'] },
   { name: 'kms:EncryptionContextKeys', operators: STRING_OPS, policyValues: ['app', 'team', 'a*', 'stage'], requestValues: [['app'], ['app', 'team'], ['team', 'stage'], ['other']] },
@@ -126,6 +126,7 @@ export function request(r: Random): AuthorizationRequest & { context: Record<str
     context[key.name] = typeof value === 'object' ? [...value] : String(value);
   }
   context['aws:PrincipalArn'] = principal.arn;
+  context['aws:PrincipalAccount'] = principal.account;
   const keys = new Map<string, ConditionValue>(Object.entries(context));
   return { action: pick(r, ACTIONS), resource: r() < 0.85 ? KEY_ARN : OTHER_KEY_ARN, principal, keys, context };
 }
