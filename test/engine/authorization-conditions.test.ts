@@ -242,6 +242,16 @@ describe('policy variables', () => {
     expect(holds({ StringEquals: { 'kms:EncryptionContext:owner': "${aws:username, 'nobody'}" } }, { 'kms:EncryptionContext:owner': 'nobody' })).toBe(true);
     expect(holds({ StringEquals: { 'kms:EncryptionContext:owner': '${aws:username}' } }, { 'kms:EncryptionContext:owner': '' })).toBe(false);
   });
+  it('an unresolved variable matches nothing and fails a negated operator when its key is present; an absent key follows the absent-key rules', () => {
+    expect(holds({ StringLike: { 'kms:EncryptionContext:owner': ['${aws:username}', 'x*'] } }, { 'kms:EncryptionContext:owner': 'xy' })).toBe(true);
+    expect(holds({ StringLike: { 'kms:EncryptionContext:owner': ['${aws:username}'] } }, { 'kms:EncryptionContext:owner': 'xy' })).toBe(false);
+    expect(holds({ StringNotEquals: { 'kms:EncryptionContext:owner': '${aws:username}' } })).toBe(true);
+    expect(holds({ StringNotEquals: { 'kms:EncryptionContext:owner': '${aws:username}' } }, { 'kms:EncryptionContext:owner': 'x' })).toBe(false);
+    expect(holds({ StringNotLike: { 'kms:EncryptionContext:owner': ['${aws:username}', 'y'] } }, { 'kms:EncryptionContext:owner': 'x' })).toBe(false);
+    expect(holds({ 'ForAllValues:StringNotEquals': { 'kms:EncryptionContextKeys': '${aws:username}' } }, { 'kms:EncryptionContextKeys': ['x'] })).toBe(false);
+    expect(holds({ StringNotEqualsIfExists: { 'kms:EncryptionContext:owner': '${aws:username}' } })).toBe(true);
+    expect(holds({ StringNotEqualsIfExists: { 'kms:EncryptionContext:owner': '${aws:username}' } }, { 'kms:EncryptionContext:owner': 'x' })).toBe(false);
+  });
   it('${*}, ${?} and ${$} are a literal *, ? and $; a substituted * is literal too', () => {
     expect(holds({ StringLike: { 'kms:EncryptionContext:x': 'a${*}b' } }, { 'kms:EncryptionContext:x': 'a*b' })).toBe(true);
     expect(holds({ StringLike: { 'kms:EncryptionContext:x': 'a${*}b' } }, { 'kms:EncryptionContext:x': 'axxb' })).toBe(false);

@@ -61,7 +61,7 @@ const DATE_OPS = NUMERIC_OPS.map((o) => o.replace('Numeric', 'Date'));
 const ARN_OPS = ['ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike'];
 
 export const KEYS: readonly KeyKind[] = [
-  { name: 'aws:RequestTag/app', operators: STRING_OPS, policyValues: ['payroll', 'Payroll', 'pay*', 'p?yroll', 'billing', '*', '${aws:PrincipalTag/dept}', "${aws:PrincipalTag/dept, 'payroll'}", 'p${*}'], requestValues: ['payroll', 'PAYROLL', 'billing', 'pay', '', 'eng', 'p*'] },
+  { name: 'aws:RequestTag/app', operators: STRING_OPS, policyValues: ['payroll', 'Payroll', 'pay*', 'p?yroll', 'billing', '*', '${aws:PrincipalTag/dept}', "${aws:PrincipalTag/dept, 'payroll'}"], requestValues: ['payroll', 'PAYROLL', 'billing', 'pay', '', 'eng', 'p*'] },
   { name: 'kms:CallerAccount', operators: STRING_OPS, policyValues: [ACCOUNT, OTHER_ACCOUNT, '1111*'], requestValues: [ACCOUNT, OTHER_ACCOUNT] },
   { name: 'kms:ViaService', operators: STRING_OPS, policyValues: ['ec2.us-east-1.amazonaws.com', 's3.*.amazonaws.com', 'rds.us-east-1.amazonaws.com'], requestValues: ['ec2.us-east-1.amazonaws.com', 's3.us-west-2.amazonaws.com'] },
   { name: 'kms:EncryptionContextKeys', operators: STRING_OPS, policyValues: ['app', 'team', 'a*', 'stage'], requestValues: [['app'], ['app', 'team'], ['team', 'stage'], ['other']] },

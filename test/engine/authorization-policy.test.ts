@@ -70,6 +70,9 @@ describe('Resource and NotResource', () => {
     expect(evaluatePolicy(p, request(), 'identity')).toBe('allow');
     expect(evaluatePolicy(p, request({ principal: CAROL }), 'identity')).toBe('none');
     expect(evaluatePolicy(policy(allow({ Resource: 'arn:aws:kms:*:${aws:PrincipalAccount}:key/*' }), '2008-10-17'), request(), 'identity')).toBe('none');
+    expect(evaluatePolicy(policy(allow({ Resource: ['arn:aws:kms:*:*:key/${aws:username}', KEY] })), request(), 'identity')).toBe('allow');
+    expect(evaluatePolicy(policy(allow({ Resource: 'arn:aws:kms:*:*:key/${aws:username}' })), request(), 'identity')).toBe('none');
+    expect(evaluatePolicy(policy({ Effect: 'Deny', Action: '*', NotResource: 'arn:aws:kms:*:*:key/${aws:username}' }), request(), 'identity')).toBe('none');
   });
 });
 

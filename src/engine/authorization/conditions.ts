@@ -55,6 +55,8 @@ export interface Condition {
   readonly key: string;
   readonly lower: string;
   readonly texts: readonly Template[];
+  /** Some value holds a policy variable. */
+  readonly variables: boolean;
   readonly numbers: readonly number[];
   readonly cidrs: readonly Cidr[];
 }
@@ -115,7 +117,7 @@ export function compileCondition(operator: string, key: string, raw: unknown, va
       texts.push(compileTemplate(info.family === 'bool' || info.family === 'null' ? text.toLowerCase() : text, useVariables));
     }
   }
-  return { ...info, ifExists, qualifier, key, lower: key.toLowerCase(), texts, numbers, cidrs };
+  return { ...info, ifExists, qualifier, key, lower: key.toLowerCase(), texts, variables: texts.some((t) => t.text === undefined), numbers, cidrs };
 }
 
 const ARN_PARTS = 6;
@@ -188,6 +190,11 @@ function matchesOne(c: Condition, value: string | number | boolean, request: Aut
   }
 }
 
+function variablesResolve(c: Condition, request: AuthorizationRequest): boolean {
+  for (const template of c.texts) if (resolveTemplate(template, request) === undefined) return false;
+  return true;
+}
+
 function isAbsent(value: ConditionValue | undefined): boolean {
   return value === undefined || (typeof value === 'object' && value.length === 0);
 }
@@ -205,6 +212,10 @@ export function evaluateCondition(c: Condition, request: AuthorizationRequest): 
     if (c.qualifier === 'any') return false;
     return c.negated;
   }
+  // A value whose variable cannot be resolved (no value, no default) matches nothing, and a negated
+  // operator with such a value fails (AWS: "If AWS cannot resolve a variable, this might cause the
+  // entire statement to be invalid"; @cloud-copilot/iam-simulate does the same).
+  if (c.negated && c.variables && !variablesResolve(c, request)) return false;
   if (typeof value !== 'object') {
     const hit = matchesOne(c, value!, request);
     return c.negated ? !hit : hit;

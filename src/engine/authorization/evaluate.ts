@@ -73,7 +73,12 @@ function resourceApplies(s: Statement, request: AuthorizationRequest): boolean {
   let hit = false;
   for (const template of s.resources) {
     const pattern = resolveTemplate(template, request);
-    if (pattern !== undefined && matchWildcard(pattern, request.resource, false)) {
+    // An unresolved variable matches nothing, and makes a NotResource statement not apply.
+    if (pattern === undefined) {
+      if (s.notResource) return false;
+      continue;
+    }
+    if (matchWildcard(pattern, request.resource, false)) {
       hit = true;
       break;
     }
