@@ -147,7 +147,7 @@ export interface AuthorizationRefusal {
  */
 export interface CallAuthorizer {
   readonly enforcing: boolean;
-  /** A refusal, or undefined when the call may go on. Never throws. */
+  /** A refusal, or undefined when the call may go on. Throws only the dialect's own errors (a check of its own that comes with authorization, before any change). */
   check(subject: AuthorizationSubject): AuthorizationRefusal | undefined;
 }
 
