@@ -429,6 +429,28 @@ describe('authorization mode (AWS, in process)', () => {
     await expect(kms.aws.invoke('DescribeKey', {}, { identity: { policies: 'kms:*' } } as never)).rejects.toThrow(TypeError);
   });
 
+  it('policies the evaluator cannot read: refused when put, allowing nothing when stored before; a key made elsewhere has the default policy', async () => {
+    const kms = emulator();
+    const root = as(kms, ROOT);
+    const notIam = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Permit', Principal: '*', Action: 'kms:*', Resource: '*' }] });
+    const malformed = await rejection(() => root.send(new CreateKeyCommand({ Policy: notIam })));
+    expect(malformed.name).toBe('MalformedPolicyDocumentException');
+    expect((await root.send(new ListKeysCommand({}))).Keys).toEqual([]);
+    // A policy put while authorization was off, then read by an emulator that enforces it.
+    const off = createKms({ clock: new ManualClock(START), seed: 'authorization' });
+    const arn = (await as(off, ROOT).send(new CreateKeyCommand({ Policy: notIam }))).KeyMetadata!.Arn!;
+    const enforcing = emulator();
+    enforcing.restore(off.snapshot());
+    expect(await refusal(() => as(enforcing, ROOT).send(new DescribeKeyCommand({ KeyId: arn })))).toBe(noResourcePolicy(ROOT, 'DescribeKey', arn));
+    // A key made through the engine (or another provider) carries no AWS policy: AWS's default one applies.
+    const ctx = { realm: { account: ACCOUNT, region: 'us-east-1' }, principal: { account: ACCOUNT, type: 'root' as const, id: ACCOUNT }, requestId: 'test' };
+    const bare = enforcing.engine.createKey(ctx, { spec: 'AES_256', usage: 'ENCRYPT_DECRYPT', origin: 'GENERATED' });
+    const bareArn = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${bare.id}`;
+    await as(enforcing, ROOT).send(new EncryptCommand({ KeyId: bare.id, Plaintext: text('x') }));
+    await as(enforcing, ALICE, { policies: [allow('kms:Encrypt')] }).send(new EncryptCommand({ KeyId: bare.id, Plaintext: text('x') }));
+    expect(await refusal(() => as(enforcing, BOB).send(new EncryptCommand({ KeyId: bare.id, Plaintext: text('x') })))).toBe(noIdentityPolicy(BOB, 'Encrypt', bareArn));
+  });
+
   it('a principal given as an assumed-role session ARN, and a bad one', async () => {
     const kms = emulator();
     const sessionArn = `arn:aws:sts::${ACCOUNT}:assumed-role/KeyUser/build-42`;
