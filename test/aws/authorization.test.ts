@@ -269,10 +269,11 @@ describe('authorization mode (AWS, in process)', () => {
 
   it('conditions on the request: kms:KeySpec and aws:RequestTag on CreateKey, aws:SourceIp, aws:CurrentTime on the emulator clock; ReEncrypt judged on both keys', async () => {
     const kms = emulator();
-    const creator = as(kms, ALICE, {
-      policies: [allow('kms:CreateKey', '*', { StringEquals: { 'kms:KeySpec': 'SYMMETRIC_DEFAULT', 'aws:RequestTag/team': 'payments' } })],
-    });
+    const createOnly = allow('kms:CreateKey', '*', { StringEquals: { 'kms:KeySpec': 'SYMMETRIC_DEFAULT', 'aws:RequestTag/team': 'payments' } });
     const tags = [{ TagKey: 'team', TagValue: 'payments' }];
+    // Tags on a new key also take kms:TagResource.
+    expect(await refusal(() => as(kms, ALICE, { policies: [createOnly] }).send(new CreateKeyCommand({ Tags: tags })))).toBe(noIdentityPolicy(ALICE, 'TagResource'));
+    const creator = as(kms, ALICE, { policies: [createOnly, allow('kms:TagResource')] });
     await creator.send(new CreateKeyCommand({ Tags: tags }));
     expect(await refusal(() => creator.send(new CreateKeyCommand({})))).toBe(noIdentityPolicy(ALICE, 'CreateKey'));
     expect(await refusal(() => creator.send(new CreateKeyCommand({ Tags: tags, KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' })))).toBe(noIdentityPolicy(ALICE, 'CreateKey'));

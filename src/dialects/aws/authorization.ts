@@ -48,7 +48,7 @@ export interface AuthorizationRecord {
 const IDENTITY_ONLY: ReadonlySet<Action> = new Set<Action>(['createKey', 'listKeys', 'listAliases', 'generateRandom', 'listRetirableGrants']);
 
 /** AWS action names that are not the call's own operation: a re-encryption authorizes its two keys apart. */
-const ACTION_NAMES: Partial<Record<Action, string>> = { reEncryptFrom: 'kms:ReEncryptFrom', reEncryptTo: 'kms:ReEncryptTo', createKey: 'kms:CreateKey' };
+const ACTION_NAMES: Partial<Record<Action, string>> = { reEncryptFrom: 'kms:ReEncryptFrom', reEncryptTo: 'kms:ReEncryptTo', createKey: 'kms:CreateKey', tagKey: 'kms:TagResource' };
 
 const LOCKOUT_MESSAGE = 'The new key policy will not allow you to update the key policy in the future.';
 const CACHE_LIMIT = 1024;
@@ -212,8 +212,14 @@ export class AwsCallAuthorizer implements CallAuthorizer {
     }
     if (decision.allowed) {
       this.#record({ action, resource, allowed: true, by: decision.by });
+      const creating = subject.action === 'createKey' && this.facts.operation === 'CreateKey';
+      // CreateKey with Tags also needs kms:TagResource (an identity policy's, the key being new).
+      if (creating && Array.isArray(this.facts.call.input.Tags) && this.facts.call.input.Tags.length > 0) {
+        const refusal = this.check({ key: undefined, aliases: subject.aliases, action: 'tagKey', grantAllows: false });
+        if (refusal) return refusal;
+      }
       // The lockout check comes once the caller may set the policy, before anything changes.
-      if (subject.action === 'putPolicy' || (subject.action === 'createKey' && this.facts.operation === 'CreateKey')) {
+      if (subject.action === 'putPolicy' || creating) {
         const policy = this.facts.call.input.Policy;
         if (typeof policy === 'string') this.checkLockout(policy, key?.id);
       }
