@@ -20,6 +20,7 @@ import {
   ListKeysCommand,
   PutKeyPolicyCommand,
   ReEncryptCommand,
+  ReplicateKeyCommand,
   ScheduleKeyDeletionCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-kms';
@@ -289,6 +290,20 @@ describe('authorization mode (AWS, in process)', () => {
     expect(await refusal(() => elsewhere.send(new EncryptCommand({ KeyId: a, Plaintext: text('x') })))).toBe(noIdentityPolicy(BOB, 'Encrypt', a));
     kms.clock.advance('1d');
     expect(await refusal(() => bob.send(new EncryptCommand({ KeyId: a, Plaintext: text('x') })))).toBe(noIdentityPolicy(BOB, 'Encrypt', a));
+  });
+
+  it('ReplicateKey: kms:ReplicateKey on the key, kms:CreateKey (and kms:TagResource for tags) by identity policy, and the lockout check on the replica policy', async () => {
+    const kms = emulator();
+    const arn = (await as(kms, ROOT).send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!.Arn!;
+    const replicateOnly = as(kms, ALICE, { policies: [allow('kms:ReplicateKey', '*', { StringEquals: { 'kms:ReplicaRegion': 'eu-west-1' } })] });
+    expect(await refusal(() => replicateOnly.send(new ReplicateKeyCommand({ KeyId: arn, ReplicaRegion: 'eu-west-1' })))).toBe(noIdentityPolicy(ALICE, 'CreateKey'));
+    const replicator = as(kms, ALICE, { policies: [allow(['kms:ReplicateKey', 'kms:CreateKey'], '*', { StringEquals: { 'kms:ReplicaRegion': 'eu-west-1' } }), allow('kms:CreateKey')] });
+    expect(await refusal(() => replicator.send(new ReplicateKeyCommand({ KeyId: arn, ReplicaRegion: 'ap-south-1' })))).toBe(noIdentityPolicy(ALICE, 'ReplicateKey', arn));
+    const onlyUsers = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: KEY_USER }, Action: 'kms:Encrypt', Resource: '*' }] });
+    expect(await rejection(() => replicator.send(new ReplicateKeyCommand({ KeyId: arn, ReplicaRegion: 'eu-west-1', Policy: onlyUsers })))).toMatchObject({
+      name: 'MalformedPolicyDocumentException',
+    });
+    expect((await replicator.send(new ReplicateKeyCommand({ KeyId: arn, ReplicaRegion: 'eu-west-1' }))).ReplicaKeyMetadata!.KeyId).toBe(arn.split('/')[1]);
   });
 
   it('another account uses a key when the key policy allows that account and its own IAM policy allows the user', async () => {

@@ -212,8 +212,14 @@ export class AwsCallAuthorizer implements CallAuthorizer {
     }
     if (decision.allowed) {
       this.#record({ action, resource, allowed: true, by: decision.by });
-      const creating = subject.action === 'createKey' && this.facts.operation === 'CreateKey';
-      // CreateKey with Tags also needs kms:TagResource (an identity policy's, the key being new).
+      const replicating = subject.action === 'replicateKey' && this.facts.operation === 'ReplicateKey';
+      const creating = replicating || (subject.action === 'createKey' && this.facts.operation === 'CreateKey');
+      // A replica is a new key: ReplicateKey also needs kms:CreateKey (an identity policy's, in the replica's Region).
+      if (replicating) {
+        const refusal = this.check({ key: undefined, aliases: subject.aliases, action: 'createKey', grantAllows: false });
+        if (refusal) return refusal;
+      }
+      // A new key with Tags also needs kms:TagResource (an identity policy's, the key being new).
       if (creating && Array.isArray(this.facts.call.input.Tags) && this.facts.call.input.Tags.length > 0) {
         const refusal = this.check({ key: undefined, aliases: subject.aliases, action: 'tagKey', grantAllows: false });
         if (refusal) return refusal;
@@ -221,7 +227,7 @@ export class AwsCallAuthorizer implements CallAuthorizer {
       // The lockout check comes once the caller may set the policy, before anything changes.
       if (subject.action === 'putPolicy' || creating) {
         const policy = this.facts.call.input.Policy;
-        if (typeof policy === 'string') this.checkLockout(policy, key?.id);
+        if (typeof policy === 'string') this.checkLockout(policy, subject.action === 'putPolicy' ? key?.id : undefined);
       }
       return undefined;
     }
