@@ -306,6 +306,22 @@ describe('authorization mode (AWS, in process)', () => {
     expect((await replicator.send(new ReplicateKeyCommand({ KeyId: arn, ReplicaRegion: 'eu-west-1' }))).ReplicaKeyMetadata!.KeyId).toBe(arn.split('/')[1]);
   });
 
+  it('aliases: CreateAlias needs the action on the key (its key policy) and on the alias (an identity policy)', async () => {
+    const kms = emulator();
+    const arn = await adminKey(kms, consolePolicy());
+    const aliasArn = `arn:aws:kms:us-east-1:${ACCOUNT}:alias/orders`;
+    // The key administrators' statement allows kms:Create* on the key; the alias needs an identity policy.
+    expect(await refusal(() => as(kms, KEY_ADMIN).send(new CreateAliasCommand({ AliasName: 'alias/orders', TargetKeyId: arn })))).toBe(
+      noIdentityPolicy(session(KEY_ADMIN), 'CreateAlias', aliasArn),
+    );
+    const admin = as(kms, KEY_ADMIN, { policies: [allow('kms:CreateAlias', `arn:aws:kms:us-east-1:${ACCOUNT}:alias/*`)] });
+    await admin.send(new CreateAliasCommand({ AliasName: 'alias/orders', TargetKeyId: arn }));
+    // The alias alone is not enough: the key policy must allow the key.
+    const bob = as(kms, BOB, { policies: [allow('kms:CreateAlias')] });
+    expect(await refusal(() => bob.send(new CreateAliasCommand({ AliasName: 'alias/billing', TargetKeyId: arn })))).toBe(noResourcePolicy(BOB, 'CreateAlias', arn));
+    expect((await as(kms, KEY_ADMIN, { policies: [allow('kms:ListAliases')] }).send(new ListAliasesCommand({ KeyId: arn }))).Aliases!.map((a) => a.AliasName)).toEqual(['alias/orders']);
+  });
+
   it('another account uses a key when the key policy allows that account and its own IAM policy allows the user', async () => {
     const kms = emulator();
     const root = as(kms, ROOT);

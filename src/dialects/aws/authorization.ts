@@ -15,8 +15,8 @@ import {
 } from '../../engine/authorization/index.js';
 import type { Action } from '../../engine/actions.js';
 import type { JsonValue } from '../../engine/audit.js';
-import type { AuthorizationRefusal, AuthorizationSubject, CallAuthorizer, CallContext, EncryptionContext, Principal, Realm } from '../../engine/types.js';
-import { keyArn, partitionOf, principalArn } from './arn.js';
+import type { AuthorizationRefusal, AuthorizationSubject, CallAuthorizer, CallContext, EncryptionContext, KeyInfo, Principal, Realm } from '../../engine/types.js';
+import { aliasArn, keyArn, partitionOf, principalArn } from './arn.js';
 import { AWS_KEY_SPEC, AWS_ORIGIN, defaultKeyPolicy } from './metadata.js';
 import { AwsServiceError } from './service-error.js';
 
@@ -46,6 +46,9 @@ export interface AuthorizationRecord {
 
 /** Actions AWS authorizes by identity policy alone (no key policy is consulted; resource "*"). */
 const IDENTITY_ONLY: ReadonlySet<Action> = new Set<Action>(['createKey', 'listKeys', 'listAliases', 'generateRandom', 'listRetirableGrants']);
+
+/** Operations on an alias: also judged on the alias's ARN, by identity policies. */
+const ALIAS_ACTIONS: ReadonlySet<Action> = new Set<Action>(['createAlias', 'updateAlias', 'deleteAlias']);
 
 /** AWS action names that are not the call's own operation: a re-encryption authorizes its two keys apart. */
 const ACTION_NAMES: Partial<Record<Action, string>> = { reEncryptFrom: 'kms:ReEncryptFrom', reEncryptTo: 'kms:ReEncryptTo', createKey: 'kms:CreateKey', tagKey: 'kms:TagResource' };
@@ -186,10 +189,44 @@ export class AwsCallAuthorizer implements CallAuthorizer {
   }
 
   check(subject: AuthorizationSubject): AuthorizationRefusal | undefined {
-    const action = this.#actionName(subject.action);
     const identityOnly = IDENTITY_ONLY.has(subject.action) || subject.key === undefined;
     const key = identityOnly ? undefined : subject.key;
-    const resource = key ? keyArn(key.realm, key.id) : '*';
+    const refusal = this.#judge(subject, this.#actionName(subject.action), key, key ? keyArn(key.realm, key.id) : '*');
+    if (refusal !== undefined) return this.enforcing ? refusal : undefined;
+    const input = this.facts.call.input;
+    // An alias operation needs the action on the alias too, from an identity policy (once: UpdateAlias reaches two keys).
+    if (ALIAS_ACTIONS.has(subject.action) && typeof input.AliasName === 'string' && !this.#aliasJudged) {
+      this.#aliasJudged = true;
+      const onAlias = this.#judge(subject, this.#actionName(subject.action), undefined, aliasArn(this.facts.realm, input.AliasName));
+      if (onAlias !== undefined) return this.enforcing ? onAlias : undefined;
+    }
+    const replicating = subject.action === 'replicateKey' && this.facts.operation === 'ReplicateKey';
+    const creating = replicating || (subject.action === 'createKey' && this.facts.operation === 'CreateKey');
+    // A replica is a new key: ReplicateKey also needs kms:CreateKey (an identity policy's, in the replica's Region).
+    if (replicating) {
+      const refusal = this.check({ key: undefined, aliases: subject.aliases, action: 'createKey', grantAllows: false });
+      if (refusal) return refusal;
+    }
+    // A new key with Tags also needs kms:TagResource (an identity policy's, the key being new).
+    if (creating && Array.isArray(input.Tags) && input.Tags.length > 0) {
+      const refusal = this.check({ key: undefined, aliases: subject.aliases, action: 'tagKey', grantAllows: false });
+      if (refusal) return refusal;
+    }
+    // The lockout check comes once the caller may set the policy, before anything changes.
+    if (subject.action === 'putPolicy' || creating) {
+      const policy = input.Policy;
+      if (typeof policy === 'string') this.checkLockout(policy, subject.action === 'putPolicy' ? key?.id : undefined);
+    }
+    return undefined;
+  }
+
+  #aliasJudged = false;
+
+  /**
+   * One decision: `action` on `resource`, by the key's policy (with `key`) or by identity policies
+   * alone (without). Recorded; a refusal is returned (worded), whatever the mode.
+   */
+  #judge(subject: AuthorizationSubject, action: string, key: KeyInfo | undefined, resource: string): AuthorizationRefusal | undefined {
     const principal = this.#principal();
     const identity = this.shared.identity(this.facts.identity);
     // A key made without the AWS dialect (another provider's, the engine's own) has AWS's default key policy.
@@ -212,28 +249,11 @@ export class AwsCallAuthorizer implements CallAuthorizer {
     }
     if (decision.allowed) {
       this.#record({ action, resource, allowed: true, by: decision.by });
-      const replicating = subject.action === 'replicateKey' && this.facts.operation === 'ReplicateKey';
-      const creating = replicating || (subject.action === 'createKey' && this.facts.operation === 'CreateKey');
-      // A replica is a new key: ReplicateKey also needs kms:CreateKey (an identity policy's, in the replica's Region).
-      if (replicating) {
-        const refusal = this.check({ key: undefined, aliases: subject.aliases, action: 'createKey', grantAllows: false });
-        if (refusal) return refusal;
-      }
-      // A new key with Tags also needs kms:TagResource (an identity policy's, the key being new).
-      if (creating && Array.isArray(this.facts.call.input.Tags) && this.facts.call.input.Tags.length > 0) {
-        const refusal = this.check({ key: undefined, aliases: subject.aliases, action: 'tagKey', grantAllows: false });
-        if (refusal) return refusal;
-      }
-      // The lockout check comes once the caller may set the policy, before anything changes.
-      if (subject.action === 'putPolicy' || creating) {
-        const policy = this.facts.call.input.Policy;
-        if (typeof policy === 'string') this.checkLockout(policy, subject.action === 'putPolicy' ? key?.id : undefined);
-      }
       return undefined;
     }
-    const message = deniedMessage(principal.arn, action, key ? resource : undefined, decision.reason);
+    const message = deniedMessage(principal.arn, action, resource === '*' ? undefined : resource, decision.reason);
     this.#record({ action, resource, allowed: false, reason: decision.reason, message });
-    return this.enforcing ? { message, reason: decision.reason } : undefined;
+    return { message, reason: decision.reason };
   }
 
   #record(entry: AuthorizationRecord): void {
