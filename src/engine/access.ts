@@ -65,8 +65,8 @@ function visibleThroughGrants(key: KeyRecord, ctx: CallContext): boolean {
   return false;
 }
 
-/** The key `ref` names, as the caller sees it: its own realm's keys and aliases, and other accounts' keys through grants. */
-function resolve(s: EngineState, ctx: CallContext, ref: KeyRef): KeyRecord {
+/** The key `ref` names, as the caller sees it: its own realm's keys and aliases, and other accounts' keys through grants. No authorization. */
+export function resolve(s: EngineState, ctx: CallContext, ref: KeyRef): KeyRecord {
   if ('keyId' in ref) {
     if (ref.account !== undefined && ref.account !== ctx.realm.account) {
       const granted = grantedKey(s, ctx, ref.keyId, ref.account);
@@ -110,6 +110,24 @@ export function authorizeWithoutKey(ctx: CallContext, action: Action): void {
 }
 
 const NO_ALIASES: ReadonlySet<string> = new Set();
+
+/**
+ * Authorizes retiring a grant of `key`. The grant decides first: its retiring principal, and its
+ * grantee when it lists the retire action, may retire it (`named`). With the dialect's policy check
+ * enforcing, its decision stands: `named` counts as a grant that allows the call (an explicit deny
+ * aside), and anyone else is judged by the key's policies. Otherwise callers of the key's own
+ * account may retire it too, and nobody else.
+ */
+export function authorizeRetirement(ctx: CallContext, key: KeyRecord, grantId: string, named: boolean): void {
+  const authorizer = ctx.authorizer;
+  if (authorizer !== undefined) {
+    const refusal = authorizer.check({ key: viewOf(key), aliases: key.aliases, action: 'retireGrant', grantAllows: named });
+    if (refusal) throw policyRefusal(key, 'retireGrant', refusal);
+    if (authorizer.enforcing) return;
+  }
+  if (named || key.realm.account === ctx.realm.account) return;
+  throw new KmsError('AccessDenied', `The caller is not allowed to retire grant ${grantId}.`, { resource: 'grant', keyId: key.id, grantId, reason: 'retire' });
+}
 
 /**
  * Authorizes `action` on `key` for the caller. Nobody manages a service-managed key but its

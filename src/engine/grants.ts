@@ -5,7 +5,7 @@
 
 import { toHex } from '../crypto/bytes.js';
 import { randomBytes } from '../crypto/random.js';
-import { admit, authorizeWithoutKey, keyById, keyInRegion, reach, use } from './access.js';
+import { admit, authorizeRetirement, authorizeWithoutKey, keyById, keyInRegion, reach, resolve, use } from './access.js';
 import { refuseDryRun } from './checks.js';
 import { storedGrantAction } from './actions.js';
 import { KmsError } from './errors.js';
@@ -73,7 +73,8 @@ export function listRetirableGrants(s: EngineState, ctx: CallContext, retiringPr
 
 /**
  * Retires a grant named by its token, or by key and grant id. The retiring principal, the grantee
- * and principals of the key's account may retire it.
+ * when the grant lists the retire action, and the key's account may retire it (access.ts
+ * `authorizeRetirement`; with policies enforced, the key's account through its policies).
  */
 export function retireGrant(s: EngineState, ctx: CallContext, by: { token: string } | { keyRef: KeyRef; grantId: string }): GrantInfo {
   let key: KeyRecord | undefined;
@@ -85,15 +86,15 @@ export function retireGrant(s: EngineState, ctx: CallContext, by: { token: strin
     grantId = parsed.grantId;
     if (!key) throw new KmsError('NotFound', `Grant ${grantId} does not exist.`, { resource: 'grant', grantId });
   } else {
-    key = 'keyId' in by.keyRef ? keyInRegion(s, ctx, by.keyRef.keyId) : reach(s, ctx, by.keyRef, 'retireGrant');
+    key = 'keyId' in by.keyRef ? keyInRegion(s, ctx, by.keyRef.keyId) : resolve(s, ctx, by.keyRef);
     if (!key) key = keyById(s, ctx.realm, (by.keyRef as { keyId: string }).keyId);
     grantId = by.grantId;
   }
   const grant = grantOf(s, key, grantId);
   const p = ctx.principal;
-  if (!(key.realm.account === ctx.realm.account || principalNamed(p, grant.retiringPrincipal) || principalNamed(p, grant.granteePrincipal))) {
-    throw new KmsError('AccessDenied', `The caller is not allowed to retire grant ${grantId}.`, { resource: 'grant', keyId: key.id, grantId, reason: 'retire' });
-  }
+  // The grant names who may retire it: its retiring principal, and its grantee when it lists the retire action.
+  const named = principalNamed(p, grant.retiringPrincipal) || (principalNamed(p, grant.granteePrincipal) && grant.operations.includes('retireGrant'));
+  authorizeRetirement(ctx, key, grantId, named);
   admit(s, ctx, key, 'retireGrant');
   refuseDryRun(ctx);
   key.grants.delete(grantId);

@@ -7,7 +7,7 @@
  * every member.
  */
 
-import { admit, reach } from './access.js';
+import { actionOf, admit, authorize, reach } from './access.js';
 import { refuseDryRun } from './checks.js';
 import { DAY_MS } from './clock.js';
 import { KmsError } from './errors.js';
@@ -166,6 +166,8 @@ export function updatePrimaryRegion(s: EngineState, ctx: CallContext, ref: KeyRe
   if (!target) {
     throw new KmsError('NotFound', `Key ${primary.id} does not exist in region ${region}.`, { resource: 'key', keyId: primary.id, account: primary.realm.account, region });
   }
+  // The replica that becomes primary is judged too, by its own policies (in its own Region).
+  authorize(ctx, target, actionOf(ctx, 'updatePrimaryRegion'));
   admit(s, ctx, target, 'updatePrimaryRegion');
   refuseDryRun(ctx);
   const family = familyOf(s, primary);

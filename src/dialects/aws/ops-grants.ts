@@ -164,9 +164,9 @@ export const retireGrant: Handler = (call) => {
   if (input.GrantToken !== undefined) by = { token: input.GrantToken };
   else if (input.KeyId !== undefined && input.GrantId !== undefined) by = { keyRef: keyRef(call), grantId: input.GrantId };
   else throw new AwsServiceError('ValidationException', 'Either GrantToken or both KeyId and GrantId must be specified.');
-  if (input.DryRun === true) {
-    findGrant(call, by);
-    throw dryRun();
+  // A dry run (ctx.dryRun) is judged in full by the engine, which refuses it before the grant goes.
+  if (input.DryRun === true && 'token' in by && !engine.grantByToken(ctx, by.token)) {
+    throw new AwsServiceError('InvalidGrantTokenException', 'The grant token is not valid.');
   }
   const grant = engine.retireGrant(ctx, by);
   const key = engine.findKey({ ...ctx, realm: grant.realm }, { keyId: grant.keyId });
