@@ -32,6 +32,7 @@ import { keyLastUsage, recordKeyUse, type KeyUsageInfo } from './usage.js';
 import type { EngineSnapshot } from './snapshot.js';
 import { EngineState, type EngineOptions } from './state.js';
 import { ciphertextKey, decrypt, encrypt, generateDataKey, generateRandom, reEncrypt } from './symmetric.js';
+import { decryptVia, encryptVia, generateDataKeyVia, reEncryptVia, type ExternalKeyCipher } from './external-keys.js';
 import { getPolicy, listPolicies, listTags, putPolicy, tagKey, untagKey } from './tags-policies.js';
 import type {
   AliasInfo,
@@ -318,6 +319,21 @@ export class Engine extends ResourceFacade {
 
   reEncrypt(ctx: CallContext, input: Parameters<typeof reEncrypt>[2]): ReturnType<typeof reEncrypt> {
     return reEncrypt(this.#enter(), ctx, input);
+  }
+
+  // Any symmetric key, a key of an external store included: its ciphertexts also pass through
+  // `cipher`, the store's external key manager (external-keys.ts); the answer then is a promise.
+  encryptVia(ctx: CallContext, ref: KeyRef, plaintext: Uint8Array, context: EncryptionContext | undefined, cipher: ExternalKeyCipher): ReturnType<typeof encryptVia> {
+    return encryptVia(this.#enterWith(ctx, ref), ctx, ref, plaintext, context, cipher);
+  }
+  generateDataKeyVia(ctx: CallContext, ref: KeyRef, numberOfBytes: number, context: EncryptionContext | undefined, cipher: ExternalKeyCipher): ReturnType<typeof generateDataKeyVia> {
+    return generateDataKeyVia(this.#enterWith(ctx, ref), ctx, ref, numberOfBytes, context, cipher);
+  }
+  decryptVia(ctx: CallContext, ciphertext: Uint8Array, context: EncryptionContext | undefined, expected: KeyRef | undefined, cipher: ExternalKeyCipher): ReturnType<typeof decryptVia> {
+    return decryptVia(this.#enter(), ctx, ciphertext, context, expected, cipher);
+  }
+  reEncryptVia(ctx: CallContext, input: Parameters<typeof reEncrypt>[2], cipher: ExternalKeyCipher): ReturnType<typeof reEncryptVia> {
+    return reEncryptVia(this.#enter(), ctx, input, cipher);
   }
 
   generateRandom(numberOfBytes: number): Uint8Array {
