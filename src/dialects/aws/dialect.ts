@@ -19,10 +19,13 @@ import { isTrackedUse } from './ops-usage.js';
 import { CloudTrailInternalFailure, cloudTrailOperation, lookupEvents, type LookupEvent } from './lookup-events.js';
 import { invokeOperation, lookUp, type DialectWire, type PipelineRequest } from '../pipeline.js';
 import { InternalErrorLog } from '../internal-errors.js';
+import { checkClusterDeclarations, type AwsKeyStoreOptions } from './custom-key-stores.js';
 
 export interface AwsDialectOptions {
   account: string;
   region: string;
+  /** Custom key stores: emulated CloudHSM clusters, how external key stores reach their proxies (custom-key-stores.ts). */
+  keyStores?: AwsKeyStoreOptions;
 }
 
 /** Who is calling and from where; the SDK handler and the server fill it from the request. */
@@ -66,8 +69,12 @@ export class AwsDialect {
     readonly engine: Engine,
     readonly options: AwsDialectOptions,
   ) {
+    checkClusterDeclarations(options.keyStores?.cloudHsmClusters);
+    this.#keyStores = options.keyStores ?? {};
     this.#wire = this.#makeWire();
   }
+
+  readonly #keyStores: AwsKeyStoreOptions;
 
   /**
    * Realms, default principals and user agents repeat from call to call; every audit event keeps
@@ -147,6 +154,7 @@ export class AwsDialect {
         operation,
         input: EMPTY_INPUT,
         trail: { resources: [] },
+        keyStores: this.#keyStores,
         requestId,
         spec,
         raw,
@@ -204,8 +212,8 @@ export class AwsDialect {
   #record({ raw, model, trail, operation, realm, ctx, requestId, spec, error }: AwsRequest): void {
     let request: Record<string, JsonValue> | null = null;
     if (raw) {
-      request = requestParameters(raw, model.input);
-      if (trail.request) Object.assign(request, trail.request);
+      request = trail.requestReplaced === true && trail.request ? { ...trail.request } : requestParameters(raw, model.input);
+      if (trail.request && trail.requestReplaced !== true) Object.assign(request, trail.request);
     }
     const event: Mutable<CallEvent> = {
       dialect: 'aws',
@@ -340,6 +348,7 @@ interface AwsRequest extends PipelineRequest<Call, Output, AwsServiceError> {
   readonly operation: string;
   input: Record<string, any>;
   readonly trail: Trail;
+  readonly keyStores: AwsKeyStoreOptions;
   readonly model: OperationModel;
   readonly grantTokens: string[];
 }
@@ -409,7 +418,8 @@ function requestParameters(input: Record<string, unknown>, shapeName: string): R
     const value = input[m.member];
     if (value === undefined || value === null || m.member === 'GrantTokens' || m.member === 'GrantToken') continue;
     const target = SHAPES[m.target];
-    if (!target || target.type === 'blob') continue;
+    // Blobs, and secrets (a key store's password, a proxy's credential), never enter a record.
+    if (!target || target.type === 'blob' || ('sensitive' in target && target.sensitive === true)) continue;
     out[m.name] = target.type === 'structure' && isPlainObject(value) ? requestParameters(value, m.target) : (value as JsonValue);
   }
   return out;

@@ -2,7 +2,8 @@
 import { isAsymmetricSpec } from '../../engine/specs.js';
 import type { AsymmetricEncryption } from '../../engine/types.js';
 import { ENCRYPTION_ALGORITHM_FROM_AWS } from './metadata.js';
-import { arnOf, b64, type Call, context, dataKeyLength, dryRun, type Handler, keyRef, refuseCustomKeyStore, refuseRecipient, requireSymmetricAlgorithm, validation, beyondDryRun } from './call.js';
+import { randomSourceStore } from './ops-key-stores.js';
+import { arnOf, b64, type Call, context, dataKeyLength, dryRun, type Handler, keyRef, refuseRecipient, requireSymmetricAlgorithm, validation, beyondDryRun } from './call.js';
 
 /** The engine's public-key scheme for an AWS EncryptionAlgorithm; undefined for SYMMETRIC_DEFAULT (or none). */
 function asymmetricAlgorithm(name: string | undefined): AsymmetricEncryption | undefined {
@@ -188,9 +189,10 @@ export function dataKey(withPlaintext: boolean): Handler {
   };
 }
 
-export const generateRandom: Handler = ({ engine, input }) => {
+export const generateRandom: Handler = (call) => {
+  const { engine, input } = call;
   refuseRecipient(input);
-  refuseCustomKeyStore(input.CustomKeyStoreId);
+  if (input.CustomKeyStoreId !== undefined) randomSourceStore(call, input.CustomKeyStoreId);
   if (input.NumberOfBytes === undefined) throw validation('NumberOfBytes is required.');
   return { Plaintext: b64(engine.generateRandom(input.NumberOfBytes)) };
 };
