@@ -7,10 +7,11 @@
  *   await server.close();
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { type Clock, systemClock } from '../engine/clock.js';
-import { createKms, DEFAULT_ACCOUNT, DEFAULT_REGION, type Kms } from '../index.js';
+import { createKms, DEFAULT_ACCOUNT, DEFAULT_REGION, type CloudHsmClusterDeclaration, type Kms } from '../index.js';
 import { awsProtocol } from './aws-protocol.js';
 import { tencentProtocol } from './tencent-protocol.js';
 import { huaweiProtocol } from './huawei-protocol.js';
@@ -77,6 +78,11 @@ export interface ServerOptions {
   huaweiProjects?: Record<string, string>;
   /** Keys declared up front: an init file (YAML or JSON) or the document (docs/ci.md). Made before a new data dir's first snapshot. */
   init?: string | InitDocument;
+  /**
+   * Emulated CloudHSM clusters for AWS CloudHSM key stores (`--cloudhsm-cluster`); a trust anchor
+   * given as a path is read at start. None: any well-formed cluster id is an active cluster (docs/key-stores.md).
+   */
+  cloudHsmClusters?: Array<CloudHsmClusterDeclaration & { trustAnchorFile?: string }>;
   /** Origins allowed to call from a browser (CORS): exact origins or '*'. Default: any loopback origin. */
   corsOrigins?: string[];
   /** Default 1 MiB. */
@@ -129,6 +135,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.auditBytes !== undefined ? { auditBytes: options.auditBytes } : {}),
     ...(options.tencentCmkLimit !== undefined ? { tencent: { cmkLimit: options.tencentCmkLimit } } : {}),
     ...(options.huaweiProjects !== undefined ? { huawei: { projects: { ...options.huaweiProjects } } } : {}),
+    ...(options.cloudHsmClusters !== undefined ? { aws: { cloudHsmClusters: await readClusters(options.cloudHsmClusters) } } : {}),
   });
   // Declared keys are made before the store opens: a new data directory starts from them, one with state keeps its own.
   const initial = await applyInitOption(kms, options.init);
@@ -406,4 +413,13 @@ function elapsed(started: number): string {
 
 function describe(e: unknown): string {
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+/** Declared clusters, each trust anchor read from its file where one is named. */
+async function readClusters(list: Array<CloudHsmClusterDeclaration & { trustAnchorFile?: string }>): Promise<CloudHsmClusterDeclaration[]> {
+  const out: CloudHsmClusterDeclaration[] = [];
+  for (const { trustAnchorFile, ...cluster } of list) {
+    out.push(trustAnchorFile !== undefined ? { ...cluster, trustAnchorCertificate: await readFile(trustAnchorFile, 'utf8') } : cluster);
+  }
+  return out;
 }
