@@ -121,10 +121,8 @@ export async function generateDataKeyExternal(s: EngineState, ctx: CallContext, 
   return { key: viewOf(key), plaintext, ...sealed };
 }
 
-/** Decrypts a blob of a key found by envelopeOf; the state checks have been made (see symmetric.ts decrypt). */
+/** Decrypts a blob of a key found by envelopeOf; the state checks and the dry-run stop have been made (see decryptVia). */
 export async function decryptExternal(s: EngineState, ctx: CallContext, key: KeyRecord, blob: Uint8Array, parsed: ParsedEnvelope, context: EncryptionContext | undefined, cipher: ExternalKeyCipher): Promise<{ key: KeyInfo; materialId: string; plaintext: Uint8Array }> {
-  // A dry run stops before the external manager is asked (it cannot tell whether the ciphertext opens).
-  refuseDryRun(ctx);
   const plaintext = await openExternal(s, key, blob, parsed, context, cipher, 'decrypt');
   recheck(s, ctx, key, 'decrypt');
   return { key: viewOf(key), materialId: parsed.materialId, plaintext };
@@ -205,6 +203,8 @@ export function decryptVia(s: EngineState, ctx: CallContext, ciphertext: Uint8Ar
   checkExpected(s, ctx, key, expected, 'decrypt', context);
   allow(s, ctx, key, 'decrypt', { context });
   requireSymmetric(key, 'Decrypt');
+  // A dry run stops before the external manager is asked (it cannot tell whether the ciphertext opens).
+  refuseDryRun(ctx);
   return decryptExternal(s, ctx, key, ciphertext, parsed, context, cipher);
 }
 
