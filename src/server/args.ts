@@ -6,6 +6,9 @@
 import { ManualClock } from '../engine/clock.js';
 import { LOG_FORMATS, type LogFormat } from './log.js';
 import type { ServerOptions } from './server.js';
+import { fromBase64 } from '../crypto/bytes.js';
+import { EXTERNAL_KEY_ID } from '../dialects/aws/xks/proxy.js';
+import { XKS_ACCESS_KEY_ID, XKS_SECRET, xksPathProblem } from './xks-protocol.js';
 
 /** A command line that cannot be run: the CLI prints the message and the usage, and exits 2. */
 export class UsageError extends Error {}
@@ -139,6 +142,50 @@ const OPTIONS: readonly OptionSpec[] = [
         if (!/^cluster-[2-7a-zA-Z]{11,16}$/.test(id)) throw new UsageError(`invalid ${name} '${entry}' (a cluster id such as cluster-2a23b4cdefg, optionally =customerCA.crt)`);
         if (file === '') throw new UsageError(`${name} ${id}= needs a trust anchor file`);
         options.cloudHsmClusters = [...(options.cloudHsmClusters ?? []), { id, ...(file !== undefined ? { trustAnchorFile: file } : {}) }];
+      }
+    },
+  },
+  {
+    flag: '--xks-path',
+    env: 'KMS_EMULATOR_XKS_PATH',
+    apply({ options }, path, name) {
+      const problem = xksPathProblem(path);
+      if (problem) throw new UsageError(`invalid ${name} '${path}' (${problem})`);
+      options.xksPath = path;
+    },
+  },
+  {
+    flag: '--xks-key',
+    env: 'KMS_EMULATOR_XKS_KEY',
+    repeatable: true,
+    apply({ options }, list, name) {
+      for (const item of list.split(',').map((k) => k.trim())) {
+        const eq = item.indexOf('=');
+        const id = eq < 0 ? item : item.slice(0, eq);
+        if (!EXTERNAL_KEY_ID.test(id)) throw new UsageError(`invalid ${name} '${item}' (an external key id: 1 to 128 letters, digits, '-', '.', '_', optionally =<base64 of 32 bytes>)`);
+        if (options.xksKeys?.some((k) => k.id === id)) throw new UsageError(`${name} '${id}' given twice`);
+        let material: Uint8Array | undefined;
+        if (eq >= 0) {
+          material = fromBase64(item.slice(eq + 1));
+          if (!material || material.length !== 32) throw new UsageError(`invalid ${name} '${id}=…' (the material must be the base64 of 32 bytes)`);
+        }
+        options.xksKeys = [...(options.xksKeys ?? []), material ? { id, material } : { id }];
+      }
+    },
+  },
+  {
+    flag: '--xks-credential',
+    env: 'KMS_EMULATOR_XKS_CREDENTIAL',
+    repeatable: true,
+    apply({ options }, list, name) {
+      for (const item of list.split(',').map((k) => k.trim())) {
+        const colon = item.indexOf(':');
+        const accessKeyId = colon < 0 ? '' : item.slice(0, colon);
+        const secretAccessKey = colon < 0 ? '' : item.slice(colon + 1);
+        if (!XKS_ACCESS_KEY_ID.test(accessKeyId) || !XKS_SECRET.test(secretAccessKey)) {
+          throw new UsageError(`invalid ${name} (ACCESSKEYID:SECRET: an access key id of 20-30 characters A-Z and 2-7, a secret of 43-64 characters a-z A-Z 0-9 / + =)`);
+        }
+        options.xksCredentials = [...(options.xksCredentials ?? []), { accessKeyId, secretAccessKey }];
       }
     },
   },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * kms-emulator serve [--host 127.0.0.1] [--port 4599] [--data-dir DIR] [--account ID] [--region R] [--credentials FILE]
- *                    [--seed TEXT] [--tencent-cmk-limit N] [--init FILE] [--cloudhsm-cluster ID[=CERT]] [--clock MODE] [--cors-origin ORIGIN] [--log text|json|off]
+ *                    [--seed TEXT] [--tencent-cmk-limit N] [--init FILE] [--cloudhsm-cluster ID[=CERT]] [--clock MODE] [--cors-origin ORIGIN] [--xks-path P] [--xks-key ID[=B64]] [--xks-credential ID:S] [--log text|json|off]
  *                    (or KMS_EMULATOR_* variables)
  *
  * When ready, prints exactly one line to stdout: `kms-emulator <version> listening on http://<host>:<port>`;
@@ -23,8 +23,9 @@ const USAGE = `Usage: kms-emulator serve [options]
        kms-emulator --help | --version
 
 Serves AWS KMS (JSON 1.1), Tencent Cloud KMS (API 3.0, and CloudAudit's LookUpEvents) and Huawei
-Cloud KMS (REST) on one local HTTP port, the browser sandbox at /, and a control API under /_kms/
-(reset, snapshot, clock, faults: docs/ci.md).
+Cloud KMS (REST) on one local HTTP port, the browser sandbox at /, an external key store proxy
+(XKS Proxy API v1) under /xks, and a control API under /_kms/ (reset, snapshot, clock, faults,
+XKS keys: docs/ci.md, docs/key-stores.md).
 
 Options:
   --host HOST          interface to bind (default ${DEFAULT_HOST}; anything but loopback must be asked for)
@@ -42,6 +43,9 @@ Options:
                        a manual clock moves with POST /_kms/clock/advance {"by":"8d"}
   --cors-origin ORIGIN origins browser pages may call from (repeatable or comma-separated; * for any;
                        default: any loopback origin, http://localhost:*, http://127.0.0.1:*, http://[::1]:*)
+  --xks-path PATH      path prefix of the built-in XKS proxy (default /xks: XksProxyUriPath /xks/kms/xks/v1)
+  --xks-key ID[=B64]   an external key of the built-in XKS proxy, random or these 32 bytes (repeatable)
+  --xks-credential ID:SECRET  SigV4 credential the XKS proxy accepts (repeatable; default docs/key-stores.md)
   --log FORMAT         request log on stdout: text (default), json (one JSON object a line) or off
   -h, --help           this help
   -v, --version        the version

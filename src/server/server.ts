@@ -25,6 +25,8 @@ import { CONTROL_MAX_BODY_BYTES, controlProtocol, isLoopbackHost } from './contr
 import { faultRoutes } from './faults-control.js';
 import { CorsPolicy } from './cors.js';
 import type { InitDocument } from '../init/schema.js';
+import type { XksProxy } from '../dialects/aws/xks/proxy.js';
+import { createXksProxy, xksControlRoutes, xksProtocol } from './xks-protocol.js';
 
 export { httpAgent, InProcessAgent, type AgentProvider, type HttpAgentOptions } from './agent.js';
 
@@ -87,6 +89,12 @@ export interface ServerOptions {
   corsOrigins?: string[];
   /** Default 1 MiB. */
   maxBodyBytes?: number;
+  /** The built-in XKS proxy's path prefix: XksProxyUriPath is `${xksPath}/kms/xks/v1`. Default /xks (docs/key-stores.md). */
+  xksPath?: string;
+  /** External keys of the built-in XKS proxy (AES-256: 32 bytes of material, or random). */
+  xksKeys?: Array<{ id: string; material?: Uint8Array }>;
+  /** SigV4 credentials the built-in XKS proxy accepts. Default: DEFAULT_XKS_CREDENTIAL (xks-protocol.ts). */
+  xksCredentials?: Array<{ accessKeyId: string; secretAccessKey: string }>;
   timeouts?: ServerTimeouts;
 }
 
@@ -100,6 +108,8 @@ export interface RunningServer {
   readonly router: Router;
   /** The durable store, with `--data-dir` (its `recovery` tells what start-up found). */
   readonly store: DurableStore | undefined;
+  /** The built-in XKS proxy served under `xksProxy.uriPath` (its keys: createKey, setKeyEnabled, …). */
+  readonly xksProxy: XksProxy;
   /** Stops accepting, lets in-flight requests finish, closes the durable store. */
   close(): Promise<void>;
 }
@@ -145,6 +155,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   router.register(huaweiProtocol(kms, credentials ? { credentials } : {}));
   // The browser sandbox page is not a wire protocol: it answers browser navigations, outside /health's list.
   const sandbox = sandboxProtocol();
+  // The built-in external key store proxy (XKS Proxy API v1) under its own path prefix.
+  const xksProxy = createXksProxy({
+    region,
+    clock: () => clock.now(),
+    ...(options.xksPath !== undefined ? { path: options.xksPath } : {}),
+    ...(options.xksKeys !== undefined ? { keys: options.xksKeys } : {}),
+    ...(options.xksCredentials !== undefined ? { credentials: options.xksCredentials } : {}),
+  });
+  const xks = xksProtocol(xksProxy);
   const startedAt = performance.now();
   const cors = new CorsPolicy(options.corsOrigins);
   // The control API (/_kms/…): reset, snapshots, the manual clock, faults (docs/ci.md).
@@ -157,7 +176,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     protocols: () => router.protocols,
     requireAdmin: !isLoopbackHost(host) || credentials !== undefined,
     ...(credentials ? { credentials } : {}),
-    routes: faultRoutes(kms.faults),
+    routes: { ...faultRoutes(kms.faults), ...xksControlRoutes(xksProxy) },
   });
 
   // State is restored before the port opens: no request ever sees a half-loaded engine.
@@ -253,7 +272,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           action: 'health',
         };
       } else {
-        protocol = control.matches(head) ? control : sandbox.matches(head) ? sandbox : router.select(head);
+        protocol = control.matches(head) ? control : xks.matches(head) ? xks : sandbox.matches(head) ? sandbox : router.select(head);
         const body = await readBody(req, protocol === control ? CONTROL_MAX_BODY_BYTES : maxBodyBytes);
         if (body.kind === 'aborted') {
           log?.(`${method} ${head.path} ${protocol.name}/- - ${elapsed(started)}ms (client went away)`);
@@ -367,7 +386,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return closing;
   }
 
-  return { url: `http://${urlHost}:${boundPort}`, host, port: boundPort, kms, router, store, close };
+  return { url: `http://${urlHost}:${boundPort}`, host, port: boundPort, kms, router, store, xksProxy, close };
 }
 
 /** Whether the request's Content-Length is over `limit` (Node has checked that it is one number). */
