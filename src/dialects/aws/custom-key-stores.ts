@@ -55,7 +55,7 @@ export interface AwsKeyStoreOptions {
   readonly cloudHsmClusters?: readonly CloudHsmClusterDeclaration[];
   /** How external key stores reach their proxies; default globalThis.fetch. */
   readonly fetch?: typeof fetch;
-  /** How long a proxy may take to answer; default 2,000 ms (AWS allows 250 ms per call, retried; the emulator is more patient on a busy machine). */
+  /** How long a proxy may take to answer each call; default the XKS client's 250 ms (AWS's, from the XKS Proxy API specification). */
   readonly xksTimeoutMs?: number;
   /** How long a store stays CONNECTING; default 5,000 ms of the emulator's clock. */
   readonly connectMs?: number;
