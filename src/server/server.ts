@@ -85,6 +85,8 @@ export interface ServerOptions {
    * given as a path is read at start. None: any well-formed cluster id is an active cluster (docs/key-stores.md).
    */
   cloudHsmClusters?: Array<CloudHsmClusterDeclaration & { trustAnchorFile?: string }>;
+  /** How long AWS external key stores wait for their XKS proxy per call (createKms `aws.xksTimeoutMs`). Default 250 ms. */
+  xksTimeoutMs?: number;
   /** Origins allowed to call from a browser (CORS): exact origins or '*'. Default: any loopback origin. */
   corsOrigins?: string[];
   /** Default 1 MiB. */
@@ -145,7 +147,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.auditBytes !== undefined ? { auditBytes: options.auditBytes } : {}),
     ...(options.tencentCmkLimit !== undefined ? { tencent: { cmkLimit: options.tencentCmkLimit } } : {}),
     ...(options.huaweiProjects !== undefined ? { huawei: { projects: { ...options.huaweiProjects } } } : {}),
-    ...(options.cloudHsmClusters !== undefined ? { aws: { cloudHsmClusters: await readClusters(options.cloudHsmClusters) } } : {}),
+    ...(options.cloudHsmClusters !== undefined || options.xksTimeoutMs !== undefined
+      ? {
+          aws: {
+            ...(options.cloudHsmClusters !== undefined ? { cloudHsmClusters: await readClusters(options.cloudHsmClusters) } : {}),
+            ...(options.xksTimeoutMs !== undefined ? { xksTimeoutMs: options.xksTimeoutMs } : {}),
+          },
+        }
+      : {}),
   });
   // Declared keys are made before the store opens: a new data directory starts from them, one with state keeps its own.
   const initial = await applyInitOption(kms, options.init);
