@@ -223,3 +223,29 @@ describe('DescribeCustomKeyStores', () => {
     void kms;
   });
 });
+
+describe('CloudTrail records of key-store operations', () => {
+  it('name the store as AWS\'s records do, and never hold its password', async () => {
+    const { kms, client } = setup();
+    const id = await connected(kms, client, 'ExampleKeyStore');
+    const key = (await client.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: id }))).KeyMetadata!;
+    await client.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: id }));
+    await client.send(new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+    await rejection(() => client.send(new DeleteCustomKeyStoreCommand({ CustomKeyStoreId: id })));
+    const records = kms.aws.cloudTrail();
+    const byName = (name: string) => records.find((r) => r.eventName === name)!;
+    expect(byName('CreateCustomKeyStore')).toMatchObject({
+      requestParameters: { customKeyStoreName: 'ExampleKeyStore', clusterId: CLUSTER },
+      responseElements: { customKeyStoreId: id },
+      readOnly: false,
+    });
+    expect(byName('ConnectCustomKeyStore')).toMatchObject({ requestParameters: { customKeyStoreId: id }, responseElements: null, additionalEventData: { customKeyStoreName: 'ExampleKeyStore', clusterId: CLUSTER } });
+    expect(byName('DescribeCustomKeyStores')).toMatchObject({ requestParameters: { customKeyStoreId: id }, responseElements: null, readOnly: true });
+    expect(byName('DisconnectCustomKeyStore')).toMatchObject({ additionalEventData: { customKeyStoreName: 'ExampleKeyStore', clusterId: CLUSTER } });
+    expect(byName('DeleteCustomKeyStore')).toMatchObject({ errorCode: 'CustomKeyStoreHasCMKsException' });
+    expect(byName('CreateKey').additionalEventData).toMatchObject({ customKeyStoreId: id });
+    expect(byName('CreateKey').responseElements).toMatchObject({ keyMetadata: { customKeyStoreId: id, cloudHsmClusterId: CLUSTER, origin: 'AWS_CLOUDHSM', keyId: key.KeyId } });
+    expect(JSON.stringify(records)).not.toContain('kmsuser-password');
+    expect(JSON.stringify(records)).not.toContain('BEGIN CERTIFICATE');
+  });
+});

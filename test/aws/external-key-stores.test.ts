@@ -116,6 +116,9 @@ describe('external key stores with the built-in XKS proxy', () => {
     const encryptRecord = kms.aws.cloudTrail().filter((r) => r.eventName === 'Encrypt').at(-1)!;
     expect(encryptRecord.additionalEventData).toMatchObject({ customKeyStoreId: id });
     expect(typeof encryptRecord.additionalEventData!.xksProxyRequestId).toBe('string');
+    const createRecord = kms.aws.cloudTrail().find((r) => r.eventName === 'CreateCustomKeyStore')!;
+    expect(createRecord.requestParameters).toMatchObject({ customKeyStoreName: 'xks-store', customKeyStoreType: 'EXTERNAL_KEY_STORE', xksProxyUriPath: '/example/kms/xks/v1' });
+    expect(JSON.stringify(kms.aws.cloudTrail())).not.toContain(CREDENTIAL.RawSecretAccessKey);
 
     // GenerateRandom does not take an external key store.
     expect((await unchanged(kms, () => client.send(new GenerateRandomCommand({ NumberOfBytes: 8, CustomKeyStoreId: id })))).name).toBe('UnsupportedOperationException');
