@@ -8,8 +8,10 @@ import {
   DescribeCustomKeyStoresCommand,
   DescribeKeyCommand,
   DisconnectCustomKeyStoreCommand,
+  EnableKeyRotationCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
+  RotateKeyOnDemandCommand,
   GenerateRandomCommand,
   type KMSClient,
   ScheduleKeyDeletionCommand,
@@ -195,6 +197,13 @@ describe('CloudHSM key stores', () => {
     expect((await create({ Origin: 'EXTERNAL_KEY_STORE', XksKeyId: 'abc' })).name).toBe('ValidationException');
     expect((await create({ CustomKeyStoreId: 'cks-00000000000000000' })).name).toBe('CustomKeyStoreNotFoundException');
     expect((await create({ CustomKeyStoreId: undefined })).name).toBe('ValidationException');
+    // Keys in custom key stores are not rotated.
+    const key = (await client.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: id }))).KeyMetadata!;
+    for (const command of [new EnableKeyRotationCommand({ KeyId: key.KeyId }), new RotateKeyOnDemandCommand({ KeyId: key.KeyId })]) {
+      const e = await unchanged(kms, () => client.send(command as never));
+      expect(e.name).toBe('UnsupportedOperationException');
+      expect(e.message).toBe(`${key.Arn} origin is AWS_CLOUDHSM which is not valid for this operation.`);
+    }
   });
 });
 
