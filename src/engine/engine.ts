@@ -362,12 +362,12 @@ export class Engine extends ResourceFacade {
     return decryptAsymmetric(this.#enter(), ctx, ref, ciphertext, algorithm, context);
   }
 
-  reEncryptAny(ctx: CallContext, input: Parameters<typeof reEncryptAny>[2]): ReturnType<typeof reEncryptAny> {
-    return reEncryptAny(this.#enter(), ctx, input);
+  reEncryptAny(ctx: CallContext, input: Parameters<typeof reEncryptAny>[2], cipher?: ExternalKeyCipher): ReturnType<typeof reEncryptAny> {
+    return reEncryptAny(this.#enter(), ctx, input, cipher);
   }
 
-  generateDataKeyPair(ctx: CallContext, ref: KeyRef, pairSpec: AsymmetricKeySpec, context?: EncryptionContext, operation = 'GenerateDataKeyPair'): ReturnType<typeof generateDataKeyPair> {
-    return generateDataKeyPair(this.#enter(), ctx, ref, pairSpec, context, operation);
+  generateDataKeyPair(ctx: CallContext, ref: KeyRef, pairSpec: AsymmetricKeySpec, context?: EncryptionContext, operation = 'GenerateDataKeyPair', cipher?: ExternalKeyCipher): ReturnType<typeof generateDataKeyPair> {
+    return generateDataKeyPair(this.#enter(), ctx, ref, pairSpec, context, operation, cipher);
   }
 
   deriveSharedSecret(ctx: CallContext, ref: KeyRef, algorithm: KeyAgreementAlgorithm, peerPublicKey: Uint8Array): Promise<{ key: KeyInfo; sharedSecret: Uint8Array }> {

@@ -19,7 +19,7 @@ import { KmsError } from './errors.js';
 import { keyStoreView, type KeyStoreInfo } from './key-store-data.js';
 import { storesOf } from './key-stores.js';
 import { viewOf, type KeyRecord } from './records.js';
-import { checkByteCount, checkExpected, decrypt, encrypt, envelopeOf, generateDataKey, openLocal, reEncrypt, sealLocal } from './symmetric.js';
+import { checkByteCount, checkExpected, decrypt, encrypt, envelopeOf, generateDataKey, open, openLocal, reEncrypt, seal, sealLocal } from './symmetric.js';
 import { randomBytes } from '../crypto/random.js';
 import type { EngineState } from './state.js';
 import type { CallContext, EncryptionContext, KeyInfo, KeyRef } from './types.js';
@@ -106,6 +106,20 @@ async function openExternal(s: EngineState, key: KeyRecord, blob: Uint8Array, pa
   const reparsed = parseEnvelope(concatBytes(parsed.headerBytes, inner), s.caches);
   if (!reparsed) throw invalidCiphertext(key.id);
   return openLocal(s, reparsed, key, context);
+}
+
+/** Seals under any symmetric key: through `cipher` for a key of an external store (refused without one), else at once. */
+export async function sealAny(s: EngineState, key: KeyRecord, plaintext: Uint8Array, context: EncryptionContext | undefined, cipher: ExternalKeyCipher | undefined, operation: string): Promise<{ ciphertext: Uint8Array; materialId: string }> {
+  return isExternalKey(key) && cipher ? sealExternal(s, key, plaintext, context, cipher, operation) : seal(s, key, plaintext, context);
+}
+
+/** Opens an envelope of any symmetric key: through `cipher` for a key of an external store (a dry run stops before it), else at once. */
+export async function openAny(s: EngineState, ctx: CallContext, key: KeyRecord, blob: Uint8Array, parsed: ParsedEnvelope, context: EncryptionContext | undefined, cipher: ExternalKeyCipher | undefined, operation: string): Promise<Uint8Array> {
+  if (!isExternalKey(key) || !cipher) return open(s, parsed, key, context);
+  refuseDryRun(ctx);
+  const plaintext = await openExternal(s, key, blob, parsed, context, cipher, operation);
+  recheck(s, ctx, key, 'reEncryptFrom');
+  return plaintext;
 }
 
 export async function encryptExternal(s: EngineState, ctx: CallContext, key: KeyRecord, plaintext: Uint8Array, context: EncryptionContext | undefined, cipher: ExternalKeyCipher): Promise<{ key: KeyInfo; materialId: string; ciphertext: Uint8Array }> {

@@ -16,6 +16,7 @@ import {
   DisconnectCustomKeyStoreCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
+  GenerateDataKeyPairCommand,
   GenerateRandomCommand,
   type KMSClient,
   ReEncryptCommand,
@@ -105,6 +106,13 @@ describe('external key stores with the built-in XKS proxy', () => {
     const moved = await client.send(new ReEncryptCommand({ CiphertextBlob, SourceEncryptionContext: { a: 'b' }, DestinationKeyId: local.KeyId }));
     const back = await client.send(new ReEncryptCommand({ CiphertextBlob: moved.CiphertextBlob, DestinationKeyId: key.KeyId }));
     expect(str((await client.send(new DecryptCommand({ CiphertextBlob: back.CiphertextBlob }))).Plaintext)).toBe('outside too');
+    // Data key pairs, and re-encryption to and from a key pair, go through the proxy as well.
+    const pair = await client.send(new GenerateDataKeyPairCommand({ KeyId: key.KeyId, KeyPairSpec: 'ECC_NIST_P256' }));
+    expect((await client.send(new DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob }))).Plaintext).toEqual(pair.PrivateKeyPlaintext);
+    const rsa = (await client.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }))).KeyMetadata!;
+    const toRsa = await client.send(new ReEncryptCommand({ CiphertextBlob, SourceEncryptionContext: { a: 'b' }, DestinationKeyId: rsa.KeyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }));
+    const fromRsa = await client.send(new ReEncryptCommand({ CiphertextBlob: toRsa.CiphertextBlob, SourceKeyId: rsa.KeyId, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationKeyId: key.KeyId }));
+    expect(str((await client.send(new DecryptCommand({ CiphertextBlob: fromRsa.CiphertextBlob }))).Plaintext)).toBe('outside too');
 
     // The external key is half of it: disabled in the proxy, the ciphertext does not open.
     proxy.setKeyEnabled('ext-1', false);

@@ -128,7 +128,7 @@ export const reEncrypt: Handler = (call) => {
         destinationKey,
         destinationContext: context(input.DestinationEncryptionContext),
         ...(destinationAlgorithm ? { destinationAlgorithm } : {}),
-      })
+      }, externalCipher(call))
       .then((result) => {
         if (!named) trail.resources.push(result.source);
         trail.resources.push(result.destination);
