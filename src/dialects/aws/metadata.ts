@@ -130,7 +130,8 @@ export function showsMaterialIds(key: Pick<KeyInfo, 'spec'>): boolean {
 /** KeyMetadata as DescribeKey and CreateKey return it; `store`, the custom key store that holds the key. */
 export function keyMetadata(key: KeyInfo, store?: KeyStoreInfo): Record<string, unknown> {
   // A key of a custom key store that is not connected is Unavailable (a key pending deletion stays so).
-  const unavailable = store !== undefined && store.connection?.state !== 'Connected' && key.state !== 'PendingDeletion' && key.state !== 'PendingReplicaDeletion';
+  const storeDown = store !== undefined && (store.state !== 'Enabled' || (store.connection !== undefined && store.connection.state !== 'Connected'));
+  const unavailable = storeDown && key.state !== 'PendingDeletion' && key.state !== 'PendingReplicaDeletion';
   const state = unavailable ? 'Unavailable' : key.state;
   const spec = AWS_KEY_SPEC[key.spec];
   const { EncryptionAlgorithms, SigningAlgorithms, KeyAgreementAlgorithms, MacAlgorithms, EncapsulationAlgorithms } = awsAlgorithmLists(key);
