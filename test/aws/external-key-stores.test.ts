@@ -126,6 +126,7 @@ describe('external key stores with the built-in XKS proxy', () => {
     expect(typeof encryptRecord.additionalEventData!.xksProxyRequestId).toBe('string');
     const createRecord = kms.aws.cloudTrail().find((r) => r.eventName === 'CreateCustomKeyStore')!;
     expect(createRecord.requestParameters).toMatchObject({ customKeyStoreName: 'xks-store', customKeyStoreType: 'EXTERNAL_KEY_STORE', xksProxyUriPath: '/example/kms/xks/v1' });
+    expect(createRecord.requestParameters).not.toHaveProperty('xksProxyAuthenticationCredential');
     expect(JSON.stringify(kms.aws.cloudTrail())).not.toContain(CREDENTIAL.RawSecretAccessKey);
 
     // GenerateRandom does not take an external key store.

@@ -420,7 +420,11 @@ function requestParameters(input: Record<string, unknown>, shapeName: string): R
     const target = SHAPES[m.target];
     // Blobs, and secrets (a key store's password, a proxy's credential), never enter a record.
     if (!target || target.type === 'blob' || ('sensitive' in target && target.sensitive === true)) continue;
-    out[m.name] = target.type === 'structure' && isPlainObject(value) ? requestParameters(value, m.target) : (value as JsonValue);
+    if (target.type === 'structure' && isPlainObject(value)) {
+      const nested = requestParameters(value, m.target);
+      // A structure of secrets only (a proxy's credential) leaves no trace.
+      if (Object.keys(nested).length > 0 || Object.keys(value).length === 0) out[m.name] = nested;
+    } else out[m.name] = value as JsonValue;
   }
   return out;
 }
