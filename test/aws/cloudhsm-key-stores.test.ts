@@ -229,7 +229,9 @@ describe('DescribeCustomKeyStores', () => {
     expect((await rejection(() => client.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreName: 'nope' })))).name).toBe('CustomKeyStoreNotFoundException');
     expect((await rejection(() => client.send(new DescribeCustomKeyStoresCommand({ Marker: 'forged' })))).name).toBe('InvalidMarkerException');
     expect((await rejection(() => client.send(new DescribeCustomKeyStoresCommand({ Limit: 0 })))).name).toBe('ValidationException');
-    void kms;
+    // Ten stores an account may have in a Region.
+    for (let i = 5; i < 10; i++) await client.send(new CreateCustomKeyStoreCommand(cloudHsm(`store-${i}`, { CloudHsmClusterId: `cluster-abcdefghijk${'fghij'[i - 5]}` })));
+    expect((await unchanged(kms, () => client.send(new CreateCustomKeyStoreCommand(cloudHsm('store-10', { CloudHsmClusterId: 'cluster-abcdefghijkz' }))))).name).toBe('LimitExceededException');
   });
 });
 

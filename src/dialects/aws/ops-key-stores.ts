@@ -42,6 +42,9 @@ function awsStores(call: Call): KeyStoreInfo[] {
   return call.engine.listKeyStores(call.ctx).filter((s) => storeType(s) !== undefined);
 }
 
+/** Custom key stores an account may have in a Region (AWS KMS quotas: "Custom key stores per account per Region"). */
+export const CUSTOM_KEY_STORE_QUOTA = 10;
+
 const nameInUse = (): AwsServiceError =>
   new AwsServiceError('CustomKeyStoreNameInUseException', 'The specified custom key store name is already assigned to another custom key store in the account.');
 
@@ -181,6 +184,10 @@ export const createCustomKeyStore: Handler = async (call) => {
   }
   // The name is checked first: AWS refuses a name in use before it reaches the cluster or the proxy.
   if (engine.listKeyStores(ctx).some((s) => s.name === input.CustomKeyStoreName)) throw nameInUse();
+  // AWS's quota: 10 custom key stores per account and Region.
+  if (awsStores(call).length >= CUSTOM_KEY_STORE_QUOTA) {
+    throw new AwsServiceError('LimitExceededException', `The request was rejected because the account already has ${CUSTOM_KEY_STORE_QUOTA} custom key stores in this Region.`);
+  }
   const properties = type === 'AWS_CLOUDHSM' ? createCloudHsm(call) : await createExternal(call);
   const store = named(() => engine.createKeyStore(ctx, { kind: STORE_KIND[type], name: input.CustomKeyStoreName, properties, connects: true, idPrefix: 'cks-' }));
   trail.response = { customKeyStoreId: store.id };
