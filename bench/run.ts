@@ -1,7 +1,8 @@
 /**
  * Performance figures of the emulator, measured in one run:
- *   a. engine Encrypt / Decrypt of 32 bytes vs. raw AES-256-GCM (@noble/ciphers) of 32 bytes, and
- *      Encrypt round-robin over 2,000 keys (bench/engine-keys.ts);
+ *   a. engine Encrypt / Decrypt of 32 bytes vs. raw AES-256-GCM (@noble/ciphers) of 32 bytes,
+ *      Encrypt round-robin over 2,000 keys (bench/engine-keys.ts), and AWS Encrypt with authorization
+ *      enforced under a 10-statement key policy vs. off (bench/authorization-mode.ts);
  *   b. @aws-sdk/client-kms EncryptCommand through the emulator vs. the same client answered by a
  *      canned response (what the SDK itself costs);
  *   c. 100,000 keys: creation rate, heap, and the time of a ListKeys page as the key count grows.
@@ -24,6 +25,7 @@ import { benchCrypto } from './crypto.js';
 import { benchDurability } from './durability.js';
 import { benchEndpoint } from './endpoint.js';
 import { benchEncryptManyKeys } from './engine-keys.js';
+import { benchAuthorization } from './authorization-mode.js';
 import { benchServer } from './server.js';
 import { benchStartup } from './startup.js';
 import { type BenchRow, type Comparison, compareSync, nodeAesGcmEncrypt, fmt, IN_PROCESS_ROUNDS, log, median, mib, QUICK, timeMsAsync, verdict } from './support.js';
@@ -380,6 +382,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   benchEngine();
   rows.push(benchEncryptManyKeys());
+  rows.push(await benchAuthorization());
   await benchSdk();
   await benchKeys();
   await benchRsaCreateKey();
@@ -417,6 +420,11 @@ What the rows compare:
   AES_256 keys (\`bench/engine-keys.ts\`), against the same node:crypto baseline: the engine keeps
   the expanded AES key and GHASH tables of recently used keys (256), so here no call finds its key
   there. Reported, no goal.
+- **AWS Encrypt, authorization enforced** calls \`kms.aws.invoke('Encrypt', …)\` (the whole dialect
+  pipeline, no SDK) as a key user named in a 10-statement key policy (\`bench/authorization-mode.ts\`:
+  the account statement, administrators, two denies, conditions on kms:ViaService,
+  kms:EncryptionContext:*, aws:PrincipalTag/*), against the same call with authorization off: the
+  policy is parsed once and kept; each call builds its condition keys and evaluates. Goal: ≥ 0.7.
 - **SDK EncryptCommand** sends \`EncryptCommand\` through \`@aws-sdk/client-kms\` with
   \`kms.aws.clientConfig()\` (in-process request handler); the baseline is the same client whose
   request handler returns a recorded, valid Encrypt response without any emulator: what the SDK

@@ -1,5 +1,6 @@
 import { AwsDialect } from './dialects/aws/dialect.js';
 import type { AwsKeyStoreOptions } from './dialects/aws/custom-key-stores.js';
+import type { AuthorizationMode } from './dialects/aws/authorization.js';
 import { TencentDialect } from './dialects/tencent/dialect.js';
 import { DEFAULT_HUAWEI_DOMAIN_ID, DEFAULT_HUAWEI_PROJECT_ID, DEFAULT_HUAWEI_REGION, HuaweiDialect } from './dialects/huawei/dialect.js';
 import type { RegionFlavour } from './dialects/tencent/metadata.js';
@@ -48,6 +49,13 @@ export interface CreateKmsOptions<C extends Clock = Clock> {
    * synchronous; keys with key pairs take `await applyInit(kms, init)`. A bad document throws InitError.
    */
   init?: InitDocument;
+  /**
+   * The AWS dialect's authorization mode (docs/authorization.md): 'off' (the default: key policies
+   * stored, not evaluated), 'enforce' (key policies, identity policies and grants decide, as AWS
+   * KMS decides) or 'audit' (every call is judged and the decision recorded in its CloudTrail
+   * record, but nothing is refused).
+   */
+  authorization?: AuthorizationMode;
 }
 
 export interface Kms<C extends Clock = Clock> {
@@ -85,7 +93,12 @@ function core<C extends Clock>(options: CreateKmsOptions<C>): Pick<Kms<C>, 'engi
 }
 
 function awsDialect(engine: Engine, options: CreateKmsOptions): AwsDialect {
-  return new AwsDialect(engine, { account: options.account ?? DEFAULT_ACCOUNT, region: options.region ?? DEFAULT_REGION, ...(options.aws ? { keyStores: options.aws } : {}) });
+  return new AwsDialect(engine, {
+    account: options.account ?? DEFAULT_ACCOUNT,
+    region: options.region ?? DEFAULT_REGION,
+    ...(options.aws ? { keyStores: options.aws } : {}),
+    ...(options.authorization !== undefined ? { authorization: options.authorization } : {}),
+  });
 }
 
 function tencentDialect(engine: Engine, options: CreateKmsOptions): TencentDialect {

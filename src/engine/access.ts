@@ -10,9 +10,9 @@ import { KmsError } from './errors.js';
 import { storeUnavailable } from './key-stores.js';
 import { grantAllows, grantNames } from './grant-data.js';
 import { assertLifecycle, KEY_UNCHANGED, type LifecycleOperation } from './lifecycle.js';
-import type { AliasRecord, KeyRecord, RealmState } from './records.js';
+import { viewOf, type AliasRecord, type KeyRecord, type RealmState } from './records.js';
 import type { EngineState } from './state.js';
-import type { CallContext, EncryptionContext, KeyRef, Realm } from './types.js';
+import type { AuthorizationRefusal, CallContext, EncryptionContext, KeyRef, Realm } from './types.js';
 
 /** The action of a state-table operation (the table tells public-key decryption apart; actions do not). */
 export function operationAction(operation: LifecycleOperation): Action {
@@ -49,7 +49,8 @@ export function aliasByName(s: EngineState, ctx: CallContext, name: string): { r
 function grantedKey(s: EngineState, ctx: CallContext, keyId: string, account?: string): KeyRecord | undefined {
   if (account !== undefined) {
     const key = s.realm(account, ctx.realm.region)?.keys.get(keyId);
-    return key && visibleThroughGrants(key, ctx) ? key : undefined;
+    // Enforced policies judge a key named with its account: the key policy may allow the caller's account.
+    return key && (ctx.authorizer?.enforcing === true || visibleThroughGrants(key, ctx)) ? key : undefined;
   }
   for (const realm of s.realms.values()) {
     if (realm.realm.region !== ctx.realm.region || realm.realm.account === ctx.realm.account) continue;
@@ -78,10 +79,43 @@ function resolve(s: EngineState, ctx: CallContext, ref: KeyRef): KeyRecord {
   return keyById(s, ctx.realm, aliasByName(s, ctx, ref.alias).alias.keyId);
 }
 
+/** Whether a grant on `key` names the caller, lists `action` and, for an action that takes a context, admits `context`. */
+function grantsAllow(ctx: CallContext, key: KeyRecord, action: Action, context: EncryptionContext | undefined): boolean {
+  if (key.grants.size === 0) return false;
+  const constrained = CONTEXT_ACTIONS.has(action);
+  for (const g of key.grants.values()) {
+    if (!grantNames(g, ctx) || !g.operations.includes(action)) continue;
+    if (!constrained || grantAllows(g, action, context)) return true;
+  }
+  return false;
+}
+
+function policyRefusal(key: KeyRecord | undefined, action: Action, refusal: AuthorizationRefusal): KmsError {
+  return new KmsError('AccessDenied', refusal.message, {
+    resource: 'key',
+    ...(key ? { keyId: key.id, account: key.realm.account, region: key.realm.region } : {}),
+    reason: 'policy',
+    operation: action,
+    policyReason: refusal.reason,
+  });
+}
+
+/**
+ * Authorizes a call that reaches no key (creating keys, listing, random bytes): only the dialect's
+ * policy check, when its authorization mode is on, has a say.
+ */
+export function authorizeWithoutKey(ctx: CallContext, action: Action): void {
+  const refusal = ctx.authorizer?.check({ key: undefined, aliases: NO_ALIASES, action, grantAllows: false });
+  if (refusal) throw policyRefusal(undefined, action, refusal);
+}
+
+const NO_ALIASES: ReadonlySet<string> = new Set();
+
 /**
  * Authorizes `action` on `key` for the caller. Nobody manages a service-managed key but its
- * service (SERVICE_MANAGED_REFUSED). Callers of the key's own account are otherwise allowed
- * (key policies are not evaluated yet). A caller of another account needs a grant that names it,
+ * service (SERVICE_MANAGED_REFUSED). With the dialect's policy check enforcing, its decision
+ * stands (key policy, identity policies, grants); with it recording only, or without it, callers of
+ * the key's own account are allowed, and a caller of another account needs a grant that names it,
  * lists the action and, for an action that takes an encryption context, whose constraints the
  * context meets.
  */
@@ -93,6 +127,12 @@ export function authorize(ctx: CallContext, key: KeyRecord, action: Action, cont
       reason: 'service-managed',
       operation: action,
     });
+  }
+  const authorizer = ctx.authorizer;
+  if (authorizer !== undefined) {
+    const refusal = authorizer.check({ key: viewOf(key), aliases: key.aliases, action, context, grantAllows: grantsAllow(ctx, key, action, context) });
+    if (refusal) throw policyRefusal(key, action, refusal);
+    if (authorizer.enforcing) return;
   }
   if (key.realm.account === ctx.realm.account) return;
   let named = false;

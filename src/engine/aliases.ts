@@ -1,6 +1,6 @@
 /** Aliases: names in a realm that point at one of its keys. */
 
-import { aliasByName, use } from './access.js';
+import { aliasByName, authorizeWithoutKey, use } from './access.js';
 import { refuseDryRun } from './checks.js';
 import { KmsError } from './errors.js';
 import { markerSeq, pageOf } from './paging.js';
@@ -68,7 +68,8 @@ export function deleteAlias(s: EngineState, ctx: CallContext, name: string): Ali
 /** Aliases of the realm (with the predefined names whose key does not exist yet), or of one key when `key` is given. */
 export function listAliases(s: EngineState, ctx: CallContext, page: PageRequest, key?: KeyRef): Page<AliasInfo | ReservedAliasInfo> {
   const realm = s.realm(ctx.realm.account, ctx.realm.region);
-  if (key) {
+  if (!key) authorizeWithoutKey(ctx, 'listAliases');
+  else {
     const record = use(s, ctx, key, 'describeKey', { action: 'listAliases' });
     // A key of another account (reached through a grant) lists its own realm's aliases.
     const home = s.realm(record.realm.account, record.realm.region)!;

@@ -9,7 +9,7 @@
 
 import { parseEnvelope } from '../crypto/envelope.js';
 import type { RandomSource } from '../crypto/random.js';
-import { admit, findKey, reach } from './access.js';
+import { admit, authorizeWithoutKey, findKey, reach } from './access.js';
 import { createAlias, deleteAlias, getAlias, listAliases, updateAlias, type UpdateAliasOptions } from './aliases.js';
 import { decapsulate, decryptAsymmetric, deriveSharedSecret, encapsulate, encryptAsymmetric, generateDataKeyPair, getPublicKey, reEncryptAny, sign, verify } from './asymmetric.js';
 import { AUDIT_EVENT_OVERHEAD_BYTES, AUDIT_VALUE_LIMITS, boundedAuditValue, type AuditEvent, type AuditLog, type JsonValue } from './audit.js';
@@ -336,7 +336,9 @@ export class Engine extends ResourceFacade {
     return reEncryptVia(this.#enter(), ctx, input, cipher);
   }
 
-  generateRandom(numberOfBytes: number): Uint8Array {
+  /** Random bytes; `ctx`, when given, is authorized first (a call that reaches no key). */
+  generateRandom(numberOfBytes: number, ctx?: CallContext): Uint8Array {
+    if (ctx !== undefined) authorizeWithoutKey(ctx, 'generateRandom');
     return generateRandom(this.#s, numberOfBytes);
   }
 

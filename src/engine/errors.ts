@@ -80,6 +80,7 @@ export type KmsErrorReason =
   | 'origin'
   | 'peer-public-key'
   | 'plaintext-size'
+  | 'policy'
   | 'realm-name'
   | 'replica-region'
   | 'retire'

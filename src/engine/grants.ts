@@ -5,7 +5,7 @@
 
 import { toHex } from '../crypto/bytes.js';
 import { randomBytes } from '../crypto/random.js';
-import { admit, keyById, keyInRegion, reach, use } from './access.js';
+import { admit, authorizeWithoutKey, keyById, keyInRegion, reach, use } from './access.js';
 import { refuseDryRun } from './checks.js';
 import { storedGrantAction } from './actions.js';
 import { KmsError } from './errors.js';
@@ -62,6 +62,7 @@ export function listGrants(
 
 /** Grants in the caller's region (any account) that name `retiringPrincipal` as their retiring principal. */
 export function listRetirableGrants(s: EngineState, ctx: CallContext, retiringPrincipal: string, page: PageRequest): Page<GrantInfo> {
+  authorizeWithoutKey(ctx, 'listRetirableGrants');
   const grants: GrantInfo[] = [];
   for (const realm of s.realms.values()) {
     if (realm.realm.region !== ctx.realm.region) continue;

@@ -4,7 +4,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { toHex, utf8 } from '../crypto/bytes.js';
 import { randomBytes } from '../crypto/random.js';
 import { materialFits } from './import.js';
-import { admit, reach, use } from './access.js';
+import { admit, authorizeWithoutKey, reach, use } from './access.js';
 import { refuseDryRun, refuseIfBound } from './checks.js';
 import { DAY_MS } from './clock.js';
 import { KmsError } from './errors.js';
@@ -80,6 +80,7 @@ export async function createKeyAsync(s: EngineState, ctx: CallContext, input: Cr
 
 /** Refuses a key the spec table does not allow, a taken id or alias, before anything is made. */
 function checkCreate(s: EngineState, ctx: CallContext, input: CreateKeyInput): void {
+  authorizeWithoutKey(ctx, 'createKey');
   if (!Object.hasOwn(SPEC_PROFILES, input.spec)) {
     throw new KmsError('Unsupported', `Key spec ${input.spec} is not supported.`, { reason: 'key-spec', spec: input.spec });
   }
@@ -156,6 +157,7 @@ export function describeKey(s: EngineState, ctx: CallContext, ref: KeyRef): KeyI
 }
 
 export function listKeys(s: EngineState, ctx: CallContext, page: PageRequest): Page<KeyInfo> {
+  authorizeWithoutKey(ctx, 'listKeys');
   const realm = s.realm(ctx.realm.account, ctx.realm.region);
   const scope = `keys|${ctx.realm.account}|${ctx.realm.region}`;
   const from = markerSeq(s, scope, page.marker);

@@ -117,6 +117,38 @@ export interface CallContext {
   readonly grantTokens?: readonly string[];
   /** The dialect's predefined aliases of service-managed keys (see service-keys.ts), if its provider has them. */
   readonly serviceKeys?: ServiceKeys;
+  /** The dialect's policy check, when its authorization mode is on (see access.ts `authorize`); absent: today's rules alone. */
+  readonly authorizer?: CallAuthorizer;
+}
+
+/** What a call asks of one key (or of no key: `key` undefined), as the engine hands it to a dialect's policy check. */
+export interface AuthorizationSubject {
+  /** The key reached; undefined for a call that reaches no key. */
+  readonly key: KeyInfo | undefined;
+  /** The key's alias names (empty without a key). */
+  readonly aliases: ReadonlySet<string>;
+  readonly action: Action;
+  /** The call's encryption context, for an action that takes one. */
+  readonly context?: EncryptionContext | undefined;
+  /** Whether a grant on the key names the caller, lists the action and (for a context action) admits the context. */
+  readonly grantAllows: boolean;
+}
+
+/** A dialect's refusal of a call: its own error message, and why (the dialect's words, kept for the audit record). */
+export interface AuthorizationRefusal {
+  readonly message: string;
+  readonly reason: string;
+}
+
+/**
+ * A dialect's policy check, one per call. `enforcing`: the policies decide (a key of another account
+ * is reached by its full name and judged by them, not by grants alone); otherwise the check only
+ * records what it would decide, and today's rules decide.
+ */
+export interface CallAuthorizer {
+  readonly enforcing: boolean;
+  /** A refusal, or undefined when the call may go on. Throws only the dialect's own errors (a check of its own that comes with authorization, before any change). */
+  check(subject: AuthorizationSubject): AuthorizationRefusal | undefined;
 }
 
 /** The key a cloud service makes under one of its predefined aliases: the dialect's words and policy. */

@@ -9,6 +9,10 @@ import type { ServerOptions } from './server.js';
 import { fromBase64 } from '../crypto/bytes.js';
 import { EXTERNAL_KEY_ID } from '../dialects/aws/xks/proxy.js';
 import { XKS_ACCESS_KEY_ID, XKS_SECRET, xksPathProblem } from './xks-protocol.js';
+import { AUTHORIZATION_MODES, type AuthorizationMode } from '../dialects/aws/authorization.js';
+
+/** Flags without a value: each stands for a value option (`--enforce-authorization` is `--authorization enforce`). */
+const SWITCHES: Readonly<Record<string, readonly [string, string]>> = { '--enforce-authorization': ['--authorization', 'enforce'] };
 
 /** A command line that cannot be run: the CLI prints the message and the usage, and exits 2. */
 export class UsageError extends Error {}
@@ -190,6 +194,14 @@ const OPTIONS: readonly OptionSpec[] = [
     },
   },
   {
+    flag: '--authorization',
+    env: 'KMS_EMULATOR_AUTHORIZATION',
+    apply({ options }, mode, name) {
+      if (!(AUTHORIZATION_MODES as readonly string[]).includes(mode)) throw new UsageError(`invalid ${name} '${mode}' (${AUTHORIZATION_MODES.join(', ')})`);
+      options.authorization = mode as AuthorizationMode;
+    },
+  },
+  {
     flag: '--log',
     env: 'KMS_EMULATOR_LOG',
     apply(parsed, log, name) {
@@ -225,6 +237,13 @@ export function parseArgs(argv: readonly string[], env: Environment = {}): Parse
     const arg = args[i]!;
     if (arg === '-h' || arg === '--help') return { command: 'help', options: {} };
     if (arg === '-v' || arg === '--version') return { command: 'version', options: {} };
+    const switched = SWITCHES[arg];
+    if (switched) {
+      const [flag, value] = switched;
+      if (values.has(flag)) throw new UsageError(`${arg} and ${flag} given together`);
+      values.set(flag, [value]);
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     const spec = BY_FLAG.get(name);
@@ -236,7 +255,7 @@ export function parseArgs(argv: readonly string[], env: Environment = {}): Parse
       if (value === undefined || (value.startsWith('--') && BY_FLAG.has(value))) throw new UsageError(`${name} needs a value`);
     }
     const seen = values.get(name);
-    if (seen && !spec.repeatable) throw new UsageError(`${name} given twice`);
+    if (seen && !spec.repeatable) throw new UsageError(Object.values(SWITCHES).some(([flag]) => flag === name) ? `${name} given twice (or with its switch)` : `${name} given twice`);
     values.set(name, [...(seen ?? []), value]);
   }
   const parsed: Parsed = { command: 'serve', options: {} };

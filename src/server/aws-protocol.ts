@@ -65,6 +65,7 @@ export function awsProtocol(kms: Kms, options: AwsProtocolOptions = {}): Protoco
         meta.region = outcome.region;
         meta.accessKeyId = outcome.accessKeyId;
         meta.principal = outcome.credential.principal;
+        if (outcome.credential.identity) meta.identity = outcome.credential.identity;
       }
       const errorsBefore = kms.aws.internalErrors.count;
       const response = await kms.aws.handle({ headers: request.headers as Record<string, string | undefined>, body: request.body }, meta);

@@ -2,6 +2,7 @@
 /**
  * kms-emulator serve [--host 127.0.0.1] [--port 4599] [--data-dir DIR] [--account ID] [--region R] [--credentials FILE]
  *                    [--seed TEXT] [--tencent-cmk-limit N] [--init FILE] [--cloudhsm-cluster ID[=CERT]] [--clock MODE] [--cors-origin ORIGIN] [--xks-path P] [--xks-key ID[=B64]] [--xks-credential ID:S] [--log text|json|off]
+ *                    [--enforce-authorization | --authorization off|enforce|audit]
  *                    (or KMS_EMULATOR_* variables)
  *
  * When ready, prints exactly one line to stdout: `kms-emulator <version> listening on http://<host>:<port>`;
@@ -47,6 +48,9 @@ Options:
   --xks-key ID[=B64]   an external key of the built-in XKS proxy, random or these 32 bytes (repeatable)
   --xks-credential ID:SECRET  SigV4 credential the XKS proxy accepts (repeatable; default docs/key-stores.md)
   --log FORMAT         request log on stdout: text (default), json (one JSON object a line) or off
+  --enforce-authorization  judge AWS calls by key policies, identity policies and grants, as AWS does
+                       (the same as --authorization enforce; docs/authorization.md)
+  --authorization MODE off (default), enforce, or audit (judge and record in CloudTrail, refuse nothing)
   -h, --help           this help
   -v, --version        the version
 

@@ -10,6 +10,9 @@
  *   "credentials": [
  *     { "provider": "aws", "accessKeyId": "AKIAALICE00000000001", "secretAccessKey": "alice-secret",
  *       "account": "111122223333", "principal": { "type": "user", "name": "alice" } },
+ *     { "provider": "aws", "accessKeyId": "AKIAKEYUSER000000001", "secretAccessKey": "key-user-secret",
+ *       "principal": { "arn": "arn:aws:iam::111122223333:role/KeyUser",
+ *                      "policies": [{ "Version": "2012-10-17", "Statement": [ … ] }], "tags": { "team": "payments" } } },
  *     { "provider": "tencent", "secretId": "AKIDexample", "secretKey": "…", "account": "100000000001" },
  *     { "provider": "huawei", "accessKey": "HPUAexample", "secretKey": "…", "account": "0a1b2c…" }
  *   ]
@@ -18,6 +21,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Principal } from '../engine/types.js';
+import type { AwsIdentity } from '../dialects/aws/authorization.js';
+import { principalFromArn } from '../dialects/aws/arn.js';
 
 export type Provider = 'aws' | 'tencent' | 'huawei';
 
@@ -29,6 +34,12 @@ export interface PrincipalSpec {
   name?: string;
   /** Stable principal id (AWS principalId, Tencent sub-account uin, Huawei user id). Default: the account for root, else the name. */
   id?: string;
+  /** AWS only: the principal as an IAM ARN (root, user/…, role/…, an assumed-role session), instead of type and name; its account is the entry's. */
+  arn?: string;
+  /** AWS only: identity-based policies (JSON documents, objects or texts), judged in the authorization mode (docs/authorization.md). */
+  policies?: Array<object | string>;
+  /** AWS only: principal tags (aws:PrincipalTag/<key>). */
+  tags?: Record<string, string>;
 }
 
 export interface AwsCredentialEntry {
@@ -89,6 +100,8 @@ export interface ResolvedCredential {
   projectId?: string;
   /** The key may also call the control API (/_kms/…), with HTTP Basic authentication (docs/ci.md). */
   admin?: boolean;
+  /** AWS only: the principal's identity policies and tags. */
+  identity?: AwsIdentity;
 }
 
 export class CredentialsError extends Error {
@@ -165,13 +178,19 @@ export function parseCredentials(document: unknown, defaults: { account: string 
     const id = nonEmptyString(raw[idField], `${where}.${idField}`);
     const secret = nonEmptyString(raw[secretField], `${where}.${secretField}`);
     if (/[\s/,=]/.test(id)) throw new CredentialsError(`${where}.${idField} must not contain spaces, '/', ',' or '='`);
-    const account = raw.account === undefined ? defaults.account : nonEmptyString(raw.account, `${where}.account`);
+    const arnAccount = provider === 'aws' ? principalArnAccount(raw.principal, `${where}.principal`) : undefined;
+    const account = raw.account === undefined ? (arnAccount ?? defaults.account) : nonEmptyString(raw.account, `${where}.account`);
+    if (arnAccount !== undefined && arnAccount !== account) throw new CredentialsError(`${where}.account ${account} is not the account of ${where}.principal.arn`);
     if (provider === 'aws' && !/^\d{12}$/.test(account)) throw new CredentialsError(`${where}.account must be 12 digits (an AWS account id)`);
     const key = `${provider}\u0000${id}`;
     if (seen.has(key)) throw new CredentialsError(`${where}: ${provider} key "${id}" is listed twice`);
     seen.add(key);
     const principal = resolvePrincipal(raw.principal, account, id, `${where}.principal`, provider);
     const entry: ResolvedCredential = { provider, id, secret, account, principal };
+    if (provider === 'aws') {
+      const identity = resolveIdentity(raw.principal, `${where}.principal`);
+      if (identity) entry.identity = identity;
+    }
     if (provider === 'huawei' && raw.projectId !== undefined) entry.projectId = nonEmptyString(raw.projectId, `${where}.projectId`);
     if (raw.admin !== undefined) {
       if (typeof raw.admin !== 'boolean') throw new CredentialsError(`${where}.admin must be true or false`);
@@ -208,8 +227,14 @@ export async function loadCredentials(source: CredentialsFile | string, defaults
 function resolvePrincipal(raw: unknown, account: string, accessKeyId: string, where: string, provider: Provider): Principal {
   if (raw === undefined) return { account, type: 'root', id: account, accessKeyId };
   if (!isObject(raw)) throw new CredentialsError(`${where} must be an object`);
+  const fields = provider === 'aws' ? AWS_PRINCIPAL_FIELDS : PRINCIPAL_FIELDS;
   for (const key of Object.keys(raw)) {
-    if (key !== 'type' && key !== 'name' && key !== 'id') throw new CredentialsError(`${where}: unknown field "${key}"`);
+    if (!fields.has(key)) throw new CredentialsError(`${where}: unknown field "${key}"`);
+  }
+  if (raw.arn !== undefined) {
+    if (raw.type !== undefined || raw.name !== undefined) throw new CredentialsError(`${where}: give either arn or type and name`);
+    const principal = principalFromArn(raw.arn as string);
+    return { ...principal, ...(raw.id !== undefined ? { id: nonEmptyString(raw.id, `${where}.id`) } : {}), accessKeyId };
   }
   const type = raw.type ?? 'root';
   if (type !== 'root' && type !== 'user' && type !== 'role') throw new CredentialsError(`${where}.type must be "root", "user" or "role"`);
@@ -221,6 +246,38 @@ function resolvePrincipal(raw: unknown, account: string, accessKeyId: string, wh
   if (!name) throw new CredentialsError(`${where}.name is required for a ${type}`);
   if (provider === 'aws' && !/^[\w+=,.@/-]{1,512}$/.test(name)) throw new CredentialsError(`${where}.name is not a valid IAM ${type} name`);
   return { account, type, id: id ?? name, name, accessKeyId };
+}
+
+const PRINCIPAL_FIELDS = new Set(['type', 'name', 'id']);
+const AWS_PRINCIPAL_FIELDS = new Set(['type', 'name', 'id', 'arn', 'policies', 'tags']);
+
+/** The account of an AWS principal given by ARN (checked), or undefined without one. */
+function principalArnAccount(raw: unknown, where: string): string | undefined {
+  if (!isObject(raw) || raw.arn === undefined) return undefined;
+  if (typeof raw.arn !== 'string') throw new CredentialsError(`${where}.arn must be a string`);
+  try {
+    return principalFromArn(raw.arn).account;
+  } catch {
+    throw new CredentialsError(`${where}.arn is not an IAM principal ARN (arn:aws:iam::<account>:root, :user/<name>, :role/<name>, or arn:aws:sts::<account>:assumed-role/<role>/<session>)`);
+  }
+}
+
+/** An AWS principal's identity policies and tags, checked. */
+function resolveIdentity(raw: unknown, where: string): AwsIdentity | undefined {
+  if (!isObject(raw) || (raw.policies === undefined && raw.tags === undefined)) return undefined;
+  const identity: { policies?: Array<string | object>; tags?: Record<string, string> } = {};
+  if (raw.policies !== undefined) {
+    if (!Array.isArray(raw.policies)) throw new CredentialsError(`${where}.policies must be an array of policy documents`);
+    raw.policies.forEach((p, i) => {
+      if (typeof p !== 'string' && !isObject(p)) throw new CredentialsError(`${where}.policies[${i}] must be a policy document (an object or its JSON text)`);
+    });
+    identity.policies = raw.policies as Array<string | object>;
+  }
+  if (raw.tags !== undefined) {
+    if (!isObject(raw.tags) || !Object.values(raw.tags).every((v) => typeof v === 'string')) throw new CredentialsError(`${where}.tags must be an object of strings`);
+    identity.tags = raw.tags as Record<string, string>;
+  }
+  return identity;
 }
 
 function nonEmptyString(value: unknown, where: string): string {

@@ -13,6 +13,7 @@ import type { Socket } from 'node:net';
 import { type Clock, systemClock } from '../engine/clock.js';
 import { createKms, DEFAULT_ACCOUNT, DEFAULT_REGION, type CloudHsmClusterDeclaration, type Kms } from '../index.js';
 import { awsProtocol } from './aws-protocol.js';
+import type { AuthorizationMode } from '../dialects/aws/authorization.js';
 import { tencentProtocol } from './tencent-protocol.js';
 import { huaweiProtocol } from './huawei-protocol.js';
 import { type CredentialsFile, type CredentialStore, loadCredentials } from './credentials.js';
@@ -89,6 +90,8 @@ export interface ServerOptions {
   xksTimeoutMs?: number;
   /** Origins allowed to call from a browser (CORS): exact origins or '*'. Default: any loopback origin. */
   corsOrigins?: string[];
+  /** The AWS authorization mode: 'off' (default), 'enforce' (--enforce-authorization) or 'audit' (docs/authorization.md). */
+  authorization?: AuthorizationMode;
   /** Default 1 MiB. */
   maxBodyBytes?: number;
   /** The built-in XKS proxy's path prefix: XksProxyUriPath is `${xksPath}/kms/xks/v1`. Default /xks (docs/key-stores.md). */
@@ -144,6 +147,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     account,
     region,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.authorization !== undefined ? { authorization: options.authorization } : {}),
     ...(options.auditBytes !== undefined ? { auditBytes: options.auditBytes } : {}),
     ...(options.tencentCmkLimit !== undefined ? { tencent: { cmkLimit: options.tencentCmkLimit } } : {}),
     ...(options.huaweiProjects !== undefined ? { huawei: { projects: { ...options.huaweiProjects } } } : {}),

@@ -334,7 +334,7 @@ describe('what a customer may not do with an AWS managed key', () => {
     const key = await managedKey(client);
     await client.send(new DisableKeyCommand({ KeyId: key.KeyId })).catch(() => undefined);
     const [record] = kms.aws.cloudTrail((r) => r.eventName === 'DisableKey');
-    expect(record).toMatchObject({ errorCode: 'AccessDeniedException', errorMessage: denied('DisableKey', key.KeyId!) });
+    expect(record).toMatchObject({ errorCode: 'AccessDenied', errorMessage: denied('DisableKey', key.KeyId!) });
   });
 });
 

@@ -102,3 +102,29 @@ export function withAwsNames(p: Principal, region: string): Principal {
   byPartition.set(partition, result);
   return result;
 }
+
+const PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):(iam|sts)::(\d{12}):(root|user\/[\w+=,.@/-]{1,512}|role\/[\w+=,.@-]{1,64}|assumed-role\/[\w+=,.@-]{1,64}\/[\w+=,.@-]{2,64})$/;
+
+/** The session name a role's ARN gets when no session is named (arn:aws:sts::<account>:assumed-role/<role>/<session>). */
+export const DEFAULT_ROLE_SESSION = 'kms-emulator';
+
+/**
+ * The principal an IAM ARN names: the account root, a user (`user/name`, with its path), a role
+ * (a session of it, named `kms-emulator`) or an assumed-role session. Throws TypeError for anything else.
+ */
+export function principalFromArn(arn: string): Principal {
+  const m = typeof arn === 'string' ? PRINCIPAL_ARN.exec(arn) : null;
+  if (!m) throw new TypeError(`not an IAM principal ARN (root, user, role or assumed-role): ${String(arn)}`);
+  const [, , service, account, resource] = m as unknown as [string, string, string, string, string];
+  if (resource === 'root') {
+    if (service !== 'iam') throw new TypeError(`not an IAM principal ARN: ${arn}`);
+    return { account, type: 'root', id: account };
+  }
+  const slash = resource.indexOf('/');
+  const kind = resource.slice(0, slash);
+  const name = resource.slice(slash + 1);
+  if ((kind === 'assumed-role') !== (service === 'sts')) throw new TypeError(`not an IAM principal ARN: ${arn}`);
+  if (kind === 'user') return { account, type: 'user', id: name, name };
+  const session = kind === 'role' ? `${name}/${DEFAULT_ROLE_SESSION}` : name;
+  return { account, type: 'role', id: session, name: session };
+}

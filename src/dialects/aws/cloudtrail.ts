@@ -101,7 +101,8 @@ export function toCloudTrail(event: AuditEvent): CloudTrailRecord {
     record.additionalEventData = { ...event.additional };
   }
   if (event.error) {
-    record.errorCode = event.error.code;
+    // CloudTrail names an access-denied refusal AccessDenied, not by its exception's name.
+    record.errorCode = event.error.code === 'AccessDeniedException' ? 'AccessDenied' : event.error.code;
     record.errorMessage = event.error.message;
   }
   return record;

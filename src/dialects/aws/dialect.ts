@@ -4,7 +4,7 @@ import type { Engine } from '../../engine/engine.js';
 import { isKmsError } from '../../engine/errors.js';
 import type { CallContext, KeyInfo, Principal, Realm } from '../../engine/types.js';
 import { actionOf } from './actions.js';
-import { parseKeyId, withAwsNames, withoutAwsNames } from './arn.js';
+import { parseKeyId, principalFromArn, withAwsNames, withoutAwsNames } from './arn.js';
 import { toCloudTrail, type CloudTrailRecord } from './cloudtrail.js';
 import { awsErrorFrom, AwsServiceError } from './errors.js';
 import { AWS_MANAGED_KEYS } from './managed-keys.js';
@@ -20,12 +20,15 @@ import { CloudTrailInternalFailure, cloudTrailOperation, lookupEvents, type Look
 import { invokeOperation, lookUp, type DialectWire, type PipelineRequest } from '../pipeline.js';
 import { InternalErrorLog } from '../internal-errors.js';
 import { checkClusterDeclarations, type AwsKeyStoreOptions } from './custom-key-stores.js';
+import { AUTHORIZATION_MODES, AwsAuthorization, AwsCallAuthorizer, checkIdentity, type AuthorizationMode, type AwsIdentity } from './authorization.js';
 
 export interface AwsDialectOptions {
   account: string;
   region: string;
   /** Custom key stores: emulated CloudHSM clusters, how external key stores reach their proxies (custom-key-stores.ts). */
   keyStores?: AwsKeyStoreOptions;
+  /** Key policies, identity policies and grants: 'off' (the default), 'enforce', or 'audit' (docs/authorization.md). */
+  authorization?: AuthorizationMode;
 }
 
 /** Who is calling and from where; the SDK handler and the server fill it from the request. */
@@ -35,8 +38,12 @@ export interface AwsCallMeta {
   region?: string;
   accessKeyId?: string;
   principal?: Principal;
+  /** The principal's identity policies and tags (authorization mode). */
+  identity?: AwsIdentity;
   sourceIp?: string;
   userAgent?: string;
+  /** The AWS service calling on the principal's behalf (kms:ViaService), e.g. "s3.us-east-1.amazonaws.com". */
+  viaService?: string;
 }
 
 export type AwsOutcome =
@@ -57,7 +64,7 @@ export interface AwsHttpResponse {
 export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 const TARGET_PREFIX = 'TrentService.';
 /** The string members of AwsCallMeta. */
-const META_STRINGS = ['account', 'region', 'accessKeyId', 'sourceIp', 'userAgent'] as const;
+const META_STRINGS = ['account', 'region', 'accessKeyId', 'sourceIp', 'userAgent', 'viaService'] as const;
 const PLACEHOLDER_CREDENTIALS = { accessKeyId: 'AKIAEMULATOR00000000', secretAccessKey: 'kms-emulator-secret-access-key' };
 
 /** The AWS KMS dialect: TrentService operations over the neutral engine. */
@@ -72,6 +79,17 @@ export class AwsDialect {
     checkClusterDeclarations(options.keyStores?.cloudHsmClusters);
     this.#keyStores = options.keyStores ?? {};
     this.#wire = this.#makeWire();
+    const mode = options.authorization ?? 'off';
+    if (!AUTHORIZATION_MODES.includes(mode)) throw new TypeError(`authorization must be one of ${AUTHORIZATION_MODES.join(', ')}`);
+    this.#authorization = mode === 'off' ? undefined : new AwsAuthorization(mode);
+  }
+
+  /** The authorization mode's shared part (parsed policies), when the mode is on. */
+  readonly #authorization: AwsAuthorization | undefined;
+
+  /** 'off', 'enforce' or 'audit'. */
+  get authorization(): AuthorizationMode {
+    return this.#authorization?.mode ?? 'off';
   }
 
   readonly #keyStores: AwsKeyStoreOptions;
@@ -164,6 +182,18 @@ export class AwsDialect {
         model,
         grantTokens,
       };
+      if (this.#authorization !== undefined) {
+        ctx.authorizer = new AwsCallAuthorizer(this.#authorization, {
+          operation,
+          realm,
+          principal: ctx.principal,
+          identity: checkIdentity(meta.identity),
+          sourceIp: ctx.sourceIp,
+          viaService: meta.viaService,
+          call: request,
+          clock: this.engine,
+        });
+      }
       return request;
     },
     refused: (rejected) => new AwsServiceError('SerializationException', rejected.message),
@@ -229,6 +259,11 @@ export class AwsDialect {
     if (ctx.sourceIp) event.sourceIp = ctx.sourceIp;
     if (ctx.userAgent) event.userAgent = ctx.userAgent;
     if (!error && trail.additional) event.additional = trail.additional;
+    // The authorization mode's decisions (docs/authorization.md), refused calls included.
+    const authorizer = ctx.authorizer;
+    if (authorizer instanceof AwsCallAuthorizer && authorizer.decisions.length > 0) {
+      event.additional = { ...event.additional, authorization: authorizer.trailEntry() };
+    }
     if (error) event.error = { code: error.code, message: error.wireMessage ?? '' };
     // A successful cryptographic call is the last use of its keys (GetKeyLastUsage).
     else if (isTrackedUse(operation)) event.keyUse = true;
@@ -316,13 +351,20 @@ export class AwsDialect {
    * Configuration for `new KMSClient({ ...kms.aws.clientConfig() })`: an in-process request
    * handler (no network), placeholder credentials and the emulator's region.
    */
-  clientConfig(
-    options: { region?: string; account?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } } = {},
-  ) {
+  clientConfig(options: AwsClientOptions = {}) {
+    const meta: AwsCallMeta = {};
+    if (options.principal !== undefined) {
+      meta.principal = typeof options.principal === 'string' ? principalFromArn(options.principal) : options.principal;
+      meta.account = meta.principal.account;
+    }
+    if (options.account !== undefined) meta.account = options.account;
+    if (options.identity !== undefined) meta.identity = checkIdentity(options.identity)!;
+    if (options.viaService !== undefined) meta.viaService = options.viaService;
+    if (options.sourceIp !== undefined) meta.sourceIp = options.sourceIp;
     return {
       region: options.region ?? this.options.region,
       credentials: options.credentials ?? PLACEHOLDER_CREDENTIALS,
-      requestHandler: new InProcessRequestHandler(this, options.account !== undefined ? { account: options.account } : {}),
+      requestHandler: new InProcessRequestHandler(this, meta),
     };
   }
 
@@ -332,6 +374,22 @@ export class AwsDialect {
     const records = this.engine.audit.list(isAwsEvent).map(toCloudTrail);
     return filter ? records.filter(filter) : records;
   }
+}
+
+/** What `clientConfig` takes: where the client calls from, and who it calls as. */
+export interface AwsClientOptions {
+  region?: string;
+  /** The caller's account; default: the principal's, else the dialect's. */
+  account?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Who calls: an IAM ARN (`arn:aws:iam::111122223333:user/alice`, `…:role/KeyUser`, `…:root`, an assumed-role session) or a principal. Default: the account root. */
+  principal?: string | Principal;
+  /** The principal's identity policies and tags (authorization mode, docs/authorization.md). */
+  identity?: AwsIdentity;
+  /** Calls as made by this AWS service on the principal's behalf (kms:ViaService). */
+  viaService?: string;
+  /** aws:SourceIp; default 127.0.0.1. */
+  sourceIp?: string;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -438,3 +496,4 @@ function resourcesOf(keys: readonly KeyInfo[]): AuditResource[] {
   }
   return out;
 }
+

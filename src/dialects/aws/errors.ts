@@ -62,6 +62,8 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string, p
       }
       return new AwsServiceError('InvalidKeyUsageException', `${arn} key usage is ${d.usage} which is not valid for ${operation}.`);
     case 'AccessDenied':
+      // The authorization mode's refusal, already in AWS's words (authorization.ts).
+      if (d.reason === 'policy') return new AwsServiceError('AccessDeniedException', error.message);
       // An AWS managed key's policy lets the account read the key, and its service use it: nothing else.
       if (d.reason === 'service-managed' && principal) {
         return new AwsServiceError(

@@ -6,6 +6,7 @@ import { partitionOf } from './arn.js';
 import { takeLocalStackTags } from './localstack-tags.js';
 import { AwsServiceError } from './errors.js';
 import { awsKeyState, defaultKeyPolicy, KEY_SPEC_FROM_AWS, keyMetadata, secs, trailDate, trailKeyMetadata } from './metadata.js';
+import { checkNewKeyPolicy } from './authorization.js';
 import { arnOf, checkPolicy, checkTags, type Handler, keyRef, LIMITS, listed, page, requireChinaRegion, validation } from './call.js';
 import { customStoreKey } from './ops-key-stores.js';
 
@@ -31,7 +32,10 @@ export const createKey: Handler = (call) => {
   const chosen = takeLocalStackTags(input.Tags ?? [], (kept) => (trail.request = { tags: kept }));
   const tags = checkTags(chosen.tags);
   const policy: string = input.Policy ?? defaultKeyPolicy(realm.account, partitionOf(realm.region));
-  if (input.Policy !== undefined) checkPolicy(policy);
+  if (input.Policy !== undefined) {
+    checkPolicy(policy);
+    checkNewKeyPolicy(ctx);
+  }
   const request = {
     // A custom key store's key is a 256-bit AES key in every Region.
     spec: inStore ? ('AES_256' as const) : spec,

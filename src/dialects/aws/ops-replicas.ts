@@ -5,6 +5,7 @@ import { AwsServiceError } from './errors.js';
 import { defaultKeyPolicy, keyMetadata, trailKeyMetadata } from './metadata.js';
 import { isRegionOfPartition } from './regions.js';
 import { checkPolicy, checkTags, type Handler, keyRef } from './call.js';
+import { checkNewKeyPolicy } from './authorization.js';
 import { partitionOf } from './arn.js';
 
 function checkRegion(region: string, from: string): void {
@@ -19,7 +20,10 @@ export const replicateKey: Handler = ({ engine, ctx, realm, input, trail, operat
   const tags = checkTags(input.Tags ?? []);
   const replicaRealm = { account: realm.account, region };
   const policy: string = input.Policy ?? defaultKeyPolicy(realm.account, partitionOf(region));
-  if (input.Policy !== undefined) checkPolicy(policy);
+  if (input.Policy !== undefined) {
+    checkPolicy(policy);
+    checkNewKeyPolicy(ctx);
+  }
   const { primary, replica } = engine.replicateKey(ctx, keyRef({ engine, ctx, realm, input, trail, operation }, input.KeyId), {
     region,
     description: input.Description ?? '',

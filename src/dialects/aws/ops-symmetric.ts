@@ -202,9 +202,9 @@ export function dataKey(withPlaintext: boolean): Handler {
 }
 
 export const generateRandom: Handler = (call) => {
-  const { engine, input } = call;
+  const { engine, ctx, input } = call;
   refuseRecipient(input);
   if (input.CustomKeyStoreId !== undefined) randomSourceStore(call, input.CustomKeyStoreId);
   if (input.NumberOfBytes === undefined) throw validation('NumberOfBytes is required.');
-  return { Plaintext: b64(engine.generateRandom(input.NumberOfBytes)) };
+  return { Plaintext: b64(engine.generateRandom(input.NumberOfBytes, ctx)) };
 };

@@ -1,5 +1,6 @@
 /** AWS tags and key policies: TagResource, UntagResource, ListResourceTags, Get/PutKeyPolicy, ListKeyPolicies. */
 import { AwsServiceError } from './errors.js';
+import { checkNewKeyPolicy } from './authorization.js';
 import { checkPolicy, checkTags, type Handler, keyRef, LIMITS, listed, page, reservedTagKey } from './call.js';
 
 export const tagResource: Handler = (call) => {
@@ -42,6 +43,7 @@ export const getKeyPolicy: Handler = (call) => {
 export const putKeyPolicy: Handler = (call) => {
   const { engine, ctx, input, trail } = call;
   checkPolicy(input.Policy);
+  checkNewKeyPolicy(ctx);
   trail.resources.push(engine.putPolicy(ctx, keyRef(call, input.KeyId), input.PolicyName ?? 'default', input.Policy));
   return {};
 };
