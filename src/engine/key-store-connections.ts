@@ -10,6 +10,7 @@
 
 import { KmsError } from './errors.js';
 import { refuseDryRun } from './checks.js';
+import { authorizeWithoutKey } from './access.js';
 import { assertNameFree, checkProperties, queueStoreSettle, storeRecord, storesOf } from './key-stores.js';
 import { keyStoreView, type ConnectionState, type KeyStoreInfo, type KeyStoreRecord } from './key-store-data.js';
 import type { EngineState } from './state.js';
@@ -43,6 +44,7 @@ export interface ConnectInput {
  * disconnected first.
  */
 export function connectKeyStore(s: EngineState, ctx: CallContext, id: string, input: ConnectInput = {}): KeyStoreInfo {
+  authorizeWithoutKey(ctx, 'manageKeyStore');
   const store = storeRecord(s, ctx, id);
   const connection = connectionOf(store);
   if (connection.state === 'Disconnecting' || connection.state === 'Failed') throw wrongConnection(store, connection.state);
@@ -55,6 +57,7 @@ export function connectKeyStore(s: EngineState, ctx: CallContext, id: string, in
 
 /** Starts disconnecting a store that is Connecting, Connected or Failed; one already Disconnected or Disconnecting is refused. */
 export function disconnectKeyStore(s: EngineState, ctx: CallContext, id: string, settleMs = DISCONNECT_SETTLE_MS): KeyStoreInfo {
+  authorizeWithoutKey(ctx, 'manageKeyStore');
   const store = storeRecord(s, ctx, id);
   const connection = connectionOf(store);
   if (connection.state === 'Disconnected' || connection.state === 'Disconnecting') throw wrongConnection(store, connection.state);
@@ -90,6 +93,7 @@ export interface UpdateKeyStoreInput {
 
 /** Renames a store and changes its attributes; which connection states allow which change is the dialect's rule. */
 export function updateKeyStore(s: EngineState, ctx: CallContext, id: string, input: UpdateKeyStoreInput): KeyStoreInfo {
+  authorizeWithoutKey(ctx, 'manageKeyStore');
   const store = storeRecord(s, ctx, id);
   if (input.name !== undefined) assertNameFree(s, store.realm, input.name, store.id);
   const properties = new Map(store.properties);

@@ -13,6 +13,7 @@ import { hmacKeyLength } from '../crypto/hmac.js';
 import { KmsError } from './errors.js';
 import { isAsymmetricSpec, isHmacSpec } from './specs.js';
 import { refuseDryRun } from './checks.js';
+import { authorizeWithoutKey } from './access.js';
 import { KEY_STORE_LIMITS, keyStoreFromSnapshot, keyStoreSnapshot, keyStoreView, type KeyStoreInfo, type KeyStoreRecord, type KeyStoreSnapshot, type KeyStoreState } from './key-store-data.js';
 import { realmKey } from './records.js';
 import type { EngineState } from './state.js';
@@ -74,6 +75,7 @@ export function storeRecord(s: EngineState, ctx: CallContext, id: string): KeySt
 }
 
 export function createKeyStore(s: EngineState, ctx: CallContext, input: CreateKeyStoreInput): KeyStoreInfo {
+  authorizeWithoutKey(ctx, 'manageKeyStore');
   const name = input.name;
   if (typeof name !== 'string' || name.length < 1 || name.length > KEY_STORE_LIMITS.nameLength) {
     throw new KmsError('Validation', 'A key store name must be 1 to 255 characters long.', { reason: 'key-store-name' });
@@ -124,16 +126,19 @@ export function assertNameFree(s: EngineState, realm: Realm, name: string, self?
 }
 
 export function describeKeyStore(s: EngineState, ctx: CallContext, id: string): KeyStoreInfo {
+  authorizeWithoutKey(ctx, 'describeKeyStores');
   return keyStoreView(storeRecord(s, ctx, id));
 }
 
 /** The realm's stores, in creation order. */
 export function listKeyStores(s: EngineState, ctx: CallContext): KeyStoreInfo[] {
+  authorizeWithoutKey(ctx, 'describeKeyStores');
   return [...(storesOf(s, ctx.realm)?.values() ?? [])].map(keyStoreView);
 }
 
 /** Enables or disables a store: the keys of a disabled store refuse every use the key-state table's Unavailable column refuses. */
 export function setKeyStoreState(s: EngineState, ctx: CallContext, id: string, state: KeyStoreState): KeyStoreInfo {
+  authorizeWithoutKey(ctx, 'manageKeyStore');
   const store = storeRecord(s, ctx, id);
   refuseDryRun(ctx);
   if (store.state !== state) {
@@ -154,6 +159,7 @@ export function keysInStore(s: EngineState, realm: Realm, id: string): string[] 
 
 /** Deletes a store that holds no keys (every key in it deleted first: there is nothing to keep its material). */
 export function deleteKeyStore(s: EngineState, ctx: CallContext, id: string): KeyStoreInfo {
+  authorizeWithoutKey(ctx, 'manageKeyStore');
   const store = storeRecord(s, ctx, id);
   const held = keysInStore(s, store.realm, id);
   if (held.length > 0) {

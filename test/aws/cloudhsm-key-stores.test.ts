@@ -13,13 +13,13 @@ import {
   GenerateDataKeyCommand,
   RotateKeyOnDemandCommand,
   GenerateRandomCommand,
-  type KMSClient,
+  KMSClient,
   ScheduleKeyDeletionCommand,
   UpdateCustomKeyStoreCommand,
 } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
-import type { Kms, ManualClock } from '../../src/index.js';
-import { rejection, setup, str, text } from '../support/kms.js';
+import { createKms, type Kms, ManualClock } from '../../src/index.js';
+import { rejection, setup, START, str, text } from '../support/kms.js';
 import { TRUST_ANCHOR_A, TRUST_ANCHOR_B } from '../support/trust-anchors.js';
 
 const CLUSTER = 'cluster-2a23b4cdefg';
@@ -258,5 +258,23 @@ describe('CloudTrail records of key-store operations', () => {
     expect(byName('CreateKey').responseElements).toMatchObject({ keyMetadata: { customKeyStoreId: id, cloudHsmClusterId: CLUSTER, origin: 'AWS_CLOUDHSM', keyId: key.KeyId } });
     expect(JSON.stringify(records)).not.toContain('kmsuser-password');
     expect(JSON.stringify(records)).not.toContain('BEGIN CERTIFICATE');
+  });
+});
+
+describe('custom key stores under enforced authorization', () => {
+  it('are judged by the caller\'s identity policies alone, each operation as kms:<Operation>', async () => {
+    const kms = createKms({ clock: new ManualClock(START), authorization: 'enforce' });
+    const ALICE = 'arn:aws:iam::111122223333:user/alice';
+    const as = (policies: object[]) => new KMSClient({ ...kms.aws.clientConfig({ principal: ALICE, identity: { policies } }) });
+    const allow = (action: string) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+    const nobody = as([]);
+    const refused = await unchanged(kms, () => nobody.send(new CreateCustomKeyStoreCommand(cloudHsm('s'))));
+    expect(refused.name).toBe('AccessDeniedException');
+    expect(refused.message).toBe(`User: ${ALICE} is not authorized to perform: kms:CreateCustomKeyStore because no identity-based policy allows the kms:CreateCustomKeyStore action`);
+    const { CustomKeyStoreId: id } = await as([allow('kms:CreateCustomKeyStore')]).send(new CreateCustomKeyStoreCommand(cloudHsm('s')));
+    expect((await unchanged(kms, () => as([allow('kms:CreateCustomKeyStore')]).send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id })))).name).toBe('AccessDeniedException');
+    await as([allow('kms:ConnectCustomKeyStore')]).send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+    expect((await as([allow('kms:DescribeCustomKeyStores')]).send(new DescribeCustomKeyStoresCommand({}))).CustomKeyStores).toHaveLength(1);
+    expect(kms.aws.internalErrors.recent()).toEqual([]);
   });
 });
