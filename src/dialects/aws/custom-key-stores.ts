@@ -13,7 +13,6 @@
 import { fromBase64 } from '../../crypto/bytes.js';
 import type { ConnectionState, KeyStoreInfo } from '../../engine/index.js';
 import { AwsServiceError } from './errors.js';
-import { secs } from './metadata.js';
 
 export const STORE_KIND = { AWS_CLOUDHSM: 'hsm-cluster', EXTERNAL_KEY_STORE: 'external' } as const;
 export type CustomKeyStoreType = keyof typeof STORE_KIND;
@@ -151,7 +150,8 @@ export function customKeyStoresListEntry(store: KeyStoreInfo): Record<string, un
     ...(type === 'AWS_CLOUDHSM' ? { CloudHsmClusterId: p.get(P.clusterId), TrustAnchorCertificate: p.get(P.trustAnchor) } : {}),
     ConnectionState: awsConnectionState(state),
     ...(state === 'Failed' && store.connection?.errorCode !== undefined ? { ConnectionErrorCode: store.connection.errorCode } : {}),
-    CreationDate: secs(store.createdAt),
+    // Epoch seconds, as every AWS date (metadata.ts imports this module: no import back).
+    CreationDate: store.createdAt / 1000,
     CustomKeyStoreType: type,
     ...(type === 'EXTERNAL_KEY_STORE'
       ? {
