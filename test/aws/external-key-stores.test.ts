@@ -23,7 +23,7 @@ import {
   ScheduleKeyDeletionCommand,
   UpdateCustomKeyStoreCommand,
 } from '@aws-sdk/client-kms';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -194,7 +194,7 @@ describe('external key stores with the built-in XKS proxy', () => {
 
 // ------------------------------------------------------------------ a minimal proxy of our own, over HTTP
 
-type Mode = 'ok' | 'slow' | 'malformed' | 'unavailable';
+type Mode = 'ok' | 'slow' | 'malformed' | 'unavailable' | 'bad-integrity';
 
 /** A few lines of XKS proxy: AES-256-GCM keys, the access key id checked (not the signature), and faults on demand. */
 function minimalProxy() {
@@ -226,7 +226,15 @@ function minimalProxy() {
           const iv = randomBytes(12);
           const c = createCipheriv('aes-256-gcm', key, iv).setAAD(aad);
           const ciphertext = Buffer.concat([c.update(Buffer.from(body.plaintext, 'base64')), c.final()]);
-          return send(200, { ciphertext: ciphertext.toString('base64'), initializationVector: iv.toString('base64'), authenticationTag: c.getAuthTag().toString('base64') });
+          const tag = c.getAuthTag();
+          // The spec's Appendix C: SHA-256 over AAD, metadata (none here), IV, ciphertext and tag.
+          const integrity = createHash('sha256').update(Buffer.concat([aad, iv, ciphertext, state.mode === 'bad-integrity' ? Buffer.alloc(16) : tag])).digest();
+          return send(200, {
+            ciphertext: ciphertext.toString('base64'),
+            initializationVector: iv.toString('base64'),
+            authenticationTag: tag.toString('base64'),
+            ...(body.ciphertextDataIntegrityValueAlgorithm === 'SHA_256' ? { ciphertextDataIntegrityValue: integrity.toString('base64') } : {}),
+          });
         }
         try {
           const d = createDecipheriv('aes-256-gcm', key, Buffer.from(body.initializationVector, 'base64')).setAAD(aad).setAuthTag(Buffer.from(body.authenticationTag, 'base64'));
@@ -274,6 +282,9 @@ describe('external key stores with a proxy of your own on the loopback', () => {
       mini.state.mode = mode;
       expect((await unchanged(kms, () => client.send(new DecryptCommand({ CiphertextBlob })))).name, mode).toBe('KMSInvalidStateException');
     }
+    // A ciphertext data integrity value that does not match the answer is caught on Encrypt.
+    mini.state.mode = 'bad-integrity';
+    expect((await unchanged(kms, () => client.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: text('x') })))).name).toBe('KMSInvalidStateException');
 
     // Connecting with a fault ends FAILED with the code; a failed store is disconnected before it reconnects.
     for (const [mode, code] of [['slow', 'XKS_PROXY_TIMED_OUT'], ['malformed', 'XKS_PROXY_INVALID_RESPONSE'], ['unavailable', 'XKS_PROXY_NOT_REACHABLE']] as const) {

@@ -137,7 +137,8 @@ export function externalCipher(call: Call): ExternalKeyCipher {
     async encrypt(r) {
       note(r.store.id, undefined);
       try {
-        const out = await xksEncrypt(targetOf(r), r.externalKeyId, { requestMetadata: metadata(call, call.operation, r.key), plaintext: r.plaintext, additionalAuthenticatedData: r.aad });
+        // The emulator always asks for the ciphertext data integrity value, and the client checks it.
+        const out = await xksEncrypt(targetOf(r), r.externalKeyId, { requestMetadata: metadata(call, call.operation, r.key), plaintext: r.plaintext, additionalAuthenticatedData: r.aad, ciphertextDataIntegrityValueAlgorithm: 'SHA_256' });
         return { ciphertext: out.ciphertext, iv: out.initializationVector, tag: out.authenticationTag, ...(out.ciphertextMetadata ? { metadata: out.ciphertextMetadata } : {}) };
       } catch (e) {
         throw cryptoError(e, r, note);
