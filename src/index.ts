@@ -1,4 +1,5 @@
 import { AwsDialect } from './dialects/aws/dialect.js';
+import type { AwsKeyStoreOptions } from './dialects/aws/custom-key-stores.js';
 import type { AuthorizationMode } from './dialects/aws/authorization.js';
 import { TencentDialect } from './dialects/tencent/dialect.js';
 import { DEFAULT_HUAWEI_DOMAIN_ID, DEFAULT_HUAWEI_PROJECT_ID, DEFAULT_HUAWEI_REGION, HuaweiDialect } from './dialects/huawei/dialect.js';
@@ -34,6 +35,12 @@ export interface CreateKmsOptions<C extends Clock = Clock> {
    * region flavours, and the CMKs an account may hold in a region (`cmkLimit`, default 200).
    */
   tencent?: { uin?: string; region?: string; flavours?: Readonly<Record<string, RegionFlavour>>; cmkLimit?: number };
+  /**
+   * The AWS dialect's custom key stores (docs/key-stores.md): emulated CloudHSM clusters (none
+   * declared: any well-formed cluster id is an active cluster), the `fetch` external key stores
+   * reach their XKS proxies with, and how long connecting takes on the emulator's clock.
+   */
+  aws?: AwsKeyStoreOptions;
   /** The Huawei dialect: the domain id (32 hex), the default project and its region (cn-north-4), other projects' regions. */
   huawei?: { domainId?: string; projectId?: string; region?: string; projects?: Record<string, string> };
   /**
@@ -89,6 +96,7 @@ function awsDialect(engine: Engine, options: CreateKmsOptions): AwsDialect {
   return new AwsDialect(engine, {
     account: options.account ?? DEFAULT_ACCOUNT,
     region: options.region ?? DEFAULT_REGION,
+    ...(options.aws ? { keyStores: options.aws } : {}),
     ...(options.authorization !== undefined ? { authorization: options.authorization } : {}),
   });
 }
@@ -154,4 +162,5 @@ export * from './dialects/aws/index.js';
 export * from './dialects/tencent/index.js';
 export * from './dialects/huawei/index.js';
 export { InternalErrorLog, type InternalErrorHook } from './dialects/internal-errors.js';
+export type { AwsKeyStoreOptions, CloudHsmClusterDeclaration } from './dialects/aws/custom-key-stores.js';
 export * as bytes from './crypto/bytes.js';

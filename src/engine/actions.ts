@@ -77,6 +77,9 @@ export const ACTIONS = [
   // multi-Region keys
   'replicateKey',
   'updatePrimaryRegion',
+  // key stores (judged without a key: by the caller's own policies)
+  'manageKeyStore',
+  'describeKeyStores',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -13,7 +13,7 @@ import {
   signMessage,
   verifySignature,
 } from '../crypto/asymmetric.js';
-import { allow, use } from './access.js';
+import { allow, recheck, use } from './access.js';
 import { refuseDryRun, requireAlgorithm, requireSymmetric, requireUsage } from './checks.js';
 import { KmsError } from './errors.js';
 import { localBackend } from './key-stores.js';
@@ -21,7 +21,8 @@ import { secretOf } from './material.js';
 import { viewOf, type KeyRecord } from './records.js';
 import { isAsymmetricSpec, SPEC_PROFILES } from './specs.js';
 import type { EngineState } from './state.js';
-import { checkExpected, envelopeOf, open, seal } from './symmetric.js';
+import { checkExpected, envelopeOf } from './symmetric.js';
+import { openAny, sealAny, type ExternalKeyCipher } from './external-keys.js';
 import type {
   AsymmetricEncryption,
   AsymmetricKeySpec,
@@ -199,6 +200,7 @@ export async function reEncryptAny(
     destinationContext?: EncryptionContext;
     destinationAlgorithm?: AsymmetricEncryption;
   },
+  cipher?: ExternalKeyCipher,
 ): Promise<{ source: KeyInfo; sourceMaterialId?: string; destination: KeyInfo; destinationMaterialId?: string; ciphertext: Uint8Array }> {
   let source: KeyRecord;
   let parsed: ParsedEnvelope | undefined;
@@ -218,7 +220,7 @@ export async function reEncryptAny(
     requireSymmetric(destination, 'ReEncryptTo', 'SYMMETRIC');
   }
   // Opening the source is the last check (a dry run reports a ciphertext that does not open).
-  const plaintext = parsed ? open(s, parsed, source, input.sourceContext) : await decryptWith(s, source, input.sourceAlgorithm!, input.ciphertext);
+  const plaintext = parsed ? await openAny(s, ctx, source, input.ciphertext, parsed, input.sourceContext, cipher, 'reEncryptFrom') : await decryptWith(s, source, input.sourceAlgorithm!, input.ciphertext);
   try {
     refuseDryRun(ctx);
     const sourceMaterial = parsed ? { sourceMaterialId: parsed.materialId } : {};
@@ -226,7 +228,8 @@ export async function reEncryptAny(
       const ciphertext = await encryptWith(s, destination, input.destinationAlgorithm, plaintext);
       return { source: viewOf(source), ...sourceMaterial, destination: viewOf(destination), ciphertext };
     }
-    const sealed = seal(s, destination, plaintext, input.destinationContext);
+    const sealed = await sealAny(s, destination, plaintext, input.destinationContext, cipher, 'reEncryptTo');
+    recheck(s, ctx, destination, 'reEncryptTo');
     return { source: viewOf(source), ...sourceMaterial, destination: viewOf(destination), destinationMaterialId: sealed.materialId, ciphertext: sealed.ciphertext };
   } finally {
     plaintext.fill(0);
@@ -244,6 +247,7 @@ export async function generateDataKeyPair(
   pairSpec: AsymmetricKeySpec,
   context?: EncryptionContext,
   operation = 'GenerateDataKeyPair',
+  cipher?: ExternalKeyCipher,
 ): Promise<{ key: KeyInfo; materialId: string; privateKey: Uint8Array; publicKey: Uint8Array; ciphertext: Uint8Array }> {
   if (!isAsymmetricSpec(pairSpec)) throw new KmsError('Validation', `Key pair spec ${String(pairSpec)} is not a key pair spec.`, { reason: 'key-spec', spec: pairSpec });
   const key = use(s, ctx, ref, 'generateDataKeyPair', { context });
@@ -252,7 +256,8 @@ export async function generateDataKeyPair(
   const pair = await localBackend.newKeyPair(s, pairSpec);
   // The key may have changed state while the pair was being generated.
   allow(s, ctx, key, 'generateDataKeyPair', { context });
-  const sealed = seal(s, key, pair.privateKey, context);
+  const sealed = await sealAny(s, key, pair.privateKey, context, cipher, 'generateDataKeyPair');
+  allow(s, ctx, key, 'generateDataKeyPair', { context });
   return { key: viewOf(key), materialId: sealed.materialId, privateKey: pair.privateKey, publicKey: pair.publicKey, ciphertext: sealed.ciphertext };
 }
 

@@ -32,6 +32,7 @@ import { keyLastUsage, recordKeyUse, type KeyUsageInfo } from './usage.js';
 import type { EngineSnapshot } from './snapshot.js';
 import { EngineState, type EngineOptions } from './state.js';
 import { ciphertextKey, decrypt, encrypt, generateDataKey, generateRandom, reEncrypt } from './symmetric.js';
+import { decryptVia, encryptVia, generateDataKeyVia, reEncryptVia, type ExternalKeyCipher } from './external-keys.js';
 import { getPolicy, listPolicies, listTags, putPolicy, tagKey, untagKey } from './tags-policies.js';
 import type {
   AliasInfo,
@@ -320,6 +321,21 @@ export class Engine extends ResourceFacade {
     return reEncrypt(this.#enter(), ctx, input);
   }
 
+  // Any symmetric key, a key of an external store included: its ciphertexts also pass through
+  // `cipher`, the store's external key manager (external-keys.ts); the answer then is a promise.
+  encryptVia(ctx: CallContext, ref: KeyRef, plaintext: Uint8Array, context: EncryptionContext | undefined, cipher: ExternalKeyCipher): ReturnType<typeof encryptVia> {
+    return encryptVia(this.#enterWith(ctx, ref), ctx, ref, plaintext, context, cipher);
+  }
+  generateDataKeyVia(ctx: CallContext, ref: KeyRef, numberOfBytes: number, context: EncryptionContext | undefined, cipher: ExternalKeyCipher): ReturnType<typeof generateDataKeyVia> {
+    return generateDataKeyVia(this.#enterWith(ctx, ref), ctx, ref, numberOfBytes, context, cipher);
+  }
+  decryptVia(ctx: CallContext, ciphertext: Uint8Array, context: EncryptionContext | undefined, expected: KeyRef | undefined, cipher: ExternalKeyCipher): ReturnType<typeof decryptVia> {
+    return decryptVia(this.#enter(), ctx, ciphertext, context, expected, cipher);
+  }
+  reEncryptVia(ctx: CallContext, input: Parameters<typeof reEncrypt>[2], cipher: ExternalKeyCipher): ReturnType<typeof reEncryptVia> {
+    return reEncryptVia(this.#enter(), ctx, input, cipher);
+  }
+
   /** Random bytes; `ctx`, when given, is authorized first (a call that reaches no key). */
   generateRandom(numberOfBytes: number, ctx?: CallContext): Uint8Array {
     if (ctx !== undefined) authorizeWithoutKey(ctx, 'generateRandom');
@@ -348,12 +364,12 @@ export class Engine extends ResourceFacade {
     return decryptAsymmetric(this.#enter(), ctx, ref, ciphertext, algorithm, context);
   }
 
-  reEncryptAny(ctx: CallContext, input: Parameters<typeof reEncryptAny>[2]): ReturnType<typeof reEncryptAny> {
-    return reEncryptAny(this.#enter(), ctx, input);
+  reEncryptAny(ctx: CallContext, input: Parameters<typeof reEncryptAny>[2], cipher?: ExternalKeyCipher): ReturnType<typeof reEncryptAny> {
+    return reEncryptAny(this.#enter(), ctx, input, cipher);
   }
 
-  generateDataKeyPair(ctx: CallContext, ref: KeyRef, pairSpec: AsymmetricKeySpec, context?: EncryptionContext, operation = 'GenerateDataKeyPair'): ReturnType<typeof generateDataKeyPair> {
-    return generateDataKeyPair(this.#enter(), ctx, ref, pairSpec, context, operation);
+  generateDataKeyPair(ctx: CallContext, ref: KeyRef, pairSpec: AsymmetricKeySpec, context?: EncryptionContext, operation = 'GenerateDataKeyPair', cipher?: ExternalKeyCipher): ReturnType<typeof generateDataKeyPair> {
+    return generateDataKeyPair(this.#enter(), ctx, ref, pairSpec, context, operation, cipher);
   }
 
   deriveSharedSecret(ctx: CallContext, ref: KeyRef, algorithm: KeyAgreementAlgorithm, peerPublicKey: Uint8Array): Promise<{ key: KeyInfo; sharedSecret: Uint8Array }> {

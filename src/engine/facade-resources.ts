@@ -5,7 +5,8 @@
  * and the state (`state`, for reads that run nothing).
  */
 
-import type { CallContext, KeyInfo, KeyRef } from './types.js';
+import type { CallContext, KeyInfo, KeyRef, Page, PageRequest } from './types.js';
+import { pageArray } from './paging.js';
 import type { EngineState } from './state.js';
 import { createWhiteBoxKey, deleteWhiteBoxKey, describeWhiteBoxKey, listWhiteBoxKeys, setWhiteBoxFingerprints, setWhiteBoxState, whiteBoxEncrypt, whiteBoxSecret } from './white-box.js';
 import type { CreateWhiteBoxKeyInput, DeviceFingerprint, WhiteBoxKeyInfo } from './white-box-data.js';
@@ -17,7 +18,9 @@ import { openForStore, sealForStore } from './store-seal.js';
 import * as accessPoints from './access-points.js';
 import type { AccessPointInfo, CreateAccessPointInput } from './access-points.js';
 import type { CreateKeyStoreInput } from './key-stores.js';
-import type { KeyStoreInfo } from './key-store-data.js';
+import { keyStoreView, type KeyStoreInfo } from './key-store-data.js';
+import * as connections from './key-store-connections.js';
+import type { ConnectInput, UpdateKeyStoreInput } from './key-store-connections.js';
 import type { DataKeyInfo, HostDataKeyInput } from './data-keys.js';
 
 export abstract class ResourceFacade {
@@ -109,6 +112,25 @@ export abstract class ResourceFacade {
   /** What sealForKeyStore sealed for this realm and scope, else undefined. */
   openForKeyStore(ctx: CallContext, scope: string, sealed: Uint8Array): Uint8Array | undefined {
     return openForStore(this.state(), ctx, scope, sealed);
+  }
+  /** Starts connecting a store that connects (key-store-connections.ts); `failure` is how the attempt ends, if it fails. */
+  connectKeyStore(ctx: CallContext, id: string, input?: ConnectInput): KeyStoreInfo {
+    return connections.connectKeyStore(this.enter(), ctx, id, input);
+  }
+  disconnectKeyStore(ctx: CallContext, id: string, settleMs?: number): KeyStoreInfo {
+    return connections.disconnectKeyStore(this.enter(), ctx, id, settleMs);
+  }
+  updateKeyStore(ctx: CallContext, id: string, input: UpdateKeyStoreInput): KeyStoreInfo {
+    return connections.updateKeyStore(this.enter(), ctx, id, input);
+  }
+  /** The store that holds `key`, in the key's own realm, if any (no authorization: the key was reached already). */
+  keyStoreOf(key: Pick<KeyInfo, 'realm' | 'keyStoreId'>): KeyStoreInfo | undefined {
+    const store = key.keyStoreId === undefined ? undefined : keyStores.storesOf(this.state(), key.realm)?.get(key.keyStoreId);
+    return store ? keyStoreView(store) : undefined;
+  }
+  /** A page of a short list the dialect made (of stores, …): markers bound to the caller's realm and `scope`. */
+  pageItems<T>(ctx: CallContext, scope: string, items: T[], page: PageRequest): Page<T> {
+    return pageArray(this.enter(), `${ctx.realm.account}|${ctx.realm.region}|${scope}`, items, page);
   }
   /** The ids of the keys a store of the caller's realm holds (keys pending deletion included). */
   keysInKeyStore(ctx: CallContext, id: string): string[] {

@@ -18,8 +18,10 @@ export {
   type CreateWhiteBoxKeyInput,
 } from './white-box-data.js';
 export { DATA_KEY_STATES, dataKeyTable, type DataKeyInfo, type DataKeyOrigin, type DataKeySource, type DataKeyState, type HostDataKeyInput } from './data-keys.js';
-export { KEY_STORE_STATES, type KeyStoreInfo, type KeyStoreState } from './key-store-data.js';
+export { CONNECTION_STATES, KEY_STORE_STATES, type ConnectionState, type KeyStoreInfo, type KeyStoreState, type StoreConnection } from './key-store-data.js';
 export type { CreateKeyStoreInput } from './key-stores.js';
+export type { ConnectInput, UpdateKeyStoreInput } from './key-store-connections.js';
+export type { ExternalCiphertext, ExternalKeyCipher, ExternalKeyRequest } from './external-keys.js';
 export { ACCESS_POINT_STATES, type AccessPointInfo, type AccessPointState, type CreateAccessPointInput } from './access-points.js';
 export { ACTIONS, GRANTABLE_ACTIONS, CONTEXT_ACTIONS, isAction, type Action, type GrantableAction } from './actions.js';
 export type { KeyUse, KeyUsageInfo } from './usage.js';

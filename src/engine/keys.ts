@@ -41,6 +41,8 @@ export interface CreateKeyInput {
   alias?: string;
   /** The key store (key-stores.ts) to hold the key: it must exist in the caller's realm and be enabled. */
   keyStoreId?: string;
+  /** For a key of an external store: the external key that wraps its ciphertexts, unique in the store. */
+  externalKeyId?: string;
 }
 
 /**
@@ -100,7 +102,7 @@ function checkCreate(s: EngineState, ctx: CallContext, input: CreateKeyInput): v
     throw new KmsError('AlreadyExists', `An alias with the name ${input.alias} already exists.`, { resource: 'alias', alias: input.alias });
   }
   // Checked again after a key pair is generated: the store may have been disabled or deleted meanwhile.
-  if (input.keyStoreId !== undefined) assertStoreTakesKeys(s, ctx, input.keyStoreId);
+  if (input.keyStoreId !== undefined) assertStoreTakesKeys(s, ctx, input.keyStoreId, input.externalKeyId);
   // Ciphertext headers carry the account and region in at most 255 bytes each.
   for (const [field, value] of [['account', ctx.realm.account], ['region', ctx.realm.region]] as const) {
     const size = utf8(value).length;
@@ -128,6 +130,7 @@ function insertKey(s: EngineState, ctx: CallContext, input: CreateKeyInput, secr
     ...(ctx.principal.type !== 'root' ? { creator: ctx.principal.id } : {}),
     multiRegion: input.multiRegion ?? false,
     ...(input.keyStoreId !== undefined ? { keyStoreId: input.keyStoreId } : {}),
+    ...(input.externalKeyId !== undefined && input.keyStoreId !== undefined ? { externalKeyId: input.externalKeyId } : {}),
     tags: input.tags,
     policies: input.policies,
   });

@@ -59,6 +59,8 @@ export interface KeyRecord {
   readonly multiRegion: boolean;
   /** The key store holding the key's material (key-stores.ts); absent for the service's own. */
   readonly keyStoreId?: string;
+  /** The id, in the store's external key manager, of the key that wraps this key's ciphertexts (external stores). */
+  readonly externalKeyId?: string;
   creator?: string;
   description: string;
   state: KeyState;
@@ -157,6 +159,9 @@ class KeyView implements KeyInfo {
   }
   get keyStoreId() {
     return this.#r.keyStoreId;
+  }
+  get externalKeyId() {
+    return this.#r.externalKeyId;
   }
   get description() {
     return this.#r.description;
@@ -288,6 +293,7 @@ export function keySnapshot(k: KeyRecord): KeySnapshot {
     ...(k.pendingWindowDays !== undefined ? { pendingWindowDays: k.pendingWindowDays } : {}),
     multiRegion: k.multiRegion,
     ...(k.keyStoreId !== undefined ? { keyStoreId: k.keyStoreId } : {}),
+    ...(k.externalKeyId !== undefined ? { externalKeyId: k.externalKeyId } : {}),
     ...(k.currentMaterialId !== undefined ? { currentMaterialId: k.currentMaterialId } : {}),
     materials: k.materials.map((m) => {
       const secret = k.secrets.get(m.id);
@@ -362,6 +368,7 @@ export function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, alia
     createdAt: k.createdAt,
     multiRegion: k.multiRegion,
     ...(k.keyStoreId !== undefined ? { keyStoreId: k.keyStoreId } : {}),
+    ...(k.externalKeyId !== undefined ? { externalKeyId: k.externalKeyId } : {}),
     materials,
     rotation: { ...k.rotation },
     tags,
@@ -389,7 +396,7 @@ export function keyFromSnapshot(k: KeySnapshot | SnapshotKey, realm: Realm, alia
 
 /** What a new key record is made of: its identity and settings; the rest starts empty. */
 export type NewKeyFields = Pick<KeyRecord, 'seq' | 'id' | 'realm' | 'spec' | 'usage' | 'origin' | 'manager' | 'description' | 'state' | 'createdAt' | 'multiRegion'> &
-  Partial<Pick<KeyRecord, 'creator' | 'keyStoreId'>> & {
+  Partial<Pick<KeyRecord, 'creator' | 'keyStoreId' | 'externalKeyId'>> & {
     tags?: Iterable<readonly [string, string]> | undefined;
     policies?: Iterable<readonly [string, string]> | undefined;
   };

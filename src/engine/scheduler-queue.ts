@@ -4,8 +4,8 @@ export interface DueTask {
   readonly keyId: string;
   readonly account: string;
   readonly region: string;
-  /** `settle` ends a transient state (a replica being made, a primary Region changing). */
-  readonly kind: 'delete' | 'rotate' | 'expire-material' | 'delete-data-key' | 'settle';
+  /** `settle` ends a transient state (a replica being made, a primary Region changing); `settle-store` a key store's connecting or disconnecting (keyId is the store's id). */
+  readonly kind: 'delete' | 'rotate' | 'expire-material' | 'delete-data-key' | 'settle' | 'settle-store';
 }
 
 export class DueQueue {

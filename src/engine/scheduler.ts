@@ -7,6 +7,7 @@
 import { ServiceEvent } from './audit.js';
 import { DAY_MS } from './clock.js';
 import { deleteDueDataKey } from './data-keys.js';
+import { settleKeyStore } from './key-store-connections.js';
 import { expireMaterial, materialExpiresAt } from './material.js';
 import type { DueFields, KeyRecord } from './records.js';
 import { isReplica, leaveFamily, settle } from './replicas.js';
@@ -24,6 +25,10 @@ export function runDueWork(s: EngineState, now: number = s.clock.now()): void {
       s.due.pop();
       if (task.kind === 'delete-data-key') {
         deleteDueDataKey(s, task);
+        continue;
+      }
+      if (task.kind === 'settle-store') {
+        settleKeyStore(s, task);
         continue;
       }
       const key = s.realm(task.account, task.region)?.keys.get(task.keyId);

@@ -84,6 +84,7 @@ function keyObject() {
     pendingWindowDays: z.optional(z.number().check(z.int())),
     multiRegion: z.boolean(),
     keyStoreId: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
+    externalKeyId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
     currentMaterialId: z.optional(hex64),
     materials: z.array(materialSchema),
     rotation: z.object({

@@ -11,8 +11,27 @@ import { viewOf, type KeyRecord } from './records.js';
 import type { EngineState } from './state.js';
 import type { CallContext, EncryptionContext, KeyInfo, KeyRef } from './types.js';
 
-/** Seals `plaintext` under the key's current material. */
+/** A key of an external store seals and opens through its store's manager (external-keys.ts) only. */
+function refuseExternal(key: KeyRecord): void {
+  if (key.externalKeyId !== undefined && key.keyStoreId !== undefined) {
+    throw new KmsError('Unsupported', `Key ${key.id} is a key of an external key store: this operation does not reach its external key manager.`, { resource: 'key', keyId: key.id, reason: 'external-key' });
+  }
+}
+
+/** Seals `plaintext` under the key's current material (never a key of an external store: see external-keys.ts). */
 export function seal(s: EngineState, key: KeyRecord, plaintext: Uint8Array, context: EncryptionContext | undefined): { ciphertext: Uint8Array; materialId: string } {
+  refuseExternal(key);
+  return sealLocal(s, key, plaintext, context);
+}
+
+/** Opens an envelope of `key` (never a key of an external store); InvalidCiphertext when it does not authenticate. */
+export function open(s: EngineState, parsed: ParsedEnvelope, key: KeyRecord, context: EncryptionContext | undefined): Uint8Array {
+  refuseExternal(key);
+  return openLocal(s, parsed, key, context);
+}
+
+/** Seals `plaintext` under the key's own current material: the whole of it for a key of the service, the inner layer for a key of an external store. */
+export function sealLocal(s: EngineState, key: KeyRecord, plaintext: Uint8Array, context: EncryptionContext | undefined): { ciphertext: Uint8Array; materialId: string } {
   const materialId = key.currentMaterialId!;
   const ciphertext = sealEnvelope(
     { algorithm: key.spec === 'AES_256' ? EnvelopeAlgorithm.AES_256_GCM : EnvelopeAlgorithm.SM4_GCM, account: key.realm.account, region: key.realm.region, keyId: key.id, materialId },
@@ -25,8 +44,8 @@ export function seal(s: EngineState, key: KeyRecord, plaintext: Uint8Array, cont
   return { ciphertext, materialId };
 }
 
-/** Opens an envelope of `key`; InvalidCiphertext when it does not authenticate. */
-export function open(s: EngineState, parsed: ParsedEnvelope, key: KeyRecord, context: EncryptionContext | undefined): Uint8Array {
+/** Opens an envelope under the key's own material; InvalidCiphertext when it does not authenticate. */
+export function openLocal(s: EngineState, parsed: ParsedEnvelope, key: KeyRecord, context: EncryptionContext | undefined): Uint8Array {
   const secret = secretOf(key, parsed.materialId);
   // The algorithm byte must be the key's own: an SM4 key opens SM4-GCM envelopes only, an AES key AES-GCM ones.
   const fits = parsed.algorithm === (key.spec === 'AES_256' ? EnvelopeAlgorithm.AES_256_GCM : EnvelopeAlgorithm.SM4_GCM);
@@ -145,7 +164,7 @@ export function generateRandom(s: EngineState, numberOfBytes: number): Uint8Arra
 }
 
 /** A byte count the engine is asked to draw: a whole number from 1 to 1 MiB (dialects narrow it further). */
-function checkByteCount(n: number): void {
+export function checkByteCount(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > 1_048_576) {
     throw new KmsError('Validation', `The number of bytes must be a whole number from 1 to 1048576; ${n} is not.`, { reason: 'byte-count' });
   }

@@ -240,6 +240,8 @@ export interface KeyInfo {
   readonly multiRegion: boolean;
   /** The key store holding the key's material; absent for the service's own. */
   readonly keyStoreId?: string;
+  /** The id of the external key that wraps the key's ciphertexts (a key of an external store). */
+  readonly externalKeyId?: string;
   readonly currentMaterialId?: string;
   readonly materials: readonly KeyMaterialVersion[];
   readonly rotation: RotationSettings;

@@ -1,6 +1,6 @@
 /** What the page's buttons do: run a form's action, move the clock, export, import and reset. */
 import { createKms, ManualClock } from '../index.js';
-import { KMS_OPTIONS, PrepareError, type ActionForm } from './adapters/index.js';
+import { kmsOptions, PrepareError, type ActionForm } from './adapters/index.js';
 import { h } from './dom.js';
 import * as persist from './persist.js';
 import { addLog, app, formKey, messageOf, render, save, valuesOf } from './state.js';
@@ -98,7 +98,8 @@ export async function importSnapshot(file: File): Promise<void> {
 export async function reset(): Promise<void> {
   if (!window.confirm('Delete every key, the audit trail and the call log in this tab?')) return;
   await persist.clear().catch(() => undefined);
-  app.kms = createKms({ clock: new ManualClock(Date.now()), ...KMS_OPTIONS });
+  const clock = new ManualClock(Date.now());
+  app.kms = createKms({ clock, ...kmsOptions(clock) });
   app.log = [];
   app.values.clear();
   app.lastResult.clear();

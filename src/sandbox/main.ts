@@ -4,7 +4,7 @@
  * the tab's IndexedDB. Nothing is sent anywhere (the page's Content-Security-Policy forbids it).
  */
 import { createKms, ManualClock } from '../index.js';
-import { adapterFor, KMS_OPTIONS } from './adapters/index.js';
+import { adapterFor, kmsOptions } from './adapters/index.js';
 import { h } from './dom.js';
 import { header, toolbar } from './header.js';
 import { keyPanel, keysPanel } from './key-panels.js';
@@ -26,7 +26,7 @@ async function boot(): Promise<void> {
   const settings = saved.settings;
   const start = typeof settings?.now === 'number' && Number.isFinite(settings.now) ? settings.now : Date.now();
   const clock = new ManualClock(start);
-  const kms = createKms({ clock, ...KMS_OPTIONS });
+  const kms = createKms({ clock, ...kmsOptions(clock) });
   const adapter = adapterFor(settings?.dialect);
   setApp({
     kms,

@@ -134,6 +134,22 @@ const OPTIONS: readonly OptionSpec[] = [
     },
   },
   {
+    // An emulated CloudHSM cluster: its id, and optionally the file of its trust anchor (id=customerCA.crt).
+    flag: '--cloudhsm-cluster',
+    env: 'KMS_EMULATOR_CLOUDHSM_CLUSTER',
+    repeatable: true,
+    apply({ options }, list, name) {
+      for (const entry of list.split(',').map((e) => e.trim())) {
+        const eq = entry.indexOf('=');
+        const id = eq < 0 ? entry : entry.slice(0, eq);
+        const file = eq < 0 ? undefined : entry.slice(eq + 1);
+        if (!/^cluster-[2-7a-zA-Z]{11,16}$/.test(id)) throw new UsageError(`invalid ${name} '${entry}' (a cluster id such as cluster-2a23b4cdefg, optionally =customerCA.crt)`);
+        if (file === '') throw new UsageError(`${name} ${id}= needs a trust anchor file`);
+        options.cloudHsmClusters = [...(options.cloudHsmClusters ?? []), { id, ...(file !== undefined ? { trustAnchorFile: file } : {}) }];
+      }
+    },
+  },
+  {
     flag: '--xks-path',
     env: 'KMS_EMULATOR_XKS_PATH',
     apply({ options }, path, name) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * kms-emulator serve [--host 127.0.0.1] [--port 4599] [--data-dir DIR] [--account ID] [--region R] [--credentials FILE]
- *                    [--seed TEXT] [--tencent-cmk-limit N] [--init FILE] [--clock MODE] [--cors-origin ORIGIN] [--xks-path P] [--xks-key ID[=B64]] [--xks-credential ID:S] [--log text|json|off]
+ *                    [--seed TEXT] [--tencent-cmk-limit N] [--init FILE] [--cloudhsm-cluster ID[=CERT]] [--clock MODE] [--cors-origin ORIGIN] [--xks-path P] [--xks-key ID[=B64]] [--xks-credential ID:S] [--log text|json|off]
  *                    [--enforce-authorization | --authorization off|enforce|audit]
  *                    (or KMS_EMULATOR_* variables)
  *
@@ -38,6 +38,8 @@ Options:
   --seed TEXT          deterministic ids, key material and ciphertexts (same seed + same calls = same bytes)
   --tencent-cmk-limit N  CMKs a Tencent account may hold in a region (default 200)
   --init FILE          keys declared up front (YAML or JSON: ids, material, aliases, state; docs/ci.md)
+  --cloudhsm-cluster ID[=CERT]  an emulated CloudHSM cluster, with its trust anchor file (repeatable;
+                       none: any well-formed cluster id is an active cluster; docs/key-stores.md)
   --clock MODE         system (default), manual (starts now) or manual:2026-01-01T00:00:00Z;
                        a manual clock moves with POST /_kms/clock/advance {"by":"8d"}
   --cors-origin ORIGIN origins browser pages may call from (repeatable or comma-separated; * for any;

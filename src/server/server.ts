@@ -7,10 +7,11 @@
  *   await server.close();
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { type Clock, systemClock } from '../engine/clock.js';
-import { createKms, DEFAULT_ACCOUNT, DEFAULT_REGION, type Kms } from '../index.js';
+import { createKms, DEFAULT_ACCOUNT, DEFAULT_REGION, type CloudHsmClusterDeclaration, type Kms } from '../index.js';
 import { awsProtocol } from './aws-protocol.js';
 import type { AuthorizationMode } from '../dialects/aws/authorization.js';
 import { tencentProtocol } from './tencent-protocol.js';
@@ -80,6 +81,13 @@ export interface ServerOptions {
   huaweiProjects?: Record<string, string>;
   /** Keys declared up front: an init file (YAML or JSON) or the document (docs/ci.md). Made before a new data dir's first snapshot. */
   init?: string | InitDocument;
+  /**
+   * Emulated CloudHSM clusters for AWS CloudHSM key stores (`--cloudhsm-cluster`); a trust anchor
+   * given as a path is read at start. None: any well-formed cluster id is an active cluster (docs/key-stores.md).
+   */
+  cloudHsmClusters?: Array<CloudHsmClusterDeclaration & { trustAnchorFile?: string }>;
+  /** How long AWS external key stores wait for their XKS proxy per call (createKms `aws.xksTimeoutMs`). Default 250 ms. */
+  xksTimeoutMs?: number;
   /** Origins allowed to call from a browser (CORS): exact origins or '*'. Default: any loopback origin. */
   corsOrigins?: string[];
   /** The AWS authorization mode: 'off' (default), 'enforce' (--enforce-authorization) or 'audit' (docs/authorization.md). */
@@ -143,6 +151,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.auditBytes !== undefined ? { auditBytes: options.auditBytes } : {}),
     ...(options.tencentCmkLimit !== undefined ? { tencent: { cmkLimit: options.tencentCmkLimit } } : {}),
     ...(options.huaweiProjects !== undefined ? { huawei: { projects: { ...options.huaweiProjects } } } : {}),
+    ...(options.cloudHsmClusters !== undefined || options.xksTimeoutMs !== undefined
+      ? {
+          aws: {
+            ...(options.cloudHsmClusters !== undefined ? { cloudHsmClusters: await readClusters(options.cloudHsmClusters) } : {}),
+            ...(options.xksTimeoutMs !== undefined ? { xksTimeoutMs: options.xksTimeoutMs } : {}),
+          },
+        }
+      : {}),
   });
   // Declared keys are made before the store opens: a new data directory starts from them, one with state keeps its own.
   const initial = await applyInitOption(kms, options.init);
@@ -429,4 +445,13 @@ function elapsed(started: number): string {
 
 function describe(e: unknown): string {
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+/** Declared clusters, each trust anchor read from its file where one is named. */
+async function readClusters(list: Array<CloudHsmClusterDeclaration & { trustAnchorFile?: string }>): Promise<CloudHsmClusterDeclaration[]> {
+  const out: CloudHsmClusterDeclaration[] = [];
+  for (const { trustAnchorFile, ...cluster } of list) {
+    out.push(trustAnchorFile !== undefined ? { ...cluster, trustAnchorCertificate: await readFile(trustAnchorFile, 'utf8') } : cluster);
+  }
+  return out;
 }

@@ -37,6 +37,7 @@ import {
 } from '../../src/index.js';
 import { OPERATIONS, SHAPES, type ShapeModel } from '../../src/dialects/aws/model.generated.js';
 import { HANDLERS } from '../../src/dialects/aws/operations.js';
+import { TRUST_ANCHOR_A } from '../support/trust-anchors.js';
 
 // ------------------------------------------------------------------ configuration
 
@@ -227,6 +228,9 @@ interface Special {
   mac: string;
   publicKey: string;
   kemCiphertext: string;
+  /** CloudHSM key stores: one connected (holding a key), one disconnected and empty. */
+  connectedStore: string;
+  disconnectedStore: string;
 }
 
 const FUZZ_MESSAGE = new TextEncoder().encode('fuzz message');
@@ -428,13 +432,32 @@ interface Template {
   world: World;
 }
 
+/** External key stores reach no proxy in the fuzz (no network): their health checks fail as an unreachable proxy's do. */
+const NO_NETWORK = { fetch: (() => Promise.reject(new TypeError('no network in the fuzz'))) as typeof fetch };
+
+/** A trust anchor certificate for the world's CloudHSM key stores (any well-formed one names an undeclared cluster's). */
+const TRUST_ANCHOR = TRUST_ANCHOR_A;
+
+/** Two CloudHSM key stores: one connected, holding a key and its ciphertext, one disconnected and empty. */
+async function keyStores(w: World): Promise<Pick<Special, 'connectedStore' | 'disconnectedStore'>> {
+  const store = async (name: string, cluster: string) =>
+    (await must(w, 'CreateCustomKeyStore', { CustomKeyStoreName: name, CloudHsmClusterId: cluster, TrustAnchorCertificate: TRUST_ANCHOR, KeyStorePassword: 'kmsuser-password' })).CustomKeyStoreId as string;
+  const connectedStore = await store('fuzz-connected', 'cluster-fuzzconnected');
+  const disconnectedStore = await store('fuzz-disconnected', 'cluster-fuzzdisconnect');
+  await must(w, 'ConnectCustomKeyStore', { CustomKeyStoreId: connectedStore });
+  w.kms.clock.advance('5s');
+  const key = (await must(w, 'CreateKey', { Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: connectedStore, Description: 'in a CloudHSM key store' })).KeyMetadata.KeyId as string;
+  w.keys.push({ id: key, region: REGION });
+  return { connectedStore, disconnectedStore };
+}
+
 function templateOf(world: World): Template {
   return { snapshot: JSON.parse(JSON.stringify(world.kms.snapshot())), now: world.kms.clock.now(), world };
 }
 
 /** A world restoring `template`'s snapshot: the seeded stream continues where it left off, so it behaves as a freshly built one. */
 function copyWorld(template: Template, runRegion: string, stats?: Stats): World {
-  const kms = createKms({ clock: new ManualClock(template.now), seed: 'fuzz-world' });
+  const kms = createKms({ clock: new ManualClock(template.now), seed: 'fuzz-world', aws: NO_NETWORK });
   kms.restore(template.snapshot);
   const t = template.world;
   return {
@@ -498,7 +521,7 @@ async function encryptUnder(w: World, keyId: string, context?: Record<string, st
  */
 async function buildBase(runRegion: string): Promise<World> {
   const clock = new ManualClock(START);
-  const kms = createKms({ clock, seed: 'fuzz-world' });
+  const kms = createKms({ clock, seed: 'fuzz-world', aws: NO_NETWORK });
   const w: World = {
     kms,
     runRegion,
@@ -562,6 +585,7 @@ async function buildBase(runRegion: string): Promise<World> {
     mac: (await must(w, 'GenerateMac', { KeyId: macKey, MacAlgorithm: 'HMAC_SHA_256', Message: message })).Mac,
     publicKey: (await must(w, 'GetPublicKey', { KeyId: agreementKey })).PublicKey,
     kemCiphertext: (await must(w, 'Encapsulate', { KeyId: kemKey, EncapsulationAlgorithm: 'ML_KEM' })).SharedSecretCiphertextBlob,
+    ...(await keyStores(w)),
   };
   // Import parameters (RSA_2048 only: a seeded RSA_2048 pair takes ~0.2 s, larger ones seconds),
   // with material wrapped to them: key 3 keeps waiting for its material (RSAES_OAEP_SHA_256), key
@@ -827,7 +851,7 @@ function stringArb(shape: Extract<ShapeModel, { type: 'string' }>, mode: Mode): 
   if (oneClass) {
     options.push({ weight: 6, arbitrary: fc.stringMatching(new RegExp(`^${oneClass}{${Math.max(1, min)},${Math.max(min, Math.min(max ?? 32, 64))}}$`)) });
   } else if (shape.pattern) {
-    options.push({ weight: 6, arbitrary: fc.stringMatching(new RegExp(shape.pattern), { maxLength: Math.min(max ?? 32, 32) }).filter((s) => s.length >= min) });
+    options.push({ weight: 6, arbitrary: fc.stringMatching(new RegExp(shape.pattern), { maxLength: Math.max(Math.min(max ?? 32, 32), Math.min(min + 32, max ?? 64)) }).filter((s) => s.length >= min) });
   } else {
     options.push({ weight: 6, arbitrary: fc.string({ minLength: min, maxLength: Math.max(min, Math.min(max ?? 32, 32)) }) });
   }
@@ -1174,18 +1198,49 @@ function grantImportMemberArb(operation: string | undefined, member: string, mod
   }
 }
 
+/**
+ * Members of the custom key store operations: mostly the world's stores, and CloudHSM key stores
+ * (external key stores reach no proxy here: their members stay rare).
+ */
+function keyStoreMemberArb(operation: string | undefined, member: string, mode: Mode): fc.Arbitrary<unknown> | undefined {
+  if (!operation || !(operation.endsWith('CustomKeyStore') || operation === 'DescribeCustomKeyStores')) return undefined;
+  const mostly = (good: fc.Arbitrary<unknown>, other: () => fc.Arbitrary<unknown>) => mostlyArb(mode, good, other);
+  switch (member) {
+    case 'CustomKeyStoreId':
+      return mostly(fc.constantFrom(new WorldToken('connectedStore'), new WorldToken('disconnectedStore')), () => shapeArb('CustomKeyStoreIdType', mode, 1));
+    case 'CustomKeyStoreType':
+      return mostly(fc.constant('AWS_CLOUDHSM'), () => shapeArb('CustomKeyStoreType', mode, 1));
+    case 'TrustAnchorCertificate':
+      return mostly(fc.constant(TRUST_ANCHOR), () => shapeArb('TrustAnchorCertificateType', mode, 1));
+    case 'CustomKeyStoreName':
+    case 'NewCustomKeyStoreName':
+      return mostly(fc.stringMatching(/^[a-z0-9-]{1,24}$/), () => shapeArb('CustomKeyStoreNameType', mode, 1));
+    default:
+      return undefined;
+  }
+}
+
 /** Presence weights [present, absent] of members of one operation, for valid-looking input. */
 const PRESENCE: Record<string, Record<string, [number, number]>> = {
   // A grant token, or a key and a grant id: each half the time.
   RetireGrant: { GrantToken: [1, 1], KeyId: [1, 1], GrantId: [1, 1] },
+  // A CloudHSM key store takes all three; an update mostly renames (the rest wants a disconnected store).
+  CreateCustomKeyStore: { CloudHsmClusterId: [1, 0], TrustAnchorCertificate: [1, 0], KeyStorePassword: [1, 0], CustomKeyStoreType: [1, 3] },
+  UpdateCustomKeyStore: { NewCustomKeyStoreName: [3, 1], KeyStorePassword: [1, 3], CloudHsmClusterId: [1, 6] },
+  DescribeCustomKeyStores: { CustomKeyStoreId: [1, 1], CustomKeyStoreName: [1, 12] },
 };
 /** Optional in the model, but needed by almost every call. */
 const USUAL_MEMBERS = new Set(['CiphertextBlob', 'EncryptionContext', 'SourceEncryptionContext']);
 /** How often an optional member is present: members that mostly make calls fail stay rare. */
-const RARE_MEMBERS = new Set(['CustomKeyStoreId', 'XksKeyId', 'Recipient', 'DryRunModifiers', 'MultiRegion', 'CustomerMasterKeySpec', 'KeyUsage']);
+const RARE_MEMBERS = new Set([
+  'CustomKeyStoreId', 'XksKeyId', 'Recipient', 'DryRunModifiers', 'MultiRegion', 'CustomerMasterKeySpec', 'KeyUsage',
+  'XksProxyUriEndpoint', 'XksProxyUriPath', 'XksProxyVpcEndpointServiceName', 'XksProxyVpcEndpointServiceOwner', 'XksProxyAuthenticationCredential', 'XksProxyConnectivity',
+]);
 
 /** Per-operation tweaks so that valid-mode calls succeed often enough to reach deep code. */
 function memberArb(operation: string | undefined, member: string, target: string, mode: Mode, depth: number): fc.Arbitrary<unknown> {
+  const store = keyStoreMemberArb(operation, member, mode);
+  if (store) return store;
   if (operation === 'Decrypt' && member === 'KeyId') {
     return mode === 'valid' ? fc.constantFrom(new CiphertextKeyToken('id'), new CiphertextKeyToken('arn')) : fc.oneof(fc.constant(new CiphertextKeyToken('arn')), keyIdArb(mode));
   }
@@ -1282,10 +1337,12 @@ const invokeCommand: fc.Arbitrary<Command> = fc
   .chain((op) => fc.record({ kind: fc.constant('invoke' as const), op: fc.constant(op), input: inputArb(op), region: regionArb }));
 
 const UNIMPLEMENTED = Object.keys(OPERATIONS).filter((op) => !HANDLERS[op]);
+/** With every operation implemented, a name the model does not have stands for them. */
+const UNKNOWN_TARGETS = UNIMPLEMENTED.length > 0 ? UNIMPLEMENTED : ['CreateKeyStoreOfTheFuture'];
 
 const targetArb: fc.Arbitrary<{ op: string | undefined; target: string | undefined }> = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom(...OPS).map((op) => ({ op, target: `TrentService.${op}` })) },
-  { weight: 1, arbitrary: fc.constantFrom(...(UNIMPLEMENTED.length > 0 ? UNIMPLEMENTED : ['Sign'])).map((op) => ({ op: undefined, target: `TrentService.${op}` })) },
+  { weight: 1, arbitrary: fc.constantFrom(...UNKNOWN_TARGETS).map((op) => ({ op: undefined, target: `TrentService.${op}` })) },
   {
     weight: 1,
     arbitrary: fc.oneof(
@@ -1629,7 +1686,7 @@ async function checkInvariants(w: World, pageSize: number): Promise<void> {
     expect(outcome.ok && outcome.output.Keys, `ListKeys in region ${region} with no realm`).toEqual([]);
   }
   // The state survives snapshot, JSON and restore unchanged.
-  const copy = createKms({ clock: new ManualClock(now), seed: 'fuzz-world' });
+  const copy = createKms({ clock: new ManualClock(now), seed: 'fuzz-world', aws: NO_NETWORK });
   copy.restore(JSON.parse(JSON.stringify(snapshot)));
   expect(copy.snapshot().realms, 'snapshot and restore round trip').toEqual(snapshot.realms);
   expectNoInternalErrors(w, 'invariant checks');

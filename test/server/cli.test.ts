@@ -47,11 +47,17 @@ describe('kms-emulator (the CLI)', () => {
       [['serve', '--host', ''], "invalid --host ''"],
       [['serve', '--port', '1', '--port', '2'], '--port given twice'],
       [['serve', 'extra'], "unexpected argument 'extra'"],
+      [['serve', '--cloudhsm-cluster', 'cluster-1'], "invalid --cloudhsm-cluster 'cluster-1' (a cluster id such as cluster-2a23b4cdefg, optionally =customerCA.crt)"],
+      [['serve', '--cloudhsm-cluster', 'cluster-2a23b4cdefg='], '--cloudhsm-cluster cluster-2a23b4cdefg= needs a trust anchor file'],
     ];
     for (const [args, message] of cases) {
       expect(() => parseArgs(args), args.join(' ')).toThrow(new UsageError(message));
     }
     expect(parseArgs(['serve'])).toEqual({ command: 'serve', options: {} });
+    expect(parseArgs(['serve', '--cloudhsm-cluster', 'cluster-2a23b4cdefg=ca.crt,cluster-3b34c5defgh']).options.cloudHsmClusters).toEqual([
+      { id: 'cluster-2a23b4cdefg', trustAnchorFile: 'ca.crt' },
+      { id: 'cluster-3b34c5defgh' },
+    ]);
     expect(
       parseArgs(['serve', '--host', '0.0.0.0', '--port=0', '--data-dir', 'd', '--account', '444455556666', '--region', 'ap-guangzhou', '--credentials', 'c.json']),
     ).toEqual({

@@ -9,6 +9,7 @@
  * A forgotten mutation shows up as a replica that differs.
  */
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HANDLERS } from '../../src/dialects/aws/operations.js';
 import { createKms, ManualClock, type AwsCallMeta, type EngineChanges, type EngineSnapshot, type Kms } from '../../src/index.js';
@@ -69,6 +70,8 @@ class Harness {
       expect({ op, keys, aliases }).toEqual(makesManagedKey ? { op, keys: [expect.any(String)], aliases: [predefined] } : { op, keys: [], aliases: [] });
     } else if (outcome.ok) {
       if (typeof input.AliasName === 'string') expect(aliases, op).toContain(input.AliasName);
+      // A custom key store operation changes its store (the record's keyStores or removedKeyStores).
+      else if (op.endsWith('CustomKeyStore')) expect((changes?.keyStores?.length ?? 0) + (changes?.removedKeyStores?.length ?? 0), op).toBeGreaterThan(0);
       else if (op !== 'CreateKey') expect(keys.length, op).toBeGreaterThan(0);
     }
     if (outcome.ok) {
@@ -193,6 +196,26 @@ describe('change tracking covers every operation', () => {
     h.advance('5s');
     await h.must('UpdatePrimaryRegion', { KeyId: mrk, PrimaryRegion: 'eu-west-1' });
     await h.call('ReplicateKey', { KeyId: mrk, ReplicaRegion: 'ap-south-1' }); // no longer the primary
+
+    // Custom key stores: a CloudHSM key store connected on the clock, a key in it, disconnected,
+    // renamed, reconnected; another created and deleted.
+    const anchor = readFileSync(new URL('../support/trust-anchors.ts', import.meta.url), 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/)![0];
+    const hsm = { TrustAnchorCertificate: anchor, KeyStorePassword: 'kmsuser-password' };
+    const store = (await h.must('CreateCustomKeyStore', { CustomKeyStoreName: 'hsm', CloudHsmClusterId: 'cluster-durabilityaa', ...hsm })).CustomKeyStoreId;
+    await h.must('ConnectCustomKeyStore', { CustomKeyStoreId: store });
+    h.advance('5s');
+    const inStore = (await h.must('CreateKey', { Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: store })).KeyMetadata.KeyId;
+    await h.must('Encrypt', { KeyId: inStore, Plaintext: b64('in the cluster') });
+    await h.must('DescribeCustomKeyStores', { CustomKeyStoreId: store });
+    await h.must('DisconnectCustomKeyStore', { CustomKeyStoreId: store });
+    h.advance('1s');
+    await h.call('Encrypt', { KeyId: inStore, Plaintext: b64('x') }); // Unavailable
+    await h.must('UpdateCustomKeyStore', { CustomKeyStoreId: store, NewCustomKeyStoreName: 'hsm-renamed', KeyStorePassword: 'another-password' });
+    await h.must('ConnectCustomKeyStore', { CustomKeyStoreId: store });
+    h.advance('5s');
+    const spare = (await h.must('CreateCustomKeyStore', { CustomKeyStoreName: 'spare', CloudHsmClusterId: 'cluster-durabilitybb', ...hsm })).CustomKeyStoreId;
+    await h.call('DeleteCustomKeyStore', { CustomKeyStoreId: store }); // holds a key
+    await h.must('DeleteCustomKeyStore', { CustomKeyStoreId: spare });
 
     // Failures: refused calls change nothing the replica does not also have.
     await h.call('DisableKey', { KeyId: w }, west); // pending deletion

@@ -1,5 +1,5 @@
 import { KMSClient } from '@aws-sdk/client-kms';
-import { createKms, ManualClock, type Kms } from '../../src/index.js';
+import { createKms, ManualClock, type AwsKeyStoreOptions, type Kms } from '../../src/index.js';
 
 export const START = '2026-01-01T00:00:00Z';
 
@@ -15,11 +15,12 @@ export function takeEmulators(): Kms<ManualClock>[] {
  * A fresh emulator on a manual clock (at `start`, by default START), and a real AWS SDK client wired
  * to it in process. The emulator is registered: after the test, it must have no internal errors.
  */
-export function setup(options: { seed?: string; region?: string; start?: string | number } = {}): { kms: Kms<ManualClock>; client: KMSClient } {
+export function setup(options: { seed?: string; region?: string; start?: string | number; aws?: AwsKeyStoreOptions } = {}): { kms: Kms<ManualClock>; client: KMSClient } {
   const kms = createKms({
     clock: new ManualClock(options.start ?? START),
     ...(options.seed ? { seed: options.seed } : {}),
     ...(options.region ? { region: options.region } : {}),
+    ...(options.aws ? { aws: options.aws } : {}),
   });
   emulators.push(kms);
   const client = new KMSClient({ ...kms.aws.clientConfig() });

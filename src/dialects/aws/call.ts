@@ -10,12 +10,14 @@ import { checkTags as checkSharedTags, tagCountAfter, type TagRules } from '../s
 import { AwsServiceError, DRY_RUN_MESSAGE } from './errors.js';
 import { isReservedAliasName } from './managed-keys.js';
 import { OPERATIONS } from './model.generated.js';
+import type { AwsKeyStoreOptions } from './custom-key-stores.js';
 
 /** What a handler tells CloudTrail beyond the request itself. */
 export interface Trail {
   resources: KeyInfo[];
-  /** Merged over the request parameters derived from the input. */
+  /** Merged over the request parameters derived from the input (or, with requestReplaced, instead of them). */
   request?: Record<string, JsonValue>;
+  requestReplaced?: boolean;
   response?: JsonValue;
   additional?: Record<string, JsonValue>;
 }
@@ -28,6 +30,8 @@ export interface Call {
   /** Decoded input: blobs are Uint8Array, timestamps epoch ms. */
   readonly input: Record<string, any>;
   readonly trail: Trail;
+  /** The dialect's custom-key-store settings (custom-key-stores.ts). */
+  readonly keyStores?: AwsKeyStoreOptions;
 }
 
 export type Handler = (call: Call) => Record<string, unknown> | Promise<Record<string, unknown>>;
@@ -96,12 +100,6 @@ export function requireSymmetricAlgorithm(algorithm: string | undefined): void {
 export function refuseRecipient(input: Record<string, any>): void {
   if (input.Recipient !== undefined) {
     throw new AwsServiceError('UnsupportedOperationException', 'Recipient (attested enclave) requests are not supported by this emulator.');
-  }
-}
-
-export function refuseCustomKeyStore(id: string | undefined): void {
-  if (id !== undefined) {
-    throw new AwsServiceError('CustomKeyStoreNotFoundException', `Custom key store ID ${id} does not exist in this account and region.`);
   }
 }
 

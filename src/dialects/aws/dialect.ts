@@ -19,11 +19,14 @@ import { isTrackedUse } from './ops-usage.js';
 import { CloudTrailInternalFailure, cloudTrailOperation, lookupEvents, type LookupEvent } from './lookup-events.js';
 import { invokeOperation, lookUp, type DialectWire, type PipelineRequest } from '../pipeline.js';
 import { InternalErrorLog } from '../internal-errors.js';
+import { checkClusterDeclarations, type AwsKeyStoreOptions } from './custom-key-stores.js';
 import { AUTHORIZATION_MODES, AwsAuthorization, AwsCallAuthorizer, checkIdentity, type AuthorizationMode, type AwsIdentity } from './authorization.js';
 
 export interface AwsDialectOptions {
   account: string;
   region: string;
+  /** Custom key stores: emulated CloudHSM clusters, how external key stores reach their proxies (custom-key-stores.ts). */
+  keyStores?: AwsKeyStoreOptions;
   /** Key policies, identity policies and grants: 'off' (the default), 'enforce', or 'audit' (docs/authorization.md). */
   authorization?: AuthorizationMode;
 }
@@ -73,6 +76,8 @@ export class AwsDialect {
     readonly engine: Engine,
     readonly options: AwsDialectOptions,
   ) {
+    checkClusterDeclarations(options.keyStores?.cloudHsmClusters);
+    this.#keyStores = options.keyStores ?? {};
     this.#wire = this.#makeWire();
     const mode = options.authorization ?? 'off';
     if (!AUTHORIZATION_MODES.includes(mode)) throw new TypeError(`authorization must be one of ${AUTHORIZATION_MODES.join(', ')}`);
@@ -86,6 +91,8 @@ export class AwsDialect {
   get authorization(): AuthorizationMode {
     return this.#authorization?.mode ?? 'off';
   }
+
+  readonly #keyStores: AwsKeyStoreOptions;
 
   /**
    * Realms, default principals and user agents repeat from call to call; every audit event keeps
@@ -165,6 +172,7 @@ export class AwsDialect {
         operation,
         input: EMPTY_INPUT,
         trail: { resources: [] },
+        keyStores: this.#keyStores,
         requestId,
         spec,
         raw,
@@ -234,8 +242,8 @@ export class AwsDialect {
   #record({ raw, model, trail, operation, realm, ctx, requestId, spec, error }: AwsRequest): void {
     let request: Record<string, JsonValue> | null = null;
     if (raw) {
-      request = requestParameters(raw, model.input);
-      if (trail.request) Object.assign(request, trail.request);
+      request = trail.requestReplaced === true && trail.request ? { ...trail.request } : requestParameters(raw, model.input);
+      if (trail.request && trail.requestReplaced !== true) Object.assign(request, trail.request);
     }
     const event: Mutable<CallEvent> = {
       dialect: 'aws',
@@ -398,6 +406,7 @@ interface AwsRequest extends PipelineRequest<Call, Output, AwsServiceError> {
   readonly operation: string;
   input: Record<string, any>;
   readonly trail: Trail;
+  readonly keyStores: AwsKeyStoreOptions;
   readonly model: OperationModel;
   readonly grantTokens: string[];
 }
@@ -467,8 +476,13 @@ function requestParameters(input: Record<string, unknown>, shapeName: string): R
     const value = input[m.member];
     if (value === undefined || value === null || m.member === 'GrantTokens' || m.member === 'GrantToken') continue;
     const target = SHAPES[m.target];
-    if (!target || target.type === 'blob') continue;
-    out[m.name] = target.type === 'structure' && isPlainObject(value) ? requestParameters(value, m.target) : (value as JsonValue);
+    // Blobs, and secrets (a key store's password, a proxy's credential), never enter a record.
+    if (!target || target.type === 'blob' || ('sensitive' in target && target.sensitive === true)) continue;
+    if (target.type === 'structure' && isPlainObject(value)) {
+      const nested = requestParameters(value, m.target);
+      // A structure of secrets only (a proxy's credential) leaves no trace.
+      if (Object.keys(nested).length > 0 || Object.keys(value).length === 0) out[m.name] = nested;
+    } else out[m.name] = value as JsonValue;
   }
   return out;
 }

@@ -36,6 +36,9 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string, p
     case 'Disabled':
       return new AwsServiceError('DisabledException', `${arn} is disabled.`);
     case 'InvalidState':
+      if (d.reason === 'key-store-not-connected' || d.reason === 'key-store-connection') {
+        return new AwsServiceError('CustomKeyStoreInvalidStateException', `Custom key store ${String(d.keyStoreId)} has a ConnectionState of ${String(d.connection ?? '').toUpperCase()}, which is not valid for ${operation}.`);
+      }
       if (d.reason === 'not-pending-deletion') return new AwsServiceError('KMSInvalidStateException', `${arn} is not pending deletion.`);
       if (d.reason === 'no-pending-material') return new AwsServiceError('KMSInvalidStateException', `No available key material pending rotation for the key: ${arn}.`);
       if (d.reason === 'material-pending-replicas') {
@@ -77,6 +80,9 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string, p
       return new AwsServiceError('AccessDeniedException', error.message);
     case 'AlreadyExists':
       if (d.resource === 'alias') return new AwsServiceError('AlreadyExistsException', `An alias with the name ${aliasArn(realm, d.alias!)} already exists`);
+      if (d.reason === 'external-key-in-use') {
+        return new AwsServiceError('XksKeyAlreadyInUseException', `The XksKeyId is already associated with another KMS key (${keyArn(realm, String(d.keyId))}) in this external key store.`);
+      }
       if (d.reason === 'replica-region') return new AwsServiceError('AlreadyExistsException', `${keyArn({ account: realm.account, region: d.region! }, d.keyId!)} already exists.`);
       return new AwsServiceError('AlreadyExistsException', error.message);
     case 'LimitExceeded':
@@ -91,6 +97,7 @@ export function awsErrorFrom(error: KmsError, realm: Realm, operation: string, p
       return new AwsServiceError('InvalidMarkerException', 'Could not deserialize marker');
     case 'Unsupported':
       if (d.reason === 'not-primary') return new AwsServiceError('UnsupportedOperationException', `${arn} is not a multi-region primary key.`);
+      if (d.reason === 'external-key') return new AwsServiceError('UnsupportedOperationException', `${arn} is in an external key store: ${operation} is not supported for it by this emulator.`);
       if (d.reason === 'not-multi-region') return new AwsServiceError('UnsupportedOperationException', `${arn} is not a multi-region key.`);
       if (d.reason === 'origin') return new AwsServiceError('UnsupportedOperationException', `${arn} origin is ${AWS_ORIGIN[d.origin as KeyOrigin] ?? d.origin} which is not valid for this operation.`);
       if (d.reason === 'key-spec' && d.keyId) {

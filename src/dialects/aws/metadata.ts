@@ -9,6 +9,8 @@ import type {
   SigningAlgorithm,
 } from '../../engine/types.js';
 import { keyArn } from './arn.js';
+import type { KeyStoreInfo } from '../../engine/key-store-data.js';
+import { keyStoreMetadata, storeType } from './custom-key-stores.js';
 
 function inverse<K extends string>(map: Record<K, string>): Record<string, K> {
   return Object.fromEntries(Object.entries(map).map(([k, v]) => [v, k])) as Record<string, K>;
@@ -125,8 +127,12 @@ export function showsMaterialIds(key: Pick<KeyInfo, 'spec'>): boolean {
   return SPEC_PROFILES[key.spec].family === 'symmetric';
 }
 
-/** KeyMetadata as DescribeKey and CreateKey return it. */
-export function keyMetadata(key: KeyInfo): Record<string, unknown> {
+/** KeyMetadata as DescribeKey and CreateKey return it; `store`, the custom key store that holds the key. */
+export function keyMetadata(key: KeyInfo, store?: KeyStoreInfo): Record<string, unknown> {
+  // A key of a custom key store that is not connected is Unavailable (a key pending deletion stays so).
+  const storeDown = store !== undefined && (store.state !== 'Enabled' || (store.connection !== undefined && store.connection.state !== 'Connected'));
+  const unavailable = storeDown && key.state !== 'PendingDeletion' && key.state !== 'PendingReplicaDeletion';
+  const state = unavailable ? 'Unavailable' : key.state;
   const spec = AWS_KEY_SPEC[key.spec];
   const { EncryptionAlgorithms, SigningAlgorithms, KeyAgreementAlgorithms, MacAlgorithms, EncapsulationAlgorithms } = awsAlgorithmLists(key);
   return {
@@ -134,14 +140,15 @@ export function keyMetadata(key: KeyInfo): Record<string, unknown> {
     KeyId: key.id,
     Arn: keyArn(key.realm, key.id),
     CreationDate: secs(key.createdAt),
-    Enabled: key.state === 'Enabled',
+    Enabled: state === 'Enabled',
     Description: key.description,
     KeyUsage: key.usage,
-    KeyState: awsKeyState(key.state),
+    KeyState: awsKeyState(state),
     ...(key.deletionDate !== undefined ? { DeletionDate: secs(key.deletionDate) } : {}),
     // Imported material: whether (and when) it expires; absent until material was first imported.
     ...(key.materialValidTo !== undefined ? { ValidTo: secs(key.materialValidTo) } : {}),
-    Origin: AWS_ORIGIN[key.origin],
+    Origin: store ? (storeType(store) ?? AWS_ORIGIN[key.origin]) : AWS_ORIGIN[key.origin],
+    ...keyStoreMetadata(store, key.externalKeyId),
     KeyManager: key.manager === 'SERVICE' ? 'AWS' : 'CUSTOMER',
     ...customerMasterKeySpec(key.spec),
     KeySpec: spec,
@@ -185,13 +192,13 @@ export function trailDate(ms: number): string {
 }
 
 /** KeyMetadata as CloudTrail's responseElements shows it: lowerCamelCase, human dates. */
-export function trailKeyMetadata(key: KeyInfo): Record<string, unknown> {
-  const m = keyMetadata(key);
+export function trailKeyMetadata(key: KeyInfo, store?: KeyStoreInfo): Record<string, unknown> {
+  const m = keyMetadata(key, store);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(m)) {
     if (k === 'CurrentKeyMaterialId') continue;
     const name = k === 'AWSAccountId' ? 'AWSAccountId' : k.charAt(0).toLowerCase() + k.slice(1);
-    out[name] = k === 'CreationDate' || k === 'DeletionDate' || k === 'ValidTo' ? trailDate((v as number) * 1000) : k === 'MultiRegionConfiguration' ? lowerCamel(v) : v;
+    out[name] = k === 'CreationDate' || k === 'DeletionDate' || k === 'ValidTo' ? trailDate((v as number) * 1000) : k === 'MultiRegionConfiguration' || k === 'XksKeyConfiguration' ? lowerCamel(v) : v;
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { cancelKeyDeletion, createKey, describeKey, disableKey, enableKey, listK
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from './ops-rotation.js';
 import { dataKey, decrypt, encrypt, generateRandom, reEncrypt } from './ops-symmetric.js';
 import { getKeyLastUsage } from './ops-usage.js';
+import { connectCustomKeyStore, createCustomKeyStore, deleteCustomKeyStore, describeCustomKeyStores, disconnectCustomKeyStore, updateCustomKeyStore } from './ops-key-stores.js';
 import { replicateKey, updatePrimaryRegion } from './ops-replicas.js';
 import { getKeyPolicy, listKeyPolicies, listResourceTags, putKeyPolicy, tagResource, untagResource } from './ops-tags-policies.js';
 
@@ -62,6 +63,12 @@ export const HANDLERS: Record<string, OperationSpec> = {
   ImportKeyMaterial: { handler: importKeyMaterial, readOnly: false },
   DeleteImportedKeyMaterial: { handler: deleteImportedKeyMaterial, readOnly: false },
   ReplicateKey: { handler: replicateKey, readOnly: false },
+  CreateCustomKeyStore: { handler: createCustomKeyStore, readOnly: false },
+  ConnectCustomKeyStore: { handler: connectCustomKeyStore, readOnly: false },
+  DisconnectCustomKeyStore: { handler: disconnectCustomKeyStore, readOnly: false },
+  DescribeCustomKeyStores: { handler: describeCustomKeyStores, readOnly: true },
+  UpdateCustomKeyStore: { handler: updateCustomKeyStore, readOnly: false },
+  DeleteCustomKeyStore: { handler: deleteCustomKeyStore, readOnly: false },
   UpdatePrimaryRegion: { handler: updatePrimaryRegion, readOnly: false },
 };
 

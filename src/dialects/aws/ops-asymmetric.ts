@@ -1,6 +1,7 @@
 /** AWS asymmetric keys, HMAC and ML-KEM: data key pairs, GetPublicKey, Sign, Verify, DeriveSharedSecret, GenerateMac, VerifyMac, Encapsulate, Decapsulate. */
 import type { AsymmetricKeySpec, MacAlgorithm, SignInput } from '../../engine/types.js';
 import { AWS_KEY_SPEC, AWS_ORIGIN, awsAlgorithmLists, customerMasterKeySpec, KEY_SPEC_FROM_AWS, SIGNING_ALGORITHM_FROM_AWS } from './metadata.js';
+import { externalCipher } from './xks-calls.js';
 import { arnOf, b64, type Call, context, type Handler, keyRef, refuseRecipient, requireChinaRegion } from './call.js';
 
 export function dataKeyPair(withPlaintext: boolean): Handler {
@@ -9,7 +10,7 @@ export function dataKeyPair(withPlaintext: boolean): Handler {
     if (withPlaintext) refuseRecipient(input);
     if (input.KeyPairSpec === 'SM2') requireChinaRegion(call.realm.region, 'KeyPairSpec');
     const pairSpec = KEY_SPEC_FROM_AWS[input.KeyPairSpec] as AsymmetricKeySpec;
-    return engine.generateDataKeyPair(ctx, keyRef(call, input.KeyId), pairSpec, context(input.EncryptionContext), call.operation).then((result) => {
+    return engine.generateDataKeyPair(ctx, keyRef(call, input.KeyId), pairSpec, context(input.EncryptionContext), call.operation, externalCipher(call)).then((result) => {
       trail.resources.push(result.key);
       trail.additional = { keyMaterialId: result.materialId };
       return {

@@ -7,9 +7,11 @@ import { takeLocalStackTags } from './localstack-tags.js';
 import { AwsServiceError } from './errors.js';
 import { awsKeyState, defaultKeyPolicy, KEY_SPEC_FROM_AWS, keyMetadata, secs, trailDate, trailKeyMetadata } from './metadata.js';
 import { checkNewKeyPolicy } from './authorization.js';
-import { arnOf, checkPolicy, checkTags, type Handler, keyRef, LIMITS, listed, page, refuseCustomKeyStore, requireChinaRegion, validation } from './call.js';
+import { arnOf, checkPolicy, checkTags, type Handler, keyRef, LIMITS, listed, page, requireChinaRegion, validation } from './call.js';
+import { customStoreKey } from './ops-key-stores.js';
 
-export const createKey: Handler = ({ engine, ctx, realm, input, trail }) => {
+export const createKey: Handler = (call) => {
+  const { engine, ctx, realm, input, trail } = call;
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
     throw validation('You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.');
   }
@@ -24,11 +26,8 @@ export const createKey: Handler = ({ engine, ctx, realm, input, trail }) => {
   if (!spec) throw new AwsServiceError('UnsupportedOperationException', `KeySpec ${awsSpec} is not supported by this emulator yet.`);
   if (spec === 'SM2') requireChinaRegion(realm.region, 'KeySpec');
   if (!usageFits(spec, usage as KeyUsage)) throw validation(`KeyUsage ${usage} is not compatible with KeySpec ${awsSpec}`);
-  if (origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE' || input.CustomKeyStoreId !== undefined) {
-    if (input.CustomKeyStoreId === undefined) throw validation(`CustomKeyStoreId is required for Origin ${origin}`);
-    refuseCustomKeyStore(input.CustomKeyStoreId);
-  }
-  if (input.XksKeyId !== undefined) throw validation('XksKeyId is only valid for keys in an external key store.');
+  const inStore = origin === 'AWS_CLOUDHSM' || origin === 'EXTERNAL_KEY_STORE' || input.CustomKeyStoreId !== undefined;
+  if (!inStore && input.XksKeyId !== undefined) throw validation('XksKeyId is only valid for keys in an external key store.');
   // LocalStack's key-choosing tags stay out of CloudTrail, whatever happens next (one holds key material).
   const chosen = takeLocalStackTags(input.Tags ?? [], (kept) => (trail.request = { tags: kept }));
   const tags = checkTags(chosen.tags);
@@ -38,7 +37,8 @@ export const createKey: Handler = ({ engine, ctx, realm, input, trail }) => {
     checkNewKeyPolicy(ctx);
   }
   const request = {
-    spec,
+    // A custom key store's key is a 256-bit AES key in every Region.
+    spec: inStore ? ('AES_256' as const) : spec,
     usage: usage as KeyUsage,
     origin: origin === 'EXTERNAL' ? ('EXTERNAL' as const) : ('GENERATED' as const),
     description: input.Description ?? '',
@@ -60,9 +60,17 @@ export const createKey: Handler = ({ engine, ctx, realm, input, trail }) => {
       keyUsage: usage,
       multiRegion: input.MultiRegion ?? false,
     };
-    trail.response = { keyMetadata: trailKeyMetadata(key) as JsonValue };
-    return { KeyMetadata: keyMetadata(key) };
+    const store = engine.keyStoreOf(key);
+    trail.response = { keyMetadata: trailKeyMetadata(key, store) as JsonValue };
+    if (store) trail.additional = { customKeyStoreId: store.id };
+    return { KeyMetadata: keyMetadata(key, store) };
   };
+  if (inStore) {
+    // Checked after the key's own members, as AWS checks them; an external key is checked with the proxy.
+    const place = customStoreKey(call, origin, awsSpec, usage);
+    const make = (p: { keyStoreId: string; externalKeyId?: string }) => created(engine.createKey(ctx, { ...request, origin: 'GENERATED', keyStoreId: p.keyStoreId, ...(p.externalKeyId !== undefined ? { externalKeyId: p.externalKeyId } : {}) }));
+    return place instanceof Promise ? place.then(make) : make(place);
+  }
   // Only a key pair waits (generated, or parsed from chosen material); every other key is made at once.
   if (isAsymmetricSpec(spec)) return engine.createKeyAsync(ctx, request).then(created);
   return created(engine.createKey(ctx, request));
@@ -71,7 +79,7 @@ export const createKey: Handler = ({ engine, ctx, realm, input, trail }) => {
 export const describeKey: Handler = (call) => {
   const key = call.engine.describeKey(call.ctx, keyRef(call, call.input.KeyId));
   call.trail.resources.push(key);
-  return { KeyMetadata: keyMetadata(key) };
+  return { KeyMetadata: keyMetadata(key, call.engine.keyStoreOf(key)) };
 };
 
 export const listKeys: Handler = ({ engine, ctx, input }) => {

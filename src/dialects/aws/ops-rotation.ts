@@ -1,9 +1,19 @@
 /** AWS key rotation: Enable/DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand, ListKeyRotations. */
 import type { MaterialEntry } from '../../engine/types.js';
 import { secs } from './metadata.js';
-import { arnOf, type Handler, keyRef, LIMITS, listed, page } from './call.js';
+import { arnOf, type Call, type Handler, keyRef, LIMITS, listed, page } from './call.js';
+import { storeType } from './custom-key-stores.js';
+import { AwsServiceError } from './errors.js';
+
+/** Keys in custom key stores are not rotated (AWS: UnsupportedOperationException), automatically or on demand. */
+function refuseCustomKeyStoreKey(call: Call): void {
+  const key = call.engine.findKey(call.ctx, keyRef(call, call.input.KeyId));
+  const type = key ? storeType(call.engine.keyStoreOf(key) ?? { kind: '' }) : undefined;
+  if (key && type) throw new AwsServiceError('UnsupportedOperationException', `${arnOf(key)} origin is ${type} which is not valid for this operation.`);
+}
 
 export const enableKeyRotation: Handler = (call) => {
+  refuseCustomKeyStoreKey(call);
   const days: number = call.input.RotationPeriodInDays ?? LIMITS.defaultRotationPeriodDays;
   const key = call.engine.enableRotation(call.ctx, keyRef(call, call.input.KeyId), days);
   call.trail.resources.push(key);
@@ -36,6 +46,7 @@ export const getKeyRotationStatus: Handler = (call) => {
 };
 
 export const rotateKeyOnDemand: Handler = (call) => {
+  refuseCustomKeyStoreKey(call);
   const { key } = call.engine.rotateNow(call.ctx, keyRef(call, call.input.KeyId), {
     limit: LIMITS.onDemandRotations,
     automaticRotationGuardMs: LIMITS.automaticRotationGuardMinutes * 60_000,

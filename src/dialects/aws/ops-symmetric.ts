@@ -2,7 +2,9 @@
 import { isAsymmetricSpec } from '../../engine/specs.js';
 import type { AsymmetricEncryption } from '../../engine/types.js';
 import { ENCRYPTION_ALGORITHM_FROM_AWS } from './metadata.js';
-import { arnOf, b64, type Call, context, dataKeyLength, dryRun, type Handler, keyRef, refuseCustomKeyStore, refuseRecipient, requireSymmetricAlgorithm, validation, beyondDryRun } from './call.js';
+import { randomSourceStore } from './ops-key-stores.js';
+import { externalCipher } from './xks-calls.js';
+import { arnOf, b64, type Call, context, dataKeyLength, dryRun, type Handler, keyRef, refuseRecipient, requireSymmetricAlgorithm, validation, beyondDryRun } from './call.js';
 
 /** The engine's public-key scheme for an AWS EncryptionAlgorithm; undefined for SYMMETRIC_DEFAULT (or none). */
 function asymmetricAlgorithm(name: string | undefined): AsymmetricEncryption | undefined {
@@ -20,15 +22,22 @@ export const encrypt: Handler = (call) => {
     });
   }
   const result = beyondDryRun(
-    () => engine.encrypt(ctx, keyRef(call, input.KeyId), input.Plaintext, context(input.EncryptionContext)),
+    () => engine.encryptVia(ctx, keyRef(call, input.KeyId), input.Plaintext, context(input.EncryptionContext), externalCipher(call)),
     () => requireSymmetricAlgorithm(input.EncryptionAlgorithm),
   );
-  trail.resources.push(result.key);
-  requireSymmetricAlgorithm(input.EncryptionAlgorithm);
-  trail.request = { encryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
-  trail.additional = { keyMaterialId: result.materialId };
-  return { CiphertextBlob: b64(result.ciphertext), KeyId: arnOf(result.key), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+  return then(result, (result) => {
+    trail.resources.push(result.key);
+    requireSymmetricAlgorithm(input.EncryptionAlgorithm);
+    trail.request = { encryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
+    trail.additional = { keyMaterialId: result.materialId, ...trail.additional };
+    return { CiphertextBlob: b64(result.ciphertext), KeyId: arnOf(result.key), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+  });
 };
+
+/** `f` of a result that may still be on its way (keys of external key stores answer asynchronously). */
+function then<T, U>(value: T | Promise<T>, f: (v: T) => U): U | Promise<U> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}
 
 function checkDryRunModifiers(call: Call): boolean {
   const modifiers: string[] = call.input.DryRunModifiers ?? [];
@@ -73,15 +82,16 @@ export const decrypt: Handler = (call) => {
     trail.resources.push(named);
     trail.request.keyId = arnOf(named);
   }
-  const result = engine.decrypt(ctx, input.CiphertextBlob, context(input.EncryptionContext), expected);
-  requireSymmetricAlgorithm(input.EncryptionAlgorithm);
-  trail.additional = { keyMaterialId: result.materialId };
-  return {
-    KeyId: arnOf(result.key),
-    Plaintext: b64(result.plaintext),
-    EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-    KeyMaterialId: result.materialId,
-  };
+  return then(engine.decryptVia(ctx, input.CiphertextBlob, context(input.EncryptionContext), expected, externalCipher(call)), (result) => {
+    requireSymmetricAlgorithm(input.EncryptionAlgorithm);
+    trail.additional = { keyMaterialId: result.materialId, ...trail.additional };
+    return {
+      KeyId: arnOf(result.key),
+      Plaintext: b64(result.plaintext),
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      KeyMaterialId: result.materialId,
+    };
+  });
 };
 
 export const reEncrypt: Handler = (call) => {
@@ -118,7 +128,7 @@ export const reEncrypt: Handler = (call) => {
         destinationKey,
         destinationContext: context(input.DestinationEncryptionContext),
         ...(destinationAlgorithm ? { destinationAlgorithm } : {}),
-      })
+      }, externalCipher(call))
       .then((result) => {
         if (!named) trail.resources.push(result.source);
         trail.resources.push(result.destination);
@@ -141,13 +151,13 @@ export const reEncrypt: Handler = (call) => {
   }
   const result = beyondDryRun(
     () =>
-      engine.reEncrypt(ctx, {
+      engine.reEncryptVia(ctx, {
         ciphertext: input.CiphertextBlob,
         sourceContext: context(input.SourceEncryptionContext),
         ...(sourceKey ? { sourceKey } : {}),
         destinationKey,
         destinationContext: context(input.DestinationEncryptionContext),
-      }),
+      }, externalCipher(call)),
     () => {
       const destination = engine.findKey(ctx, destinationKey);
       if (destination) trail.resources.push(destination);
@@ -155,20 +165,22 @@ export const reEncrypt: Handler = (call) => {
       requireSymmetricAlgorithm(input.DestinationEncryptionAlgorithm);
     },
   );
-  if (!named) trail.resources.push(result.source);
-  trail.resources.push(result.destination);
-  requireSymmetricAlgorithm(input.SourceEncryptionAlgorithm);
-  requireSymmetricAlgorithm(input.DestinationEncryptionAlgorithm);
-  trail.additional = { sourceKeyMaterialId: result.sourceMaterialId, destinationKeyMaterialId: result.destinationMaterialId };
-  return {
-    CiphertextBlob: b64(result.ciphertext),
-    SourceKeyId: arnOf(result.source),
-    KeyId: arnOf(result.destination),
-    SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-    DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
-    SourceKeyMaterialId: result.sourceMaterialId,
-    DestinationKeyMaterialId: result.destinationMaterialId,
-  };
+  return then(result, (result) => {
+    if (!named) trail.resources.push(result.source);
+    trail.resources.push(result.destination);
+    requireSymmetricAlgorithm(input.SourceEncryptionAlgorithm);
+    requireSymmetricAlgorithm(input.DestinationEncryptionAlgorithm);
+    trail.additional = { sourceKeyMaterialId: result.sourceMaterialId, destinationKeyMaterialId: result.destinationMaterialId, ...trail.additional };
+    return {
+      CiphertextBlob: b64(result.ciphertext),
+      SourceKeyId: arnOf(result.source),
+      KeyId: arnOf(result.destination),
+      SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      SourceKeyMaterialId: result.sourceMaterialId,
+      DestinationKeyMaterialId: result.destinationMaterialId,
+    };
+  });
 };
 
 export function dataKey(withPlaintext: boolean): Handler {
@@ -176,21 +188,23 @@ export function dataKey(withPlaintext: boolean): Handler {
     const { engine, ctx, input, trail } = call;
     if (withPlaintext) refuseRecipient(input);
     const length = dataKeyLength(input);
-    const result = engine.generateDataKey(ctx, keyRef(call, input.KeyId), length, context(input.EncryptionContext));
-    trail.resources.push(result.key);
-    trail.additional = { keyMaterialId: result.materialId };
-    return {
-      CiphertextBlob: b64(result.ciphertext),
-      ...(withPlaintext ? { Plaintext: b64(result.plaintext) } : {}),
-      KeyId: arnOf(result.key),
-      KeyMaterialId: result.materialId,
-    };
+    return then(engine.generateDataKeyVia(ctx, keyRef(call, input.KeyId), length, context(input.EncryptionContext), externalCipher(call)), (result) => {
+      trail.resources.push(result.key);
+      trail.additional = { keyMaterialId: result.materialId, ...trail.additional };
+      return {
+        CiphertextBlob: b64(result.ciphertext),
+        ...(withPlaintext ? { Plaintext: b64(result.plaintext) } : {}),
+        KeyId: arnOf(result.key),
+        KeyMaterialId: result.materialId,
+      };
+    });
   };
 }
 
-export const generateRandom: Handler = ({ engine, ctx, input }) => {
+export const generateRandom: Handler = (call) => {
+  const { engine, ctx, input } = call;
   refuseRecipient(input);
-  refuseCustomKeyStore(input.CustomKeyStoreId);
+  if (input.CustomKeyStoreId !== undefined) randomSourceStore(call, input.CustomKeyStoreId);
   if (input.NumberOfBytes === undefined) throw validation('NumberOfBytes is required.');
   return { Plaintext: b64(engine.generateRandom(input.NumberOfBytes, ctx)) };
 };

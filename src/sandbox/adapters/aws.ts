@@ -10,6 +10,7 @@ import { KEY_SPECS, SPEC_PROFILES, type KeyInfo, type KeyState } from '../../eng
 import { bytes } from '../../index.js';
 import { base64ToText, jsonParam, numberParam, optional, textToBase64 } from './fields.js';
 import { replicaForms } from './aws-replicas.js';
+import { keyStoreForms, SANDBOX_XKS } from './aws-key-stores.js';
 import { importable, importForms } from './import.js';
 import type { ActionForm, CallResult, DialectAdapter, Field, HttpMessage, KeySpecChoice } from './types.js';
 
@@ -368,13 +369,17 @@ export const awsAdapter: DialectAdapter = {
       fields: [
         { name: 'spec', label: 'KeySpec', kind: 'select', options: SPECS.map((s) => s.spec) },
         { name: 'usage', label: 'KeyUsage', kind: 'select', options: SPECS[0]!.usages, dependsOn: { field: 'spec', options: usagesFor } },
-        { name: 'origin', label: 'Origin', kind: 'select', options: ['AWS_KMS', 'EXTERNAL'] },
+        { name: 'origin', label: 'Origin', kind: 'select', options: ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] },
         { name: 'multiRegion', label: 'MultiRegion', kind: 'select', options: ['false', 'true'] },
         { name: 'description', label: 'Description', kind: 'text', placeholder: 'what the key is for' },
+        { name: 'store', label: 'CustomKeyStoreId (AWS_CLOUDHSM, EXTERNAL_KEY_STORE)', kind: 'text', placeholder: 'a connected custom key store' },
+        { name: 'xksKey', label: 'XksKeyId (EXTERNAL_KEY_STORE)', kind: 'text', value: SANDBOX_XKS.externalKeyId },
       ],
       params: (v) => {
         const params: Record<string, unknown> = { KeySpec: v.spec, KeyUsage: v.usage };
         if (v.origin && v.origin !== 'AWS_KMS') params.Origin = v.origin;
+        if (v.origin === 'AWS_CLOUDHSM' || v.origin === 'EXTERNAL_KEY_STORE') params.CustomKeyStoreId = (v.store ?? '').trim();
+        if (v.origin === 'EXTERNAL_KEY_STORE') params.XksKeyId = (v.xksKey ?? '').trim();
         if (v.multiRegion === 'true') params.MultiRegion = true;
         return optional(params, 'Description', v.description);
       },
@@ -403,10 +408,10 @@ export const awsAdapter: DialectAdapter = {
           deleteRequest: withKey(key, {}),
         })
       : [];
-    return [...cryptoForms(key), ...publicKeyForm(key), ...imports, ...lifecycleForms(key), ...replicaForms(key, awsAdapter.regions)];
+    return [...cryptoForms(key), ...publicKeyForm(key), ...imports, ...lifecycleForms(key), ...replicaForms(key, awsAdapter.regions), ...keyStoreForms(key)];
   },
 
-  metadata: (_kms, key) => keyMetadata(key),
+  metadata: (kms, key) => keyMetadata(key, kms.engine.keyStoreOf(key)),
 
   specName: (key) => AWS_KEY_SPEC[key.spec],
 

@@ -3,6 +3,8 @@
  * has not landed yet is simply not listed (no stand-ins).
  */
 import { awsAdapter } from './aws.js';
+import { sandboxKeyStoreOptions } from './aws-key-stores.js';
+import type { Clock, CreateKmsOptions } from '../../index.js';
 import { huaweiAdapter } from './huawei.js';
 import { HUAWEI_PROJECTS } from './huawei-replicas.js';
 import { tencentAdapter } from './tencent.js';
@@ -10,8 +12,10 @@ import type { DialectAdapter } from './types.js';
 
 export const ADAPTERS: readonly DialectAdapter[] = [awsAdapter, tencentAdapter, huaweiAdapter];
 
-/** The options of the page's emulator: the projects the Huawei regions call through. */
-export const KMS_OPTIONS = { huawei: { projects: { ...HUAWEI_PROJECTS } } };
+/** The options of the page's emulator: the projects the Huawei regions call through; AWS external key stores reach an XKS proxy in the page, on its clock. */
+export function kmsOptions(clock: Clock): Pick<CreateKmsOptions, 'huawei' | 'aws'> {
+  return { huawei: { projects: { ...HUAWEI_PROJECTS } }, aws: sandboxKeyStoreOptions(() => clock.now()) };
+}
 
 export function adapterFor(id: string | undefined): DialectAdapter {
   return ADAPTERS.find((a) => a.id === id) ?? ADAPTERS[0]!;
