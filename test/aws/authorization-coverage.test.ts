@@ -11,6 +11,7 @@ import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:cry
 import { describe, expect, it } from 'vitest';
 import { AWS_OPERATIONS, createKms, ManualClock, principalFromArn, type Kms } from '../../src/index.js';
 import { START } from '../support/kms.js';
+import { TRUST_ANCHOR_A } from '../support/trust-anchors.js';
 
 const ACCOUNT = '111122223333';
 const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
@@ -51,6 +52,21 @@ async function family(root: Root, kms: Kms<ManualClock>): Promise<string> {
   await root('ReplicateKey', { KeyId, ReplicaRegion: 'eu-west-1' });
   kms.clock.advance('5s');
   return KeyId;
+}
+
+/** A CloudHSM key store (disconnected), made by the root; connected on request. */
+async function keyStore(root: Root, kms: Kms<ManualClock>, connect = false): Promise<string> {
+  const { CustomKeyStoreId } = await root('CreateCustomKeyStore', {
+    CustomKeyStoreName: 'coverage',
+    CloudHsmClusterId: 'cluster-2a23b4cdefg',
+    TrustAnchorCertificate: TRUST_ANCHOR_A,
+    KeyStorePassword: 'kmsuser-password',
+  });
+  if (connect) {
+    await root('ConnectCustomKeyStore', { CustomKeyStoreId });
+    kms.clock.advance('5s');
+  }
+  return CustomKeyStoreId;
 }
 
 const CASES: Record<string, Case> = {
@@ -171,7 +187,21 @@ const CASES: Record<string, Case> = {
   DeleteImportedKeyMaterial: { input: async (root) => ({ KeyId: (await imported(root, true)).KeyId }) },
   ReplicateKey: { input: async (root) => ({ KeyId: await key(root, { MultiRegion: true }), ReplicaRegion: 'eu-west-1' }) },
   UpdatePrimaryRegion: { input: async (root, kms) => ({ KeyId: await family(root, kms), PrimaryRegion: 'eu-west-1' }) },
+  CreateCustomKeyStore: {
+    input: async () => ({ CustomKeyStoreName: 'coverage', CloudHsmClusterId: 'cluster-2a23b4cdefg', TrustAnchorCertificate: TRUST_ANCHOR_A, KeyStorePassword: 'kmsuser-password' }),
+  },
+  ConnectCustomKeyStore: { input: async (root, kms) => ({ CustomKeyStoreId: await keyStore(root, kms) }) },
+  DisconnectCustomKeyStore: { input: async (root, kms) => ({ CustomKeyStoreId: await keyStore(root, kms, true) }) },
+  DescribeCustomKeyStores: { input: async (root, kms) => ({ CustomKeyStoreId: await keyStore(root, kms) }) },
+  UpdateCustomKeyStore: { input: async (root, kms) => ({ CustomKeyStoreId: await keyStore(root, kms), NewCustomKeyStoreName: 'renamed' }) },
+  DeleteCustomKeyStore: { input: async (root, kms) => ({ CustomKeyStoreId: await keyStore(root, kms) }) },
 };
+
+/** Everything a call could change: keys, key stores, the sequence (not the audit trail). */
+function everything(kms: Kms) {
+  const { realms, seq, keyStores } = kms.snapshot();
+  return { realms, seq, keyStores };
+}
 
 describe('the enforce mode judges every AWS operation', () => {
   it('every operation of the table has a case here', () => {
@@ -184,7 +214,7 @@ describe('the enforce mode judges every AWS operation', () => {
     const kms = createKms({ clock: new ManualClock(START), seed: `coverage-${operation}`, authorization: 'enforce' });
     const root: Root = (op, input = {}) => kms.aws.send(op, input);
     const input = await c!.input(root, kms);
-    const before = JSON.stringify(kms.snapshot().realms);
+    const before = JSON.stringify(everything(kms));
     const refused = await kms.aws.invoke(operation, input, { principal: principalFromArn(ALICE) });
     expect(refused.ok, `${operation} was allowed to a user without policies`).toBe(false);
     if (refused.ok) return;
@@ -192,7 +222,7 @@ describe('the enforce mode judges every AWS operation', () => {
     const action = c!.action ?? `kms:${operation}`;
     expect(refused.error.message).toMatch(new RegExp(`^User: ${ALICE} is not authorized to perform: ${action}( on resource: arn:aws:kms:[^ ]+)? because no identity-based policy allows the ${action} action$`));
     // The refusal changed nothing, and the same call succeeds for the root.
-    expect(JSON.stringify(kms.snapshot().realms)).toBe(before);
+    expect(JSON.stringify(everything(kms))).toBe(before);
     const made = await kms.aws.invoke(operation, input);
     expect(made.ok ? 'ok' : `${made.error.name}: ${made.error.message}`).toBe('ok');
   });
