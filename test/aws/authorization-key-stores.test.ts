@@ -183,4 +183,23 @@ describe('custom key stores in the enforce mode', () => {
       { action: 'kms:CreateCustomKeyStore', resource: '*', allowed: false, reason: 'no-identity-policy-allows', message: noIdentityPolicy(ALICE, 'CreateCustomKeyStore') },
     ]);
   });
+  it('audit mode records one decision for each key store operation, though the handlers read stores again inside', async () => {
+    const { kms } = emulator('audit');
+    const alice = as(kms, ALICE);
+    const { CustomKeyStoreId: id } = await alice.send(new CreateCustomKeyStoreCommand(cloudHsm('hsm')));
+    await alice.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+    kms.clock.advance('5s');
+    await alice.send(new DescribeCustomKeyStoresCommand({}));
+    await alice.send(new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+    kms.clock.advance('5s');
+    await alice.send(new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: id, NewCustomKeyStoreName: 'hsm-2' }));
+    await alice.send(new DeleteCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+    for (const operation of ['CreateCustomKeyStore', 'ConnectCustomKeyStore', 'DescribeCustomKeyStores', 'DisconnectCustomKeyStore', 'UpdateCustomKeyStore', 'DeleteCustomKeyStore']) {
+      const records = kms.aws.cloudTrail((r) => r.eventName === operation);
+      expect(records, operation).toHaveLength(1);
+      expect((records[0]!.additionalEventData as any).authorization.decisions, operation).toEqual([
+        { action: `kms:${operation}`, resource: '*', allowed: false, reason: 'no-identity-policy-allows', message: noIdentityPolicy(ALICE, operation) },
+      ]);
+    }
+  });
 });
