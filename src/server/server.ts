@@ -19,6 +19,7 @@ import { lineLog, type RequestLog } from './log.js';
 import { newRequestId, type Protocol, type ProtocolResponse, type RequestHead, Router } from './router.js';
 import { sandboxProtocol } from './sandbox.js';
 import { DurableStore } from './store.js';
+import { nodePlatformSigning } from './platform-signing.js';
 import { applyInitOption } from './init.js';
 import { CONTROL_MAX_BODY_BYTES, controlProtocol, isLoopbackHost } from './control.js';
 import { faultRoutes } from './faults-control.js';
@@ -125,6 +126,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     clock,
     account,
     region,
+    // ECDSA on the NIST curves signs with node:crypto (one synchronous call) rather than WebCrypto's thread pool.
+    caches: { platformSigning: nodePlatformSigning },
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.auditBytes !== undefined ? { auditBytes: options.auditBytes } : {}),
     ...(options.tencentCmkLimit !== undefined ? { tencent: { cmkLimit: options.tencentCmkLimit } } : {}),
