@@ -102,6 +102,13 @@ export interface RunningServer {
 type BodyResult = { kind: 'body'; body: Uint8Array } | { kind: 'too-large' } | { kind: 'aborted' };
 
 const EMPTY = new Uint8Array(0);
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** Whether `headers` (lower-case names, as CorsPolicy gives them) has `lower`; false at once for none. */
+function hasHeader(headers: Record<string, string>, lower: string): boolean {
+  for (const _ in headers) return Object.hasOwn(headers, lower);
+  return false;
+}
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? DEFAULT_HOST;
@@ -231,8 +238,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       query: q < 0 ? '' : url.slice(q + 1),
       headers: req.headers,
       rawHeaders: req.rawHeaders,
-      ...(socket.remoteAddress ? { remoteAddress: socket.remoteAddress } : {}),
     };
+    const remoteAddress = socket.remoteAddress;
+    if (remoteAddress) head.remoteAddress = remoteAddress;
     let protocol: Protocol | undefined;
     let response: ProtocolResponse | undefined;
     let closeAfter = false;
@@ -277,14 +285,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           response = { ...(protocol ?? router.select(head)).reject(head, 'internal', { maxBodyBytes, requestId: newRequestId(kms.engine) }), note: 'commit failed' };
         }
       }
-      response = { ...response, headers: { ...response.headers, ...cors.headers(head) } };
-      send(res, response, closeAfter || closing !== undefined);
+      send(res, response, closeAfter || closing !== undefined, cors.headers(head));
     } catch (e) {
       // The last line of defence: nothing a request does may take the process down.
       log?.(`internal error: ${describe(e)}`);
       try {
         response = { ...(protocol ?? router.select(head)).reject(head, 'internal', { maxBodyBytes, requestId: newRequestId() }), note: 'internal error' };
-        if (!res.headersSent) send(res, response, true);
+        if (!res.headersSent) send(res, response, true, NO_HEADERS);
         else res.destroy();
       } catch {
         res.destroy();
@@ -319,14 +326,25 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return dateText;
   }
 
-  function send(res: ServerResponse, response: ProtocolResponse, close: boolean): void {
+  /**
+   * The whole answer in one `writeHead` with a flat list of headers and one `end`: Node writes the
+   * head and the body together, without a header map built by `setHeader` calls. Date and
+   * Content-Length are the server's; `extra` (CORS) wins over the protocol's headers of that name.
+   */
+  function send(res: ServerResponse, response: ProtocolResponse, close: boolean, extra: Record<string, string>): void {
     const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
-    res.statusCode = response.status;
-    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+    const headers: Array<string | number> = [];
+    const own = response.headers;
+    for (const name in own) {
+      const lower = name.toLowerCase();
+      if (lower === 'date' || lower === 'content-length' || (close && lower === 'connection') || hasHeader(extra, lower)) continue;
+      headers.push(name, own[name]!);
+    }
+    for (const name in extra) headers.push(name, extra[name]!);
     // The emulator's time: SDKs correct their clock skew from it, as they do with AWS.
-    res.setHeader('date', httpDate(clock.now()));
-    res.setHeader('content-length', body.byteLength);
-    if (close) res.setHeader('connection', 'close');
+    headers.push('date', httpDate(clock.now()), 'content-length', body.byteLength);
+    if (close) headers.push('connection', 'close');
+    res.writeHead(response.status, headers);
     res.end(body);
   }
 
