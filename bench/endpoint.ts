@@ -27,6 +27,8 @@ const PAIRS = QUICK ? 2 : 3;
 const WARMUP_MS = QUICK ? 200 : 300;
 const ROUND_MS = QUICK ? 500 : 1000;
 const ONLY = process.env.BENCH_ONLY;
+/** Load per operation before a server's first measured round: its JIT is still compiling for the first seconds. */
+const SERVER_WARMUP_MS = QUICK ? 200 : 500;
 
 interface Server {
   url: string;
@@ -79,7 +81,11 @@ async function call(url: string, operation: string, input: unknown): Promise<{ h
 
 /** Requests per second of one load-client run. */
 function load(url: string, requests: LoadRequest[], inFlight: number): Promise<number> {
-  const spec = JSON.stringify({ url, inFlight, warmupMs: WARMUP_MS, ms: ROUND_MS, requests });
+  return loadFor(url, requests, inFlight, ROUND_MS);
+}
+
+function loadFor(url: string, requests: LoadRequest[], inFlight: number, ms: number): Promise<number> {
+  const spec = JSON.stringify({ url, inFlight, warmupMs: WARMUP_MS, ms, requests });
   const proc = spawn(process.execPath, [join(ROOT, 'bench', 'load-client.mjs'), spec], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
@@ -92,6 +98,15 @@ function load(url: string, requests: LoadRequest[], inFlight: number): Promise<n
       resolve(result.rate);
     });
   });
+}
+
+/**
+ * Every operation in turn at 16 in flight, once, on a server just started and prepared: TurboFan
+ * compiles the request path for the first few seconds of load (docs/performance.md), which the
+ * first rows measured would otherwise carry and the canned ceiling, a dozen functions, does not.
+ */
+async function warmUp(url: string, requests: Record<string, LoadRequest[]>): Promise<void> {
+  for (const operation of Object.keys(requests)) await loadFor(url, requests[operation]!, 16, SERVER_WARMUP_MS);
 }
 
 /** Alternating rounds of a and b; medians of each side and of the pairs' ratios a/b. */
@@ -142,6 +157,7 @@ export async function benchEndpoint(): Promise<{ rows: BenchRow[]; notes: string
     const memory = await startProcess([CLI, 'serve', '--port', '0']);
     servers.push(memory);
     const mem = await prepare(memory.url);
+    await warmUp(memory.url, mem.requests);
     if (ONLY !== 'durable') {
       log('endpoint: the CLI vs. a canned node:http answer, load client in its own process …');
       const canned = { headers: { 'content-type': mem.encrypted.headers.get('content-type')! }, body: mem.encrypted.text };
@@ -170,6 +186,7 @@ export async function benchEndpoint(): Promise<{ rows: BenchRow[]; notes: string
       const durable = await startProcess([CLI, 'serve', '--port', '0', '--data-dir', dir]);
       servers.push(durable);
       const dur = await prepare(durable.url);
+      await warmUp(durable.url, dur.requests);
       for (const operation of ['CreateKey', 'TagResource', 'Encrypt', 'Decrypt', 'DescribeKey']) {
         for (const inFlight of [1, 16]) {
           const r = await compare(
@@ -192,6 +209,7 @@ export async function benchEndpoint(): Promise<{ rows: BenchRow[]; notes: string
       `Endpoint: the CLI (\`node dist/server/cli.bundle.js serve\`, default text log into a pipe) and the load client ` +
         `(bench/load-client.mjs: keep-alive raw HTTP, N connections each with one request at a time) are separate processes; ` +
         `${PAIRS} pairs of alternating ${ROUND_MS} ms rounds after ${WARMUP_MS} ms of warm-up each; ratios are medians of the pairs. ` +
+        `Each CLI, once started, first serves every operation for ${SERVER_WARMUP_MS} ms at 16 in flight (its JIT compiles the request path in the first seconds). ` +
         `Data directory in ${tmpdir()} (every write's answer waits for its fdatasync).`,
     );
   } finally {

@@ -28,6 +28,7 @@ export interface CreateKmsOptions<C extends Clock = Clock> {
   /**
    * Capacities of the engine's cryptographic caches (envelope headers, AES/SM4 key states, parsed
    * keys; docs/cryptography.md). Each engine has its own; the least recently used entries go first.
+   * `platformSigning` hands the engine a faster ECDSA signer than WebCrypto (the server passes node:crypto's).
    */
   caches?: CryptoCacheOptions;
   /**

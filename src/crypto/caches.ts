@@ -17,7 +17,12 @@ import { GenerationalCache } from './lru.js';
  * Capacities: the entries each cache keeps for sure; it may hold twice as many. Sizes measured on
  * Node 20 (heap and array buffers); the worst case is reached only with that many keys in use.
  */
-export interface CryptoCacheOptions {
+export interface CryptoCacheOptions extends CacheCapacities {
+  /** Faster ECDSA signing the platform offers (PlatformSigning; node:crypto in the server). Default: none, WebCrypto signs. */
+  readonly platformSigning?: PlatformSigning;
+}
+
+export interface CacheCapacities {
   /** Encoded headers (by fields) and parsed headers (by bytes), each: ≈ 0.55 kB an entry, so ≤ 9 MB for both. Default 4,096. */
   readonly headers?: number;
   /** Expanded AES keys, and SM4 round keys, each with GHASH tables: ≈ 18 kB an entry, so ≤ 74 MB a cipher. Default 2,048. */
@@ -28,7 +33,7 @@ export interface CryptoCacheOptions {
   readonly publicPoints?: number;
 }
 
-export const DEFAULT_CACHE_CAPACITIES: Required<CryptoCacheOptions> = {
+export const DEFAULT_CACHE_CAPACITIES: Required<CacheCapacities> = {
   headers: 4096,
   cipherStates: 2048,
   parsedKeys: 512,
@@ -47,8 +52,24 @@ export function keySlot<T>(name: string, capacity: KeySlot<T>['capacity'] = 'par
   return { name, capacity };
 }
 
+/**
+ * Signing the platform offers beside WebCrypto, faster because it is a synchronous call: Node's
+ * node:crypto, handed in by the Node-only server (src/server/platform-signing.ts). The code here
+ * only calls it and never imports it, so it stays browser-safe; without one, WebCrypto signs.
+ */
+export interface PlatformSigning {
+  /**
+   * A signer for one ECDSA private key on a NIST curve (canonical PKCS#8 with its public key),
+   * made once per key and kept with it; it returns a DER signature (randomized, as WebCrypto's).
+   * Undefined when the platform refuses the key: WebCrypto signs then.
+   */
+  ecdsaSigner(namedCurve: 'P-256' | 'P-384' | 'P-521', pkcs8: Uint8Array): ((hash: 'SHA-256' | 'SHA-384' | 'SHA-512', message: Uint8Array) => Uint8Array) | undefined;
+}
+
 export class CryptoCaches {
-  readonly capacities: Required<CryptoCacheOptions>;
+  readonly capacities: Required<CacheCapacities>;
+  /** Faster signing from the platform (CryptoCacheOptions.platformSigning); undefined: WebCrypto. */
+  readonly platformSigning: PlatformSigning | undefined;
   /** envelope.ts: header bytes by their length-prefixed fields. */
   readonly encodedHeaders: GenerationalCache<string, Uint8Array>;
   /** envelope.ts: header fields by the header bytes (as a binary string). */
@@ -60,7 +81,9 @@ export class CryptoCaches {
   readonly #keys = new Map<KeySlot<unknown>, KeyCache<unknown>>();
 
   constructor(options: CryptoCacheOptions = {}) {
-    this.capacities = { ...DEFAULT_CACHE_CAPACITIES, ...options };
+    const { platformSigning, ...capacities } = options;
+    this.capacities = { ...DEFAULT_CACHE_CAPACITIES, ...capacities };
+    this.platformSigning = platformSigning;
     this.encodedHeaders = new GenerationalCache(this.capacities.headers);
     this.parsedHeaders = new GenerationalCache(this.capacities.headers);
     this.aesStates = new GenerationalCache(this.capacities.cipherStates);

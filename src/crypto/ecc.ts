@@ -11,7 +11,7 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { bigInteger, bitString, bigIntToBytes, bytesToBigInt, explicit, octetString, oid, readBigInt, readOctetString, readOid, readSequence, readSmallInteger, readWhole, sequence, smallInteger, TAG, unsignedInteger } from './der.js';
-import { type CryptoCaches, defaultCryptoCaches, type KeySlot, keySlot } from './caches.js';
+import { type CryptoCaches, defaultCryptoCaches, type KeySlot, keySlot, type PlatformSigning } from './caches.js';
 import { algorithmIdentifier, encodePkcs8, encodeSpki, OID, type ParsedAlgorithm, parsePkcs8, parseSpki } from './keys.js';
 import type { RandomSource } from './random.js';
 
@@ -133,6 +133,8 @@ export interface PrivateKeyEntry {
   /** d as fixed-length big-endian bytes. */
   readonly secret: Uint8Array;
   web?: Promise<CryptoKey | undefined>;
+  /** Its platform signer (CryptoCaches.platformSigning), made on first use, with the signing it came from. */
+  platform?: { readonly from: PlatformSigning; readonly sign: ReturnType<PlatformSigning['ecdsaSigner']> };
 }
 
 /** The cache slots of one curve (the caches themselves are in CryptoCaches). */
@@ -262,7 +264,7 @@ export function ecdsaVerifyDigest(curve: EcdsaCurve, spki: Uint8Array, digest: U
 // ------------------------------------------------------------------ ECDSA on WebCrypto
 
 /** WebCrypto's names of the curves it signs with; secp256k1 (and SM2) are not among them. */
-const WEB_CURVES: Readonly<Record<string, string>> = { 'P-256': 'P-256', 'P-384': 'P-384', 'P-521': 'P-521' };
+const WEB_CURVES: Readonly<Record<string, 'P-256' | 'P-384' | 'P-521'>> = { 'P-256': 'P-256', 'P-384': 'P-384', 'P-521': 'P-521' };
 
 const subtle = (): SubtleCrypto | undefined => globalThis.crypto?.subtle;
 const buf = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => bytes.slice();
@@ -287,13 +289,20 @@ function webKey(curve: WeierstrassCurve, entry: { web?: Promise<CryptoKey | unde
 /**
  * ECDSA over a message hashed with `hash` (any SHA-2 with any curve; a digest longer than the
  * order is truncated, as ECDSA specifies). DER output. On P-256/384/521 with the system source
- * this is WebCrypto's (randomized) ECDSA; from a seeded source (`random.position` defined),
+ * this is the platform's signer when the caches have one (CryptoCaches.platformSigning: node:crypto
+ * in the server), else WebCrypto's (randomized) ECDSA; from a seeded source (`random.position` defined),
  * on secp256k1, or without WebCrypto it is `ecdsaSignDigest` on noble (hedged RFC 6979,
  * reproducible from a seed).
  */
 export async function ecdsaSignMessage(curve: EcdsaCurve, pkcs8: Uint8Array, hash: EcdsaHash, message: Uint8Array, random: RandomSource, caches: CryptoCaches = defaultCryptoCaches): Promise<Uint8Array> {
   const key = cachedPrivateScalar(curve, pkcs8, caches);
   if (!key) throw new RangeError(`malformed ${curve.name} private key`);
+  const platform = random.position === undefined ? caches.platformSigning : undefined;
+  const namedCurve = WEB_CURVES[curve.name];
+  if (platform && namedCurve) {
+    if (key.platform?.from !== platform) key.platform = { from: platform, sign: platform.ecdsaSigner(namedCurve, encodeEcPrivateKey(curve, key.d)) };
+    if (key.platform.sign) return key.platform.sign(hash, message);
+  }
   const cryptoKey = random.position === undefined ? await webKey(curve, key, 'pkcs8', () => encodeEcPrivateKey(curve, key.d)) : undefined;
   if (!cryptoKey) return ecdsaSignDigest(curve, pkcs8, ECDSA_HASHES[hash](message), random, caches);
   const p1363 = new Uint8Array(await subtle()!.sign({ name: 'ECDSA', hash }, cryptoKey, buf(message)));

@@ -45,7 +45,8 @@ export function awsProtocol(kms: Kms, options: AwsProtocolOptions = {}): Protoco
       const cloudTrail = cloudTrailAction !== undefined;
       const action = cloudTrail ? `cloudtrail:${cloudTrailAction}` : target.slice(TARGET_PREFIX.length);
       const contentType = header(request, 'content-type');
-      const mediaType = contentType?.split(';')[0]!.trim().toLowerCase();
+      const semicolon = contentType === undefined ? -1 : contentType.indexOf(';');
+      const mediaType = (semicolon < 0 ? contentType : contentType!.slice(0, semicolon))?.trim().toLowerCase();
       if (!mediaType || !ACCEPTED_MEDIA_TYPES.has(mediaType)) {
         // JSON 1.1 is told by its media type; another type names no JSON operation.
         return {

@@ -18,9 +18,10 @@ import { tencentProtocol } from './tencent-protocol.js';
 import { huaweiProtocol } from './huawei-protocol.js';
 import { type CredentialsFile, type CredentialStore, loadCredentials } from './credentials.js';
 import { lineLog, type RequestLog } from './log.js';
-import { newRequestId, type Protocol, type ProtocolResponse, type RequestHead, Router } from './router.js';
+import { newRequestId, type Protocol, type ProtocolRequest, type ProtocolResponse, type RequestHead, Router } from './router.js';
 import { sandboxProtocol } from './sandbox.js';
 import { DurableStore } from './store.js';
+import { nodePlatformSigning } from './platform-signing.js';
 import { applyInitOption } from './init.js';
 import { CONTROL_MAX_BODY_BYTES, controlProtocol, isLoopbackHost } from './control.js';
 import { faultRoutes } from './faults-control.js';
@@ -122,6 +123,13 @@ export interface RunningServer {
 type BodyResult = { kind: 'body'; body: Uint8Array } | { kind: 'too-large' } | { kind: 'aborted' };
 
 const EMPTY = new Uint8Array(0);
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** Whether `headers` (lower-case names, as CorsPolicy gives them) has `lower`; false at once for none. */
+function hasHeader(headers: Record<string, string>, lower: string): boolean {
+  for (const _ in headers) return Object.hasOwn(headers, lower);
+  return false;
+}
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? DEFAULT_HOST;
@@ -146,6 +154,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     clock,
     account,
     region,
+    // ECDSA on the NIST curves signs with node:crypto (one synchronous call) rather than WebCrypto's thread pool.
+    caches: { platformSigning: nodePlatformSigning },
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.authorization !== undefined ? { authorization: options.authorization } : {}),
     ...(options.auditBytes !== undefined ? { auditBytes: options.auditBytes } : {}),
@@ -261,13 +271,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
     const q = url.indexOf('?');
+    // Every request's head and ProtocolRequest have the same members in the same order (remoteAddress
+    // undefined when the socket has none): one shape, so building them stays on V8's fast paths.
     const head: RequestHead = {
       method,
       path: q < 0 ? url : url.slice(0, q),
       query: q < 0 ? '' : url.slice(q + 1),
       headers: req.headers,
       rawHeaders: req.rawHeaders,
-      ...(socket.remoteAddress ? { remoteAddress: socket.remoteAddress } : {}),
+      remoteAddress: socket.remoteAddress || undefined,
     };
     let protocol: Protocol | undefined;
     let response: ProtocolResponse | undefined;
@@ -297,7 +309,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         } else {
           try {
             requestBody = body.body;
-            response = await protocol.handle({ ...head, body: body.body });
+            const request: ProtocolRequest = {
+              method: head.method,
+              path: head.path,
+              query: head.query,
+              headers: head.headers,
+              rawHeaders: head.rawHeaders,
+              remoteAddress: head.remoteAddress,
+              body: body.body,
+            };
+            response = await protocol.handle(request);
           } catch (e) {
             log?.(`internal error in ${protocol.name}: ${describe(e)}`);
             response = { ...protocol.reject(head, 'internal', { maxBodyBytes, requestId: newRequestId(kms.engine) }), note: 'internal error' };
@@ -313,14 +334,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           response = { ...(protocol ?? router.select(head)).reject(head, 'internal', { maxBodyBytes, requestId: newRequestId(kms.engine) }), note: 'commit failed' };
         }
       }
-      response = { ...response, headers: { ...response.headers, ...cors.headers(head) } };
-      send(res, response, closeAfter || closing !== undefined);
+      send(res, response, closeAfter || closing !== undefined, cors.headers(head));
     } catch (e) {
       // The last line of defence: nothing a request does may take the process down.
       log?.(`internal error: ${describe(e)}`);
       try {
         response = { ...(protocol ?? router.select(head)).reject(head, 'internal', { maxBodyBytes, requestId: newRequestId() }), note: 'internal error' };
-        if (!res.headersSent) send(res, response, true);
+        if (!res.headersSent) send(res, response, true, NO_HEADERS);
         else res.destroy();
       } catch {
         res.destroy();
@@ -355,14 +375,25 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     return dateText;
   }
 
-  function send(res: ServerResponse, response: ProtocolResponse, close: boolean): void {
+  /**
+   * The whole answer in one `writeHead` with a flat list of headers and one `end`: Node writes the
+   * head and the body together, without a header map built by `setHeader` calls. Date and
+   * Content-Length are the server's; `extra` (CORS) wins over the protocol's headers of that name.
+   */
+  function send(res: ServerResponse, response: ProtocolResponse, close: boolean, extra: Record<string, string>): void {
     const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
-    res.statusCode = response.status;
-    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+    const headers: Array<string | number> = [];
+    const own = response.headers;
+    for (const name in own) {
+      const lower = name.toLowerCase();
+      if (lower === 'date' || lower === 'content-length' || (close && lower === 'connection') || hasHeader(extra, lower)) continue;
+      headers.push(name, own[name]!);
+    }
+    for (const name in extra) headers.push(name, extra[name]!);
     // The emulator's time: SDKs correct their clock skew from it, as they do with AWS.
-    res.setHeader('date', httpDate(clock.now()));
-    res.setHeader('content-length', body.byteLength);
-    if (close) res.setHeader('connection', 'close');
+    headers.push('date', httpDate(clock.now()), 'content-length', body.byteLength);
+    if (close) headers.push('connection', 'close');
+    res.writeHead(response.status, headers);
     res.end(body);
   }
 
