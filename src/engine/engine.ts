@@ -134,21 +134,31 @@ export class Engine extends ResourceFacade {
    * succeeded and used its keys for cryptography, so the event becomes their last use (usage.ts).
    */
   recordCall(call: Omit<AuditEvent, 'eventId' | 'time' | 'kind'> & { time?: number; keyUse?: boolean }): AuditEvent {
-    const { keyUse, ...event } = call;
     // Whatever a request carried, its event stays small, plain JSON that can be written and read back.
     const budget = { bytes: AUDIT_VALUE_LIMITS.maxEventBytes };
-    const full: AuditEvent = {
+    // Members assigned one by one in the order of AuditEvent (no rest and spread of the call: one
+    // event per call, kept by the hundred thousand and written to a durable store's journal).
+    const full: { -readonly [K in keyof AuditEvent]: AuditEvent[K] } = {
       eventId: this.newId(),
-      time: event.time ?? this.now(),
+      time: call.time ?? this.now(),
       kind: 'api_call',
-      ...event,
-      request: boundedAuditValue(event.request, budget),
-      response: boundedAuditValue(event.response, budget),
-      ...(event.additional ? { additional: boundedAuditValue(event.additional, budget) as { [key: string]: JsonValue } } : {}),
-    };
+    } as AuditEvent;
+    if (call.dialect !== undefined) full.dialect = call.dialect;
+    full.action = call.action;
+    full.realm = call.realm;
+    if (call.principal !== undefined) full.principal = call.principal;
+    if (call.sourceIp !== undefined) full.sourceIp = call.sourceIp;
+    if (call.userAgent !== undefined) full.userAgent = call.userAgent;
+    if (call.requestId !== undefined) full.requestId = call.requestId;
+    full.readOnly = call.readOnly;
+    full.resources = call.resources;
+    full.request = boundedAuditValue(call.request, budget);
+    full.response = boundedAuditValue(call.response, budget);
+    if (call.additional) full.additional = boundedAuditValue(call.additional, budget) as { [key: string]: JsonValue };
+    if (call.error !== undefined) full.error = call.error;
     // The bounding walk counted the bytes it kept: the log need not walk the event again.
     this.#s.audit.append(full, AUDIT_EVENT_OVERHEAD_BYTES + AUDIT_VALUE_LIMITS.maxEventBytes - budget.bytes);
-    if (keyUse === true && full.error === undefined) recordKeyUse(this.#s, full);
+    if (call.keyUse === true && full.error === undefined) recordKeyUse(this.#s, full);
     return full;
   }
 
