@@ -19,22 +19,42 @@ const B64_LOOKUP = (() => {
   return table;
 })();
 
+const B64_CODES = encoder.encode(B64);
+
+/**
+ * Base64 (standard alphabet, padded). Built as ASCII bytes and decoded once, so the result is one
+ * flat string: appending four characters at a time leaves a tree of string pieces that JSON.stringify
+ * and every later read must flatten first.
+ */
 export function toBase64(bytes: Uint8Array): string {
-  let out = '';
+  const length = bytes.length;
+  if (length === 0) return '';
+  const out = new Uint8Array(Math.ceil(length / 3) * 4);
   let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
+  let o = 0;
+  for (; i + 2 < length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+    out[o] = B64_CODES[n >> 18]!;
+    out[o + 1] = B64_CODES[(n >> 12) & 63]!;
+    out[o + 2] = B64_CODES[(n >> 6) & 63]!;
+    out[o + 3] = B64_CODES[n & 63]!;
+    o += 4;
   }
-  const rest = bytes.length - i;
+  const rest = length - i;
   if (rest === 1) {
     const n = bytes[i]! << 16;
-    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + '==';
+    out[o] = B64_CODES[n >> 18]!;
+    out[o + 1] = B64_CODES[(n >> 12) & 63]!;
+    out[o + 2] = 61; // =
+    out[o + 3] = 61;
   } else if (rest === 2) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + '=';
+    out[o] = B64_CODES[n >> 18]!;
+    out[o + 1] = B64_CODES[(n >> 12) & 63]!;
+    out[o + 2] = B64_CODES[(n >> 6) & 63]!;
+    out[o + 3] = 61;
   }
-  return out;
+  return decoder.decode(out);
 }
 
 /**

@@ -197,6 +197,28 @@ export function lowerCaseHeaders(headers: unknown): Record<string, string | unde
 }
 
 /**
+ * The headers named in `wanted` (lower-case names), in that order, with the checks of
+ * lowerCaseHeaders on every header (the same TypeErrors): for a dialect that reads a few headers,
+ * without an object of all of them per request. A name given in several cases takes the last one,
+ * as lowerCaseHeaders does.
+ */
+export function pickHeaders(headers: unknown, wanted: readonly string[]): (string | undefined)[] {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw new TypeError('request.headers must be an object');
+  const picked = new Array<string | undefined>(wanted.length).fill(undefined);
+  const names = Object.keys(headers);
+  if (names.length > 1000) throw new TypeError('request.headers has more than 1000 headers');
+  for (const name of names) {
+    const v = (headers as Record<string, unknown>)[name];
+    if (v === undefined) continue;
+    const text = Array.isArray(v) ? v.join(', ') : v;
+    if (typeof text !== 'string') throw new TypeError(`request.headers['${name.slice(0, 64)}'] must be a string`);
+    const i = wanted.indexOf(name.toLowerCase());
+    if (i >= 0) picked[i] = text;
+  }
+  return picked;
+}
+
+/**
  * The body of an in-process HTTP-shaped request as text: a string, UTF-8 bytes, or nothing. Bytes
  * that are not UTF-8 are an InputRejected ('syntax'); a body of another type is a programming
  * mistake (TypeError).

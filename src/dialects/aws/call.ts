@@ -156,14 +156,15 @@ export function requireChinaRegion(region: string, member: 'KeySpec' | 'KeyPairS
  * so a dry run is refused as the call would be and records what it would record.
  */
 export function beyondDryRun<T>(run: () => T, dryRunRest: () => void): T {
-  const stopped = (e: unknown): never => {
-    if (isKmsError(e) && e.code === 'DryRun') dryRunRest();
-    throw e;
-  };
   try {
     const result = run();
-    return (result instanceof Promise ? result.catch(stopped) : result) as T;
+    return (result instanceof Promise ? result.catch((e: unknown) => stoppedBy(e, dryRunRest)) : result) as T;
   } catch (e) {
-    return stopped(e);
+    return stoppedBy(e, dryRunRest);
   }
+}
+
+function stoppedBy(e: unknown, dryRunRest: () => void): never {
+  if (isKmsError(e) && e.code === 'DryRun') dryRunRest();
+  throw e;
 }

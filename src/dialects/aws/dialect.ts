@@ -11,7 +11,7 @@ import { AWS_MANAGED_KEYS } from './managed-keys.js';
 import { OPERATIONS, SHAPES, type OperationModel } from './model.generated.js';
 import type { Call, Trail } from './call.js';
 import { HANDLERS } from './operations.js';
-import { bodyText, checkMeta, requestObject, InputRejected, lowerCaseHeaders, parseBoundedJson } from '../input.js';
+import { bodyText, checkMeta, requestObject, InputRejected, parseBoundedJson, pickHeaders } from '../input.js';
 import { isPlainObject } from '../shared.js';
 import { decodeInput, membersOf, SerializationProblem, validationMessage } from './validate.js';
 import { injectFault } from './faults.js';
@@ -65,6 +65,8 @@ export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 const TARGET_PREFIX = 'TrentService.';
 /** The string members of AwsCallMeta. */
 const META_STRINGS = ['account', 'region', 'accessKeyId', 'sourceIp', 'userAgent', 'viaService'] as const;
+/** The headers `handle` reads: the operation, the signature's credential scope, the user agent. */
+const READ_HEADERS = ['x-amz-target', 'authorization', 'x-amz-user-agent', 'user-agent'] as const;
 const PLACEHOLDER_CREDENTIALS = { accessKeyId: 'AKIAEMULATOR00000000', secretAccessKey: 'kms-emulator-secret-access-key' };
 
 /** The AWS KMS dialect: TrentService operations over the neutral engine. */
@@ -286,14 +288,13 @@ export class AwsDialect {
   /** Serves one AWS JSON 1.1 request (`X-Amz-Target: TrentService.<Operation>`). */
   async handle(request: AwsHttpRequest, meta?: AwsCallMeta | null): Promise<AwsHttpResponse> {
     if (typeof request !== 'object' || request === null) throw new TypeError('request must be an object with headers');
-    const headers = lowerCaseHeaders(request.headers);
+    const [target, authorization, amzUserAgent, httpUserAgent] = pickHeaders(request.headers, READ_HEADERS);
     meta = checkMeta(meta, META_STRINGS);
-    const target = headers['x-amz-target'];
-    const fromAuth = parseAuthorization(headers['authorization']);
+    const fromAuth = parseAuthorization(authorization);
+    const userAgent = amzUserAgent ?? httpUserAgent;
     const callMeta: AwsCallMeta = {};
     if (fromAuth.region) callMeta.region = fromAuth.region;
     if (fromAuth.accessKeyId) callMeta.accessKeyId = fromAuth.accessKeyId;
-    const userAgent = headers['x-amz-user-agent'] ?? headers['user-agent'];
     if (userAgent) callMeta.userAgent = userAgent;
     Object.assign(callMeta, meta);
     const cloudTrail = cloudTrailOperation(target);

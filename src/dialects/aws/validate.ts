@@ -88,23 +88,60 @@ function fail(out: string[], value: unknown, shape: ShapeModel, path: string, co
   out.push(`Value${shown} at '${path}' failed to satisfy constraint: ${constraint}`);
 }
 
-function checkConstraints(value: unknown, shape: ShapeModel, path: string, out: string[]): void {
+/** Checks a decoded value against its shape's constraints, pushing one violation per broken constraint. */
+type Check = (value: unknown, path: string, out: string[]) => void;
+/** Decodes and checks one value; type mismatches throw SerializationProblem. */
+type Decoder = (value: unknown, path: string, out: string[]) => unknown;
+
+/**
+ * A shape's constraints as one function, built once per shape: its length (or size), range, enum
+ * and pattern, checked in that order, each message written in advance.
+ */
+function compileCheck(shape: ShapeModel): Check | undefined {
+  const steps: Check[] = [];
   if ('length' in shape && shape.length) {
     const [min, max] = shape.length;
-    const n = sizeOf(value, shape);
-    if (min !== undefined && n < min) fail(out, value, shape, path, `Member must have length greater than or equal to ${min}`);
-    else if (max !== undefined && n > max) fail(out, value, shape, path, `Member must have length less than or equal to ${max}`);
+    const below = `Member must have length greater than or equal to ${min}`;
+    const above = `Member must have length less than or equal to ${max}`;
+    steps.push((value, path, out) => {
+      const n = sizeOf(value, shape);
+      if (min !== undefined && n < min) fail(out, value, shape, path, below);
+      else if (max !== undefined && n > max) fail(out, value, shape, path, above);
+    });
   }
   if ('range' in shape && shape.range) {
     const [min, max] = shape.range;
-    const n = value as number;
-    if (min !== undefined && n < min) fail(out, value, shape, path, `Member must have value greater than or equal to ${min}`);
-    else if (max !== undefined && n > max) fail(out, value, shape, path, `Member must have value less than or equal to ${max}`);
+    const below = `Member must have value greater than or equal to ${min}`;
+    const above = `Member must have value less than or equal to ${max}`;
+    steps.push((value, path, out) => {
+      const n = value as number;
+      if (min !== undefined && n < min) fail(out, value, shape, path, below);
+      else if (max !== undefined && n > max) fail(out, value, shape, path, above);
+    });
   }
   if (shape.type === 'string') {
-    if (shape.enum && !shape.enum.includes(value as string)) fail(out, value, shape, path, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
-    if (shape.pattern && !compile(shape.pattern).test(value as string) && !LOOPBACK_PROXY.test(shape.pattern === PROXY_ENDPOINT_PATTERN ? (value as string) : '')) fail(out, value, shape, path, `Member must satisfy regular expression pattern: ${shape.pattern}`);
+    const values = shape.enum;
+    if (values) {
+      const message = `Member must satisfy enum value set: [${values.join(', ')}]`;
+      steps.push((value, path, out) => {
+        if (!values.includes(value as string)) fail(out, value, shape, path, message);
+      });
+    }
+    const pattern = shape.pattern;
+    if (pattern) {
+      const re = compile(pattern);
+      const loopback = pattern === PROXY_ENDPOINT_PATTERN;
+      const message = `Member must satisfy regular expression pattern: ${pattern}`;
+      steps.push((value, path, out) => {
+        if (!re.test(value as string) && !(loopback && LOOPBACK_PROXY.test(value as string))) fail(out, value, shape, path, message);
+      });
+    }
   }
+  if (steps.length === 0) return undefined;
+  if (steps.length === 1) return steps[0];
+  return (value, path, out) => {
+    for (const step of steps) step(value, path, out);
+  };
 }
 
 function typeName(value: unknown): string {
@@ -117,60 +154,101 @@ function mismatch(expected: string, path: string, value: unknown): Serialization
   return new SerializationProblem(`Expected ${expected} for '${path}' but found ${typeName(value)}`);
 }
 
-/** Decodes and checks one value against a shape; type mismatches throw SerializationProblem. */
-function decode(value: unknown, shapeName: string, path: string, out: string[]): unknown {
+/** Each shape's decoder, built on first use (structures may name themselves). */
+const decoders = new Map<string, Decoder>();
+function decoderOf(shapeName: string): Decoder {
+  let decoder = decoders.get(shapeName);
+  if (decoder === undefined) {
+    decoder = compileDecoder(shapeName);
+    decoders.set(shapeName, decoder);
+  }
+  return decoder;
+}
+
+/** A shape's decoder: its type check and decoding, then its constraints (none for structures, booleans and timestamps). */
+function compileDecoder(shapeName: string): Decoder {
   const shape = SHAPES[shapeName];
-  if (!shape) throw new Error(`no shape ${shapeName}`);
-  let decoded: unknown = value;
+  if (!shape) {
+    return () => {
+      throw new Error(`no shape ${shapeName}`);
+    };
+  }
+  const check = shape.type === 'structure' || shape.type === 'boolean' || shape.type === 'timestamp' ? undefined : compileCheck(shape);
+  const checked = (decode: Decoder): Decoder =>
+    check === undefined
+      ? decode
+      : (value, path, out) => {
+          const decoded = decode(value, path, out);
+          check(decoded, path, out);
+          return decoded;
+        };
   switch (shape.type) {
     case 'string':
-      if (typeof value !== 'string') throw mismatch('a string', path, value);
-      break;
-    case 'blob': {
-      if (typeof value !== 'string') throw mismatch('a base64 string', path, value);
-      const bytes = fromBase64(value);
-      if (!bytes) throw new SerializationProblem(`Value for '${path}' is not valid base64`);
-      decoded = bytes;
-      break;
-    }
+      return checked((value, path) => {
+        if (typeof value !== 'string') throw mismatch('a string', path, value);
+        return value;
+      });
+    case 'blob':
+      return checked((value, path) => {
+        if (typeof value !== 'string') throw mismatch('a base64 string', path, value);
+        const bytes = fromBase64(value);
+        if (!bytes) throw new SerializationProblem(`Value for '${path}' is not valid base64`);
+        return bytes;
+      });
     case 'integer':
     case 'long':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw mismatch('an integer', path, value);
-      break;
-    case 'boolean':
-      if (typeof value !== 'boolean') throw mismatch('a boolean', path, value);
-      break;
-    case 'timestamp':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw mismatch('a timestamp', path, value);
-      decoded = value * 1000;
-      break;
-    case 'list': {
-      if (!Array.isArray(value)) throw mismatch('a list', path, value);
-      decoded = value.map((item, i) => {
-        if (item === null) throw new SerializationProblem(`Null element in list '${path}'`);
-        return decode(item, shape.member, `${path}.${i + 1}.member`, out);
+      return checked((value, path) => {
+        if (typeof value !== 'number' || !Number.isInteger(value)) throw mismatch('an integer', path, value);
+        return value;
       });
-      break;
+    case 'boolean':
+      return (value, path) => {
+        if (typeof value !== 'boolean') throw mismatch('a boolean', path, value);
+        return value;
+      };
+    case 'timestamp':
+      return (value, path) => {
+        if (typeof value !== 'number' || !Number.isFinite(value)) throw mismatch('a timestamp', path, value);
+        return value * 1000;
+      };
+    case 'list': {
+      const memberShape = shape.member;
+      return checked((value, path, out) => {
+        if (!Array.isArray(value)) throw mismatch('a list', path, value);
+        const decodeItem = decoderOf(memberShape);
+        const decoded = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === null) throw new SerializationProblem(`Null element in list '${path}'`);
+          decoded[i] = decodeItem(item, `${path}.${i + 1}.member`, out);
+        }
+        return decoded;
+      });
     }
     case 'map': {
-      if (!isPlainObject(value)) throw mismatch('a map', path, value);
-      // Every key is an ordinary key, '__proto__' included, as the service treats it.
-      const entries: Record<string, unknown> = Object.create(null);
-      for (const [k, v] of Object.entries(value)) {
-        decode(k, shape.key, path, out);
-        if (v === null) throw new SerializationProblem(`Null value in map '${path}'`);
-        entries[k] = decode(v, shape.value, path, out);
-      }
-      decoded = entries;
-      break;
+      const keyShape = shape.key;
+      const valueShape = shape.value;
+      return checked((value, path, out) => {
+        if (!isPlainObject(value)) throw mismatch('a map', path, value);
+        const decodeKey = decoderOf(keyShape);
+        const decodeValue = decoderOf(valueShape);
+        // Every key is an ordinary key, '__proto__' included, as the service treats it.
+        const entries: Record<string, unknown> = Object.create(null);
+        for (const k of Object.keys(value)) {
+          const v = value[k];
+          decodeKey(k, path, out);
+          if (v === null) throw new SerializationProblem(`Null value in map '${path}'`);
+          entries[k] = decodeValue(v, path, out);
+        }
+        return entries;
+      });
     }
     case 'structure':
-      if (!isPlainObject(value)) throw mismatch('a structure', path, value);
-      decoded = decodeStructure(value, shapeName, path ? `${path}.` : '', out);
-      break;
+      return (value, path, out) => {
+        if (!isPlainObject(value)) throw mismatch('a structure', path, value);
+        return decodeStructure(value, shapeName, path, out);
+      };
   }
-  if (shape.type !== 'structure' && shape.type !== 'boolean' && shape.type !== 'timestamp') checkConstraints(decoded, shape, path, out);
-  return decoded;
 }
 
 type StructureShape = Extract<ShapeModel, { type: 'structure' }>;
@@ -193,15 +271,41 @@ export function membersOf(shapeName: string): readonly MemberEntry[] {
   return table;
 }
 
-function decodeStructure(value: Record<string, unknown>, shapeName: string, prefix: string, out: string[]): Record<string, unknown> {
+/** A structure's members with their decoders (resolved on first use) and messages, listed once. */
+interface DecodedMember {
+  readonly member: string;
+  readonly name: string;
+  readonly target: string;
+  readonly required: boolean;
+  /** The message of a missing required member at the top level. */
+  readonly missing: string;
+  decode: Decoder | undefined;
+}
+const decodedMembers = new Map<string, readonly DecodedMember[]>();
+function decodedMembersOf(shapeName: string): readonly DecodedMember[] {
+  let table = decodedMembers.get(shapeName);
+  if (!table) {
+    table = membersOf(shapeName).map((m) => ({ ...m, missing: missingMessage(m.name), decode: undefined }));
+    decodedMembers.set(shapeName, table);
+  }
+  return table;
+}
+
+function missingMessage(path: string): string {
+  return `Value null at '${path}' failed to satisfy constraint: Member must not be null`;
+}
+
+function decodeStructure(value: Record<string, unknown>, shapeName: string, path: string, out: string[]): Record<string, unknown> {
   const result: Record<string, unknown> = {};
-  for (const m of membersOf(shapeName)) {
+  for (const m of decodedMembersOf(shapeName)) {
     const v = value[m.member];
+    const memberPath = path === '' ? m.name : `${path}.${m.name}`;
     if (v === undefined || v === null) {
-      if (m.required) out.push(`Value null at '${prefix + m.name}' failed to satisfy constraint: Member must not be null`);
+      if (m.required) out.push(path === '' ? m.missing : missingMessage(memberPath));
       continue;
     }
-    result[m.member] = decode(v, m.target, prefix === '' ? m.name : prefix + m.name, out);
+    const decode = (m.decode ??= decoderOf(m.target));
+    result[m.member] = decode(v, memberPath, out);
   }
   return result;
 }

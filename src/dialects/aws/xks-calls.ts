@@ -126,46 +126,62 @@ const CREATE_KEY_ERROR: Partial<Record<XksFailure, string>> = {
   unsupported: 'XksProxyInvalidResponseException',
 };
 
-/** The external layer of the ciphertexts of keys in external key stores: the proxy's encrypt and decrypt. */
+/**
+ * The external layer of the ciphertexts of keys in external key stores: the proxy's encrypt and
+ * decrypt. Every Encrypt, Decrypt, GenerateDataKey… hands one to the engine, which uses it only for
+ * a key in an external key store: one small object per call, its methods shared.
+ */
 export function externalCipher(call: Call): ExternalKeyCipher {
-  // CloudTrail: the store, and the proxy's own request id when its answer carried one.
-  const note = (store: string, proxyRequestId: string | undefined) => {
+  return new CallCipher(call);
+}
+
+class CallCipher implements ExternalKeyCipher {
+  constructor(readonly call: Call) {}
+
+  /** CloudTrail: the store, and the proxy's own request id when its answer carried one. */
+  note(store: string, proxyRequestId: string | undefined): void {
+    const call = this.call;
     call.trail.additional = { ...call.trail.additional, customKeyStoreId: store, ...(proxyRequestId !== undefined ? { xksProxyRequestId: proxyRequestId } : {}) } as Record<string, JsonValue>;
-  };
-  const targetOf = (r: ExternalKeyRequest) => target(call, xksSettings(r.store.properties), (a) => note(r.store.id, a.proxyRequestId));
-  return {
-    async encrypt(r) {
-      note(r.store.id, undefined);
-      try {
-        // The emulator always asks for the ciphertext data integrity value, and the client checks it.
-        const out = await xksEncrypt(targetOf(r), r.externalKeyId, { requestMetadata: metadata(call, call.operation, r.key), plaintext: r.plaintext, additionalAuthenticatedData: r.aad, ciphertextDataIntegrityValueAlgorithm: 'SHA_256' });
-        return { ciphertext: out.ciphertext, iv: out.initializationVector, tag: out.authenticationTag, ...(out.ciphertextMetadata ? { metadata: out.ciphertextMetadata } : {}) };
-      } catch (e) {
-        throw cryptoError(e, r, note);
-      }
-    },
-    async decrypt(r) {
-      note(r.store.id, undefined);
-      try {
-        return await xksDecrypt(targetOf(r), r.externalKeyId, {
-          requestMetadata: metadata(call, call.operation, r.key),
-          ciphertext: r.ciphertext,
-          initializationVector: r.iv,
-          authenticationTag: r.tag,
-          additionalAuthenticatedData: r.aad,
-          ...(r.metadata ? { ciphertextMetadata: r.metadata } : {}),
-        });
-      } catch (e) {
-        throw cryptoError(e, r, note);
-      }
-    },
-  };
+  }
+
+  targetOf(r: ExternalKeyRequest) {
+    return target(this.call, xksSettings(r.store.properties), (a) => this.note(r.store.id, a.proxyRequestId));
+  }
+
+  async encrypt(r: ExternalKeyRequest & { plaintext: Uint8Array; aad: Uint8Array }) {
+    const call = this.call;
+    this.note(r.store.id, undefined);
+    try {
+      // The emulator always asks for the ciphertext data integrity value, and the client checks it.
+      const out = await xksEncrypt(this.targetOf(r), r.externalKeyId, { requestMetadata: metadata(call, call.operation, r.key), plaintext: r.plaintext, additionalAuthenticatedData: r.aad, ciphertextDataIntegrityValueAlgorithm: 'SHA_256' });
+      return { ciphertext: out.ciphertext, iv: out.initializationVector, tag: out.authenticationTag, ...(out.ciphertextMetadata ? { metadata: out.ciphertextMetadata } : {}) };
+    } catch (e) {
+      throw cryptoError(e, r, this);
+    }
+  }
+
+  async decrypt(r: Parameters<ExternalKeyCipher['decrypt']>[0]) {
+    const call = this.call;
+    this.note(r.store.id, undefined);
+    try {
+      return await xksDecrypt(this.targetOf(r), r.externalKeyId, {
+        requestMetadata: metadata(call, call.operation, r.key),
+        ciphertext: r.ciphertext,
+        initializationVector: r.iv,
+        authenticationTag: r.tag,
+        additionalAuthenticatedData: r.aad,
+        ...(r.metadata ? { ciphertextMetadata: r.metadata } : {}),
+      });
+    } catch (e) {
+      throw cryptoError(e, r, this);
+    }
+  }
 }
 
 /** Cryptographic operations answer KMSInvalidStateException for every proxy failure, with the failure's message. */
-function cryptoError(e: unknown, r: ExternalKeyRequest, note: (store: string, id: string | undefined) => void): unknown {
+function cryptoError(e: unknown, r: ExternalKeyRequest, cipher: CallCipher): unknown {
   const f = failureOf(e);
   if (!f) return e;
-  note(r.store.id, f.proxyRequestId);
+  cipher.note(r.store.id, f.proxyRequestId);
   return new AwsServiceError('KMSInvalidStateException', f.message);
 }
