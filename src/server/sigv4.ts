@@ -8,6 +8,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { AwsServiceError } from '../dialects/aws/errors.js';
+import { amzDateOf as basicFormat, canonicalQuery, canonicalUri, parseAmzDate } from '../dialects/aws/xks/sigv4.js';
 import type { Clock } from '../engine/clock.js';
 import type { CredentialStore, ResolvedCredential } from './credentials.js';
 
@@ -257,58 +258,11 @@ function headerValues(request: SignedRequest): Map<string, string> {
   return out;
 }
 
-/** RFC 3986 encoding: everything but unreserved characters. */
-function rfc3986(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/** The path as sent, each segment URI-encoded once more (SigV4 for services other than S3). */
-function canonicalUri(path: string): string {
-  if (path === '' || path === '/') return '/';
-  return path
-    .split('/')
-    .map((segment) => rfc3986(segment))
-    .join('/');
-}
-
-function canonicalQuery(query: string): string {
-  if (query === '') return '';
-  const pairs: Array<[string, string]> = [];
-  for (const part of query.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const name = eq < 0 ? part : part.slice(0, eq);
-    const value = eq < 0 ? '' : part.slice(eq + 1);
-    pairs.push([rfc3986(safeDecode(name)), rfc3986(safeDecode(value))]);
-  }
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  return pairs.map(([n, v]) => `${n}=${v}`).join('&');
-}
-
 function constantTimeEqualHex(given: string, expected: string): boolean {
   if (!HEX64.test(given)) return false;
   return timingSafeEqual(Buffer.from(given, 'latin1'), Buffer.from(expected, 'latin1'));
 }
 
-function parseAmzDate(text: string): number {
-  const iso = `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}T${text.slice(9, 11)}:${text.slice(11, 13)}:${text.slice(13, 15)}Z`;
-  const ms = Date.parse(iso);
-  // Date.parse accepts 2026-02-31 (rolls over); a real calendar date must round-trip.
-  return Number.isNaN(ms) || basicFormat(ms) !== text ? NaN : ms;
-}
-
-/** 20260101T000000Z */
-export function basicFormat(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/[-:]/g, '').replace('.000', '');
-}
 
 function minutes(ms: number): string {
   return String(Math.round(ms / 60_000));

@@ -176,7 +176,7 @@ function safeDecode(text: string): string {
 }
 
 /** The path as sent, each segment URI-encoded once more (SigV4 for services other than S3). */
-function canonicalUri(path: string): string {
+export function canonicalUri(path: string): string {
   if (path === '' || path === '/') return '/';
   return path
     .split('/')
@@ -184,7 +184,8 @@ function canonicalUri(path: string): string {
     .join('/');
 }
 
-function canonicalQuery(query: string): string {
+/** The query string sorted by name and value, each URI-encoded (after decoding what was encoded). */
+export function canonicalQuery(query: string): string {
   if (query === '') return '';
   const pairs: Array<[string, string]> = [];
   for (const part of query.split('&')) {
@@ -201,7 +202,8 @@ export function amzDateOf(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/[-:]/g, '').replace('.000', '');
 }
 
-function parseAmzDate(text: string): number {
+/** The time an X-Amz-Date names, or NaN when it is not a real calendar time in its basic format. */
+export function parseAmzDate(text: string): number {
   if (!/^\d{8}T\d{6}Z$/.test(text)) return Number.NaN;
   const ms = Date.parse(`${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}T${text.slice(9, 11)}:${text.slice(11, 13)}:${text.slice(13, 15)}Z`);
   return Number.isNaN(ms) || amzDateOf(ms) !== text ? Number.NaN : ms;
