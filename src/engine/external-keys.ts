@@ -19,7 +19,7 @@ import { KmsError } from './errors.js';
 import { keyStoreView, type KeyStoreInfo } from './key-store-data.js';
 import { storesOf } from './key-stores.js';
 import { viewOf, type KeyRecord } from './records.js';
-import { checkByteCount, checkExpected, decrypt, encrypt, envelopeOf, generateDataKey, open, openLocal, reEncrypt, seal, sealLocal } from './symmetric.js';
+import { checkByteCount, checkExpected, decrypt, encrypt, envelopeOf, generateDataKey, open, openLocal, reEncrypt, reEncryptEnds, seal, sealLocal } from './symmetric.js';
 import { randomBytes } from '../crypto/random.js';
 import type { EngineState } from './state.js';
 import type { CallContext, EncryptionContext, KeyInfo, KeyRef } from './types.js';
@@ -149,12 +149,7 @@ export async function reEncryptExternal(
   input: { ciphertext: Uint8Array; sourceContext?: EncryptionContext; sourceKey?: KeyRef; destinationKey: KeyRef; destinationContext?: EncryptionContext },
   cipher: ExternalKeyCipher,
 ): Promise<{ source: KeyInfo; sourceMaterialId: string; destination: KeyInfo; destinationMaterialId: string; ciphertext: Uint8Array }> {
-  const { parsed, key: source } = envelopeOf(s, ctx, input.ciphertext);
-  checkExpected(s, ctx, source, input.sourceKey, 'reEncryptFrom', input.sourceContext);
-  allow(s, ctx, source, 'reEncryptFrom', { action: 'reEncryptFrom', context: input.sourceContext });
-  requireSymmetric(source, 'ReEncryptFrom');
-  const destination = use(s, ctx, input.destinationKey, 'reEncryptTo', { action: 'reEncryptTo', context: input.destinationContext });
-  requireSymmetric(destination, 'ReEncryptTo', 'SYMMETRIC');
+  const { parsed, source, destination } = reEncryptEnds(s, ctx, input);
   if (!isExternalKey(source)) {
     const plaintext = openLocal(s, parsed, source, input.sourceContext);
     if (ctx.dryRun === true) plaintext.fill(0);

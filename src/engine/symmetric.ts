@@ -121,6 +121,21 @@ export function decrypt(
   return { key: viewOf(key), materialId: parsed.materialId, plaintext };
 }
 
+/** What re-encryption checks before it opens anything: the source key the ciphertext names, and the destination key, each allowed and symmetric. */
+export function reEncryptEnds(
+  s: EngineState,
+  ctx: CallContext,
+  input: { ciphertext: Uint8Array; sourceContext?: EncryptionContext; sourceKey?: KeyRef; destinationKey: KeyRef; destinationContext?: EncryptionContext },
+): { parsed: ParsedEnvelope; source: KeyRecord; destination: KeyRecord } {
+  const { parsed, key: source } = envelopeOf(s, ctx, input.ciphertext);
+  checkExpected(s, ctx, source, input.sourceKey, 'reEncryptFrom', input.sourceContext);
+  allow(s, ctx, source, 'reEncryptFrom', { action: 'reEncryptFrom', context: input.sourceContext });
+  requireSymmetric(source, 'ReEncryptFrom');
+  const destination = use(s, ctx, input.destinationKey, 'reEncryptTo', { action: 'reEncryptTo', context: input.destinationContext });
+  requireSymmetric(destination, 'ReEncryptTo', 'SYMMETRIC');
+  return { parsed, source, destination };
+}
+
 export function reEncrypt(
   s: EngineState,
   ctx: CallContext,
@@ -132,12 +147,7 @@ export function reEncrypt(
     destinationContext?: EncryptionContext;
   },
 ): { source: KeyInfo; sourceMaterialId: string; destination: KeyInfo; destinationMaterialId: string; ciphertext: Uint8Array } {
-  const { parsed, key: source } = envelopeOf(s, ctx, input.ciphertext);
-  checkExpected(s, ctx, source, input.sourceKey, 'reEncryptFrom', input.sourceContext);
-  allow(s, ctx, source, 'reEncryptFrom', { action: 'reEncryptFrom', context: input.sourceContext });
-  requireSymmetric(source, 'ReEncryptFrom');
-  const destination = use(s, ctx, input.destinationKey, 'reEncryptTo', { action: 'reEncryptTo', context: input.destinationContext });
-  requireSymmetric(destination, 'ReEncryptTo', 'SYMMETRIC');
+  const { parsed, source, destination } = reEncryptEnds(s, ctx, input);
   const plaintext = open(s, parsed, source, input.sourceContext);
   if (ctx.dryRun === true) plaintext.fill(0);
   refuseDryRun(ctx);
