@@ -182,17 +182,10 @@ export function checkMeta<T extends object>(meta: T | null | undefined, stringFi
  * arrays, joined as Node joins them). Anything else is a programming mistake (TypeError).
  */
 export function lowerCaseHeaders(headers: unknown): Record<string, string | undefined> {
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw new TypeError('request.headers must be an object');
   const out: Record<string, string | undefined> = Object.create(null);
-  const names = Object.keys(headers);
-  if (names.length > 1000) throw new TypeError('request.headers has more than 1000 headers');
-  for (const name of names) {
-    const v = (headers as Record<string, unknown>)[name];
-    if (v === undefined) continue;
-    const text = Array.isArray(v) ? v.join(', ') : v;
-    if (typeof text !== 'string') throw new TypeError(`request.headers['${name.slice(0, 64)}'] must be a string`);
-    out[name.toLowerCase()] = text;
-  }
+  eachHeader(headers, (name, text) => {
+    out[name] = text;
+  });
   return out;
 }
 
@@ -203,8 +196,17 @@ export function lowerCaseHeaders(headers: unknown): Record<string, string | unde
  * as lowerCaseHeaders does.
  */
 export function pickHeaders(headers: unknown, wanted: readonly string[]): (string | undefined)[] {
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw new TypeError('request.headers must be an object');
   const picked = new Array<string | undefined>(wanted.length).fill(undefined);
+  eachHeader(headers, (name, text) => {
+    const i = wanted.indexOf(name);
+    if (i >= 0) picked[i] = text;
+  });
+  return picked;
+}
+
+/** Each header of an in-process request with its lower-cased name and its text, checked (TypeError otherwise). */
+function eachHeader(headers: unknown, visit: (name: string, text: string) => void): void {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw new TypeError('request.headers must be an object');
   const names = Object.keys(headers);
   if (names.length > 1000) throw new TypeError('request.headers has more than 1000 headers');
   for (const name of names) {
@@ -212,10 +214,8 @@ export function pickHeaders(headers: unknown, wanted: readonly string[]): (strin
     if (v === undefined) continue;
     const text = Array.isArray(v) ? v.join(', ') : v;
     if (typeof text !== 'string') throw new TypeError(`request.headers['${name.slice(0, 64)}'] must be a string`);
-    const i = wanted.indexOf(name.toLowerCase());
-    if (i >= 0) picked[i] = text;
+    visit(name.toLowerCase(), text);
   }
-  return picked;
 }
 
 /**
