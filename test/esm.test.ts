@@ -64,6 +64,7 @@ console.log(JSON.stringify({
   tencent: { name: tencentError?.name, tencent: tencentError instanceof root.TencentCloudError },
   health: health.status,
   agent: agent instanceof server.InProcessAgent,
+  xksProxy: running.xksProxy instanceof root.XksProxy,
 }));
 `);
     expect(result.resolved).toEqual([`file://${ESM}/index.js`, `file://${ESM}/server.js`]);
@@ -75,6 +76,7 @@ console.log(JSON.stringify({
       tencent: { name: 'TencentCloudError', tencent: true },
       health: 'ok',
       agent: true,
+      xksProxy: true,
     });
   });
 

@@ -6,3 +6,5 @@ export type { CloudTrailRecord } from './cloudtrail.js';
 export type { LookupEvent } from './lookup-events.js';
 export { keyArn, aliasArn, principalFromArn } from './arn.js';
 export { HANDLERS as AWS_OPERATIONS, LIMITS as AWS_LIMITS } from './operations.js';
+export { XksProxy, XksProxyConfigError, type XksProxyOptions, type XksProxyRequest, type XksProxyResponse, type XksExternalKeyInfo } from './xks/proxy.js';
+export { XksProxyError, xksHealth, xksKeyMetadata, xksEncrypt, xksDecrypt, XKS_TIMEOUT_MS, type XksProxyTarget, type XksRequestMetadata, type XksFailure, type XksHealth, type XksOperation } from './xks/client.js';
