@@ -11,6 +11,7 @@ import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:cry
 import { describe, expect, it } from 'vitest';
 import { AWS_OPERATIONS, createKms, ManualClock, principalFromArn, type Kms } from '../../src/index.js';
 import { START } from '../support/kms.js';
+import { everything } from '../support/key-stores.js';
 import { TRUST_ANCHOR_A } from '../support/trust-anchors.js';
 
 const ACCOUNT = '111122223333';
@@ -196,12 +197,6 @@ const CASES: Record<string, Case> = {
   UpdateCustomKeyStore: { input: async (root, kms) => ({ CustomKeyStoreId: await keyStore(root, kms), NewCustomKeyStoreName: 'renamed' }) },
   DeleteCustomKeyStore: { input: async (root, kms) => ({ CustomKeyStoreId: await keyStore(root, kms) }) },
 };
-
-/** Everything a call could change: keys, key stores, the sequence (not the audit trail). */
-function everything(kms: Kms) {
-  const { realms, seq, keyStores } = kms.snapshot();
-  return { realms, seq, keyStores };
-}
 
 describe('the enforce mode judges every AWS operation', () => {
   it('every operation of the table has a case here', () => {

@@ -20,6 +20,7 @@ import { describe, expect, it } from 'vitest';
 import { XksProxy } from '../../src/dialects/aws/xks/index.js';
 import { createKms, ManualClock, type AuthorizationMode, type Kms } from '../../src/index.js';
 import { rejection, START } from '../support/kms.js';
+import { everything } from '../support/key-stores.js';
 import { TRUST_ANCHOR_A } from '../support/trust-anchors.js';
 
 const ACCOUNT = '111122223333';
@@ -73,11 +74,6 @@ function emulator(authorization: AuthorizationMode = 'enforce') {
 
 function as(kms: Kms, principal: string, policies: object[] = []): KMSClient {
   return new KMSClient({ ...kms.aws.clientConfig({ principal, identity: { policies } }) });
-}
-
-function everything(kms: Kms) {
-  const { realms, seq, keyStores } = kms.snapshot();
-  return { realms, seq, keyStores };
 }
 
 /** The call is refused with AccessDeniedException, changing nothing; its message. */

@@ -20,6 +20,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { createKms, type Kms, ManualClock } from '../../src/index.js';
 import { rejection, setup, START, str, text } from '../support/kms.js';
+import { everything, storeOf, unchanged } from '../support/key-stores.js';
 import { TRUST_ANCHOR_A, TRUST_ANCHOR_B } from '../support/trust-anchors.js';
 
 const CLUSTER = 'cluster-2a23b4cdefg';
@@ -27,23 +28,6 @@ const OTHER_CLUSTER = 'cluster-2b34c5defgh';
 
 function cloudHsm(name: string, extra: Partial<CreateCustomKeyStoreCommandInput> = {}): CreateCustomKeyStoreCommandInput {
   return { CustomKeyStoreName: name, CloudHsmClusterId: CLUSTER, TrustAnchorCertificate: TRUST_ANCHOR_A, KeyStorePassword: 'kmsuser-password', ...extra };
-}
-
-/** Everything a call could change: keys, stores, the sequence (not the audit trail). */
-function everything(kms: Kms) {
-  const { realms, seq, keyStores } = kms.snapshot();
-  return { realms, seq, keyStores };
-}
-
-async function unchanged(kms: Kms, call: () => Promise<unknown>) {
-  const before = everything(kms);
-  const error = await rejection(call);
-  expect(everything(kms)).toEqual(before);
-  return error;
-}
-
-async function storeOf(client: KMSClient, id: string) {
-  return (await client.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: id }))).CustomKeyStores![0]!;
 }
 
 async function connected(kms: Kms<ManualClock>, client: KMSClient, name = 'hsm-store', input: Partial<CreateCustomKeyStoreCommandInput> = {}) {

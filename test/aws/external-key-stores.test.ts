@@ -30,6 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XksProxy } from '../../src/dialects/aws/xks/index.js';
 import type { Kms, ManualClock } from '../../src/index.js';
 import { rejection, setup, str, text } from '../support/kms.js';
+import { everything, storeOf, unchanged } from '../support/key-stores.js';
 
 const CREDENTIAL = { AccessKeyId: 'ABCDEFGHIJKLMNOPQRST', RawSecretAccessKey: 'a'.repeat(43) };
 const OTHER_CREDENTIAL = { AccessKeyId: 'ZYXWVUTSRQPONMLKJIHG', RawSecretAccessKey: 'b'.repeat(43) };
@@ -44,22 +45,6 @@ function xks(name: string, extra: Partial<CreateCustomKeyStoreCommandInput> = {}
     XksProxyAuthenticationCredential: CREDENTIAL,
     ...extra,
   };
-}
-
-function everything(kms: Kms) {
-  const { realms, seq, keyStores } = kms.snapshot();
-  return { realms, seq, keyStores };
-}
-
-async function unchanged(kms: Kms, call: () => Promise<unknown>) {
-  const before = everything(kms);
-  const error = await rejection(call);
-  expect(everything(kms)).toEqual(before);
-  return error;
-}
-
-async function storeOf(client: KMSClient, id: string) {
-  return (await client.send(new DescribeCustomKeyStoresCommand({ CustomKeyStoreId: id }))).CustomKeyStores![0]!;
 }
 
 async function connect(kms: Kms<ManualClock>, client: KMSClient, id: string) {
